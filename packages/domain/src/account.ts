@@ -1,0 +1,281 @@
+import { accept, assertNever, reject, type Decision } from './decision.js';
+import type { AccountEvent, AccountStatus, AccountType } from './events.js';
+import { MAX_AMOUNT_MINOR, type Currency } from './money.js';
+
+export type Hold = { readonly amount: bigint; readonly expiresAt: string | null };
+
+export type AccountState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: AccountStatus;
+      readonly accountId: string;
+      readonly ownerId: string;
+      readonly currency: Currency;
+      readonly accountType: AccountType;
+      readonly balance: bigint;
+      readonly overdraftLimit: bigint;
+      /** Open holds by hold id. */
+      readonly holds: ReadonlyMap<string, Hold>;
+      readonly heldTotal: bigint;
+      /** Transfer legs already applied to this account, so that each leg lands once. */
+      readonly transferLegs: ReadonlySet<string>;
+    };
+
+export type OpenAccountState = Exclude<AccountState, { status: 'none' }>;
+
+export const initialAccountState: AccountState = { status: 'none' };
+
+/** balance − open holds + overdraft limit: what a debit may take. */
+export function availableBalance(state: OpenAccountState): bigint {
+  return state.balance - state.heldTotal + state.overdraftLimit;
+}
+
+export type AccountCommand =
+  | {
+      type: 'OpenAccount';
+      data: {
+        accountId: string;
+        ownerId: string;
+        currency: Currency;
+        accountType: AccountType;
+        overdraftLimit: bigint;
+      };
+    }
+  | { type: 'Deposit'; data: { amount: bigint } }
+  | { type: 'Withdraw'; data: { amount: bigint } }
+  | { type: 'PlaceHold'; data: { holdId: string; amount: bigint; expiresAt: string | null; now: string } }
+  | { type: 'CaptureHold'; data: { holdId: string; amount: bigint | null; now: string } }
+  | { type: 'ReleaseHold'; data: { holdId: string } }
+  | { type: 'ExpireHold'; data: { holdId: string; now: string } }
+  | { type: 'FreezeAccount'; data: { reason: string } }
+  | { type: 'UnfreezeAccount'; data: Record<string, never> }
+  | { type: 'ChangeOverdraftLimit'; data: { overdraftLimit: bigint } }
+  | { type: 'CloseAccount'; data: Record<string, never> }
+  | { type: 'DebitForTransfer'; data: TransferLeg }
+  | { type: 'CreditForTransfer'; data: TransferLeg }
+  | { type: 'RefundTransfer'; data: TransferLeg };
+
+export type TransferLeg = { transferId: string; counterpartyAccountId: string; amount: bigint };
+
+export type AccountCommandType = AccountCommand['type'];
+
+export function decideAccount(command: AccountCommand, state: AccountState): Decision<AccountEvent> {
+  if (command.type === 'OpenAccount') {
+    if (state.status !== 'none') return reject('ACCOUNT_ALREADY_EXISTS', 'account already exists');
+    const { overdraftLimit } = command.data;
+    if (overdraftLimit < 0n || overdraftLimit > MAX_AMOUNT_MINOR) {
+      return reject('INVALID_AMOUNT', 'overdraft limit must be between 0 and the maximum amount');
+    }
+    return accept({ type: 'AccountOpened', data: { ...command.data } });
+  }
+  if (state.status === 'none') return reject('ACCOUNT_NOT_FOUND', 'account not found');
+  const accountId = state.accountId;
+
+  switch (command.type) {
+    case 'Deposit': {
+      const refused = refuseUnlessOpen(state) ?? refuseBadAmount(command.data.amount);
+      if (refused) return refused;
+      return accept({ type: 'FundsDeposited', data: { accountId, amount: command.data.amount } });
+    }
+    case 'Withdraw': {
+      const refused = refuseDebit(state, command.data.amount);
+      if (refused) return refused;
+      return accept({ type: 'FundsWithdrawn', data: { accountId, amount: command.data.amount } });
+    }
+    case 'PlaceHold': {
+      const { holdId, amount, expiresAt, now } = command.data;
+      if (state.holds.has(holdId)) return reject('HOLD_ALREADY_EXISTS', 'hold already exists');
+      if (expiresAt !== null && expiresAt <= now) {
+        return reject('HOLD_EXPIRED', 'hold expiry must be in the future');
+      }
+      const refused = refuseDebit(state, amount);
+      if (refused) return refused;
+      return accept({ type: 'HoldPlaced', data: { accountId, holdId, amount, expiresAt } });
+    }
+    case 'CaptureHold': {
+      const { holdId, now } = command.data;
+      const hold = state.holds.get(holdId);
+      if (!hold) return reject('HOLD_NOT_FOUND', 'no open hold with that id');
+      if (state.status === 'closed') return reject('ACCOUNT_CLOSED', 'account is closed');
+      if (state.status === 'frozen') return reject('ACCOUNT_FROZEN', 'account is frozen');
+      if (hold.expiresAt !== null && hold.expiresAt <= now) {
+        return reject('HOLD_EXPIRED', 'hold has expired');
+      }
+      const amount = command.data.amount ?? hold.amount;
+      const bad = refuseBadAmount(amount);
+      if (bad) return bad;
+      if (amount > hold.amount) return reject('CAPTURE_EXCEEDS_HOLD', 'capture exceeds the held amount');
+      return accept({
+        type: 'HoldCaptured',
+        data: { accountId, holdId, amount, released: hold.amount - amount },
+      });
+    }
+    case 'ReleaseHold': {
+      const hold = state.holds.get(command.data.holdId);
+      if (!hold) return reject('HOLD_NOT_FOUND', 'no open hold with that id');
+      return accept({
+        type: 'HoldReleased',
+        data: { accountId, holdId: command.data.holdId, amount: hold.amount },
+      });
+    }
+    case 'ExpireHold': {
+      const hold = state.holds.get(command.data.holdId);
+      if (!hold) return reject('HOLD_NOT_FOUND', 'no open hold with that id');
+      if (hold.expiresAt === null || hold.expiresAt > command.data.now) {
+        return reject('HOLD_NOT_EXPIRED', 'hold has not expired');
+      }
+      return accept({
+        type: 'HoldExpired',
+        data: { accountId, holdId: command.data.holdId, amount: hold.amount },
+      });
+    }
+    case 'FreezeAccount': {
+      if (state.status === 'closed') return reject('ACCOUNT_CLOSED', 'account is closed');
+      if (state.status === 'frozen') return reject('ACCOUNT_FROZEN', 'account is already frozen');
+      return accept({ type: 'AccountFrozen', data: { accountId, reason: command.data.reason } });
+    }
+    case 'UnfreezeAccount': {
+      if (state.status === 'closed') return reject('ACCOUNT_CLOSED', 'account is closed');
+      if (state.status !== 'frozen') return reject('ACCOUNT_NOT_FROZEN', 'account is not frozen');
+      return accept({ type: 'AccountUnfrozen', data: { accountId } });
+    }
+    case 'ChangeOverdraftLimit': {
+      if (state.status === 'closed') return reject('ACCOUNT_CLOSED', 'account is closed');
+      const { overdraftLimit } = command.data;
+      if (overdraftLimit < 0n || overdraftLimit > MAX_AMOUNT_MINOR) {
+        return reject('INVALID_AMOUNT', 'overdraft limit must be between 0 and the maximum amount');
+      }
+      return accept({ type: 'OverdraftLimitChanged', data: { accountId, overdraftLimit } });
+    }
+    case 'CloseAccount': {
+      if (state.status === 'closed') return reject('ACCOUNT_CLOSED', 'account is already closed');
+      if (state.holds.size > 0) return reject('OPEN_HOLDS', 'account has open holds');
+      if (state.balance !== 0n) return reject('ACCOUNT_NOT_EMPTY', 'balance must be zero to close');
+      return accept({ type: 'AccountClosed', data: { accountId } });
+    }
+    case 'DebitForTransfer': {
+      if (state.transferLegs.has(legKey('debit', command.data.transferId))) return accept();
+      const refused = refuseDebit(state, command.data.amount);
+      if (refused) return refused;
+      return accept({ type: 'TransferDebited', data: { accountId, ...command.data } });
+    }
+    case 'CreditForTransfer': {
+      if (state.transferLegs.has(legKey('credit', command.data.transferId))) return accept();
+      const refused = refuseUnlessOpen(state) ?? refuseBadAmount(command.data.amount);
+      if (refused) return refused;
+      return accept({ type: 'TransferCredited', data: { accountId, ...command.data } });
+    }
+    case 'RefundTransfer': {
+      // A refund gives back money this account already lost to the transfer. It is accepted
+      // whatever the account's status since the alternative is money that belongs to nobody.
+      if (state.transferLegs.has(legKey('refund', command.data.transferId))) return accept();
+      if (!state.transferLegs.has(legKey('debit', command.data.transferId))) {
+        return reject('TRANSFER_STATE_INVALID', 'nothing was debited for this transfer');
+      }
+      return accept({ type: 'TransferRefunded', data: { accountId, ...command.data } });
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
+  if (event.type === 'AccountOpened') {
+    return {
+      status: 'open',
+      ...event.data,
+      balance: 0n,
+      holds: new Map(),
+      heldTotal: 0n,
+      transferLegs: new Set(),
+    };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'FundsDeposited':
+      return { ...state, balance: state.balance + event.data.amount };
+    case 'FundsWithdrawn':
+      return { ...state, balance: state.balance - event.data.amount };
+    case 'HoldPlaced': {
+      const holds = new Map(state.holds);
+      holds.set(event.data.holdId, { amount: event.data.amount, expiresAt: event.data.expiresAt });
+      return { ...state, holds, heldTotal: state.heldTotal + event.data.amount };
+    }
+    case 'HoldCaptured': {
+      const held = state.holds.get(event.data.holdId)?.amount ?? 0n;
+      const holds = new Map(state.holds);
+      holds.delete(event.data.holdId);
+      return {
+        ...state,
+        holds,
+        heldTotal: state.heldTotal - held,
+        balance: state.balance - event.data.amount,
+      };
+    }
+    case 'HoldReleased':
+    case 'HoldExpired': {
+      const held = state.holds.get(event.data.holdId)?.amount ?? 0n;
+      const holds = new Map(state.holds);
+      holds.delete(event.data.holdId);
+      return { ...state, holds, heldTotal: state.heldTotal - held };
+    }
+    case 'AccountFrozen':
+      return { ...state, status: 'frozen' };
+    case 'AccountUnfrozen':
+      return { ...state, status: 'open' };
+    case 'OverdraftLimitChanged':
+      return { ...state, overdraftLimit: event.data.overdraftLimit };
+    case 'AccountClosed':
+      return { ...state, status: 'closed' };
+    case 'TransferDebited':
+      return withLeg(state, 'debit', event.data.transferId, -event.data.amount);
+    case 'TransferCredited':
+      return withLeg(state, 'credit', event.data.transferId, event.data.amount);
+    case 'TransferRefunded':
+      return withLeg(state, 'refund', event.data.transferId, event.data.amount);
+    default:
+      return assertNever(event);
+  }
+}
+
+export function foldAccount(events: Iterable<AccountEvent>, from = initialAccountState): AccountState {
+  let state = from;
+  for (const event of events) state = evolveAccount(state, event);
+  return state;
+}
+
+type LegKind = 'debit' | 'credit' | 'refund';
+const legKey = (kind: LegKind, transferId: string): string => `${kind}:${transferId}`;
+
+function withLeg(
+  state: OpenAccountState,
+  kind: LegKind,
+  transferId: string,
+  delta: bigint,
+): OpenAccountState {
+  const transferLegs = new Set(state.transferLegs);
+  transferLegs.add(legKey(kind, transferId));
+  return { ...state, balance: state.balance + delta, transferLegs };
+}
+
+function refuseBadAmount(amount: bigint): Decision<never> | undefined {
+  if (amount <= 0n || amount > MAX_AMOUNT_MINOR) {
+    return reject('INVALID_AMOUNT', 'amount must be positive and at most the maximum amount');
+  }
+  return undefined;
+}
+
+function refuseUnlessOpen(state: OpenAccountState): Decision<never> | undefined {
+  if (state.status === 'closed') return reject('ACCOUNT_CLOSED', 'account is closed');
+  if (state.status === 'frozen') return reject('ACCOUNT_FROZEN', 'account is frozen');
+  return undefined;
+}
+
+function refuseDebit(state: OpenAccountState, amount: bigint): Decision<never> | undefined {
+  const refused = refuseUnlessOpen(state) ?? refuseBadAmount(amount);
+  if (refused) return refused;
+  if (availableBalance(state) - amount < 0n) {
+    return reject('INSUFFICIENT_FUNDS', 'available balance is too low');
+  }
+  return undefined;
+}

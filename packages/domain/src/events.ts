@@ -1,0 +1,164 @@
+import type { Currency } from './money.js';
+
+/**
+ * Domain events: a tagged union per aggregate. Amounts are bigint minor units in memory and
+ * decimal-free integer strings once serialised (see codec.ts).
+ */
+
+export type AccountType = 'checking' | 'savings';
+export type AccountStatus = 'open' | 'frozen' | 'closed';
+
+export type AccountOpened = {
+  type: 'AccountOpened';
+  data: {
+    accountId: string;
+    ownerId: string;
+    currency: Currency;
+    accountType: AccountType;
+    overdraftLimit: bigint;
+  };
+};
+export type FundsDeposited = { type: 'FundsDeposited'; data: { accountId: string; amount: bigint } };
+export type FundsWithdrawn = { type: 'FundsWithdrawn'; data: { accountId: string; amount: bigint } };
+export type HoldPlaced = {
+  type: 'HoldPlaced';
+  data: { accountId: string; holdId: string; amount: bigint; expiresAt: string | null };
+};
+/** A capture takes `amount` (≤ the hold) and closes the hold; any remainder is released. */
+export type HoldCaptured = {
+  type: 'HoldCaptured';
+  data: { accountId: string; holdId: string; amount: bigint; released: bigint };
+};
+export type HoldReleased = {
+  type: 'HoldReleased';
+  data: { accountId: string; holdId: string; amount: bigint };
+};
+export type HoldExpired = {
+  type: 'HoldExpired';
+  data: { accountId: string; holdId: string; amount: bigint };
+};
+export type AccountFrozen = { type: 'AccountFrozen'; data: { accountId: string; reason: string } };
+export type AccountUnfrozen = { type: 'AccountUnfrozen'; data: { accountId: string } };
+export type OverdraftLimitChanged = {
+  type: 'OverdraftLimitChanged';
+  data: { accountId: string; overdraftLimit: bigint };
+};
+export type AccountClosed = { type: 'AccountClosed'; data: { accountId: string } };
+export type TransferDebited = {
+  type: 'TransferDebited';
+  data: { accountId: string; transferId: string; counterpartyAccountId: string; amount: bigint };
+};
+export type TransferCredited = {
+  type: 'TransferCredited';
+  data: { accountId: string; transferId: string; counterpartyAccountId: string; amount: bigint };
+};
+export type TransferRefunded = {
+  type: 'TransferRefunded';
+  data: { accountId: string; transferId: string; counterpartyAccountId: string; amount: bigint };
+};
+
+export type AccountEvent =
+  | AccountOpened
+  | FundsDeposited
+  | FundsWithdrawn
+  | HoldPlaced
+  | HoldCaptured
+  | HoldReleased
+  | HoldExpired
+  | AccountFrozen
+  | AccountUnfrozen
+  | OverdraftLimitChanged
+  | AccountClosed
+  | TransferDebited
+  | TransferCredited
+  | TransferRefunded;
+
+export type TransferRequested = {
+  type: 'TransferRequested';
+  data: {
+    transferId: string;
+    fromAccountId: string;
+    toAccountId: string;
+    amount: bigint;
+    currency: Currency;
+    reference: string;
+  };
+};
+export type TransferSourceDebited = { type: 'TransferSourceDebited'; data: { transferId: string } };
+export type TransferDestinationCredited = {
+  type: 'TransferDestinationCredited';
+  data: { transferId: string };
+};
+export type TransferSourceRefunded = {
+  type: 'TransferSourceRefunded';
+  data: { transferId: string; reason: string };
+};
+export type TransferCompleted = { type: 'TransferCompleted'; data: { transferId: string } };
+export type TransferFailed = {
+  type: 'TransferFailed';
+  data: { transferId: string; reason: string };
+};
+
+export type TransferEvent =
+  | TransferRequested
+  | TransferSourceDebited
+  | TransferDestinationCredited
+  | TransferSourceRefunded
+  | TransferCompleted
+  | TransferFailed;
+
+export type BankEvent = AccountEvent | TransferEvent;
+export type BankEventType = BankEvent['type'];
+
+export const ACCOUNT_EVENT_TYPES = [
+  'AccountOpened',
+  'FundsDeposited',
+  'FundsWithdrawn',
+  'HoldPlaced',
+  'HoldCaptured',
+  'HoldReleased',
+  'HoldExpired',
+  'AccountFrozen',
+  'AccountUnfrozen',
+  'OverdraftLimitChanged',
+  'AccountClosed',
+  'TransferDebited',
+  'TransferCredited',
+  'TransferRefunded',
+] as const satisfies readonly AccountEvent['type'][];
+
+export const TRANSFER_EVENT_TYPES = [
+  'TransferRequested',
+  'TransferSourceDebited',
+  'TransferDestinationCredited',
+  'TransferSourceRefunded',
+  'TransferCompleted',
+  'TransferFailed',
+] as const satisfies readonly TransferEvent['type'][];
+
+export const BANK_EVENT_TYPES: readonly BankEventType[] = [
+  ...ACCOUNT_EVENT_TYPES,
+  ...TRANSFER_EVENT_TYPES,
+];
+
+export function isBankEventType(type: string): type is BankEventType {
+  return (BANK_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/** Stream naming: one stream per aggregate instance. */
+export const accountStream = (accountId: string): string => `account-${accountId}`;
+export const transferStream = (transferId: string): string => `transfer-${transferId}`;
+
+/** Who issued a command. */
+export type Actor = { id: string; roles: readonly string[] };
+
+/** Metadata stored beside every event. */
+export type EventMetadata = {
+  eventId: string;
+  commandId: string;
+  correlationId: string;
+  causationId: string;
+  actor: Actor;
+  occurredAt: string;
+  schemaVersion: number;
+};

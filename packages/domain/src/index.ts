@@ -1,0 +1,6 @@
+export * from './money.js';
+export * from './events.js';
+export * from './codec.js';
+export * from './decision.js';
+export * from './account.js';
+export * from './transfer.js';

@@ -1,0 +1,165 @@
+import { accept, assertNever, reject, type Decision } from './decision.js';
+import type { TransferEvent } from './events.js';
+import { MAX_AMOUNT_MINOR, type Currency } from './money.js';
+
+/**
+ * The transfer process manager. A transfer moves through
+ *   requested → source debited → destination credited → completed
+ * or, when the credit is refused, source debited → source refunded → failed; when the debit
+ * itself is refused it fails straight away. Each step is a command on the transfer stream
+ * recorded after the matching account leg landed, so a crash between steps is finished by
+ * running `nextTransferStep` again.
+ */
+
+export type TransferStatus =
+  | 'requested'
+  | 'source_debited'
+  | 'destination_credited'
+  | 'source_refunded'
+  | 'completed'
+  | 'failed';
+
+export type TransferState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: TransferStatus;
+      readonly transferId: string;
+      readonly fromAccountId: string;
+      readonly toAccountId: string;
+      readonly amount: bigint;
+      readonly currency: Currency;
+      readonly reference: string;
+      readonly failureReason: string | null;
+    };
+
+export type ActiveTransferState = Exclude<TransferState, { status: 'none' }>;
+
+export const initialTransferState: TransferState = { status: 'none' };
+
+export type TransferCommand =
+  | {
+      type: 'RequestTransfer';
+      data: {
+        transferId: string;
+        fromAccountId: string;
+        toAccountId: string;
+        amount: bigint;
+        reference: string;
+        /** Currencies of both accounts, looked up by the caller before deciding. */
+        fromCurrency: Currency;
+        toCurrency: Currency;
+      };
+    }
+  | { type: 'RecordSourceDebited'; data: Record<string, never> }
+  | { type: 'RecordDestinationCredited'; data: Record<string, never> }
+  | { type: 'RecordSourceRefunded'; data: { reason: string } }
+  | { type: 'CompleteTransfer'; data: Record<string, never> }
+  | { type: 'FailTransfer'; data: { reason: string } };
+
+const ALLOWED_FROM: Record<Exclude<TransferCommand['type'], 'RequestTransfer'>, readonly TransferStatus[]> = {
+  RecordSourceDebited: ['requested'],
+  RecordDestinationCredited: ['source_debited'],
+  RecordSourceRefunded: ['source_debited'],
+  CompleteTransfer: ['destination_credited'],
+  FailTransfer: ['requested', 'source_refunded'],
+};
+
+export function decideTransfer(command: TransferCommand, state: TransferState): Decision<TransferEvent> {
+  if (command.type === 'RequestTransfer') {
+    const d = command.data;
+    if (state.status !== 'none') return reject('TRANSFER_ALREADY_EXISTS', 'transfer already exists');
+    if (d.fromAccountId === d.toAccountId) {
+      return reject('SAME_ACCOUNT', 'source and destination must be different accounts');
+    }
+    if (d.fromCurrency !== d.toCurrency) {
+      return reject('CURRENCY_MISMATCH', 'source and destination hold different currencies');
+    }
+    if (d.amount <= 0n || d.amount > MAX_AMOUNT_MINOR) {
+      return reject('INVALID_AMOUNT', 'amount must be positive and at most the maximum amount');
+    }
+    return accept({
+      type: 'TransferRequested',
+      data: {
+        transferId: d.transferId,
+        fromAccountId: d.fromAccountId,
+        toAccountId: d.toAccountId,
+        amount: d.amount,
+        currency: d.fromCurrency,
+        reference: d.reference,
+      },
+    });
+  }
+  if (state.status === 'none') return reject('TRANSFER_NOT_FOUND', 'transfer not found');
+  if (!ALLOWED_FROM[command.type].includes(state.status)) {
+    return reject('TRANSFER_STATE_INVALID', `cannot ${command.type} a transfer that is ${state.status}`);
+  }
+  const transferId = state.transferId;
+  switch (command.type) {
+    case 'RecordSourceDebited':
+      return accept({ type: 'TransferSourceDebited', data: { transferId } });
+    case 'RecordDestinationCredited':
+      return accept({ type: 'TransferDestinationCredited', data: { transferId } });
+    case 'RecordSourceRefunded':
+      return accept({ type: 'TransferSourceRefunded', data: { transferId, reason: command.data.reason } });
+    case 'CompleteTransfer':
+      return accept({ type: 'TransferCompleted', data: { transferId } });
+    case 'FailTransfer':
+      return accept({ type: 'TransferFailed', data: { transferId, reason: command.data.reason } });
+    default:
+      return assertNever(command);
+  }
+}
+
+export function evolveTransfer(state: TransferState, event: TransferEvent): TransferState {
+  if (event.type === 'TransferRequested') {
+    return { status: 'requested', ...event.data, failureReason: null };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'TransferSourceDebited':
+      return { ...state, status: 'source_debited' };
+    case 'TransferDestinationCredited':
+      return { ...state, status: 'destination_credited' };
+    case 'TransferSourceRefunded':
+      return { ...state, status: 'source_refunded', failureReason: event.data.reason };
+    case 'TransferCompleted':
+      return { ...state, status: 'completed' };
+    case 'TransferFailed':
+      return { ...state, status: 'failed', failureReason: event.data.reason };
+    default:
+      return assertNever(event);
+  }
+}
+
+export function foldTransfer(events: Iterable<TransferEvent>, from = initialTransferState): TransferState {
+  let state = from;
+  for (const event of events) state = evolveTransfer(state, event);
+  return state;
+}
+
+/** What the process manager must do next for a transfer in this state. */
+export type TransferStep =
+  | { kind: 'debit-source' }
+  | { kind: 'credit-destination' }
+  | { kind: 'refund-source'; reason: string }
+  | { kind: 'complete' }
+  | { kind: 'fail'; reason: string }
+  | { kind: 'done' };
+
+export function nextTransferStep(state: ActiveTransferState): TransferStep {
+  switch (state.status) {
+    case 'requested':
+      return { kind: 'debit-source' };
+    case 'source_debited':
+      return { kind: 'credit-destination' };
+    case 'destination_credited':
+      return { kind: 'complete' };
+    case 'source_refunded':
+      return { kind: 'fail', reason: state.failureReason ?? 'refunded' };
+    case 'completed':
+    case 'failed':
+      return { kind: 'done' };
+    default:
+      return assertNever(state.status);
+  }
+}

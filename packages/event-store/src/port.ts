@@ -1,0 +1,115 @@
+/**
+ * The event store port. Two adapters implement it (PostgreSQL, EventStoreDB) and both pass
+ * the same contract suite (contract.ts).
+ *
+ * Positions are a single global order over all streams, as bigint. A reader that follows
+ * positions upwards sees every committed event exactly once, even when transactions commit
+ * in a different order than they began.
+ */
+
+export type JsonObject = { [key: string]: unknown };
+
+/** `no_stream`: the stream must not exist; `any`: no check; bigint: revision of its last event. */
+export type ExpectedRevision = 'no_stream' | 'any' | bigint;
+
+export interface EventToAppend {
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata: JsonObject;
+}
+
+export interface RecordedEvent {
+  readonly streamId: string;
+  /** 0-based position of the event in its stream. */
+  readonly revision: bigint;
+  /** Global position, increasing in the order readers see events. */
+  readonly position: bigint;
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata: JsonObject;
+  readonly recordedAt: Date;
+}
+
+export interface AppendResult {
+  /** Revision of the last appended event: the expected revision of the next append. */
+  readonly nextExpectedRevision: bigint;
+  /** Global position of the last appended event: the consistency token. */
+  readonly position: bigint;
+}
+
+export interface EventFilter {
+  /** Keep events whose stream id starts with one of these. */
+  readonly streamPrefixes?: readonly string[];
+  /** Keep events of these types. */
+  readonly eventTypes?: readonly string[];
+}
+
+export interface ReadAllOptions {
+  /** Exclusive lower bound; omitted means from the first event. */
+  readonly after?: bigint;
+  /** Inclusive upper bound. */
+  readonly upTo?: bigint;
+  readonly maxCount: number;
+  readonly filter?: EventFilter;
+}
+
+export interface ReadStreamOptions {
+  /** Inclusive; omitted means from revision 0. */
+  readonly fromRevision?: bigint;
+  readonly maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  readonly after?: bigint;
+  readonly filter?: EventFilter;
+}
+
+/** A live, catch-up subscription over the global order. Iterate it; close it when done. */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  append(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult>;
+  /** Events of one stream in revision order; empty when the stream does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** One page of the global order. */
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options?: SubscribeOptions): Subscription;
+  /** Global position of the newest event, 0n when the store is empty. */
+  headPosition(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+/** The stream was not at the expected revision. */
+export class ConcurrencyError extends Error {
+  readonly type = 'ConcurrencyError';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(
+      `stream ${streamId} expected at ${String(expected)} but is at ${String(actual)}`,
+    );
+  }
+}
+
+/** An event id was appended before (to any stream). */
+export class DuplicateEventError extends Error {
+  readonly type = 'DuplicateEventError';
+  constructor(readonly eventId: string) {
+    super(`event ${eventId} already exists`);
+  }
+}
+
+/** The store could not be reached or failed; the operation may be retried. */
+export class EventStoreUnavailableError extends Error {
+  readonly type = 'EventStoreUnavailableError';
+}

@@ -1,0 +1,107 @@
+/**
+ * Environment parsing. Each service declares its variables once, parses them at start-up and
+ * passes the typed result down; nothing else reads process.env. All problems are reported
+ * together, so an operator fixes a broken deployment in one go.
+ */
+
+export class ConfigError extends Error {
+  readonly type = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export class EnvReader {
+  private readonly problems: string[] = [];
+  constructor(private readonly env: Env = process.env) {}
+
+  string(name: string, fallback: string): string;
+  string(name: string): string | undefined;
+  string(name: string, fallback?: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  required(name: string): string {
+    const value = this.string(name);
+    if (value === undefined) {
+      this.problems.push(`${name} is required`);
+      return '';
+    }
+    return value;
+  }
+
+  int(name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!/^-?[0-9]+$/.test(raw)) {
+      this.problems.push(`${name} must be an integer, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    const value = Number(raw);
+    if (value < min || value > max) {
+      this.problems.push(`${name} must be between ${min} and ${max}, got ${value}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    this.problems.push(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  list(name: string): string[] {
+    const raw = this.string(name);
+    if (raw === undefined) return [];
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+  }
+
+  /** Throws a ConfigError naming every problem seen so far. */
+  done(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Settings every service shares. */
+export interface CommonConfig {
+  readonly logLevel: LogLevel;
+  readonly databaseUrl: string;
+  readonly databasePoolSize: number;
+  readonly metricsPort: number;
+  readonly metricsHost: string;
+}
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+export function readCommonConfig(env: EnvReader): CommonConfig {
+  return {
+    logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    databaseUrl: env.string('DATABASE_URL', DEFAULT_DATABASE_URL),
+    databasePoolSize: env.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+    metricsPort: env.int('METRICS_PORT', 9464, { min: 0, max: 65535 }),
+    metricsHost: env.string('METRICS_HOST', '127.0.0.1'),
+  };
+}

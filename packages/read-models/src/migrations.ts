@@ -1,0 +1,25 @@
+import type { Knex } from 'knex';
+import * as initial from './migrations/001_initial.js';
+
+/**
+ * Migrations are listed in code rather than discovered on disk, so the compiled package runs
+ * the same set wherever it is installed.
+ */
+const MIGRATIONS: Record<string, Knex.Migration> = {
+  '001_initial': initial,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: () => Promise.resolve(Object.keys(MIGRATIONS).sort()),
+  getMigrationName: (name) => name,
+  getMigration: (name) => {
+    const migration = MIGRATIONS[name];
+    if (!migration) throw new Error(`unknown migration ${name}`);
+    return Promise.resolve(migration);
+  },
+};
+
+/** Brings the read-model schema up to date; safe to run from several processes at once. */
+export async function migrateReadModels(knex: Knex): Promise<void> {
+  await knex.migrate.latest({ migrationSource, tableName: 'read_model_migrations' });
+}

@@ -1,0 +1,4 @@
+export * from './postgres.js';
+export * from './kafka.js';
+export * from './wait-for.js';
+export * from './process.js';

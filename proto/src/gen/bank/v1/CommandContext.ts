@@ -1,0 +1,13 @@
+// Original file: /work/main/proto/bank/v1/common.proto
+
+import type { Actor as _bank_v1_Actor, Actor__Output as _bank_v1_Actor__Output } from '../../bank/v1/Actor';
+
+export interface CommandContext {
+  'commandId'?: (string);
+  'actor'?: (_bank_v1_Actor | null);
+}
+
+export interface CommandContext__Output {
+  'commandId': (string);
+  'actor': (_bank_v1_Actor__Output | null);
+}

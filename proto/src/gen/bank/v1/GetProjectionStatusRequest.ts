@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/bank/v1/queries.proto
+
+
+export interface GetProjectionStatusRequest {
+}
+
+export interface GetProjectionStatusRequest__Output {
+}

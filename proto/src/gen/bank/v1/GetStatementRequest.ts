@@ -1,0 +1,17 @@
+// Original file: /work/main/proto/bank/v1/queries.proto
+
+import type { ReadOptions as _bank_v1_ReadOptions, ReadOptions__Output as _bank_v1_ReadOptions__Output } from '../../bank/v1/ReadOptions';
+
+export interface GetStatementRequest {
+  'options'?: (_bank_v1_ReadOptions | null);
+  'accountId'?: (string);
+  'from'?: (string);
+  'to'?: (string);
+}
+
+export interface GetStatementRequest__Output {
+  'options': (_bank_v1_ReadOptions__Output | null);
+  'accountId': (string);
+  'from': (string);
+  'to': (string);
+}

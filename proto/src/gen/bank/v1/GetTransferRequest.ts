@@ -1,0 +1,13 @@
+// Original file: /work/main/proto/bank/v1/queries.proto
+
+import type { ReadOptions as _bank_v1_ReadOptions, ReadOptions__Output as _bank_v1_ReadOptions__Output } from '../../bank/v1/ReadOptions';
+
+export interface GetTransferRequest {
+  'options'?: (_bank_v1_ReadOptions | null);
+  'transferId'?: (string);
+}
+
+export interface GetTransferRequest__Output {
+  'options': (_bank_v1_ReadOptions__Output | null);
+  'transferId': (string);
+}

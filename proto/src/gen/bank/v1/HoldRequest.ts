@@ -1,0 +1,15 @@
+// Original file: /work/main/proto/bank/v1/commands.proto
+
+import type { CommandContext as _bank_v1_CommandContext, CommandContext__Output as _bank_v1_CommandContext__Output } from '../../bank/v1/CommandContext';
+
+export interface HoldRequest {
+  'context'?: (_bank_v1_CommandContext | null);
+  'accountId'?: (string);
+  'holdId'?: (string);
+}
+
+export interface HoldRequest__Output {
+  'context': (_bank_v1_CommandContext__Output | null);
+  'accountId': (string);
+  'holdId': (string);
+}

@@ -1,0 +1,23 @@
+// Original file: /work/main/proto/bank/v1/queries.proto
+
+import type { ReadOptions as _bank_v1_ReadOptions, ReadOptions__Output as _bank_v1_ReadOptions__Output } from '../../bank/v1/ReadOptions';
+
+export interface ListTransactionsRequest {
+  'options'?: (_bank_v1_ReadOptions | null);
+  'accountId'?: (string);
+  'limit'?: (number);
+  'cursor'?: (string);
+  'from'?: (string);
+  'to'?: (string);
+  'types'?: (string)[];
+}
+
+export interface ListTransactionsRequest__Output {
+  'options': (_bank_v1_ReadOptions__Output | null);
+  'accountId': (string);
+  'limit': (number);
+  'cursor': (string);
+  'from': (string);
+  'to': (string);
+  'types': (string)[];
+}

@@ -1,0 +1,19 @@
+// Original file: /work/main/proto/bank/v1/commands.proto
+
+import type { CommandContext as _bank_v1_CommandContext, CommandContext__Output as _bank_v1_CommandContext__Output } from '../../bank/v1/CommandContext';
+
+export interface PlaceHoldRequest {
+  'context'?: (_bank_v1_CommandContext | null);
+  'accountId'?: (string);
+  'amount'?: (string);
+  'expiresAt'?: (string);
+  'holdId'?: (string);
+}
+
+export interface PlaceHoldRequest__Output {
+  'context': (_bank_v1_CommandContext__Output | null);
+  'accountId': (string);
+  'amount': (string);
+  'expiresAt': (string);
+  'holdId': (string);
+}

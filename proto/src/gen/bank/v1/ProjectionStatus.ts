@@ -1,0 +1,15 @@
+// Original file: /work/main/proto/bank/v1/queries.proto
+
+import type { ProjectionCheckpoint as _bank_v1_ProjectionCheckpoint, ProjectionCheckpoint__Output as _bank_v1_ProjectionCheckpoint__Output } from '../../bank/v1/ProjectionCheckpoint';
+
+export interface ProjectionStatus {
+  'consistentPosition'?: (string);
+  'checkpoints'?: (_bank_v1_ProjectionCheckpoint)[];
+  'lagSeconds'?: (number | string);
+}
+
+export interface ProjectionStatus__Output {
+  'consistentPosition': (string);
+  'checkpoints': (_bank_v1_ProjectionCheckpoint__Output)[];
+  'lagSeconds': (number);
+}

@@ -1,0 +1,97 @@
+// Original file: /work/main/proto/bank/v1/queries.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { Account as _bank_v1_Account, Account__Output as _bank_v1_Account__Output } from '../../bank/v1/Account';
+import type { GetAccountRequest as _bank_v1_GetAccountRequest, GetAccountRequest__Output as _bank_v1_GetAccountRequest__Output } from '../../bank/v1/GetAccountRequest';
+import type { GetProjectionStatusRequest as _bank_v1_GetProjectionStatusRequest, GetProjectionStatusRequest__Output as _bank_v1_GetProjectionStatusRequest__Output } from '../../bank/v1/GetProjectionStatusRequest';
+import type { GetStatementRequest as _bank_v1_GetStatementRequest, GetStatementRequest__Output as _bank_v1_GetStatementRequest__Output } from '../../bank/v1/GetStatementRequest';
+import type { GetTransferRequest as _bank_v1_GetTransferRequest, GetTransferRequest__Output as _bank_v1_GetTransferRequest__Output } from '../../bank/v1/GetTransferRequest';
+import type { ListAccountsReply as _bank_v1_ListAccountsReply, ListAccountsReply__Output as _bank_v1_ListAccountsReply__Output } from '../../bank/v1/ListAccountsReply';
+import type { ListAccountsRequest as _bank_v1_ListAccountsRequest, ListAccountsRequest__Output as _bank_v1_ListAccountsRequest__Output } from '../../bank/v1/ListAccountsRequest';
+import type { ListTransactionsReply as _bank_v1_ListTransactionsReply, ListTransactionsReply__Output as _bank_v1_ListTransactionsReply__Output } from '../../bank/v1/ListTransactionsReply';
+import type { ListTransactionsRequest as _bank_v1_ListTransactionsRequest, ListTransactionsRequest__Output as _bank_v1_ListTransactionsRequest__Output } from '../../bank/v1/ListTransactionsRequest';
+import type { ProjectionStatus as _bank_v1_ProjectionStatus, ProjectionStatus__Output as _bank_v1_ProjectionStatus__Output } from '../../bank/v1/ProjectionStatus';
+import type { Statement as _bank_v1_Statement, Statement__Output as _bank_v1_Statement__Output } from '../../bank/v1/Statement';
+import type { Transfer as _bank_v1_Transfer, Transfer__Output as _bank_v1_Transfer__Output } from '../../bank/v1/Transfer';
+
+export interface QueryServiceClient extends grpc.Client {
+  GetAccount(argument: _bank_v1_GetAccountRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Account__Output>): grpc.ClientUnaryCall;
+  GetAccount(argument: _bank_v1_GetAccountRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_Account__Output>): grpc.ClientUnaryCall;
+  GetAccount(argument: _bank_v1_GetAccountRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Account__Output>): grpc.ClientUnaryCall;
+  GetAccount(argument: _bank_v1_GetAccountRequest, callback: grpc.requestCallback<_bank_v1_Account__Output>): grpc.ClientUnaryCall;
+  getAccount(argument: _bank_v1_GetAccountRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Account__Output>): grpc.ClientUnaryCall;
+  getAccount(argument: _bank_v1_GetAccountRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_Account__Output>): grpc.ClientUnaryCall;
+  getAccount(argument: _bank_v1_GetAccountRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Account__Output>): grpc.ClientUnaryCall;
+  getAccount(argument: _bank_v1_GetAccountRequest, callback: grpc.requestCallback<_bank_v1_Account__Output>): grpc.ClientUnaryCall;
+  
+  GetProjectionStatus(argument: _bank_v1_GetProjectionStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ProjectionStatus__Output>): grpc.ClientUnaryCall;
+  GetProjectionStatus(argument: _bank_v1_GetProjectionStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_ProjectionStatus__Output>): grpc.ClientUnaryCall;
+  GetProjectionStatus(argument: _bank_v1_GetProjectionStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ProjectionStatus__Output>): grpc.ClientUnaryCall;
+  GetProjectionStatus(argument: _bank_v1_GetProjectionStatusRequest, callback: grpc.requestCallback<_bank_v1_ProjectionStatus__Output>): grpc.ClientUnaryCall;
+  getProjectionStatus(argument: _bank_v1_GetProjectionStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ProjectionStatus__Output>): grpc.ClientUnaryCall;
+  getProjectionStatus(argument: _bank_v1_GetProjectionStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_ProjectionStatus__Output>): grpc.ClientUnaryCall;
+  getProjectionStatus(argument: _bank_v1_GetProjectionStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ProjectionStatus__Output>): grpc.ClientUnaryCall;
+  getProjectionStatus(argument: _bank_v1_GetProjectionStatusRequest, callback: grpc.requestCallback<_bank_v1_ProjectionStatus__Output>): grpc.ClientUnaryCall;
+  
+  GetStatement(argument: _bank_v1_GetStatementRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Statement__Output>): grpc.ClientUnaryCall;
+  GetStatement(argument: _bank_v1_GetStatementRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_Statement__Output>): grpc.ClientUnaryCall;
+  GetStatement(argument: _bank_v1_GetStatementRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Statement__Output>): grpc.ClientUnaryCall;
+  GetStatement(argument: _bank_v1_GetStatementRequest, callback: grpc.requestCallback<_bank_v1_Statement__Output>): grpc.ClientUnaryCall;
+  getStatement(argument: _bank_v1_GetStatementRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Statement__Output>): grpc.ClientUnaryCall;
+  getStatement(argument: _bank_v1_GetStatementRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_Statement__Output>): grpc.ClientUnaryCall;
+  getStatement(argument: _bank_v1_GetStatementRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Statement__Output>): grpc.ClientUnaryCall;
+  getStatement(argument: _bank_v1_GetStatementRequest, callback: grpc.requestCallback<_bank_v1_Statement__Output>): grpc.ClientUnaryCall;
+  
+  GetTransfer(argument: _bank_v1_GetTransferRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Transfer__Output>): grpc.ClientUnaryCall;
+  GetTransfer(argument: _bank_v1_GetTransferRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_Transfer__Output>): grpc.ClientUnaryCall;
+  GetTransfer(argument: _bank_v1_GetTransferRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Transfer__Output>): grpc.ClientUnaryCall;
+  GetTransfer(argument: _bank_v1_GetTransferRequest, callback: grpc.requestCallback<_bank_v1_Transfer__Output>): grpc.ClientUnaryCall;
+  getTransfer(argument: _bank_v1_GetTransferRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Transfer__Output>): grpc.ClientUnaryCall;
+  getTransfer(argument: _bank_v1_GetTransferRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_Transfer__Output>): grpc.ClientUnaryCall;
+  getTransfer(argument: _bank_v1_GetTransferRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Transfer__Output>): grpc.ClientUnaryCall;
+  getTransfer(argument: _bank_v1_GetTransferRequest, callback: grpc.requestCallback<_bank_v1_Transfer__Output>): grpc.ClientUnaryCall;
+  
+  ListAccounts(argument: _bank_v1_ListAccountsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ListAccountsReply__Output>): grpc.ClientUnaryCall;
+  ListAccounts(argument: _bank_v1_ListAccountsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_ListAccountsReply__Output>): grpc.ClientUnaryCall;
+  ListAccounts(argument: _bank_v1_ListAccountsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ListAccountsReply__Output>): grpc.ClientUnaryCall;
+  ListAccounts(argument: _bank_v1_ListAccountsRequest, callback: grpc.requestCallback<_bank_v1_ListAccountsReply__Output>): grpc.ClientUnaryCall;
+  listAccounts(argument: _bank_v1_ListAccountsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ListAccountsReply__Output>): grpc.ClientUnaryCall;
+  listAccounts(argument: _bank_v1_ListAccountsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_ListAccountsReply__Output>): grpc.ClientUnaryCall;
+  listAccounts(argument: _bank_v1_ListAccountsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ListAccountsReply__Output>): grpc.ClientUnaryCall;
+  listAccounts(argument: _bank_v1_ListAccountsRequest, callback: grpc.requestCallback<_bank_v1_ListAccountsReply__Output>): grpc.ClientUnaryCall;
+  
+  ListTransactions(argument: _bank_v1_ListTransactionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ListTransactionsReply__Output>): grpc.ClientUnaryCall;
+  ListTransactions(argument: _bank_v1_ListTransactionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_ListTransactionsReply__Output>): grpc.ClientUnaryCall;
+  ListTransactions(argument: _bank_v1_ListTransactionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ListTransactionsReply__Output>): grpc.ClientUnaryCall;
+  ListTransactions(argument: _bank_v1_ListTransactionsRequest, callback: grpc.requestCallback<_bank_v1_ListTransactionsReply__Output>): grpc.ClientUnaryCall;
+  listTransactions(argument: _bank_v1_ListTransactionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ListTransactionsReply__Output>): grpc.ClientUnaryCall;
+  listTransactions(argument: _bank_v1_ListTransactionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_ListTransactionsReply__Output>): grpc.ClientUnaryCall;
+  listTransactions(argument: _bank_v1_ListTransactionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ListTransactionsReply__Output>): grpc.ClientUnaryCall;
+  listTransactions(argument: _bank_v1_ListTransactionsRequest, callback: grpc.requestCallback<_bank_v1_ListTransactionsReply__Output>): grpc.ClientUnaryCall;
+  
+}
+
+export interface QueryServiceHandlers extends grpc.UntypedServiceImplementation {
+  GetAccount: grpc.handleUnaryCall<_bank_v1_GetAccountRequest__Output, _bank_v1_Account>;
+  
+  GetProjectionStatus: grpc.handleUnaryCall<_bank_v1_GetProjectionStatusRequest__Output, _bank_v1_ProjectionStatus>;
+  
+  GetStatement: grpc.handleUnaryCall<_bank_v1_GetStatementRequest__Output, _bank_v1_Statement>;
+  
+  GetTransfer: grpc.handleUnaryCall<_bank_v1_GetTransferRequest__Output, _bank_v1_Transfer>;
+  
+  ListAccounts: grpc.handleUnaryCall<_bank_v1_ListAccountsRequest__Output, _bank_v1_ListAccountsReply>;
+  
+  ListTransactions: grpc.handleUnaryCall<_bank_v1_ListTransactionsRequest__Output, _bank_v1_ListTransactionsReply>;
+  
+}
+
+export interface QueryServiceDefinition extends grpc.ServiceDefinition {
+  GetAccount: MethodDefinition<_bank_v1_GetAccountRequest, _bank_v1_Account, _bank_v1_GetAccountRequest__Output, _bank_v1_Account__Output>
+  GetProjectionStatus: MethodDefinition<_bank_v1_GetProjectionStatusRequest, _bank_v1_ProjectionStatus, _bank_v1_GetProjectionStatusRequest__Output, _bank_v1_ProjectionStatus__Output>
+  GetStatement: MethodDefinition<_bank_v1_GetStatementRequest, _bank_v1_Statement, _bank_v1_GetStatementRequest__Output, _bank_v1_Statement__Output>
+  GetTransfer: MethodDefinition<_bank_v1_GetTransferRequest, _bank_v1_Transfer, _bank_v1_GetTransferRequest__Output, _bank_v1_Transfer__Output>
+  ListAccounts: MethodDefinition<_bank_v1_ListAccountsRequest, _bank_v1_ListAccountsReply, _bank_v1_ListAccountsRequest__Output, _bank_v1_ListAccountsReply__Output>
+  ListTransactions: MethodDefinition<_bank_v1_ListTransactionsRequest, _bank_v1_ListTransactionsReply, _bank_v1_ListTransactionsRequest__Output, _bank_v1_ListTransactionsReply__Output>
+}

@@ -1,0 +1,22 @@
+// Original file: /work/main/proto/bank/v1/commands.proto
+
+
+export interface TransferReply {
+  'transferId'?: (string);
+  'status'?: (string);
+  'failureReason'?: (string);
+  'position'?: (string);
+  'replayed'?: (boolean);
+  'amount'?: (string);
+  'currency'?: (string);
+}
+
+export interface TransferReply__Output {
+  'transferId': (string);
+  'status': (string);
+  'failureReason': (string);
+  'position': (string);
+  'replayed': (boolean);
+  'amount': (string);
+  'currency': (string);
+}
