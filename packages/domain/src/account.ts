@@ -1,4 +1,4 @@
-import { accept, assertNever, reject, type Decision } from './decision.js';
+import { accept, assertNever, InvalidCommandError, reject, type Decision } from './decision.js';
 import type { AccountEvent, AccountStatus, AccountType } from './events.js';
 import { MAX_AMOUNT_MINOR, type Currency } from './money.js';
 
@@ -19,6 +19,10 @@ export type AccountState =
       readonly heldTotal: bigint;
       /** Transfer legs already applied to this account, so that each leg lands once. */
       readonly transferLegs: ReadonlySet<string>;
+      /** Amount debited per transfer id, so that a refund gives back exactly what was taken. */
+      readonly transferDebits: ReadonlyMap<string, bigint>;
+      /** Every hold id ever placed here (open or not): a hold id names one hold for life. */
+      readonly holdIds: ReadonlySet<string>;
     };
 
 export type OpenAccountState = Exclude<AccountState, { status: 'none' }>;
@@ -43,7 +47,10 @@ export type AccountCommand =
     }
   | { type: 'Deposit'; data: { amount: bigint } }
   | { type: 'Withdraw'; data: { amount: bigint } }
-  | { type: 'PlaceHold'; data: { holdId: string; amount: bigint; expiresAt: string | null; now: string } }
+  | {
+      type: 'PlaceHold';
+      data: { holdId: string; amount: bigint; expiresAt: string | null; now: string };
+    }
   | { type: 'CaptureHold'; data: { holdId: string; amount: bigint | null; now: string } }
   | { type: 'ReleaseHold'; data: { holdId: string } }
   | { type: 'ExpireHold'; data: { holdId: string; now: string } }
@@ -59,7 +66,10 @@ export type TransferLeg = { transferId: string; counterpartyAccountId: string; a
 
 export type AccountCommandType = AccountCommand['type'];
 
-export function decideAccount(command: AccountCommand, state: AccountState): Decision<AccountEvent> {
+export function decideAccount(
+  command: AccountCommand,
+  state: AccountState,
+): Decision<AccountEvent> {
   if (command.type === 'OpenAccount') {
     if (state.status !== 'none') return reject('ACCOUNT_ALREADY_EXISTS', 'account already exists');
     const { overdraftLimit } = command.data;
@@ -84,8 +94,8 @@ export function decideAccount(command: AccountCommand, state: AccountState): Dec
     }
     case 'PlaceHold': {
       const { holdId, amount, expiresAt, now } = command.data;
-      if (state.holds.has(holdId)) return reject('HOLD_ALREADY_EXISTS', 'hold already exists');
-      if (expiresAt !== null && expiresAt <= now) {
+      if (state.holdIds.has(holdId)) return reject('HOLD_ALREADY_EXISTS', 'hold already exists');
+      if (expiresAt !== null && isAtOrAfter(now, expiresAt)) {
         return reject('HOLD_EXPIRED', 'hold expiry must be in the future');
       }
       const refused = refuseDebit(state, amount);
@@ -98,13 +108,14 @@ export function decideAccount(command: AccountCommand, state: AccountState): Dec
       if (!hold) return reject('HOLD_NOT_FOUND', 'no open hold with that id');
       if (state.status === 'closed') return reject('ACCOUNT_CLOSED', 'account is closed');
       if (state.status === 'frozen') return reject('ACCOUNT_FROZEN', 'account is frozen');
-      if (hold.expiresAt !== null && hold.expiresAt <= now) {
+      if (hold.expiresAt !== null && isAtOrAfter(now, hold.expiresAt)) {
         return reject('HOLD_EXPIRED', 'hold has expired');
       }
       const amount = command.data.amount ?? hold.amount;
       const bad = refuseBadAmount(amount);
       if (bad) return bad;
-      if (amount > hold.amount) return reject('CAPTURE_EXCEEDS_HOLD', 'capture exceeds the held amount');
+      if (amount > hold.amount)
+        return reject('CAPTURE_EXCEEDS_HOLD', 'capture exceeds the held amount');
       return accept({
         type: 'HoldCaptured',
         data: { accountId, holdId, amount, released: hold.amount - amount },
@@ -121,7 +132,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): Dec
     case 'ExpireHold': {
       const hold = state.holds.get(command.data.holdId);
       if (!hold) return reject('HOLD_NOT_FOUND', 'no open hold with that id');
-      if (hold.expiresAt === null || hold.expiresAt > command.data.now) {
+      if (hold.expiresAt === null || !isAtOrAfter(command.data.now, hold.expiresAt)) {
         return reject('HOLD_NOT_EXPIRED', 'hold has not expired');
       }
       return accept({
@@ -172,6 +183,10 @@ export function decideAccount(command: AccountCommand, state: AccountState): Dec
       if (!state.transferLegs.has(legKey('debit', command.data.transferId))) {
         return reject('TRANSFER_STATE_INVALID', 'nothing was debited for this transfer');
       }
+      const debited = state.transferDebits.get(command.data.transferId);
+      if (debited !== undefined && debited !== command.data.amount) {
+        return reject('INVALID_AMOUNT', 'a refund must give back exactly the debited amount');
+      }
       return accept({ type: 'TransferRefunded', data: { accountId, ...command.data } });
     }
     default:
@@ -188,6 +203,8 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       holds: new Map(),
       heldTotal: 0n,
       transferLegs: new Set(),
+      transferDebits: new Map(),
+      holdIds: new Set(),
     };
   }
   if (state.status === 'none') return state;
@@ -199,7 +216,9 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     case 'HoldPlaced': {
       const holds = new Map(state.holds);
       holds.set(event.data.holdId, { amount: event.data.amount, expiresAt: event.data.expiresAt });
-      return { ...state, holds, heldTotal: state.heldTotal + event.data.amount };
+      const holdIds = new Set(state.holdIds);
+      holdIds.add(event.data.holdId);
+      return { ...state, holds, holdIds, heldTotal: state.heldTotal + event.data.amount };
     }
     case 'HoldCaptured': {
       const held = state.holds.get(event.data.holdId)?.amount ?? 0n;
@@ -227,8 +246,14 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return { ...state, overdraftLimit: event.data.overdraftLimit };
     case 'AccountClosed':
       return { ...state, status: 'closed' };
-    case 'TransferDebited':
-      return withLeg(state, 'debit', event.data.transferId, -event.data.amount);
+    case 'TransferDebited': {
+      const transferDebits = new Map(state.transferDebits);
+      transferDebits.set(event.data.transferId, event.data.amount);
+      return {
+        ...withLeg(state, 'debit', event.data.transferId, -event.data.amount),
+        transferDebits,
+      };
+    }
     case 'TransferCredited':
       return withLeg(state, 'credit', event.data.transferId, event.data.amount);
     case 'TransferRefunded':
@@ -238,14 +263,45 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
   }
 }
 
-export function foldAccount(events: Iterable<AccountEvent>, from = initialAccountState): AccountState {
+export function foldAccount(
+  events: Iterable<AccountEvent>,
+  from = initialAccountState,
+): AccountState {
   let state = from;
   for (const event of events) state = evolveAccount(state, event);
   return state;
 }
 
-type LegKind = 'debit' | 'credit' | 'refund';
+export type TransferLegKind = 'debit' | 'credit' | 'refund';
+type LegKind = TransferLegKind;
 const legKey = (kind: LegKind, transferId: string): string => `${kind}:${transferId}`;
+
+/**
+ * Whether this account already carries the given leg of a transfer. The transfer process manager
+ * asks it of the source account before crediting the destination (see `nextTransferStep`).
+ */
+export function hasTransferLeg(
+  state: AccountState,
+  kind: TransferLegKind,
+  transferId: string,
+): boolean {
+  return state.status !== 'none' && state.transferLegs.has(legKey(kind, transferId));
+}
+
+/**
+ * Instants arrive as ISO-8601 strings. They are compared as instants, not as text: text order
+ * breaks as soon as precision or offset differ ("…:00Z" sorts after "…:00.500Z").
+ */
+function instant(iso: string): number {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms))
+    throw new InvalidCommandError(`not an ISO-8601 instant: ${JSON.stringify(iso)}`);
+  return ms;
+}
+
+function isAtOrAfter(now: string, moment: string): boolean {
+  return instant(now) >= instant(moment);
+}
 
 function withLeg(
   state: OpenAccountState,

@@ -39,6 +39,14 @@ export const reject = <E>(code: RejectionCode, message: string): Decision<E> => 
   rejection: { code, message },
 });
 
+/**
+ * A command that no caller should have built (a malformed time, say): a broken invariant of the
+ * caller, not a business outcome, so it throws instead of rejecting.
+ */
+export class InvalidCommandError extends Error {
+  readonly type = 'InvalidCommandError';
+}
+
 /** Makes a switch over a union fail to compile when a case is missing. */
 export function assertNever(value: never): never {
   throw new Error(`unhandled case: ${JSON.stringify(value)}`);

@@ -18,8 +18,14 @@ export type AccountOpened = {
     overdraftLimit: bigint;
   };
 };
-export type FundsDeposited = { type: 'FundsDeposited'; data: { accountId: string; amount: bigint } };
-export type FundsWithdrawn = { type: 'FundsWithdrawn'; data: { accountId: string; amount: bigint } };
+export type FundsDeposited = {
+  type: 'FundsDeposited';
+  data: { accountId: string; amount: bigint };
+};
+export type FundsWithdrawn = {
+  type: 'FundsWithdrawn';
+  data: { accountId: string; amount: bigint };
+};
 export type HoldPlaced = {
   type: 'HoldPlaced';
   data: { accountId: string; holdId: string; amount: bigint; expiresAt: string | null };

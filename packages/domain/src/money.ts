@@ -46,7 +46,7 @@ export type MoneyParseResult =
   | { readonly ok: true; readonly minor: bigint }
   | { readonly ok: false; readonly error: MoneyParseError };
 
-const DECIMAL = /^(0|[1-9][0-9]{0,30})(?:\.([0-9]{1,30}))?$/;
+const DECIMAL = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
 
 /**
  * Parses a decimal string such as "12.34" into minor units of `currency`.
@@ -63,23 +63,26 @@ export function parseAmount(
   }
   const match = DECIMAL.exec(text);
   if (!match) {
-    return fail('NOT_A_DECIMAL', `amount must be a decimal string like "12.34", got ${JSON.stringify(text)}`);
+    return fail(
+      'NOT_A_DECIMAL',
+      `amount must be a decimal string like "12.34", got ${JSON.stringify(text)}`,
+    );
   }
   const exponent = CURRENCY_EXPONENTS[currency];
   const whole = match[1] ?? '0';
   const fraction = match[2] ?? '';
   if (fraction.length > exponent) {
-    return fail(
-      'TOO_MANY_DECIMALS',
-      `${currency} amounts have at most ${exponent} decimal places`,
-    );
+    return fail('TOO_MANY_DECIMALS', `${currency} amounts have at most ${exponent} decimal places`);
   }
-  const minor = BigInt(whole + fraction.padEnd(exponent, '0'));
-  if (minor === 0n && !options.allowZero) return fail('NOT_POSITIVE', 'amount must be greater than zero');
   const max = options.max ?? MAX_AMOUNT_MINOR;
-  if (minor > max) {
-    return fail('TOO_LARGE', `amount exceeds the maximum of ${formatAmount(max, currency)} ${currency}`);
-  }
+  const tooLarge = (): MoneyParseResult =>
+    fail('TOO_LARGE', `amount exceeds the maximum of ${formatAmount(max, currency)} ${currency}`);
+  // More whole digits than the maximum has is too large: say so without building a huge bigint.
+  if (whole.length > max.toString().length) return tooLarge();
+  const minor = BigInt(whole + fraction.padEnd(exponent, '0'));
+  if (minor === 0n && !options.allowZero)
+    return fail('NOT_POSITIVE', 'amount must be greater than zero');
+  if (minor > max) return tooLarge();
   return { ok: true, minor };
 }
 

@@ -8,7 +8,10 @@ import { MAX_AMOUNT_MINOR, type Currency } from './money.js';
  * or, when the credit is refused, source debited → source refunded → failed; when the debit
  * itself is refused it fails straight away. Each step is a command on the transfer stream
  * recorded after the matching account leg landed, so a crash between steps is finished by
- * running `nextTransferStep` again.
+ * running `nextTransferStep` again. In `source_debited` pass what the source account shows
+ * (`hasTransferLeg(source, 'refund', id)`): a refund that landed but was not recorded must be
+ * recorded, never followed by a credit. Every account leg is idempotent, so repeating a step whose
+ * leg already landed appends nothing.
  */
 
 export type TransferStatus =
@@ -56,7 +59,10 @@ export type TransferCommand =
   | { type: 'CompleteTransfer'; data: Record<string, never> }
   | { type: 'FailTransfer'; data: { reason: string } };
 
-const ALLOWED_FROM: Record<Exclude<TransferCommand['type'], 'RequestTransfer'>, readonly TransferStatus[]> = {
+const ALLOWED_FROM: Record<
+  Exclude<TransferCommand['type'], 'RequestTransfer'>,
+  readonly TransferStatus[]
+> = {
   RecordSourceDebited: ['requested'],
   RecordDestinationCredited: ['source_debited'],
   RecordSourceRefunded: ['source_debited'],
@@ -64,10 +70,14 @@ const ALLOWED_FROM: Record<Exclude<TransferCommand['type'], 'RequestTransfer'>, 
   FailTransfer: ['requested', 'source_refunded'],
 };
 
-export function decideTransfer(command: TransferCommand, state: TransferState): Decision<TransferEvent> {
+export function decideTransfer(
+  command: TransferCommand,
+  state: TransferState,
+): Decision<TransferEvent> {
   if (command.type === 'RequestTransfer') {
     const d = command.data;
-    if (state.status !== 'none') return reject('TRANSFER_ALREADY_EXISTS', 'transfer already exists');
+    if (state.status !== 'none')
+      return reject('TRANSFER_ALREADY_EXISTS', 'transfer already exists');
     if (d.fromAccountId === d.toAccountId) {
       return reject('SAME_ACCOUNT', 'source and destination must be different accounts');
     }
@@ -91,7 +101,10 @@ export function decideTransfer(command: TransferCommand, state: TransferState): 
   }
   if (state.status === 'none') return reject('TRANSFER_NOT_FOUND', 'transfer not found');
   if (!ALLOWED_FROM[command.type].includes(state.status)) {
-    return reject('TRANSFER_STATE_INVALID', `cannot ${command.type} a transfer that is ${state.status}`);
+    return reject(
+      'TRANSFER_STATE_INVALID',
+      `cannot ${command.type} a transfer that is ${state.status}`,
+    );
   }
   const transferId = state.transferId;
   switch (command.type) {
@@ -100,7 +113,10 @@ export function decideTransfer(command: TransferCommand, state: TransferState): 
     case 'RecordDestinationCredited':
       return accept({ type: 'TransferDestinationCredited', data: { transferId } });
     case 'RecordSourceRefunded':
-      return accept({ type: 'TransferSourceRefunded', data: { transferId, reason: command.data.reason } });
+      return accept({
+        type: 'TransferSourceRefunded',
+        data: { transferId, reason: command.data.reason },
+      });
     case 'CompleteTransfer':
       return accept({ type: 'TransferCompleted', data: { transferId } });
     case 'FailTransfer':
@@ -131,7 +147,10 @@ export function evolveTransfer(state: TransferState, event: TransferEvent): Tran
   }
 }
 
-export function foldTransfer(events: Iterable<TransferEvent>, from = initialTransferState): TransferState {
+export function foldTransfer(
+  events: Iterable<TransferEvent>,
+  from = initialTransferState,
+): TransferState {
   let state = from;
   for (const event of events) state = evolveTransfer(state, event);
   return state;
@@ -146,11 +165,25 @@ export type TransferStep =
   | { kind: 'fail'; reason: string }
   | { kind: 'done' };
 
-export function nextTransferStep(state: ActiveTransferState): TransferStep {
+/**
+ * What the source account shows about this transfer. Needed in `source_debited`: a crash after the
+ * refund landed on the source but before `RecordSourceRefunded` leaves the transfer looking
+ * "debited", and crediting the destination then (say it was unfrozen meanwhile) would pay twice.
+ */
+export type TransferSourceLegs = { readonly refunded: boolean };
+
+/** The refund reason recorded when recovery finds a refund whose original reason was lost. */
+export const REFUND_FOUND_ON_RECOVERY = 'destination refused the credit (refund found on recovery)';
+
+export function nextTransferStep(
+  state: ActiveTransferState,
+  source?: TransferSourceLegs,
+): TransferStep {
   switch (state.status) {
     case 'requested':
       return { kind: 'debit-source' };
     case 'source_debited':
+      if (source?.refunded) return { kind: 'refund-source', reason: REFUND_FOUND_ON_RECOVERY };
       return { kind: 'credit-destination' };
     case 'destination_credited':
       return { kind: 'complete' };
