@@ -95,9 +95,7 @@ export class ConcurrencyError extends Error {
     readonly expected: ExpectedRevision,
     readonly actual: bigint | 'no_stream',
   ) {
-    super(
-      `stream ${streamId} expected at ${String(expected)} but is at ${String(actual)}`,
-    );
+    super(`stream ${streamId} expected at ${String(expected)} but is at ${String(actual)}`);
   }
 }
 

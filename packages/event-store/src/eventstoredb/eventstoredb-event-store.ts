@@ -1,0 +1,289 @@
+import {
+  ANY,
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  NO_STREAM,
+  START,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  eventTypeFilter,
+  excludeSystemEvents,
+  isCommandError,
+  jsonEvent,
+  streamNameFilter,
+  ErrorType,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type AppendExpectedRevision,
+  type Filter,
+  type ReadPosition,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import {
+  ConcurrencyError,
+  EventStoreUnavailableError,
+  type AppendResult,
+  type EventFilter,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type JsonObject,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../port.js';
+
+/** Events read per request when readAll has to filter on the client. */
+const READ_ALL_CHUNK = 500;
+
+/**
+ * The EventStoreDB adapter. Positions are the commit positions of $all (byte offsets in the
+ * transaction log, so not contiguous). System events (types starting with `$`) are hidden.
+ *
+ * Differences from the PostgreSQL adapter, allowed by the port:
+ * - a repeated append of the same event ids at the same expected revision is an idempotent
+ *   retry for EventStoreDB (success, nothing written), not a DuplicateEventError, and event
+ *   ids are not checked for uniqueness across streams;
+ * - readAll filters on the client, since the gRPC read of $all takes no filter here.
+ */
+export class EventStoreDBEventStore implements EventStore {
+  private readonly client: EventStoreDBClient;
+  private readonly subscriptions = new Set<Subscription>();
+
+  constructor(connection: string | EventStoreDBClient) {
+    this.client =
+      typeof connection === 'string' ? EventStoreDBClient.connectionString(connection) : connection;
+  }
+
+  async append(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    try {
+      const result = await this.client.appendToStream(
+        streamId,
+        events.map((event) =>
+          jsonEvent({
+            id: event.eventId,
+            type: event.type,
+            data: event.data,
+            metadata: event.metadata,
+          }),
+        ),
+        { expectedRevision: toExpectedRevision(expected) },
+      );
+      return {
+        nextExpectedRevision: result.nextExpectedRevision,
+        position: result.position?.commit ?? 0n,
+      };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        const actual = error.actualVersion;
+        throw new ConcurrencyError(
+          streamId,
+          expected,
+          typeof actual === 'bigint' ? actual : 'no_stream',
+        );
+      }
+      throw translate(error);
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    try {
+      const read = this.client.readStream(streamId, {
+        fromRevision: options.fromRevision ?? START,
+        ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+      });
+      for await (const resolved of read) {
+        const event = toRecordedEvent(resolved);
+        if (event) events.push(event);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw translate(error);
+    }
+    return events;
+  }
+
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    let after = options.after;
+    let from: ReadPosition = after === undefined ? START : positionOf(after);
+    try {
+      while (events.length < options.maxCount) {
+        const read = this.client.readAll({ fromPosition: from, maxCount: READ_ALL_CHUNK });
+        let seen = 0;
+        let last: bigint | undefined;
+        for await (const resolved of read) {
+          seen++;
+          const commit = resolved.event?.position.commit;
+          if (commit === undefined) continue;
+          last = commit;
+          // fromPosition is inclusive; `after` is not.
+          if (after !== undefined && commit <= after) continue;
+          if (options.upTo !== undefined && commit > options.upTo) {
+            await read.cancel();
+            return events;
+          }
+          const event = toRecordedEvent(resolved);
+          if (event && matches(event, options.filter)) {
+            events.push(event);
+            if (events.length >= options.maxCount) {
+              await read.cancel();
+              return events;
+            }
+          }
+        }
+        if (seen < READ_ALL_CHUNK || last === undefined) break;
+        // The next chunk starts at the last event again (inclusive), which `after` skips.
+        from = positionOf(last);
+        after = last;
+      }
+    } catch (error) {
+      throw translate(error);
+    }
+    return events;
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    const { filter, after } = options;
+    const inner: AllStreamSubscription = this.client.subscribeToAll({
+      fromPosition: after === undefined ? START : positionOf(after),
+      filter: serverFilter(filter),
+    });
+    const subscriptions = this.subscriptions;
+    const subscription: Subscription = {
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const resolved of inner) {
+            const event = toRecordedEvent(resolved);
+            if (!event) continue;
+            if (after !== undefined && event.position <= after) continue;
+            if (matches(event, filter)) yield event;
+          }
+        } catch (error) {
+          throw translate(error);
+        }
+      },
+      async close() {
+        subscriptions.delete(subscription);
+        await inner.unsubscribe();
+      },
+    };
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(): Promise<bigint> {
+    try {
+      const read = this.client.readAll({
+        fromPosition: END,
+        direction: BACKWARDS,
+        maxCount: READ_ALL_CHUNK,
+      });
+      for await (const resolved of read) {
+        const event = resolved.event;
+        if (event && !event.type.startsWith('$')) {
+          await read.cancel();
+          return event.position.commit;
+        }
+      }
+      return 0n;
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.client.dispose();
+  }
+}
+
+function toExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
+  if (expected === 'no_stream') return NO_STREAM;
+  if (expected === 'any') return ANY;
+  return expected;
+}
+
+function positionOf(position: bigint): ReadPosition {
+  return { commit: position, prepare: position };
+}
+
+/**
+ * The server filters on one thing only (stream name or event type); the other one, and the
+ * hiding of system events, is applied on the client in `matches`.
+ */
+function serverFilter(filter: EventFilter | undefined): Filter {
+  const prefixes = filter?.streamPrefixes ?? [];
+  const types = filter?.eventTypes ?? [];
+  if (types.length > 0) {
+    return eventTypeFilter({ regex: `^(?:${types.map(escapeRegex).join('|')})$` });
+  }
+  if (prefixes.length > 0) return streamNameFilter({ prefixes: [...prefixes] });
+  return excludeSystemEvents();
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function matches(event: RecordedEvent, filter: EventFilter | undefined): boolean {
+  const prefixes = filter?.streamPrefixes ?? [];
+  const types = filter?.eventTypes ?? [];
+  return (
+    (prefixes.length === 0 || prefixes.some((prefix) => event.streamId.startsWith(prefix))) &&
+    (types.length === 0 || types.includes(event.type))
+  );
+}
+
+/** Ours from theirs; undefined for system events, links without targets and binary events. */
+function toRecordedEvent(
+  resolved: ResolvedEvent | AllStreamResolvedEvent,
+): RecordedEvent | undefined {
+  const event = resolved.event;
+  if (!event || event.type.startsWith('$') || !event.isJson) return undefined;
+  return {
+    streamId: event.streamId,
+    revision: event.revision,
+    // Reads of a single stream carry the commit position only on servers newer than 22.6.
+    position: event.position?.commit ?? resolved.commitPosition ?? 0n,
+    eventId: event.id,
+    type: event.type,
+    data: asObject(event.data),
+    metadata: asObject(event.metadata),
+    recordedAt: event.created,
+  };
+}
+
+function asObject(value: unknown): JsonObject {
+  return typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array)
+    ? (value as JsonObject)
+    : {};
+}
+
+/** Failures that mean "retry later": the node is down, slow, or not the leader. */
+const unavailableTypes = new Set<ErrorType>([
+  ErrorType.UNAVAILABLE,
+  ErrorType.DEADLINE_EXCEEDED,
+  ErrorType.TIMEOUT,
+  ErrorType.NOT_LEADER,
+]);
+
+function translate(error: unknown): unknown {
+  if (error instanceof Error && isCommandError(error) && unavailableTypes.has(error.type)) {
+    return new EventStoreUnavailableError(`EventStoreDB unavailable: ${error.message}`, {
+      cause: error,
+    });
+  }
+  return error;
+}

@@ -1,0 +1,1 @@
+export { EventStoreDBEventStore } from './eventstoredb-event-store.js';

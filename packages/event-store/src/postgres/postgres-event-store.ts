@@ -1,0 +1,443 @@
+import pg from 'pg';
+import {
+  ConcurrencyError,
+  DuplicateEventError,
+  type AppendResult,
+  type EventFilter,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type JsonObject,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../port.js';
+import {
+  isUnavailable,
+  pgConstraint,
+  pgDetail,
+  pgErrorCode,
+  translateInfrastructureError,
+} from './errors.js';
+import { AppendNotifier } from './notifier.js';
+import {
+  constraintNames,
+  LOCK_NAMESPACE,
+  migrateEventTable,
+  parseTableName,
+  type TableName,
+} from './schema.js';
+import { PollingSubscription, type Page } from './subscription.js';
+
+export interface PostgresEventStoreOptions {
+  /** `[schema.]table`; default `events`, resolved through the connection's search_path. */
+  readonly table?: string;
+  /**
+   * NOTIFY channel that wakes subscriptions. Stores on different tables may share it: a
+   * foreign notification only causes one extra read.
+   */
+  readonly notifyChannel?: string;
+  /** Subscriptions re-read at least this often even without a notification. */
+  readonly pollIntervalMs?: number;
+  /** Events a subscription reads per query. */
+  readonly subscriptionPageSize?: number;
+  /** Called when the LISTEN connection fails; subscriptions keep working by polling. */
+  readonly onListenError?: (error: unknown) => void;
+}
+
+interface EventRow {
+  position_text: string | null;
+  stream_id: string | null;
+  revision_text: string | null;
+  event_id: string | null;
+  type: string | null;
+  data: JsonObject | null;
+  metadata: JsonObject | null;
+  recorded_at: Date | null;
+}
+
+interface PageRow extends EventRow {
+  head: string | null;
+}
+
+/**
+ * Columns of an event row read from the table aliased `e`. int8 comes back as text so that
+ * no global pg type parser can turn it into a lossy number. The text copies get names of
+ * their own: `ORDER BY position` must keep sorting the bigint column, not a text alias.
+ */
+const EVENT_COLUMNS = `e.position, e.position::text AS position_text, e.stream_id,
+  e.revision::text AS revision_text, e.event_id::text AS event_id, e.type, e.data, e.metadata,
+  e.recorded_at`;
+
+/**
+ * The PostgreSQL event store: one append-only table, a global position from a sequence,
+ * optimistic concurrency on the stream revision, LISTEN/NOTIFY to wake subscriptions.
+ *
+ * Every append goes through `appendInTransaction`, whose lock protocol is what makes the
+ * global order safe to follow; nothing may insert into the table any other way.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly table: TableName;
+  private readonly pool: pg.Pool;
+  private readonly ownsPool: boolean;
+  private readonly channel: string;
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private readonly notifier: AppendNotifier;
+  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly names: { eventId: string; streamRevision: string };
+  /** Takes the table's append lock; see appendInTransaction. */
+  private readonly lockSql: string;
+  private closed = false;
+
+  constructor(
+    connection: pg.Pool | pg.PoolConfig | string,
+    tableOrOptions: string | PostgresEventStoreOptions = {},
+  ) {
+    const options: PostgresEventStoreOptions =
+      typeof tableOrOptions === 'string' ? { table: tableOrOptions } : tableOrOptions;
+    this.table = parseTableName(options.table ?? 'events');
+    this.names = constraintNames(this.table);
+    // The table name is validated by parseTableName, so it can be inlined as a literal.
+    this.lockSql = `SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, '${this.table.text}'::regclass::oid::int4)`;
+    this.channel = options.notifyChannel ?? 'event_store_appended';
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(this.channel)) {
+      throw new Error(`invalid notify channel "${this.channel}"`);
+    }
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.pageSize = options.subscriptionPageSize ?? 500;
+
+    let listenConfig: pg.ClientConfig;
+    if (isPool(connection)) {
+      this.pool = connection;
+      this.ownsPool = false;
+      listenConfig = connection.options;
+    } else {
+      listenConfig = typeof connection === 'string' ? { connectionString: connection } : connection;
+      this.pool = new pg.Pool(listenConfig);
+      this.ownsPool = true;
+      // An idle client that dies is reported here; without a listener it would crash the process.
+      this.pool.on('error', () => undefined);
+    }
+    this.notifier = new AppendNotifier(listenConfig, this.channel, options.onListenError);
+  }
+
+  /** Creates the table, sequence and indexes if missing (idempotent, safe to run concurrently). */
+  async migrate(): Promise<void> {
+    try {
+      await migrateEventTable(this.pool, this.table);
+    } catch (error) {
+      throw translateInfrastructureError(error);
+    }
+  }
+
+  /** Alias of `migrate`. */
+  ensureSchema(): Promise<void> {
+    return this.migrate();
+  }
+
+  async append(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const client = await this.connect();
+    let broken: Error | undefined;
+    try {
+      // BEGIN and the lock travel in one round trip: every round trip made while holding the
+      // lock is time no other append can use.
+      await client.query(`BEGIN; ${this.lockSql}`);
+      const result = await this.appendLocked(client, streamId, events, expected);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      if (isUnavailable(error)) broken = error as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw this.mapAppendError(error, streamId, events, expected);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /**
+   * Appends inside a transaction the caller opened on `client` (BEGIN ... COMMIT is theirs),
+   * so that other writes can commit atomically with the events. The append lock is then held
+   * until the caller's transaction ends: keep it short. On ConcurrencyError the transaction is
+   * still usable; on DuplicateEventError and other database errors it is aborted.
+   *
+   * Why the global order can be followed without skipping:
+   * positions come from a sequence, and a sequence hands out numbers when a transaction
+   * asks, not when it commits. Without care, T1 takes position 10, T2 takes 11, T2 commits,
+   * a reader reads "after 9" and sees 11, moves its cursor to 11, and then T1 commits 10:
+   * the reader never sees it. So every append first takes one transaction-level advisory
+   * lock per table (`pg_advisory_xact_lock`), and only then draws its positions. PostgreSQL
+   * releases that lock after the commit has become visible, so the next appender draws its
+   * positions only after every lower position is either committed and visible or rolled
+   * back (a harmless gap). Positions therefore become visible in increasing order, and a
+   * reader that sees position p can already see every event below p. The price is that
+   * appends to one table are serialised (measured ~4k appends/s against ~14k without the
+   * lock on a quiet machine); EventStoreDB has the same single-writer shape.
+   *
+   * The lock must be taken in a statement of its own, before the statement that checks the
+   * revision and inserts: a statement's snapshot is taken when it starts, so only a later
+   * statement sees the previous appender's commit.
+   */
+  async appendInTransaction(
+    client: pg.ClientBase,
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    try {
+      await client.query(this.lockSql);
+      return await this.appendLocked(client, streamId, events, expected);
+    } catch (error) {
+      throw this.mapAppendError(error, streamId, events, expected);
+    }
+  }
+
+  /**
+   * Checks the expected revision and inserts, in one statement (one snapshot, one round
+   * trip), on a connection that holds the append lock. Positions are drawn here, in `ord`
+   * order, so they follow the revisions within the append.
+   */
+  private async appendLocked(
+    client: pg.ClientBase,
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const result = await client.query<{
+      current: string | null;
+      position: string | null;
+      revision: string | null;
+      head: string;
+    }>(
+      `WITH current AS (
+         SELECT max(revision) AS revision FROM ${this.table.sql} WHERE stream_id = $1
+       ), inserted AS (
+         INSERT INTO ${this.table.sql} (stream_id, revision, event_id, type, data, metadata)
+         SELECT $1, coalesce(current.revision, -1) + e.ord, e.event_id, e.type, e.data, e.metadata
+           FROM current,
+                unnest($4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])
+                  WITH ORDINALITY AS e(event_id, type, data, metadata, ord)
+          WHERE $2 = 'any'
+             OR ($2 = 'no_stream' AND current.revision IS NULL)
+             OR ($2 = 'exact' AND current.revision = $3::bigint)
+          ORDER BY e.ord
+         RETURNING position, revision
+       )
+       SELECT (SELECT revision FROM current)::text AS current,
+              max(inserted.position)::text AS position,
+              max(inserted.revision)::text AS revision,
+              CASE WHEN count(*) > 0 THEN pg_notify($8, max(inserted.position)::text) END,
+              (SELECT coalesce(max(position), 0) FROM ${this.table.sql})::text AS head
+         FROM inserted`,
+      [
+        streamId,
+        typeof expected === 'bigint' ? 'exact' : expected,
+        typeof expected === 'bigint' ? expected.toString() : null,
+        events.map((e) => e.eventId),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.data)),
+        events.map((e) => JSON.stringify(e.metadata)),
+        this.channel,
+      ],
+    );
+    const row = result.rows[0];
+    if (!row) throw new Error('append returned no row');
+    const current = row.current === null ? undefined : BigInt(row.current);
+    checkExpected(streamId, expected, current);
+    if (row.position === null || row.revision === null) {
+      if (events.length > 0) throw new Error(`append to ${streamId} inserted nothing`);
+      // Appending nothing only checks the revision; the head is the consistency token.
+      return { nextExpectedRevision: current ?? -1n, position: BigInt(row.head) };
+    }
+    return { nextExpectedRevision: BigInt(row.revision), position: BigInt(row.position) };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const result = await this.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${this.table.sql} e
+        WHERE e.stream_id = $1 AND e.revision >= $2
+        ORDER BY e.revision
+        LIMIT $3`,
+      [streamId, (options.fromRevision ?? 0n).toString(), options.maxCount ?? null],
+    );
+    return result.rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    const page = await this.readPage(
+      options.after ?? 0n,
+      options.maxCount,
+      options.filter,
+      options.upTo,
+    );
+    return [...page.events];
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    if (this.closed) throw new Error('event store is closed');
+    const subscription = new PollingSubscription({
+      after: options.after ?? 0n,
+      readPage: (after) => this.readPage(after, this.pageSize, options.filter),
+      notifier: this.notifier,
+      pollIntervalMs: this.pollIntervalMs,
+      onClose: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(): Promise<bigint> {
+    const result = await this.query<{ head: string }>(
+      `SELECT coalesce(max(position), 0)::text AS head FROM ${this.table.sql}`,
+    );
+    return BigInt(result.rows[0]?.head ?? '0');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.notifier.close();
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  /**
+   * One page after `after`, plus how far it looked. The page and the head come from one
+   * statement, hence one snapshot: when the page is not full, every event up to that head
+   * has been seen (see appendInTransaction), so the cursor may jump there even when the
+   * filter dropped them all.
+   */
+  private async readPage(
+    after: bigint,
+    maxCount: number,
+    filter: EventFilter | undefined,
+    upTo?: bigint,
+  ): Promise<Page> {
+    const params: unknown[] = [after.toString(), maxCount];
+    const conditions = ['e.position > $1'];
+    if (upTo !== undefined) {
+      params.push(upTo.toString());
+      conditions.push(`e.position <= $${params.length}`);
+    }
+    conditions.push(...filterConditions(filter, params));
+    const result = await this.query<PageRow>(
+      `SELECT p.*, h.head::text AS head
+         FROM (SELECT max(position) AS head FROM ${this.table.sql}) h
+         LEFT JOIN LATERAL (
+           SELECT ${EVENT_COLUMNS} FROM ${this.table.sql} e
+            WHERE ${conditions.join(' AND ')}
+            ORDER BY e.position
+            LIMIT $2) p ON true
+        ORDER BY p.position`,
+      params,
+    );
+    const events = result.rows.filter((row) => row.position_text !== null).map(toRecordedEvent);
+    const full = events.length >= maxCount;
+    const lastSeen = events.at(-1)?.position ?? after;
+    let scannedUpTo = lastSeen;
+    if (!full) {
+      const head = BigInt(result.rows[0]?.head ?? '0');
+      const limit = upTo !== undefined && upTo < head ? upTo : head;
+      if (limit > scannedUpTo) scannedUpTo = limit;
+    }
+    return { events, scannedUpTo, full };
+  }
+
+  private mapAppendError(
+    error: unknown,
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): unknown {
+    if (pgErrorCode(error) !== '23505') return translateInfrastructureError(error);
+    const constraint = pgConstraint(error);
+    if (constraint === this.names.eventId) {
+      const match = /\(event_id\)=\(([^)]+)\)/.exec(pgDetail(error) ?? '');
+      return new DuplicateEventError(match?.[1] ?? events[0]?.eventId ?? 'unknown');
+    }
+    if (constraint === this.names.streamRevision) {
+      // Only reachable if something inserted without the append lock; the actual revision
+      // is unknown inside the aborted transaction, so report the one that was expected.
+      return new ConcurrencyError(streamId, expected, expected === 'any' ? 'no_stream' : expected);
+    }
+    return error;
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    if (this.closed) throw new Error('event store is closed');
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw translateInfrastructureError(error);
+    }
+  }
+
+  private async query<R extends pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<pg.QueryResult<R>> {
+    if (this.closed) throw new Error('event store is closed');
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (error) {
+      throw translateInfrastructureError(error);
+    }
+  }
+}
+
+/** Duck-typed, so that a pool from another copy of `pg` in node_modules is recognised too. */
+function isPool(connection: pg.Pool | pg.PoolConfig | string): connection is pg.Pool {
+  return (
+    typeof connection === 'object' &&
+    typeof (connection as Partial<pg.Pool>).connect === 'function' &&
+    typeof (connection as Partial<pg.Pool>).query === 'function'
+  );
+}
+
+function checkExpected(
+  streamId: string,
+  expected: ExpectedRevision,
+  current: bigint | undefined,
+): void {
+  if (expected === 'any') return;
+  if (expected === 'no_stream' ? current === undefined : current === expected) return;
+  throw new ConcurrencyError(streamId, expected, current ?? 'no_stream');
+}
+
+/** SQL conditions for a filter; empty or missing lists do not filter. */
+function filterConditions(filter: EventFilter | undefined, params: unknown[]): string[] {
+  const conditions: string[] = [];
+  const prefixes = filter?.streamPrefixes ?? [];
+  if (prefixes.length > 0) {
+    const likes = prefixes.map((prefix) => {
+      params.push(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      return `e.stream_id LIKE $${params.length}`;
+    });
+    conditions.push(`(${likes.join(' OR ')})`);
+  }
+  const types = filter?.eventTypes ?? [];
+  if (types.length > 0) {
+    params.push(types);
+    conditions.push(`e.type = ANY($${params.length}::text[])`);
+  }
+  return conditions;
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id ?? '',
+    revision: BigInt(row.revision_text ?? '0'),
+    position: BigInt(row.position_text ?? '0'),
+    eventId: row.event_id ?? '',
+    type: row.type ?? '',
+    data: row.data ?? {},
+    metadata: row.metadata ?? {},
+    recordedAt: row.recorded_at ?? new Date(0),
+  };
+}

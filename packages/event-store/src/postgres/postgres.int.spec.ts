@@ -1,0 +1,213 @@
+import { strict as assert } from 'node:assert';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { createTestSchema } from '@bank/testkit';
+import {
+  assertFollowsGlobalOrder,
+  describeEventStoreContract,
+  follow,
+  newEvent,
+  newNamespace,
+  sleep,
+} from '../contract.js';
+import { createEventStore } from '../factory.js';
+import { DuplicateEventError, EventStoreUnavailableError } from '../port.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+
+const schema = await createTestSchema('event_store');
+after(() => schema.drop());
+
+/** A pool large enough that concurrent appends really run on separate connections. */
+function newStore(
+  options: ConstructorParameters<typeof PostgresEventStore>[1] = {},
+): PostgresEventStore {
+  return new PostgresEventStore({ connectionString: schema.url, max: 25 }, options);
+}
+
+describeEventStoreContract(
+  'PostgresEventStore',
+  async () => {
+    const store = newStore();
+    await store.migrate();
+    return { store, cleanup: () => store.close() };
+  },
+  { duplicateEventIds: 'reject' },
+);
+
+describe('PostgresEventStore specifics', { timeout: 60_000 }, () => {
+  it('keeps the follower gap-free while a transaction holding the append lock stays open', async () => {
+    const store = newStore();
+    await store.migrate();
+    const ns = newNamespace();
+    const others = 10;
+    const before = await store.headPosition();
+    const subscription = store.subscribeToAll({ after: before, filter: { streamPrefixes: [ns] } });
+    const follower = follow(subscription, 2 + others, 20_000);
+
+    // A transaction that appends through the same lock protocol and stays open.
+    const held = new pg.Client({ connectionString: schema.url });
+    await held.connect();
+    try {
+      await held.query('BEGIN');
+      const heldResult = await store.appendInTransaction(
+        held,
+        `${ns}-held`,
+        [newEvent('Held'), newEvent('Held')],
+        'no_stream',
+      );
+
+      let settled = 0;
+      const attempts = Array.from({ length: others }, (_, i) =>
+        store.append(`${ns}-other-${i}`, [newEvent('Other')], 'no_stream').finally(() => settled++),
+      );
+      await sleep(500);
+      assert.equal(settled, 0, 'other appends wait for the open transaction');
+      assert.equal(follower.events.length, 0, 'nothing uncommitted or later is delivered');
+
+      await held.query('COMMIT');
+      const results = await Promise.all(attempts);
+      const delivered = await follower.done;
+      await subscription.close();
+
+      assertFollowsGlobalOrder(delivered);
+      assert.deepEqual(
+        delivered.slice(0, 2).map((e) => e.type),
+        ['Held', 'Held'],
+      );
+      assert.equal(delivered[1]?.position, heldResult.position);
+      for (const result of results) assert.ok(result.position > heldResult.position);
+      assert.deepEqual(
+        new Set(delivered.slice(2).map((e) => e.position)),
+        new Set(results.map((r) => r.position)),
+      );
+    } finally {
+      await held.end();
+      await store.close();
+    }
+  });
+
+  it('delivers every event across sequence gaps left by failed appends', async () => {
+    const store = newStore();
+    await store.migrate();
+    const ns = newNamespace();
+    const before = await store.headPosition();
+    const subscription = store.subscribeToAll({ after: before, filter: { streamPrefixes: [ns] } });
+    const follower = follow(subscription, 3, 10_000);
+    try {
+      const taken = newEvent();
+      const first = await store.append(`${ns}-a`, [taken], 'no_stream');
+      // The second event collides: the insert draws positions, then rolls back, leaving a gap.
+      await assert.rejects(
+        store.append(`${ns}-b`, [newEvent(), taken], 'no_stream'),
+        DuplicateEventError,
+      );
+      const third = await store.append(`${ns}-c`, [newEvent(), newEvent()], 'no_stream');
+      assert.ok(third.position - first.position > 2n, 'the failed append left a gap');
+      const delivered = await follower.done;
+      assert.deepEqual(
+        delivered.map((e) => e.streamId),
+        [`${ns}-a`, `${ns}-c`, `${ns}-c`],
+      );
+    } finally {
+      await subscription.close();
+      await store.close();
+    }
+  });
+
+  it('falls back to polling when no notification arrives', async () => {
+    const writer = newStore({ notifyChannel: 'event_store_writer_only' });
+    const reader = newStore({ notifyChannel: 'event_store_nobody_sends', pollIntervalMs: 100 });
+    await writer.migrate();
+    const ns = newNamespace();
+    const subscription = reader.subscribeToAll({
+      after: await reader.headPosition(),
+      filter: { streamPrefixes: [ns] },
+    });
+    const follower = follow(subscription, 1, 5_000);
+    try {
+      await sleep(150);
+      await writer.append(`${ns}-a`, [newEvent()], 'no_stream');
+      assert.equal((await follower.done).length, 1);
+    } finally {
+      await subscription.close();
+      await Promise.all([writer.close(), reader.close()]);
+    }
+  });
+
+  it('keeps 64-bit positions exact beyond Number.MAX_SAFE_INTEGER', async () => {
+    const table = `${schema.name}.big_events`;
+    const store = newStore({ table });
+    try {
+      await store.migrate();
+      await schema.pool.query(
+        `ALTER SEQUENCE "${schema.name}"."big_events_position_seq" RESTART WITH 9007199254740993`,
+      );
+      const result = await store.append('big-1', [newEvent(), newEvent()], 'no_stream');
+      assert.equal(result.position, 9007199254740994n);
+      const events = await store.readAll({ after: 9007199254740992n, maxCount: 10 });
+      assert.deepEqual(
+        events.map((e) => e.position),
+        [9007199254740993n, 9007199254740994n],
+      );
+      assert.equal(await store.headPosition(), 9007199254740994n);
+      assert.deepEqual((await store.readAll({ after: 9007199254740993n, maxCount: 10 })).length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('migrates idempotently, also when several processes race', async () => {
+    const stores = Array.from({ length: 5 }, () => newStore({ table: 'raced_events' }));
+    try {
+      await Promise.all(stores.map((s) => s.migrate()));
+      await Promise.all(stores.map((s) => s.ensureSchema()));
+      const first = stores[0] as PostgresEventStore;
+      await first.append('raced-1', [newEvent()], 'no_stream');
+      assert.equal((await first.readStream('raced-1')).length, 1);
+      const indexes = await schema.pool.query<{ indexname: string }>(
+        `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'raced_events' ORDER BY indexname`,
+        [schema.name],
+      );
+      assert.deepEqual(
+        indexes.rows.map((r) => r.indexname),
+        [
+          'raced_events_event_id_key',
+          'raced_events_pkey',
+          'raced_events_stream_prefix_idx',
+          'raced_events_stream_revision_key',
+          'raced_events_type_position_idx',
+        ],
+      );
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('reports an unreachable database as EventStoreUnavailableError', async () => {
+    const store = new PostgresEventStore({
+      connectionString: 'postgres://postgres@127.0.0.1:1/test',
+      connectionTimeoutMillis: 2_000,
+    });
+    try {
+      await assert.rejects(store.append('x-1', [newEvent()], 'any'), EventStoreUnavailableError);
+      await assert.rejects(store.readStream('x-1'), EventStoreUnavailableError);
+      await assert.rejects(store.headPosition(), EventStoreUnavailableError);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('createEventStore picks PostgreSQL without an EventStoreDB connection string and migrates', async () => {
+    const store = await createEventStore({
+      databaseUrl: schema.url,
+      postgres: { table: 'factory_events' },
+    });
+    try {
+      assert.ok(store instanceof PostgresEventStore);
+      await store.append('factory-1', [newEvent()], 'no_stream');
+      assert.equal((await store.readStream('factory-1')).length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+});

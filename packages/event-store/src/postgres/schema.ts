@@ -1,0 +1,88 @@
+import type pg from 'pg';
+
+/** A table name, optionally schema-qualified, split and quoted for SQL. */
+export interface TableName {
+  /** As given: `events` or `bank.events`; also the key of the append lock. */
+  readonly text: string;
+  /** Quoted for use in SQL: `"events"` or `"bank"."events"`. */
+  readonly sql: string;
+  /** The position sequence, quoted. */
+  readonly sequenceSql: string;
+  /** Bare table name, to derive index and constraint names. */
+  readonly bare: string;
+}
+
+const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
+
+export function parseTableName(name: string): TableName {
+  const parts = name.split('.');
+  if (parts.length > 2 || parts.some((part) => !identifier.test(part))) {
+    throw new Error(`invalid event table name "${name}": expected [schema.]table of [A-Za-z0-9_]`);
+  }
+  const bare = parts[parts.length - 1] as string;
+  const schema = parts.length === 2 ? `${quote(parts[0] as string)}.` : '';
+  return {
+    text: name,
+    sql: `${schema}${quote(bare)}`,
+    sequenceSql: `${schema}${quote(`${bare}_position_seq`)}`,
+    bare,
+  };
+}
+
+function quote(part: string): string {
+  return `"${part}"`;
+}
+
+/** Keys of the transaction-level advisory locks, namespaced so they do not clash with others. */
+export const LOCK_NAMESPACE = 0x62616e6b; // 'bank'
+const MIGRATION_LOCK = 0x6d696772; // 'migr'
+
+/** Constraint names the adapter maps back to typed errors. */
+export function constraintNames(table: TableName): { eventId: string; streamRevision: string } {
+  return {
+    eventId: `${table.bare}_event_id_key`,
+    streamRevision: `${table.bare}_stream_revision_key`,
+  };
+}
+
+/**
+ * Creates the event table, its sequence and indexes if missing. Safe to run concurrently
+ * from several processes: a transaction-level advisory lock serialises the DDL.
+ */
+export async function migrateEventTable(pool: pg.Pool, table: TableName): Promise<void> {
+  const names = constraintNames(table);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, MIGRATION_LOCK]);
+    await client.query(`CREATE SEQUENCE IF NOT EXISTS ${table.sequenceSql} AS bigint MINVALUE 1`);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS ${table.sql} (
+        position    bigint      PRIMARY KEY DEFAULT nextval('${table.sequenceSql}'),
+        stream_id   text        NOT NULL,
+        revision    bigint      NOT NULL CHECK (revision >= 0),
+        event_id    uuid        NOT NULL,
+        type        text        NOT NULL,
+        data        jsonb       NOT NULL,
+        metadata    jsonb       NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT "${names.eventId}" UNIQUE (event_id),
+        CONSTRAINT "${names.streamRevision}" UNIQUE (stream_id, revision)
+      )`);
+    await client.query(`ALTER SEQUENCE ${table.sequenceSql} OWNED BY ${table.sql}.position`);
+    // readAll filtered by event type, in position order.
+    await client.query(
+      `CREATE INDEX IF NOT EXISTS "${table.bare}_type_position_idx" ON ${table.sql} (type, position)`,
+    );
+    // readAll filtered by stream id prefix (LIKE 'prefix%' needs pattern ops under a non-C collation).
+    await client.query(
+      `CREATE INDEX IF NOT EXISTS "${table.bare}_stream_prefix_idx" ON ${table.sql} (stream_id text_pattern_ops, position)`,
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
