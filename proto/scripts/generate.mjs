@@ -2,9 +2,17 @@
 // Generates TypeScript types for the bank protos into proto/src/gen (kept apart, never edited
 // by hand). Run with `npm run proto:gen` after changing a .proto file.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+
+function* walk(dir) {
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) yield* walk(path);
+    else yield path;
+  }
+}
 
 const protoDir = fileURLToPath(new URL('..', import.meta.url));
 const out = join(protoDir, 'src', 'gen');
@@ -27,8 +35,12 @@ const result = spawnSync(
   ],
   { cwd: protoDir, stdio: 'inherit' },
 );
-// The generator writes extensionless relative imports; CommonJS resolution accepts them.
-writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n');
+// The generator writes extensionless relative imports; ESM resolution (NodeNext) needs the
+// `.js` suffix, in the sources and in the declarations compiled from them.
+for (const file of walk(out)) {
+  const source = readFileSync(file, 'utf8');
+  writeFileSync(file, source.replace(/(from '\.{1,2}\/[^']+?)(?<!\.js)'/g, "$1.js'"));
+}
 if (result.status !== 0) process.exit(result.status ?? 1);
 
 // proto/src/types/<file>.ts re-exports each generated type under its plain name, grouped by the

@@ -1,21 +1,21 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
-import type { AccountReply as _bank_v1_AccountReply, AccountReply__Output as _bank_v1_AccountReply__Output } from './bank/v1/AccountReply';
-import type { AccountRequest as _bank_v1_AccountRequest, AccountRequest__Output as _bank_v1_AccountRequest__Output } from './bank/v1/AccountRequest';
-import type { AccountSnapshot as _bank_v1_AccountSnapshot, AccountSnapshot__Output as _bank_v1_AccountSnapshot__Output } from './bank/v1/AccountSnapshot';
-import type { Actor as _bank_v1_Actor, Actor__Output as _bank_v1_Actor__Output } from './bank/v1/Actor';
-import type { CaptureHoldRequest as _bank_v1_CaptureHoldRequest, CaptureHoldRequest__Output as _bank_v1_CaptureHoldRequest__Output } from './bank/v1/CaptureHoldRequest';
-import type { ChangeOverdraftLimitRequest as _bank_v1_ChangeOverdraftLimitRequest, ChangeOverdraftLimitRequest__Output as _bank_v1_ChangeOverdraftLimitRequest__Output } from './bank/v1/ChangeOverdraftLimitRequest';
-import type { CommandContext as _bank_v1_CommandContext, CommandContext__Output as _bank_v1_CommandContext__Output } from './bank/v1/CommandContext';
-import type { CommandServiceClient as _bank_v1_CommandServiceClient, CommandServiceDefinition as _bank_v1_CommandServiceDefinition } from './bank/v1/CommandService';
-import type { FreezeAccountRequest as _bank_v1_FreezeAccountRequest, FreezeAccountRequest__Output as _bank_v1_FreezeAccountRequest__Output } from './bank/v1/FreezeAccountRequest';
-import type { HoldRequest as _bank_v1_HoldRequest, HoldRequest__Output as _bank_v1_HoldRequest__Output } from './bank/v1/HoldRequest';
-import type { MoneyRequest as _bank_v1_MoneyRequest, MoneyRequest__Output as _bank_v1_MoneyRequest__Output } from './bank/v1/MoneyRequest';
-import type { OpenAccountRequest as _bank_v1_OpenAccountRequest, OpenAccountRequest__Output as _bank_v1_OpenAccountRequest__Output } from './bank/v1/OpenAccountRequest';
-import type { PlaceHoldRequest as _bank_v1_PlaceHoldRequest, PlaceHoldRequest__Output as _bank_v1_PlaceHoldRequest__Output } from './bank/v1/PlaceHoldRequest';
-import type { RequestTransferRequest as _bank_v1_RequestTransferRequest, RequestTransferRequest__Output as _bank_v1_RequestTransferRequest__Output } from './bank/v1/RequestTransferRequest';
-import type { TransferReply as _bank_v1_TransferReply, TransferReply__Output as _bank_v1_TransferReply__Output } from './bank/v1/TransferReply';
+import type { AccountReply as _bank_v1_AccountReply, AccountReply__Output as _bank_v1_AccountReply__Output } from './bank/v1/AccountReply.js';
+import type { AccountRequest as _bank_v1_AccountRequest, AccountRequest__Output as _bank_v1_AccountRequest__Output } from './bank/v1/AccountRequest.js';
+import type { AccountSnapshot as _bank_v1_AccountSnapshot, AccountSnapshot__Output as _bank_v1_AccountSnapshot__Output } from './bank/v1/AccountSnapshot.js';
+import type { Actor as _bank_v1_Actor, Actor__Output as _bank_v1_Actor__Output } from './bank/v1/Actor.js';
+import type { CaptureHoldRequest as _bank_v1_CaptureHoldRequest, CaptureHoldRequest__Output as _bank_v1_CaptureHoldRequest__Output } from './bank/v1/CaptureHoldRequest.js';
+import type { ChangeOverdraftLimitRequest as _bank_v1_ChangeOverdraftLimitRequest, ChangeOverdraftLimitRequest__Output as _bank_v1_ChangeOverdraftLimitRequest__Output } from './bank/v1/ChangeOverdraftLimitRequest.js';
+import type { CommandContext as _bank_v1_CommandContext, CommandContext__Output as _bank_v1_CommandContext__Output } from './bank/v1/CommandContext.js';
+import type { CommandServiceClient as _bank_v1_CommandServiceClient, CommandServiceDefinition as _bank_v1_CommandServiceDefinition } from './bank/v1/CommandService.js';
+import type { FreezeAccountRequest as _bank_v1_FreezeAccountRequest, FreezeAccountRequest__Output as _bank_v1_FreezeAccountRequest__Output } from './bank/v1/FreezeAccountRequest.js';
+import type { HoldRequest as _bank_v1_HoldRequest, HoldRequest__Output as _bank_v1_HoldRequest__Output } from './bank/v1/HoldRequest.js';
+import type { MoneyRequest as _bank_v1_MoneyRequest, MoneyRequest__Output as _bank_v1_MoneyRequest__Output } from './bank/v1/MoneyRequest.js';
+import type { OpenAccountRequest as _bank_v1_OpenAccountRequest, OpenAccountRequest__Output as _bank_v1_OpenAccountRequest__Output } from './bank/v1/OpenAccountRequest.js';
+import type { PlaceHoldRequest as _bank_v1_PlaceHoldRequest, PlaceHoldRequest__Output as _bank_v1_PlaceHoldRequest__Output } from './bank/v1/PlaceHoldRequest.js';
+import type { RequestTransferRequest as _bank_v1_RequestTransferRequest, RequestTransferRequest__Output as _bank_v1_RequestTransferRequest__Output } from './bank/v1/RequestTransferRequest.js';
+import type { TransferReply as _bank_v1_TransferReply, TransferReply__Output as _bank_v1_TransferReply__Output } from './bank/v1/TransferReply.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;

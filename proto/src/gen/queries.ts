@@ -1,23 +1,23 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
-import type { Account as _bank_v1_Account, Account__Output as _bank_v1_Account__Output } from './bank/v1/Account';
-import type { GetAccountRequest as _bank_v1_GetAccountRequest, GetAccountRequest__Output as _bank_v1_GetAccountRequest__Output } from './bank/v1/GetAccountRequest';
-import type { GetProjectionStatusRequest as _bank_v1_GetProjectionStatusRequest, GetProjectionStatusRequest__Output as _bank_v1_GetProjectionStatusRequest__Output } from './bank/v1/GetProjectionStatusRequest';
-import type { GetStatementRequest as _bank_v1_GetStatementRequest, GetStatementRequest__Output as _bank_v1_GetStatementRequest__Output } from './bank/v1/GetStatementRequest';
-import type { GetTransferRequest as _bank_v1_GetTransferRequest, GetTransferRequest__Output as _bank_v1_GetTransferRequest__Output } from './bank/v1/GetTransferRequest';
-import type { LedgerEntry as _bank_v1_LedgerEntry, LedgerEntry__Output as _bank_v1_LedgerEntry__Output } from './bank/v1/LedgerEntry';
-import type { ListAccountsReply as _bank_v1_ListAccountsReply, ListAccountsReply__Output as _bank_v1_ListAccountsReply__Output } from './bank/v1/ListAccountsReply';
-import type { ListAccountsRequest as _bank_v1_ListAccountsRequest, ListAccountsRequest__Output as _bank_v1_ListAccountsRequest__Output } from './bank/v1/ListAccountsRequest';
-import type { ListTransactionsReply as _bank_v1_ListTransactionsReply, ListTransactionsReply__Output as _bank_v1_ListTransactionsReply__Output } from './bank/v1/ListTransactionsReply';
-import type { ListTransactionsRequest as _bank_v1_ListTransactionsRequest, ListTransactionsRequest__Output as _bank_v1_ListTransactionsRequest__Output } from './bank/v1/ListTransactionsRequest';
-import type { ProjectionCheckpoint as _bank_v1_ProjectionCheckpoint, ProjectionCheckpoint__Output as _bank_v1_ProjectionCheckpoint__Output } from './bank/v1/ProjectionCheckpoint';
-import type { ProjectionStatus as _bank_v1_ProjectionStatus, ProjectionStatus__Output as _bank_v1_ProjectionStatus__Output } from './bank/v1/ProjectionStatus';
-import type { QueryServiceClient as _bank_v1_QueryServiceClient, QueryServiceDefinition as _bank_v1_QueryServiceDefinition } from './bank/v1/QueryService';
-import type { ReadOptions as _bank_v1_ReadOptions, ReadOptions__Output as _bank_v1_ReadOptions__Output } from './bank/v1/ReadOptions';
-import type { Statement as _bank_v1_Statement, Statement__Output as _bank_v1_Statement__Output } from './bank/v1/Statement';
-import type { Transfer as _bank_v1_Transfer, Transfer__Output as _bank_v1_Transfer__Output } from './bank/v1/Transfer';
-import type { TransferStatusChange as _bank_v1_TransferStatusChange, TransferStatusChange__Output as _bank_v1_TransferStatusChange__Output } from './bank/v1/TransferStatusChange';
+import type { Account as _bank_v1_Account, Account__Output as _bank_v1_Account__Output } from './bank/v1/Account.js';
+import type { GetAccountRequest as _bank_v1_GetAccountRequest, GetAccountRequest__Output as _bank_v1_GetAccountRequest__Output } from './bank/v1/GetAccountRequest.js';
+import type { GetProjectionStatusRequest as _bank_v1_GetProjectionStatusRequest, GetProjectionStatusRequest__Output as _bank_v1_GetProjectionStatusRequest__Output } from './bank/v1/GetProjectionStatusRequest.js';
+import type { GetStatementRequest as _bank_v1_GetStatementRequest, GetStatementRequest__Output as _bank_v1_GetStatementRequest__Output } from './bank/v1/GetStatementRequest.js';
+import type { GetTransferRequest as _bank_v1_GetTransferRequest, GetTransferRequest__Output as _bank_v1_GetTransferRequest__Output } from './bank/v1/GetTransferRequest.js';
+import type { LedgerEntry as _bank_v1_LedgerEntry, LedgerEntry__Output as _bank_v1_LedgerEntry__Output } from './bank/v1/LedgerEntry.js';
+import type { ListAccountsReply as _bank_v1_ListAccountsReply, ListAccountsReply__Output as _bank_v1_ListAccountsReply__Output } from './bank/v1/ListAccountsReply.js';
+import type { ListAccountsRequest as _bank_v1_ListAccountsRequest, ListAccountsRequest__Output as _bank_v1_ListAccountsRequest__Output } from './bank/v1/ListAccountsRequest.js';
+import type { ListTransactionsReply as _bank_v1_ListTransactionsReply, ListTransactionsReply__Output as _bank_v1_ListTransactionsReply__Output } from './bank/v1/ListTransactionsReply.js';
+import type { ListTransactionsRequest as _bank_v1_ListTransactionsRequest, ListTransactionsRequest__Output as _bank_v1_ListTransactionsRequest__Output } from './bank/v1/ListTransactionsRequest.js';
+import type { ProjectionCheckpoint as _bank_v1_ProjectionCheckpoint, ProjectionCheckpoint__Output as _bank_v1_ProjectionCheckpoint__Output } from './bank/v1/ProjectionCheckpoint.js';
+import type { ProjectionStatus as _bank_v1_ProjectionStatus, ProjectionStatus__Output as _bank_v1_ProjectionStatus__Output } from './bank/v1/ProjectionStatus.js';
+import type { QueryServiceClient as _bank_v1_QueryServiceClient, QueryServiceDefinition as _bank_v1_QueryServiceDefinition } from './bank/v1/QueryService.js';
+import type { ReadOptions as _bank_v1_ReadOptions, ReadOptions__Output as _bank_v1_ReadOptions__Output } from './bank/v1/ReadOptions.js';
+import type { Statement as _bank_v1_Statement, Statement__Output as _bank_v1_Statement__Output } from './bank/v1/Statement.js';
+import type { Transfer as _bank_v1_Transfer, Transfer__Output as _bank_v1_Transfer__Output } from './bank/v1/Transfer.js';
+import type { TransferStatusChange as _bank_v1_TransferStatusChange, TransferStatusChange__Output as _bank_v1_TransferStatusChange__Output } from './bank/v1/TransferStatusChange.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;

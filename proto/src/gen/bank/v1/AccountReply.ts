@@ -1,6 +1,6 @@
 // Original file: /work/main/proto/bank/v1/commands.proto
 
-import type { AccountSnapshot as _bank_v1_AccountSnapshot, AccountSnapshot__Output as _bank_v1_AccountSnapshot__Output } from '../../bank/v1/AccountSnapshot';
+import type { AccountSnapshot as _bank_v1_AccountSnapshot, AccountSnapshot__Output as _bank_v1_AccountSnapshot__Output } from '../../bank/v1/AccountSnapshot.js';
 
 export interface AccountReply {
   'account'?: (_bank_v1_AccountSnapshot | null);

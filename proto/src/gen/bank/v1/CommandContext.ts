@@ -1,6 +1,6 @@
 // Original file: /work/main/proto/bank/v1/common.proto
 
-import type { Actor as _bank_v1_Actor, Actor__Output as _bank_v1_Actor__Output } from '../../bank/v1/Actor';
+import type { Actor as _bank_v1_Actor, Actor__Output as _bank_v1_Actor__Output } from '../../bank/v1/Actor.js';
 
 export interface CommandContext {
   'commandId'?: (string);

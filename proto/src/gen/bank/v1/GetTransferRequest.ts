@@ -1,6 +1,6 @@
 // Original file: /work/main/proto/bank/v1/queries.proto
 
-import type { ReadOptions as _bank_v1_ReadOptions, ReadOptions__Output as _bank_v1_ReadOptions__Output } from '../../bank/v1/ReadOptions';
+import type { ReadOptions as _bank_v1_ReadOptions, ReadOptions__Output as _bank_v1_ReadOptions__Output } from '../../bank/v1/ReadOptions.js';
 
 export interface GetTransferRequest {
   'options'?: (_bank_v1_ReadOptions | null);

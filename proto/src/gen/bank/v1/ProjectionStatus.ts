@@ -1,6 +1,6 @@
 // Original file: /work/main/proto/bank/v1/queries.proto
 
-import type { ProjectionCheckpoint as _bank_v1_ProjectionCheckpoint, ProjectionCheckpoint__Output as _bank_v1_ProjectionCheckpoint__Output } from '../../bank/v1/ProjectionCheckpoint';
+import type { ProjectionCheckpoint as _bank_v1_ProjectionCheckpoint, ProjectionCheckpoint__Output as _bank_v1_ProjectionCheckpoint__Output } from '../../bank/v1/ProjectionCheckpoint.js';
 
 export interface ProjectionStatus {
   'consistentPosition'?: (string);

@@ -1,6 +1,6 @@
 // Original file: /work/main/proto/bank/v1/queries.proto
 
-import type { TransferStatusChange as _bank_v1_TransferStatusChange, TransferStatusChange__Output as _bank_v1_TransferStatusChange__Output } from '../../bank/v1/TransferStatusChange';
+import type { TransferStatusChange as _bank_v1_TransferStatusChange, TransferStatusChange__Output as _bank_v1_TransferStatusChange__Output } from '../../bank/v1/TransferStatusChange.js';
 
 export interface Transfer {
   'transferId'?: (string);

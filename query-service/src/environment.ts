@@ -1,0 +1,23 @@
+import { EnvReader, readCommonConfig, type CommonConfig } from '@bank/platform';
+
+export interface QueryServiceConfig extends CommonConfig {
+  readonly grpcHost: string;
+  readonly grpcPort: number;
+  /** Longest a query waits for the views to reach its consistency token. */
+  readonly consistencyWaitMs: number;
+  /** Fallback poll of the consistency position while someone waits, in case a NOTIFY is lost. */
+  readonly consistencyPollMs: number;
+}
+
+/** Parses the query service's settings once at start-up; throws a ConfigError listing every problem. */
+export function readQueryServiceConfig(env: EnvReader = new EnvReader()): QueryServiceConfig {
+  const config: QueryServiceConfig = {
+    ...readCommonConfig(env),
+    grpcHost: env.string('GRPC_HOST', '127.0.0.1'),
+    grpcPort: env.int('GRPC_PORT', 50052, { min: 0, max: 65535 }),
+    consistencyWaitMs: env.int('CONSISTENCY_WAIT_MS', 3000, { min: 0, max: 60_000 }),
+    consistencyPollMs: env.int('CONSISTENCY_POLL_MS', 250, { min: 10, max: 10_000 }),
+  };
+  env.done();
+  return config;
+}

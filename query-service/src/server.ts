@@ -1,0 +1,28 @@
+import { queriesPackage, type queryTypes } from '@bank/proto';
+import { unary, type grpc, type Logger, type UnaryObserver } from '@bank/platform';
+import { getAccount } from './accounts/get-account.js';
+import { listAccounts } from './accounts/list-accounts.js';
+import { getProjectionStatus } from './consistency/get-projection-status.js';
+import type { QueryDeps } from './query-deps.js';
+import { getStatement } from './statements/get-statement.js';
+import { getTransfer } from './transfers/get-transfer.js';
+import { listTransactions } from './transactions/list-transactions.js';
+
+export const QUERY_SERVICE_NAME = 'bank.v1.QueryService';
+
+/** Adds bank.v1.QueryService to a gRPC server: every RPC logged with its correlation id and timed. */
+export function registerQueryService(
+  server: grpc.Server,
+  deps: QueryDeps,
+  options: { logger: Logger; observe: UnaryObserver },
+): void {
+  const handlers: queryTypes.QueryServiceHandlers = {
+    GetAccount: unary('GetAccount', getAccount(deps), options),
+    ListAccounts: unary('ListAccounts', listAccounts(deps), options),
+    ListTransactions: unary('ListTransactions', listTransactions(deps), options),
+    GetTransfer: unary('GetTransfer', getTransfer(deps), options),
+    GetStatement: unary('GetStatement', getStatement(deps), options),
+    GetProjectionStatus: unary('GetProjectionStatus', getProjectionStatus(deps), options),
+  };
+  server.addService(queriesPackage().QueryService.service, handlers);
+}

@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+import { AppError } from '@bank/platform';
+
+export type Reader = Knex | Knex.Transaction;
+
+export const deadlineExceeded = (): AppError =>
+  new AppError('deadline', 'DEADLINE_EXCEEDED', 'the deadline passed before the query finished');
+
+/** Milliseconds left before `deadline`; Infinity when the caller set none. */
+export function remainingMs(deadline: Date | undefined): number {
+  return deadline === undefined ? Number.POSITIVE_INFINITY : deadline.getTime() - Date.now();
+}
+
+/**
+ * Runs the reads of one RPC in a single read-only REPEATABLE READ transaction, so that an
+ * answer built from several queries (a statement's opening balance and its entries, a transfer
+ * and its history) sees one state of the views even while the projector commits.
+ *
+ * The caller's deadline bounds the work twice: `statement_timeout` makes PostgreSQL abandon
+ * the query (so a slow query does not keep a pooled connection busy for a caller who left),
+ * and a timer answers DEADLINE_EXCEEDED even while waiting for a free pool connection.
+ */
+export async function readSnapshot<T>(
+  knex: Knex,
+  deadline: Date | undefined,
+  work: (reader: Knex.Transaction) => Promise<T>,
+): Promise<T> {
+  if (remainingMs(deadline) <= 0) throw deadlineExceeded();
+  const run = knex.transaction(
+    async (trx) => {
+      const left = remainingMs(deadline);
+      if (left <= 0) throw deadlineExceeded();
+      if (Number.isFinite(left)) {
+        // SET does not take bind parameters; the value is an integer we computed.
+        await trx.raw(`set local statement_timeout = ${Math.max(1, Math.ceil(left))}`);
+      }
+      return work(trx);
+    },
+    { isolationLevel: 'repeatable read', readOnly: true },
+  );
+  const guarded = run.catch((error: unknown) => {
+    throw translateDatabaseError(error);
+  });
+  if (deadline === undefined) return guarded;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(deadlineExceeded()), Math.max(0, remainingMs(deadline)));
+  });
+  // The loser of the race must not become an unhandled rejection.
+  guarded.catch(() => undefined);
+  expired.catch(() => undefined);
+  try {
+    return await Promise.race([guarded, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/** Adapter boundary: PostgreSQL and knex failures become catalogue errors; SQL never reaches a caller. */
+export function translateDatabaseError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: unknown }).code;
+  const name = (error as { name?: unknown }).name;
+  if (code === '57014') return deadlineExceeded(); // query_canceled: our statement_timeout fired
+  if (
+    name === 'KnexTimeoutError' ||
+    (typeof code === 'string' && (CONNECTION_ERRORS.has(code) || code.startsWith('08')))
+  ) {
+    return new AppError('unavailable', 'UNAVAILABLE', 'the read models are unavailable', {
+      retryAfterMs: 1000,
+    });
+  }
+  return error;
+}
