@@ -5,6 +5,7 @@ import type { RejectionCode } from '@bank/domain';
  *
  * | category      | gRPC                | HTTP |
  * | validation    | INVALID_ARGUMENT    | 400  |
+ * | forbidden     | PERMISSION_DENIED   | 403  |
  * | not_found     | NOT_FOUND           | 404  |
  * | business      | FAILED_PRECONDITION | 422  |
  * | conflict      | ABORTED             | 409  |
@@ -14,6 +15,7 @@ import type { RejectionCode } from '@bank/domain';
  */
 export type ErrorCategory =
   | 'validation'
+  | 'forbidden'
   | 'not_found'
   | 'business'
   | 'conflict'
@@ -24,6 +26,7 @@ export type ErrorCategory =
 export type ErrorCode =
   | RejectionCode
   | 'VALIDATION_FAILED'
+  | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONCURRENCY_CONFLICT'
   | 'UNAVAILABLE'
@@ -66,3 +69,7 @@ export const validationError = (message: string, field?: string): AppError =>
 
 export const notFoundError = (message = 'not found'): AppError =>
   new AppError('not_found', 'NOT_FOUND', message);
+
+/** The actor's roles do not allow the operation at all (not "someone else's resource": that is not_found). */
+export const forbiddenError = (message = 'not allowed'): AppError =>
+  new AppError('forbidden', 'FORBIDDEN', message);

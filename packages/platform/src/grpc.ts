@@ -11,11 +11,14 @@ export const METADATA = {
   correlationId: 'x-correlation-id',
   errorCode: 'bank-code',
   errorField: 'bank-field',
+  /** The business rule that refused a command (FAILED_PRECONDITION), as commands.proto promises. */
+  errorReason: 'bank-reason',
   retryAfterMs: 'retry-after-ms',
 } as const;
 
 const STATUS_BY_CATEGORY: Record<ErrorCategory, grpc.status> = {
   validation: grpc.status.INVALID_ARGUMENT,
+  forbidden: grpc.status.PERMISSION_DENIED,
   not_found: grpc.status.NOT_FOUND,
   business: grpc.status.FAILED_PRECONDITION,
   conflict: grpc.status.ABORTED,
@@ -35,6 +38,7 @@ export function toServiceError(error: unknown): Partial<grpc.StatusObject> {
   const metadata = new grpc.Metadata();
   metadata.set(METADATA.errorCode, appError.code);
   if (appError.details.field) metadata.set(METADATA.errorField, appError.details.field);
+  if (appError.category === 'business') metadata.set(METADATA.errorReason, appError.code);
   if (appError.details.retryAfterMs !== undefined) {
     metadata.set(METADATA.retryAfterMs, String(appError.details.retryAfterMs));
   }
@@ -65,6 +69,8 @@ function defaultCode(category: ErrorCategory): ErrorCode {
   switch (category) {
     case 'validation':
       return 'VALIDATION_FAILED';
+    case 'forbidden':
+      return 'FORBIDDEN';
     case 'not_found':
       return 'NOT_FOUND';
     case 'conflict':

@@ -1,0 +1,50 @@
+import type { AccountState, Actor } from '@bank/domain';
+import { AppError, forbiddenError } from '@bank/platform';
+import type { Role } from '../requests/command-request.js';
+
+/**
+ * Authorization in the write model, as defence in depth behind the gateway's own checks.
+ * `roles` may use the command on any account; `owner` additionally lets a customer use it on
+ * their own accounts. A customer touching someone else's account gets the same NOT_FOUND as for
+ * an account that does not exist, so that ids cannot be probed; a role that may never use the
+ * command gets PERMISSION_DENIED before anything is loaded.
+ */
+export interface Access {
+  readonly roles: readonly Role[];
+  readonly owner: boolean;
+}
+
+export const STAFF: Access = { roles: ['teller', 'admin'], owner: false };
+export const STAFF_OR_OWNER: Access = { roles: ['teller', 'admin'], owner: true };
+export const ADMIN: Access = { roles: ['admin'], owner: false };
+export const ADMIN_OR_OWNER: Access = { roles: ['admin'], owner: true };
+
+const hasAnyRole = (actor: Actor, roles: readonly string[]): boolean =>
+  actor.roles.some((r) => roles.includes(r));
+
+/** Refuses, before loading, an actor whose roles can never use the command. */
+export function requireRole(actor: Actor, access: Access): void {
+  if (hasAnyRole(actor, access.roles)) return;
+  if (access.owner && actor.roles.includes('customer')) return;
+  throw forbiddenError("the actor's roles do not allow this command");
+}
+
+export function accountNotFound(): AppError {
+  return new AppError('not_found', 'ACCOUNT_NOT_FOUND', 'account not found');
+}
+
+/** The load-time half: the account must exist and, unless a role covers it, be the actor's. */
+export function accountGuard(actor: Actor, access: Access): (state: AccountState) => void {
+  return (state) => {
+    if (state.status === 'none') throw accountNotFound();
+    if (hasAnyRole(actor, access.roles)) return;
+    if (state.ownerId !== actor.id) throw accountNotFound();
+  };
+}
+
+/** Who may open an account for `ownerId`: staff for anyone, a customer only for themself. */
+export function requireMayOpenFor(actor: Actor, ownerId: string): void {
+  if (hasAnyRole(actor, ['teller', 'admin'])) return;
+  if (actor.roles.includes('customer') && ownerId === actor.id) return;
+  throw forbiddenError('customers may open accounts only for themselves');
+}

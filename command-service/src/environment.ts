@@ -1,0 +1,50 @@
+import { EnvReader, readCommonConfig, type CommonConfig } from '@bank/platform';
+import type { TransferLegKind } from '@bank/domain';
+
+export interface CommandServiceConfig extends CommonConfig {
+  readonly grpcHost: string;
+  /** 0 picks a free port. */
+  readonly grpcPort: number;
+  /** EventStoreDB connection string; the PostgreSQL event store at DATABASE_URL when unset. */
+  readonly eventStoreConnectionString: string | undefined;
+  /** Reloads after a concurrency conflict before answering ABORTED. */
+  readonly commandMaxRetries: number;
+  readonly transferRecoveryIntervalMs: number;
+  /** The recovery worker leaves younger transfers to the request still driving them. */
+  readonly transferRecoveryMinAgeMs: number;
+  /** How long SIGTERM waits for in-flight calls before cutting them off. */
+  readonly shutdownGraceMs: number;
+  /**
+   * Test-only: the process kills itself (SIGKILL) right after appending this leg of a transfer,
+   * so crash tests can leave a transfer half-done. Never set in production.
+   */
+  readonly crashAfterTransferLeg: TransferLegKind | undefined;
+}
+
+/** Reads and validates every variable at once; throws a ConfigError listing all problems. */
+export function readConfig(env: EnvReader = new EnvReader()): CommandServiceConfig {
+  const crash = env.oneOf(
+    'COMMAND_SERVICE_TEST_CRASH_AFTER_LEG',
+    ['none', 'debit', 'credit', 'refund'],
+    'none',
+  );
+  const config: CommandServiceConfig = {
+    ...readCommonConfig(env),
+    grpcHost: env.string('GRPC_HOST', '127.0.0.1'),
+    grpcPort: env.int('GRPC_PORT', 50051, { min: 0, max: 65535 }),
+    eventStoreConnectionString: env.string('EVENTSTORE_CONNECTION_STRING'),
+    commandMaxRetries: env.int('COMMAND_MAX_RETRIES', 5, { min: 0, max: 100 }),
+    transferRecoveryIntervalMs: env.int('TRANSFER_RECOVERY_INTERVAL_MS', 5000, {
+      min: 10,
+      max: 3_600_000,
+    }),
+    transferRecoveryMinAgeMs: env.int('TRANSFER_RECOVERY_MIN_AGE_MS', 2000, {
+      min: 0,
+      max: 3_600_000,
+    }),
+    shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    crashAfterTransferLeg: crash === 'none' ? undefined : crash,
+  };
+  env.done();
+  return config;
+}

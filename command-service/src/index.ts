@@ -1,0 +1,101 @@
+import { commandsPackage } from '@bank/proto';
+import {
+  createLogger,
+  createMetricsRegistry,
+  startGrpcServer,
+  startOpsServer,
+  type Logger,
+} from '@bank/platform';
+import type { Registry } from 'prom-client';
+import type { CommandServiceConfig } from './environment.js';
+import { systemClock, type Clock } from './infrastructure/command-context.js';
+import { CommandHandler } from './infrastructure/command-handler.js';
+import { openEventStore } from './infrastructure/event-store.js';
+import { createCommandMetrics } from './metrics.js';
+import { commandServiceHandlers } from './service.js';
+import { TransferProcessManager, type TransferHooks } from './transfers/process-manager.js';
+import { TransferRecovery } from './transfers/recovery.js';
+
+export { readConfig, type CommandServiceConfig } from './environment.js';
+export type { Clock } from './infrastructure/command-context.js';
+export type { TransferHooks } from './transfers/process-manager.js';
+
+export const SERVICE_NAME = 'command-service';
+export const GRPC_SERVICE_NAME = 'bank.v1.CommandService';
+
+export interface StartOptions {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Test seams inside the transfer process manager. */
+  readonly transferHooks?: TransferHooks;
+}
+
+export interface RunningCommandService {
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly registry: Registry;
+  /** Stops taking calls, lets in-flight calls finish (up to the grace period), then releases everything. */
+  stop(): Promise<void>;
+}
+
+/** Starts the command service in this process: gRPC server, ops HTTP server, transfer recovery. */
+export async function startCommandService(
+  config: CommandServiceConfig,
+  options: StartOptions = {},
+): Promise<RunningCommandService> {
+  const logger = options.logger ?? createLogger({ service: SERVICE_NAME, level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+  const opened = await openEventStore(config);
+  const { store } = opened;
+  const registry = createMetricsRegistry(SERVICE_NAME);
+  const metrics = createCommandMetrics(registry);
+  const handler = new CommandHandler({ store, metrics, maxRetries: config.commandMaxRetries });
+  const processManager = new TransferProcessManager({
+    handler,
+    clock,
+    ...(options.transferHooks ? { hooks: options.transferHooks } : {}),
+  });
+  const recovery = new TransferRecovery({
+    store,
+    processManager,
+    metrics,
+    logger: logger.child({ component: 'transfer-recovery' }),
+    intervalMs: config.transferRecoveryIntervalMs,
+    minAgeMs: config.transferRecoveryMinAgeMs,
+  });
+
+  const grpcServer = await startGrpcServer({
+    host: config.grpcHost,
+    port: config.grpcPort,
+    healthServices: [GRPC_SERVICE_NAME],
+    register: (server) =>
+      server.addService(
+        commandsPackage().CommandService.service,
+        commandServiceHandlers({ handler, store, clock, processManager, metrics, logger }),
+      ),
+  });
+  const ops = await startOpsServer({
+    host: config.metricsHost,
+    port: config.metricsPort,
+    registry,
+    logger,
+    readiness: { ready: () => store.headPosition().then(() => true) },
+  });
+  recovery.start();
+  logger.info({ port: grpcServer.port, metricsPort: ops.port }, 'command service listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port: grpcServer.port,
+    metricsPort: ops.port,
+    registry,
+    stop: () =>
+      (stopping ??= (async () => {
+        await grpcServer.shutdown(config.shutdownGraceMs);
+        await recovery.stop();
+        await ops.close();
+        await opened.close();
+        logger.info('command service stopped');
+      })()),
+  };
+}

@@ -1,0 +1,167 @@
+import { strict as assert } from 'node:assert';
+import { beforeEach, describe, it } from 'node:test';
+import {
+  decideAccount,
+  encodeEventData,
+  type AccountCommand,
+  type AccountState,
+} from '@bank/domain';
+import { AppError, createLogger } from '@bank/platform';
+import { Registry } from 'prom-client';
+import { accountAggregate } from '../accounts/account-aggregate.js';
+import { createCommandMetrics, type CommandMetrics } from '../metrics.js';
+import { InMemoryEventStore } from '../testing/in-memory-event-store.js';
+import type { CommandContext } from './command-context.js';
+import { CommandHandler } from './command-handler.js';
+
+const STREAM = 'account-a';
+const logger = createLogger({ service: 'test', level: 'silent' });
+
+function contextFor(commandId: string, deadline?: Date): CommandContext {
+  return {
+    command: 'Test',
+    commandId,
+    correlationId: 'corr',
+    causationId: commandId,
+    actor: { id: 'admin', roles: ['admin'] },
+    occurredAt: '2030-01-01T00:00:00.000Z',
+    deadline,
+    logger,
+  };
+}
+
+const open: AccountCommand = {
+  type: 'OpenAccount',
+  data: {
+    accountId: 'a',
+    ownerId: 'o',
+    currency: 'USD',
+    accountType: 'checking',
+    overdraftLimit: 0n,
+  },
+};
+const deposit = (amount: bigint): AccountCommand => ({ type: 'Deposit', data: { amount } });
+const decide = (command: AccountCommand) => (state: AccountState) => decideAccount(command, state);
+
+/** What another instance would append: a deposit under its own command id. */
+function foreignDeposit(store: InMemoryEventStore, commandId: string, amount: bigint): void {
+  const revision = store.events.filter((e) => e.streamId === STREAM).at(-1)?.revision;
+  store.appendNow(
+    STREAM,
+    [
+      {
+        eventId: crypto.randomUUID(),
+        type: 'FundsDeposited',
+        data: encodeEventData({ type: 'FundsDeposited', data: { accountId: 'a', amount } }),
+        metadata: { commandId, schemaVersion: 1 },
+      },
+    ],
+    revision ?? 'no_stream',
+  );
+}
+
+describe('CommandHandler', () => {
+  let store: InMemoryEventStore;
+  let metrics: CommandMetrics;
+  let handler: CommandHandler;
+
+  beforeEach(async () => {
+    store = new InMemoryEventStore();
+    metrics = createCommandMetrics(new Registry());
+    handler = new CommandHandler({ store, metrics, maxRetries: 3, random: () => 0 });
+    await handler.handle(STREAM, accountAggregate, decide(open), contextFor('open'));
+  });
+
+  const retries = async () => (await metrics.concurrencyRetries.get()).values[0]?.value ?? 0;
+
+  it('reloads and decides again after losing a race', async () => {
+    let raced = false;
+    store.beforeAppend = () => {
+      if (!raced) foreignDeposit(store, 'other', 5n);
+      raced = true;
+    };
+    const outcome = await handler.handle(
+      STREAM,
+      accountAggregate,
+      decide(deposit(10n)),
+      contextFor('mine'),
+    );
+    assert.ok(outcome.ok && outcome.state.status !== 'none');
+    assert.equal(outcome.state.balance, 15n);
+    assert.equal(outcome.revision, 2n);
+    assert.equal(await retries(), 1);
+  });
+
+  it('answers a duplicate that won the race with its first result', async () => {
+    store.beforeAppend = () => {
+      store.beforeAppend = undefined;
+      foreignDeposit(store, 'same', 10n);
+    };
+    const outcome = await handler.handle(
+      STREAM,
+      accountAggregate,
+      decide(deposit(10n)),
+      contextFor('same'),
+    );
+    assert.ok(outcome.ok);
+    assert.equal(outcome.replayed, true);
+    assert.equal(store.events.length, 2);
+  });
+
+  it('gives up with ABORTED after the configured retries', async () => {
+    let n = 0;
+    store.beforeAppend = () => foreignDeposit(store, `other-${++n}`, 1n);
+    await assert.rejects(
+      handler.handle(STREAM, accountAggregate, decide(deposit(10n)), contextFor('mine')),
+      (error: unknown) => error instanceof AppError && error.category === 'conflict',
+    );
+    assert.equal(await retries(), 3);
+  });
+
+  it('does not start, or retry, past the deadline', async () => {
+    await assert.rejects(
+      handler.handle(
+        STREAM,
+        accountAggregate,
+        decide(deposit(1n)),
+        contextFor('late', new Date(Date.now() - 1)),
+      ),
+      (error: unknown) => error instanceof AppError && error.category === 'deadline',
+    );
+    let n = 0;
+    store.beforeAppend = async () => {
+      foreignDeposit(store, `other-${++n}`, 1n);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    };
+    const slow = new CommandHandler({ store, metrics, maxRetries: 100 });
+    await assert.rejects(
+      slow.handle(
+        STREAM,
+        accountAggregate,
+        decide(deposit(1n)),
+        contextFor('soon', new Date(Date.now() + 80)),
+      ),
+      (error: unknown) => error instanceof AppError && error.category === 'deadline',
+    );
+    assert.ok(n < 10, `stopped after ${n} attempts`);
+  });
+
+  it('appends nothing for a rejection and stamps metadata on what it appends', async () => {
+    const rejected = await handler.handle(
+      STREAM,
+      accountAggregate,
+      decide({ type: 'Withdraw', data: { amount: 1n } }),
+      contextFor('w'),
+    );
+    assert.deepEqual(rejected, {
+      ok: false,
+      rejection: { code: 'INSUFFICIENT_FUNDS', message: 'available balance is too low' },
+    });
+    assert.equal(store.events.length, 1);
+    const first = store.events[0];
+    assert.equal(first?.metadata['commandId'], 'open');
+    assert.equal(first?.metadata['eventId'], first?.eventId);
+    assert.equal(first?.metadata['occurredAt'], '2030-01-01T00:00:00.000Z');
+    assert.equal(first?.metadata['schemaVersion'], 1);
+  });
+});

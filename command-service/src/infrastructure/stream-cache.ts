@@ -1,0 +1,106 @@
+import type { BankEvent } from '@bank/domain';
+import type { EventStore } from '@bank/event-store';
+import type { Aggregate } from './aggregate.js';
+import { decodeStored, loadStream, type LoadedStream } from './stream-loader.js';
+
+interface CommandMark {
+  readonly revision: bigint;
+  readonly position: bigint;
+  readonly eventId: string;
+}
+
+interface Entry {
+  state: unknown;
+  revision: bigint | undefined;
+  position: bigint;
+  lastEventId: string | undefined;
+  /** Every command id seen on the stream, with its last event: the idempotency index. */
+  readonly commands: Map<string, CommandMark>;
+}
+
+/**
+ * Folded streams kept in memory, so a command reads only the events appended since it last
+ * looked instead of the whole stream (folding a busy account from scratch each time made the
+ * service CPU-bound). Correct with other instances writing too: streams are append-only, so the
+ * cache is always a prefix of the stream and every load reads the tail after it. Callers use it
+ * only under the stream's mutex. Least recently used streams are dropped beyond `maxStreams`.
+ */
+export class StreamCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly maxStreams = 10_000,
+  ) {}
+
+  async load<S, E extends BankEvent>(
+    streamId: string,
+    aggregate: Aggregate<S, E>,
+    commandId?: string,
+  ): Promise<LoadedStream<S>> {
+    const entry: Entry = this.entries.get(streamId) ?? {
+      state: aggregate.initial,
+      revision: undefined,
+      position: 0n,
+      lastEventId: undefined,
+      commands: new Map(),
+    };
+    const tail = await this.store.readStream(streamId, {
+      fromRevision: entry.revision === undefined ? 0n : entry.revision + 1n,
+    });
+    let state = entry.state as S;
+    for (const stored of tail) {
+      const event = decodeStored(stored);
+      if (!aggregate.accepts(event)) {
+        throw new Error(`${stored.type} does not belong on ${aggregate.name} stream ${streamId}`);
+      }
+      state = aggregate.evolve(state, event);
+      const command = stored.metadata['commandId'];
+      if (typeof command === 'string') {
+        entry.commands.set(command, {
+          revision: stored.revision,
+          position: stored.position,
+          eventId: stored.eventId,
+        });
+      }
+      entry.revision = stored.revision;
+      entry.position = stored.position;
+      entry.lastEventId = stored.eventId;
+    }
+    entry.state = state;
+    this.remember(streamId, entry);
+
+    // A repeated command is rare: only then fold again from the start to rebuild its first result.
+    const earlier =
+      commandId !== undefined && entry.commands.has(commandId)
+        ? (await loadStream(this.store, streamId, aggregate, commandId)).earlier
+        : undefined;
+    return {
+      state,
+      revision: entry.revision,
+      position: entry.position,
+      lastEventId: entry.lastEventId,
+      earlier,
+    };
+  }
+
+  /** Records what this process just appended, so the next command need not read it back. */
+  appended(streamId: string, state: unknown, commandId: string, mark: CommandMark): void {
+    const entry = this.entries.get(streamId);
+    if (!entry) return;
+    entry.state = state;
+    entry.revision = mark.revision;
+    entry.position = mark.position;
+    entry.lastEventId = mark.eventId;
+    entry.commands.set(commandId, mark);
+  }
+
+  private remember(streamId: string, entry: Entry): void {
+    this.entries.delete(streamId);
+    this.entries.set(streamId, entry);
+    if (this.entries.size > this.maxStreams) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { CURRENT_SCHEMA_VERSION, decodeEvent, type BankEvent } from '@bank/domain';
+import type { EventStore, RecordedEvent } from '@bank/event-store';
+import type { Aggregate } from './aggregate.js';
+
+/** What an earlier command with the same id left behind. */
+export interface EarlierResult<S> {
+  /** The state right after that command's last event: the first result, replayed. */
+  readonly state: S;
+  readonly revision: bigint;
+  readonly position: bigint;
+  readonly eventId: string;
+}
+
+export interface LoadedStream<S> {
+  readonly state: S;
+  /** Revision of the last event; undefined when the stream does not exist. */
+  readonly revision: bigint | undefined;
+  /** Global position of the last event; 0n when the stream does not exist. */
+  readonly position: bigint;
+  /** Event id of the last event. */
+  readonly lastEventId: string | undefined;
+  /** Set when `commandId` appended to this stream before. */
+  readonly earlier: EarlierResult<S> | undefined;
+}
+
+/**
+ * Reads a whole stream and folds it. While folding it watches for events stamped with
+ * `commandId` and keeps the state right after the last of them, so a repeated command can be
+ * answered with its first result without keeping every intermediate state.
+ */
+export async function loadStream<S, E extends BankEvent>(
+  store: EventStore,
+  streamId: string,
+  aggregate: Aggregate<S, E>,
+  commandId?: string,
+): Promise<LoadedStream<S>> {
+  const recorded = await store.readStream(streamId);
+  let state = aggregate.initial;
+  let earlier: EarlierResult<S> | undefined;
+  for (const stored of recorded) {
+    const event = decodeStored(stored);
+    if (!aggregate.accepts(event)) {
+      throw new Error(`${stored.type} does not belong on ${aggregate.name} stream ${streamId}`);
+    }
+    state = aggregate.evolve(state, event);
+    if (commandId !== undefined && stored.metadata['commandId'] === commandId) {
+      earlier = {
+        state,
+        revision: stored.revision,
+        position: stored.position,
+        eventId: stored.eventId,
+      };
+    }
+  }
+  const last = recorded.at(-1);
+  return {
+    state,
+    revision: last?.revision,
+    position: last?.position ?? 0n,
+    lastEventId: last?.eventId,
+    earlier,
+  };
+}
+
+/** Decodes a stored event, upcasting payloads written under an older schema version. */
+export function decodeStored(stored: RecordedEvent): BankEvent {
+  const version = stored.metadata['schemaVersion'];
+  return decodeEvent(
+    stored.type,
+    stored.data,
+    typeof version === 'number' ? version : CURRENT_SCHEMA_VERSION,
+  );
+}

@@ -1,0 +1,40 @@
+import { ConfigError, createLogger, onShutdownSignal } from '@bank/platform';
+import { readConfig, SERVICE_NAME, startCommandService, type TransferHooks } from './index.js';
+
+/** The process entry point: configuration from the environment, graceful stop on SIGTERM. */
+let config;
+try {
+  config = readConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+const logger = createLogger({ service: SERVICE_NAME, level: config.logLevel });
+const crashAfter = config.crashAfterTransferLeg;
+const transferHooks: TransferHooks | undefined =
+  crashAfter === undefined
+    ? undefined
+    : {
+        afterLeg: (leg) => {
+          if (leg !== crashAfter) return;
+          logger.warn({ leg }, 'test crash hook: killing the process');
+          process.kill(process.pid, 'SIGKILL');
+        },
+      };
+if (transferHooks)
+  logger.warn(
+    { crashAfter },
+    'COMMAND_SERVICE_TEST_CRASH_AFTER_LEG is set: test-only crash hook armed',
+  );
+
+try {
+  const service = await startCommandService(config, {
+    logger,
+    ...(transferHooks ? { transferHooks } : {}),
+  });
+  onShutdownSignal(logger, () => service.stop());
+} catch (error) {
+  logger.fatal({ err: error }, 'command service failed to start');
+  process.exit(1);
+}

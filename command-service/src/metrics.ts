@@ -1,0 +1,37 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export interface CommandMetrics {
+  readonly commandDuration: Histogram<'command' | 'outcome'>;
+  readonly concurrencyRetries: Counter<'command'>;
+  readonly eventsAppended: Counter<'type'>;
+  readonly transfersRecovered: Counter;
+}
+
+export function createCommandMetrics(registry: Registry): CommandMetrics {
+  return {
+    commandDuration: new Histogram({
+      name: 'command_service_command_duration_seconds',
+      help: 'Time to handle one command RPC, by command and outcome (ok or the error code).',
+      labelNames: ['command', 'outcome'],
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    concurrencyRetries: new Counter({
+      name: 'command_service_concurrency_retries_total',
+      help: 'Reloads after an append lost an optimistic-concurrency race.',
+      labelNames: ['command'],
+      registers: [registry],
+    }),
+    eventsAppended: new Counter({
+      name: 'command_service_events_appended_total',
+      help: 'Events appended to the event store, by event type.',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    transfersRecovered: new Counter({
+      name: 'command_service_transfers_recovered_total',
+      help: 'Unfinished transfers the recovery worker drove to completed or failed.',
+      registers: [registry],
+    }),
+  };
+}

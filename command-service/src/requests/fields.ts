@@ -1,0 +1,76 @@
+import { isCurrency, MAX_AMOUNT_MINOR, parseAmount, type Currency } from '@bank/domain';
+import { validationError } from '@bank/platform';
+
+/**
+ * Field checks shared by every RPC. Each failure is INVALID_ARGUMENT naming the field, raised
+ * before anything is loaded or appended.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A required UUID, lower-cased so that one id never names two streams. */
+export function requireUuid(value: string, field: string): string {
+  if (value === '') throw validationError(`${field} is required`, field);
+  if (!UUID.test(value)) throw validationError(`${field} must be a UUID`, field);
+  return value.toLowerCase();
+}
+
+/** An optional UUID: empty means "derive it" and gives undefined. */
+export function optionalUuid(value: string, field: string): string | undefined {
+  return value === '' ? undefined : requireUuid(value, field);
+}
+
+export function requireText(value: string, field: string, maxLength: number): string {
+  if (value.trim() === '') throw validationError(`${field} is required`, field);
+  return optionalText(value, field, maxLength);
+}
+
+export function optionalText(value: string, field: string, maxLength: number): string {
+  if (value.length > maxLength)
+    throw validationError(`${field} is longer than ${maxLength} characters`, field);
+  // Control characters have no business in ids or references and break logs and CSV exports.
+  if (/\p{Cc}/u.test(value)) throw validationError(`${field} contains control characters`, field);
+  return value;
+}
+
+export function requireCurrency(value: string, field = 'currency'): Currency {
+  if (value === '') throw validationError(`${field} is required`, field);
+  if (!isCurrency(value)) throw validationError(`unknown currency ${JSON.stringify(value)}`, field);
+  return value;
+}
+
+/**
+ * A positive decimal amount in `currency` ("12.34"). Signs, exponents, spaces, too many
+ * decimals, zero and amounts above the maximum are all INVALID_ARGUMENT.
+ */
+export function requireAmount(value: string, currency: Currency, field = 'amount'): bigint {
+  if (value === '') throw validationError(`${field} is required`, field);
+  return amountOrThrow(value, currency, field, false);
+}
+
+/** A limit that may be zero ("0" when empty). */
+export function optionalLimit(value: string, currency: Currency, field: string): bigint {
+  if (value === '') return 0n;
+  return amountOrThrow(value, currency, field, true);
+}
+
+function amountOrThrow(
+  value: string,
+  currency: Currency,
+  field: string,
+  allowZero: boolean,
+): bigint {
+  const parsed = parseAmount(value, currency, { allowZero, max: MAX_AMOUNT_MINOR });
+  if (!parsed.ok) throw validationError(`${field}: ${parsed.error.message}`, field);
+  return parsed.minor;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** An optional RFC 3339 instant, normalised to ISO UTC; undefined when empty. */
+export function optionalInstant(value: string, field: string): string | undefined {
+  if (value === '') return undefined;
+  const ms = RFC3339.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw validationError(`${field} must be an RFC 3339 timestamp`, field);
+  return new Date(ms).toISOString();
+}

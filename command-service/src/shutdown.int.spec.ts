@@ -1,0 +1,109 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { accountStream } from '@bank/domain';
+import { grpc } from '@bank/platform';
+import { createTestSchema, type TestSchema } from '@bank/testkit';
+import {
+  call,
+  connect,
+  ctx,
+  openFunded,
+  rejectsWith,
+  rpc,
+  startTestService,
+  TELLER,
+} from './testing/harness.js';
+import { headPosition, streamEvents } from './testing/store-queries.js';
+
+/**
+ * A transaction holding EXCLUSIVE on the event table lets reads through but blocks every
+ * append: a way to keep a command in flight for as long as the test wants.
+ */
+async function blockAppends(schema: TestSchema): Promise<() => Promise<void>> {
+  const client = await schema.pool.connect();
+  await client.query('BEGIN');
+  await client.query('LOCK TABLE events IN EXCLUSIVE MODE');
+  return async () => {
+    await client.query('COMMIT');
+    client.release();
+  };
+}
+
+describe('deadlines and graceful shutdown', () => {
+  let schema: TestSchema;
+
+  before(async () => {
+    schema = await createTestSchema('cmd_shutdown');
+  });
+  after(async () => {
+    await schema.drop();
+  });
+
+  it('answers DEADLINE_EXCEEDED when the deadline passes and does not start work after it', async () => {
+    const service = await startTestService(schema.url);
+    const client = connect(service.port);
+    try {
+      const accountId = await openFunded(client, '0');
+      const release = await blockAppends(schema);
+      const head = await headPosition(schema.pool);
+      // The first is stuck appending; the second queues behind it on the same stream and must not start.
+      const stuck = call(
+        client,
+        rpc.deposit,
+        { context: ctx(TELLER), accountId, amount: '1' },
+        { deadlineMs: 300 },
+      );
+      const queued = call(
+        client,
+        rpc.deposit,
+        { context: ctx(TELLER), accountId, amount: '2' },
+        { deadlineMs: 300 },
+      );
+      await rejectsWith(stuck, grpc.status.DEADLINE_EXCEEDED);
+      await rejectsWith(queued, grpc.status.DEADLINE_EXCEEDED);
+      await release();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The append already under way commits (a retry with its command id replays it); the queued one never ran.
+      const deposits = (await streamEvents(schema.pool, accountStream(accountId))).filter(
+        (e) => e.type === 'FundsDeposited',
+      );
+      assert.ok(deposits.length <= 1, `${deposits.length} deposits`);
+      assert.ok((await headPosition(schema.pool)) <= head + 1n);
+    } finally {
+      client.close();
+      await service.stop();
+    }
+  });
+
+  it('stops taking calls on stop() but finishes the one in flight', async () => {
+    const service = await startTestService(schema.url);
+    const client = connect(service.port);
+    const accountId = await openFunded(client, '0');
+    const release = await blockAppends(schema);
+    const inFlight = call(client, rpc.deposit, { context: ctx(TELLER), accountId, amount: '5.00' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    let stopped = false;
+    const stopping = service.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(stopped, false, 'stop waits for the call in flight');
+    const late = connect(service.port);
+    await assert.rejects(
+      call(
+        late,
+        rpc.deposit,
+        { context: ctx(TELLER), accountId, amount: '1.00' },
+        { deadlineMs: 1000 },
+      ),
+    );
+    late.close();
+    await release();
+    const reply = await inFlight;
+    assert.equal(reply.account?.balance, '5.00');
+    await stopping;
+    client.close();
+    const deposits = (await streamEvents(schema.pool, accountStream(accountId))).filter(
+      (e) => e.type === 'FundsDeposited',
+    );
+    assert.equal(deposits.length, 1);
+  });
+});

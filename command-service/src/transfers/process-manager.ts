@@ -1,0 +1,184 @@
+import {
+  accountStream,
+  decideAccount,
+  decideTransfer,
+  hasTransferLeg,
+  nextTransferStep,
+  transferStream,
+  type AccountCommand,
+  type ActiveTransferState,
+  type Actor,
+  type TransferCommand,
+  type TransferLegKind,
+} from '@bank/domain';
+import type { Logger } from '@bank/platform';
+import { accountAggregate } from '../accounts/account-aggregate.js';
+import type { Clock, CommandContext } from '../infrastructure/command-context.js';
+import type { CommandHandler, Outcome } from '../infrastructure/command-handler.js';
+import { KeyedMutex } from '../infrastructure/keyed-mutex.js';
+import { transferAggregate } from './transfer-aggregate.js';
+
+/** Test seam: called right after an account leg of a transfer was appended (crash tests). */
+export interface TransferHooks {
+  afterLeg?(leg: TransferLegKind, transferId: string): void;
+}
+
+/** Who and what started the transfer, carried onto every step's events. */
+export interface TransferOrigin {
+  readonly correlationId: string;
+  readonly actor: Actor;
+  readonly logger: Logger;
+}
+
+export interface DriveResult {
+  readonly state: ActiveTransferState;
+  /** Highest global position seen or appended for this transfer: the consistency token. */
+  readonly position: bigint;
+  /** Steps that appended something in this drive (0 when the transfer was already finished). */
+  readonly stepsTaken: number;
+}
+
+/**
+ * Drives a transfer to completed or failed, one step at a time, from whatever state its stream
+ * shows. Every step is idempotent: account legs carry command ids derived from the transfer id
+ * (`<transfer>:debit`, ...) and the account decider ignores a leg already applied, while the
+ * transfer decider only moves forward. So running `drive` again after a crash, or twice at once,
+ * finishes the transfer with each leg applied exactly once.
+ *
+ * Steps ignore the caller's deadline on purpose: once money has left the source, stopping
+ * half-way only delays the transfer until the recovery worker picks it up.
+ */
+export class TransferProcessManager {
+  /** One drive per transfer at a time in this process; other instances are kept apart by the step ids. */
+  private readonly drives = new KeyedMutex();
+
+  constructor(
+    private readonly deps: {
+      readonly handler: CommandHandler;
+      readonly clock: Clock;
+      readonly hooks?: TransferHooks;
+    },
+  ) {}
+
+  drive(transferId: string, origin: TransferOrigin): Promise<DriveResult> {
+    return this.drives.run(transferId, () => this.run(transferId, origin));
+  }
+
+  private async run(transferId: string, origin: TransferOrigin): Promise<DriveResult> {
+    const { handler, clock, hooks } = this.deps;
+    const streamId = transferStream(transferId);
+    const loaded = await handler.read(streamId, transferAggregate);
+    if (loaded.state.status === 'none') throw new Error(`transfer ${transferId} does not exist`);
+    let state: ActiveTransferState = loaded.state;
+    let position = loaded.position;
+    let causationId = loaded.lastEventId ?? transferId;
+    let stepsTaken = 0;
+
+    const contextFor = (step: string): CommandContext => ({
+      command: `transfer:${step}`,
+      commandId: `${transferId}:${step}`,
+      correlationId: origin.correlationId,
+      causationId,
+      actor: origin.actor,
+      occurredAt: clock().toISOString(),
+      deadline: undefined,
+      logger: origin.logger,
+    });
+    const note = <S>(outcome: Outcome<S>): void => {
+      if (!outcome.ok) return;
+      if (outcome.position > position) position = outcome.position;
+      if (outcome.lastEventId) causationId = outcome.lastEventId;
+      if (!outcome.replayed) stepsTaken += 1;
+    };
+    const leg = async (kind: TransferLegKind, accountId: string, command: AccountCommand) => {
+      const outcome = await handler.handle(
+        accountStream(accountId),
+        accountAggregate,
+        (account) => decideAccount(command, account),
+        contextFor(kind),
+      );
+      note(outcome);
+      if (outcome.ok) hooks?.afterLeg?.(kind, transferId);
+      return outcome;
+    };
+    const record = async (step: string, command: TransferCommand): Promise<void> => {
+      const outcome = await handler.handle(
+        streamId,
+        transferAggregate,
+        (current) => decideTransfer(command, current),
+        contextFor(step),
+      );
+      if (!outcome.ok) {
+        // Only a second driver that took a different branch can get here: never expected.
+        throw new Error(`transfer ${transferId}: ${step} refused: ${outcome.rejection.code}`);
+      }
+      note(outcome);
+      if (outcome.state.status === 'none') throw new Error(`transfer ${transferId} vanished`);
+      state = outcome.state;
+    };
+    const refund = async (reason: string): Promise<void> => {
+      const refunded = await leg('refund', state.fromAccountId, {
+        type: 'RefundTransfer',
+        data: { transferId, counterpartyAccountId: state.toAccountId, amount: state.amount },
+      });
+      if (!refunded.ok) {
+        throw new Error(`transfer ${transferId}: refund refused: ${refunded.rejection.code}`);
+      }
+      await record('source-refunded', { type: 'RecordSourceRefunded', data: { reason } });
+    };
+
+    for (;;) {
+      const step = nextTransferStep(state, await this.sourceLegs(state));
+      switch (step.kind) {
+        case 'done':
+          return { state, position, stepsTaken };
+        case 'debit-source': {
+          const debited = await leg('debit', state.fromAccountId, {
+            type: 'DebitForTransfer',
+            data: { transferId, counterpartyAccountId: state.toAccountId, amount: state.amount },
+          });
+          if (debited.ok) await record('source-debited', { type: 'RecordSourceDebited', data: {} });
+          else
+            await record('failed', {
+              type: 'FailTransfer',
+              data: { reason: debited.rejection.code },
+            });
+          break;
+        }
+        case 'credit-destination': {
+          const credited = await leg('credit', state.toAccountId, {
+            type: 'CreditForTransfer',
+            data: { transferId, counterpartyAccountId: state.fromAccountId, amount: state.amount },
+          });
+          if (credited.ok)
+            await record('destination-credited', { type: 'RecordDestinationCredited', data: {} });
+          else await refund(credited.rejection.code);
+          break;
+        }
+        case 'refund-source':
+          await refund(step.reason);
+          break;
+        case 'complete':
+          await record('completed', { type: 'CompleteTransfer', data: {} });
+          break;
+        case 'fail':
+          await record('failed', { type: 'FailTransfer', data: { reason: step.reason } });
+          break;
+        default: {
+          const _exhaustive: never = step;
+          throw new Error(`unknown transfer step ${JSON.stringify(_exhaustive)}`);
+        }
+      }
+    }
+  }
+
+  /** In `source_debited` the source must be asked whether a refund already landed (see nextTransferStep). */
+  private async sourceLegs(state: ActiveTransferState): Promise<{ refunded: boolean } | undefined> {
+    if (state.status !== 'source_debited') return undefined;
+    const source = await this.deps.handler.read(
+      accountStream(state.fromAccountId),
+      accountAggregate,
+    );
+    return { refunded: hasTransferLeg(source.state, 'refund', state.transferId) };
+  }
+}

@@ -1,0 +1,87 @@
+import { accountStream, decideTransfer, formatAmount, transferStream } from '@bank/domain';
+import { rejectionError, validationError, type UnaryHandler } from '@bank/platform';
+import type { commandTypes } from '@bank/proto';
+import { accountAggregate } from '../accounts/account-aggregate.js';
+import {
+  accountGuard,
+  accountNotFound,
+  requireRole,
+  STAFF_OR_OWNER,
+} from '../accounts/authorization.js';
+import type { Clock } from '../infrastructure/command-context.js';
+import type { CommandHandler } from '../infrastructure/command-handler.js';
+import { nameUuid } from '../infrastructure/name-uuid.js';
+import { commandContextOf } from '../requests/command-request.js';
+import { optionalText, optionalUuid, requireAmount, requireUuid } from '../requests/fields.js';
+import type { TransferProcessManager } from './process-manager.js';
+import { transferAggregate } from './transfer-aggregate.js';
+
+/**
+ * Records the transfer request, then runs the process manager in-line and answers with the
+ * final status. A repeated command id finds its TransferRequested event, drives the transfer
+ * (finishing it if the first attempt crashed half-way) and answers `replayed`.
+ */
+export function requestTransfer(deps: {
+  handler: CommandHandler;
+  clock: Clock;
+  processManager: TransferProcessManager;
+}): UnaryHandler<commandTypes.RequestTransferRequest__Output, commandTypes.TransferReply> {
+  return async (request, call) => {
+    const context = commandContextOf('RequestTransfer', request.context, call, deps.clock);
+    const transferId =
+      optionalUuid(request.transferId, 'transfer_id') ?? nameUuid(`transfer/${context.commandId}`);
+    const fromAccountId = requireUuid(request.fromAccountId, 'from_account_id');
+    const toAccountId = requireUuid(request.toAccountId, 'to_account_id');
+    const reference = optionalText(request.reference, 'reference', 140);
+    if (request.amount === '') throw validationError('amount is required', 'amount');
+    requireRole(context.actor, STAFF_OR_OWNER);
+
+    const [source, destination] = await Promise.all([
+      deps.handler.read(accountStream(fromAccountId), accountAggregate),
+      deps.handler.read(accountStream(toAccountId), accountAggregate),
+    ]);
+    accountGuard(context.actor, STAFF_OR_OWNER)(source.state);
+    if (source.state.status === 'none') throw accountNotFound();
+    if (destination.state.status === 'none') throw accountNotFound();
+    const amount = requireAmount(request.amount, source.state.currency);
+    const command = {
+      type: 'RequestTransfer',
+      data: {
+        transferId,
+        fromAccountId,
+        toAccountId,
+        amount,
+        reference,
+        fromCurrency: source.state.currency,
+        toCurrency: destination.state.currency,
+      },
+    } as const;
+
+    const requested = await deps.handler.handle(
+      transferStream(transferId),
+      transferAggregate,
+      (state) => decideTransfer(command, state),
+      context,
+    );
+    if (!requested.ok) throw rejectionError(requested.rejection.code, requested.rejection.message);
+
+    const driven = await deps.processManager.drive(transferId, {
+      correlationId: context.correlationId,
+      actor: context.actor,
+      logger: context.logger,
+    });
+    const { state } = driven;
+    return {
+      transferId,
+      status: state.status,
+      failureReason: state.failureReason ?? '',
+      position: (driven.position > requested.position
+        ? driven.position
+        : requested.position
+      ).toString(),
+      replayed: requested.replayed,
+      amount: formatAmount(state.amount, state.currency),
+      currency: state.currency,
+    };
+  };
+}

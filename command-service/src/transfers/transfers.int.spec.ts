@@ -1,0 +1,157 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { accountStream, transferStream } from '@bank/domain';
+import { grpc } from '@bank/platform';
+import { createTestSchema, type TestSchema } from '@bank/testkit';
+import type { RunningCommandService } from '../index.js';
+import {
+  ADMIN,
+  call,
+  connect,
+  ctx,
+  customer,
+  openFunded,
+  rejectsWith,
+  rpc,
+  startTestService,
+  type Client,
+} from '../testing/harness.js';
+import { accountFromStore, headPosition, streamEvents } from '../testing/store-queries.js';
+
+describe('transfers over gRPC', () => {
+  let schema: TestSchema;
+  let service: RunningCommandService;
+  let client: Client;
+
+  before(async () => {
+    schema = await createTestSchema('cmd_transfers');
+    service = await startTestService(schema.url);
+    client = connect(service.port);
+  });
+  after(async () => {
+    client.close();
+    await service.stop();
+    await schema.drop();
+  });
+
+  const balance = async (accountId: string) => {
+    const state = await accountFromStore(schema.pool, accountId);
+    return state.status === 'none' ? undefined : state.balance;
+  };
+
+  it('completes a transfer in-line and answers with the final status and position', async () => {
+    const from = await openFunded(client, '100.00', { ownerId: 'alice' });
+    const to = await openFunded(client, '5.00', { ownerId: 'bob' });
+    const reply = await call(client, rpc.requestTransfer, {
+      context: ctx(customer('alice'), 'transfer-1'),
+      fromAccountId: from,
+      toAccountId: to,
+      amount: '40.50',
+      reference: 'rent',
+    });
+    assert.equal(reply.status, 'completed');
+    assert.equal(reply.failureReason, '');
+    assert.equal(reply.amount, '40.50');
+    assert.equal(reply.currency, 'USD');
+    assert.equal(reply.replayed, false);
+    assert.equal(reply.position, (await headPosition(schema.pool)).toString());
+    assert.equal(await balance(from), 5950n);
+    assert.equal(await balance(to), 4550n);
+    const steps = await streamEvents(schema.pool, transferStream(reply.transferId));
+    assert.deepEqual(
+      steps.map((e) => e.type),
+      [
+        'TransferRequested',
+        'TransferSourceDebited',
+        'TransferDestinationCredited',
+        'TransferCompleted',
+      ],
+    );
+    // Causation chains each step to the event before it; the request to the command.
+    assert.equal(steps[0]?.metadata['causationId'], 'transfer-1');
+    const debit = (await streamEvents(schema.pool, accountStream(from))).find(
+      (e) => e.type === 'TransferDebited',
+    );
+    assert.equal(debit?.metadata['causationId'], steps[0]?.eventId);
+    assert.equal(steps[1]?.metadata['causationId'], debit?.eventId);
+
+    const again = await call(client, rpc.requestTransfer, {
+      context: ctx(customer('alice'), 'transfer-1'),
+      fromAccountId: from,
+      toAccountId: to,
+      amount: '40.50',
+    });
+    assert.deepEqual(again, { ...reply, replayed: true });
+    assert.equal(await balance(from), 5950n);
+  });
+
+  it('fails a transfer the source cannot cover, moving no money', async () => {
+    const from = await openFunded(client, '10.00');
+    const to = await openFunded(client, '0');
+    const reply = await call(client, rpc.requestTransfer, {
+      context: ctx(),
+      fromAccountId: from,
+      toAccountId: to,
+      amount: '10.01',
+    });
+    assert.equal(reply.status, 'failed');
+    assert.equal(reply.failureReason, 'INSUFFICIENT_FUNDS');
+    assert.equal(await balance(from), 1000n);
+    assert.equal(await balance(to), 0n);
+  });
+
+  it('refunds the source when the destination refuses the credit', async () => {
+    const from = await openFunded(client, '10.00');
+    const to = await openFunded(client, '0');
+    await call(client, rpc.freezeAccount, { context: ctx(ADMIN), accountId: to, reason: 'kyc' });
+    const reply = await call(client, rpc.requestTransfer, {
+      context: ctx(),
+      fromAccountId: from,
+      toAccountId: to,
+      amount: '3',
+    });
+    assert.equal(reply.status, 'failed');
+    assert.equal(reply.failureReason, 'ACCOUNT_FROZEN');
+    assert.equal(await balance(from), 1000n);
+    assert.equal(await balance(to), 0n);
+    const legs = (await streamEvents(schema.pool, accountStream(from))).map((e) => e.type);
+    assert.deepEqual(legs.slice(-2), ['TransferDebited', 'TransferRefunded']);
+  });
+
+  it('refuses self, cross-currency and unknown-account transfers without appending', async () => {
+    const usd = await openFunded(client, '10.00');
+    const eur = await openFunded(client, '10.00', { currency: 'EUR' });
+    const head = await headPosition(schema.pool);
+    await rejectsWith(
+      call(client, rpc.requestTransfer, {
+        context: ctx(),
+        fromAccountId: usd,
+        toAccountId: usd,
+        amount: '1',
+      }),
+      grpc.status.FAILED_PRECONDITION,
+      { code: 'SAME_ACCOUNT' },
+    );
+    await rejectsWith(
+      call(client, rpc.requestTransfer, {
+        context: ctx(),
+        fromAccountId: usd,
+        toAccountId: eur,
+        amount: '1',
+      }),
+      grpc.status.FAILED_PRECONDITION,
+      { code: 'CURRENCY_MISMATCH' },
+    );
+    await rejectsWith(
+      call(client, rpc.requestTransfer, {
+        context: ctx(),
+        fromAccountId: usd,
+        toAccountId: crypto.randomUUID(),
+        amount: '1',
+      }),
+      grpc.status.NOT_FOUND,
+      { code: 'ACCOUNT_NOT_FOUND' },
+    );
+    assert.equal(await headPosition(schema.pool), head);
+  });
+});
