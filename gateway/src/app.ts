@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger, type Logger } from '@bank/platform';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { GatewayConfig } from './environment.js';
+import { PostgresIdempotencyStore } from './idempotency/postgres-store.js';
+import type { IdempotencyStore } from './idempotency/store.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import authPlugin from './plugins/auth.js';
+import errorsPlugin from './plugins/errors.js';
+import idempotencyPlugin from './plugins/idempotency.js';
+import metricsPlugin from './plugins/metrics.js';
+import openapiPlugin from './plugins/openapi.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
+import responseCachePlugin from './plugins/response-cache.js';
+import upstreamsPlugin from './plugins/upstreams.js';
+import accountRoutes from './routes/accounts.js';
+import opsRoutes from './routes/ops.js';
+import transferRoutes from './routes/transfers.js';
+
+/** What tests (and embedders) may supply instead of the defaults built from the config. */
+export interface GatewayDeps {
+  readonly logger?: Logger;
+  readonly metrics?: GatewayMetrics;
+  readonly idempotencyStore?: IdempotencyStore;
+}
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The client's X-Request-Id when it is a sane token, else a new UUID. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === 'string' && SANE_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/**
+ * The gateway as a Fastify app, not listening: tests drive it with `app.inject`, the server
+ * (server.ts) listens. Resources are plugins released on close.
+ */
+export async function buildApp(
+  config: GatewayConfig,
+  deps: GatewayDeps = {},
+): Promise<FastifyInstance> {
+  const logger = deps.logger ?? createLogger({ service: 'gateway', level: config.logLevel });
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
+    genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
+    return503OnClosing: true,
+    trustProxy: config.trustProxy,
+    // Strict validation: no coercion (a JSON number is not an amount) and no silent stripping
+    // of unknown fields (they are a 400).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  }) as unknown as FastifyInstance;
+
+  // JSON only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(metricsPlugin, { metrics: deps.metrics ?? createGatewayMetrics() });
+  await app.register(authPlugin, {
+    key: config.jwt,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    clockToleranceSeconds: config.jwtClockToleranceSeconds,
+  });
+  await app.register(rateLimitPlugin, {
+    perPrincipalPerMinute: config.rateLimitPerMinute,
+    perIpPerMinute: config.rateLimitIpPerMinute,
+  });
+  await app.register(responseCachePlugin, {
+    ttlMs: config.cacheTtlMs,
+    maxEntries: config.cacheMaxEntries,
+  });
+  await app.register(idempotencyPlugin, {
+    store:
+      deps.idempotencyStore ??
+      new PostgresIdempotencyStore({
+        databaseUrl: config.databaseUrl,
+        poolSize: config.databasePoolSize,
+        staleInFlightMs: Math.max(30_000, config.upstreamTimeoutMs * 2),
+      }),
+    retentionMs: config.idempotencyRetentionHours * 3_600_000,
+    purgeEveryMs: 10 * 60_000,
+  });
+  await app.register(upstreamsPlugin, {
+    commandServiceAddress: config.commandServiceAddress,
+    queryServiceAddress: config.queryServiceAddress,
+    timeoutMs: config.upstreamTimeoutMs,
+    retries: config.upstreamRetries,
+  });
+  await app.register(openapiPlugin, { algorithms: app.tokenVerifier.algorithms });
+
+  await app.register((ops, _options, done) => {
+    opsRoutes(ops);
+    done();
+  });
+  await app.register((api, _options, done) => {
+    // Order matters: the IP quota before the token is even looked at, then the principal's quota,
+    // then the route's roles. Schema validation runs after these, so a stranger learns nothing.
+    api.addHook('onRequest', (request, reply) => api.limitByIp(request, reply));
+    api.addHook('onRequest', (request) => api.authenticate(request));
+    api.addHook('onRequest', (request, reply) => api.limitByPrincipal(request, reply));
+    api.addHook('onRequest', (request) => api.authorize(request));
+    accountRoutes(api);
+    transferRoutes(api);
+    done();
+  });
+  return app;
+}

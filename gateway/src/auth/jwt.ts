@@ -1,0 +1,100 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  createLocalJWKSet,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import type { JwtKeyConfig } from '../environment.js';
+import { isRole, type Principal } from './principal.js';
+
+export interface TokenVerifier {
+  /** The principal a bearer token names; throws InvalidTokenError for any bad token. */
+  verify(token: string): Promise<Principal>;
+  /** The algorithms accepted, for the docs. */
+  readonly algorithms: readonly string[];
+}
+
+/** Every reason a token is refused: the client only ever learns "invalid token". */
+export class InvalidTokenError extends Error {
+  readonly type = 'InvalidTokenError';
+}
+
+const SUB_PATTERN = /^[A-Za-z0-9._:@|-]{1,128}$/;
+
+/**
+ * A verifier with pinned algorithms: HS256 for a shared secret, RS256 or ES256 (by the key's
+ * type) for a public key, RS256/ES256 for a JWKS. `exp` is required, `iss` and `aud` checked.
+ * Pinning is what stops `alg: none` and the HS256-signed-with-the-public-key confusion.
+ */
+export function createTokenVerifier(options: {
+  key: JwtKeyConfig;
+  issuer: string;
+  audience: string;
+  clockToleranceSeconds: number;
+}): TokenVerifier {
+  const { key: keySource, algorithms } = resolveKey(options.key);
+  return {
+    algorithms,
+    async verify(token) {
+      let payload: JWTPayload;
+      try {
+        const verified =
+          typeof keySource === 'function'
+            ? await jwtVerify(token, keySource, verifyOptions(options, algorithms))
+            : await jwtVerify(token, keySource, verifyOptions(options, algorithms));
+        payload = verified.payload;
+      } catch (error) {
+        throw new InvalidTokenError((error as Error).message);
+      }
+      return principalFrom(payload);
+    },
+  };
+}
+
+function verifyOptions(
+  options: { issuer: string; audience: string; clockToleranceSeconds: number },
+  algorithms: readonly string[],
+) {
+  return {
+    algorithms: [...algorithms],
+    issuer: options.issuer,
+    audience: options.audience,
+    clockTolerance: options.clockToleranceSeconds,
+    requiredClaims: ['exp', 'sub'],
+  };
+}
+
+function resolveKey(config: JwtKeyConfig): {
+  key: Uint8Array | KeyObject | JWTVerifyGetKey;
+  algorithms: readonly string[];
+} {
+  switch (config.kind) {
+    case 'secret':
+      return { key: new TextEncoder().encode(config.secret), algorithms: ['HS256'] };
+    case 'public-key': {
+      const key = createPublicKey(config.pem);
+      if (key.asymmetricKeyType === 'rsa') return { key, algorithms: ['RS256'] };
+      if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
+        return { key, algorithms: ['ES256'] };
+      }
+      throw new Error(`${config.file}: only RSA and P-256 EC public keys are supported`);
+    }
+    case 'jwks':
+      return {
+        key: createLocalJWKSet(config.jwks as JSONWebKeySet),
+        algorithms: ['RS256', 'ES256'],
+      };
+  }
+}
+
+function principalFrom(payload: JWTPayload): Principal {
+  const sub = payload.sub;
+  if (typeof sub !== 'string' || !SUB_PATTERN.test(sub))
+    throw new InvalidTokenError('bad sub claim');
+  const claimed = payload['roles'];
+  if (!Array.isArray(claimed)) throw new InvalidTokenError('roles claim must be an array');
+  const roles = [...new Set(claimed.filter(isRole))];
+  return { id: sub, roles };
+}

@@ -1,0 +1,154 @@
+import { strict as assert } from 'node:assert';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { exportJWK, SignJWT } from 'jose';
+import { createTokenVerifier, InvalidTokenError } from './jwt.js';
+import { mintDevelopmentToken } from './mint.js';
+
+const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnop';
+const base = { issuer: 'bank-gateway', audience: 'bank-api', clockToleranceSeconds: 5 };
+const hsVerifier = createTokenVerifier({ ...base, key: { kind: 'secret', secret: SECRET } });
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const now = () => Math.floor(Date.now() / 1000);
+const claims = () => ({
+  sub: 'alice',
+  roles: ['customer'],
+  iss: 'bank-gateway',
+  aud: 'bank-api',
+  exp: now() + 60,
+});
+
+const refused = (promise: Promise<unknown>) => assert.rejects(promise, InvalidTokenError);
+
+describe('HS256 verifier', () => {
+  it('accepts a good token and reads sub and known roles', async () => {
+    const token = await mintDevelopmentToken({
+      sub: 'alice',
+      roles: ['customer', 'teller'],
+      secret: SECRET,
+      issuer: 'bank-gateway',
+      audience: 'bank-api',
+    });
+    assert.deepEqual(await hsVerifier.verify(token), {
+      id: 'alice',
+      roles: ['customer', 'teller'],
+    });
+  });
+
+  it('refuses an expired token (beyond the clock tolerance)', async () => {
+    const token = await mintDevelopmentToken({
+      sub: 'alice',
+      roles: ['customer'],
+      secret: SECRET,
+      issuer: 'bank-gateway',
+      audience: 'bank-api',
+      ttlSeconds: -60,
+    });
+    await refused(hsVerifier.verify(token));
+  });
+
+  it('tolerates a few seconds of clock skew', async () => {
+    const token = await mintDevelopmentToken({
+      sub: 'alice',
+      roles: ['customer'],
+      secret: SECRET,
+      issuer: 'bank-gateway',
+      audience: 'bank-api',
+      ttlSeconds: -2,
+    });
+    assert.equal((await hsVerifier.verify(token)).id, 'alice');
+  });
+
+  it('refuses alg none', async () => {
+    await refused(hsVerifier.verify(`${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`));
+  });
+
+  it('refuses a tampered payload', async () => {
+    const token = await mintDevelopmentToken({
+      sub: 'alice',
+      roles: ['customer'],
+      secret: SECRET,
+      issuer: 'bank-gateway',
+      audience: 'bank-api',
+    });
+    const [header, , signature] = token.split('.');
+    const forged = `${header}.${b64({ ...claims(), roles: ['admin'] })}.${signature}`;
+    await refused(hsVerifier.verify(forged));
+  });
+
+  it('refuses another secret, a wrong issuer, a wrong audience, a missing exp', async () => {
+    const sign = (payload: Record<string, unknown>, secret = SECRET) =>
+      new SignJWT(payload)
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode(secret));
+    await refused(hsVerifier.verify(await sign(claims(), `${SECRET}-other`)));
+    await refused(hsVerifier.verify(await sign({ ...claims(), iss: 'someone-else' })));
+    await refused(hsVerifier.verify(await sign({ ...claims(), aud: 'other-api' })));
+    const { exp: _exp, ...noExp } = claims();
+    await refused(hsVerifier.verify(await sign(noExp)));
+    const { roles: _roles, ...noRoles } = claims();
+    await refused(hsVerifier.verify(await sign(noRoles)));
+  });
+});
+
+describe('public-key verifiers', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const rsaPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const rsVerifier = createTokenVerifier({
+    ...base,
+    key: { kind: 'public-key', pem: rsaPem, file: 'rsa.pem' },
+  });
+
+  it('RS256: accepts a token signed with the private key', async () => {
+    const token = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'RS256' })
+      .sign(rsa.privateKey);
+    assert.equal((await rsVerifier.verify(token)).id, 'alice');
+    assert.deepEqual(rsVerifier.algorithms, ['RS256']);
+  });
+
+  it('RS256: refuses HS256 signed with the public key as the secret (algorithm confusion)', async () => {
+    const header = b64({ alg: 'HS256', typ: 'JWT' });
+    const payload = b64(claims());
+    const signature = createHmac('sha256', rsaPem)
+      .update(`${header}.${payload}`)
+      .digest('base64url');
+    await refused(rsVerifier.verify(`${header}.${payload}.${signature}`));
+  });
+
+  it('ES256: pinned by the key type', async () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = ec.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const verifier = createTokenVerifier({
+      ...base,
+      key: { kind: 'public-key', pem, file: 'ec.pem' },
+    });
+    const token = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'ES256' })
+      .sign(ec.privateKey);
+    assert.equal((await verifier.verify(token)).id, 'alice');
+    assert.deepEqual(verifier.algorithms, ['ES256']);
+    const rsToken = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'RS256' })
+      .sign(rsa.privateKey);
+    await refused(verifier.verify(rsToken));
+  });
+
+  it('JWKS: picks the key by kid', async () => {
+    const jwk = { ...(await exportJWK(rsa.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const verifier = createTokenVerifier({
+      ...base,
+      key: { kind: 'jwks', jwks: { keys: [jwk] }, file: 'jwks.json' },
+    });
+    const token = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .sign(rsa.privateKey);
+    assert.equal((await verifier.verify(token)).id, 'alice');
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const forged = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .sign(other.privateKey);
+    await refused(verifier.verify(forged));
+  });
+});

@@ -1,0 +1,258 @@
+import { strict as assert } from 'node:assert';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { InjectOptions } from 'fastify';
+import type { Role } from './auth/principal.js';
+import { newKey, startHarness, type Harness } from './testing/harness.js';
+
+/**
+ * Every route × caller → status. "own": alice (customer) on her resources; "foreign": alice on
+ * bob's; teller and admin on alice's; "none": no token. Refusals (401, 403) never reach an
+ * upstream; a foreign customer gets the same 404 as for a resource that does not exist.
+ */
+
+interface Fixture {
+  account: string;
+  emptyAccount: string;
+  frozenAccount: string;
+  holdId: string;
+  transferId: string;
+  owner: string;
+  destination: string;
+}
+
+type Caller = 'own' | 'foreign' | 'teller' | 'admin' | 'none';
+
+interface RouteCase {
+  readonly name: string;
+  readonly request: (f: Fixture) => InjectOptions;
+  readonly expected: Record<Caller, number>;
+}
+
+const post = (url: string, payload?: object): InjectOptions => ({
+  method: 'POST',
+  url,
+  headers: { 'idempotency-key': newKey() },
+  ...(payload ? { payload } : {}),
+});
+const get = (url: string): InjectOptions => ({ method: 'GET', url });
+
+const CASES: readonly RouteCase[] = [
+  {
+    name: 'POST /v1/accounts',
+    request: (f) => post('/v1/accounts', { currency: 'USD', ownerId: f.owner }),
+    expected: { own: 201, foreign: 403, teller: 201, admin: 201, none: 401 },
+  },
+  {
+    name: 'GET /v1/accounts',
+    request: (f) => get(`/v1/accounts?ownerId=${f.owner}`),
+    expected: { own: 200, foreign: 404, teller: 200, admin: 200, none: 401 },
+  },
+  {
+    name: 'GET /v1/accounts/{id}',
+    request: (f) => get(`/v1/accounts/${f.account}`),
+    expected: { own: 200, foreign: 404, teller: 200, admin: 200, none: 401 },
+  },
+  {
+    name: 'POST /v1/accounts/{id}/deposits',
+    request: (f) => post(`/v1/accounts/${f.account}/deposits`, { amount: '5.00' }),
+    expected: { own: 403, foreign: 403, teller: 200, admin: 200, none: 401 },
+  },
+  {
+    name: 'POST /v1/accounts/{id}/withdrawals',
+    request: (f) => post(`/v1/accounts/${f.account}/withdrawals`, { amount: '5.00' }),
+    expected: { own: 200, foreign: 404, teller: 200, admin: 200, none: 401 },
+  },
+  {
+    name: 'POST /v1/accounts/{id}/holds',
+    request: (f) => post(`/v1/accounts/${f.account}/holds`, { amount: '5.00' }),
+    expected: { own: 403, foreign: 403, teller: 200, admin: 200, none: 401 },
+  },
+  {
+    name: 'POST /v1/accounts/{id}/holds/{holdId}/capture',
+    request: (f) => post(`/v1/accounts/${f.account}/holds/${f.holdId}/capture`, { amount: '1.00' }),
+    expected: { own: 403, foreign: 403, teller: 200, admin: 200, none: 401 },
+  },
+  {
+    name: 'POST /v1/accounts/{id}/holds/{holdId}/release',
+    request: (f) => post(`/v1/accounts/${f.account}/holds/${f.holdId}/release`),
+    expected: { own: 403, foreign: 403, teller: 200, admin: 200, none: 401 },
+  },
+  {
+    name: 'POST /v1/accounts/{id}/freeze',
+    request: (f) => post(`/v1/accounts/${f.account}/freeze`, { reason: 'audit' }),
+    expected: { own: 403, foreign: 403, teller: 403, admin: 200, none: 401 },
+  },
+  {
+    name: 'POST /v1/accounts/{id}/unfreeze',
+    request: (f) => post(`/v1/accounts/${f.frozenAccount}/unfreeze`),
+    expected: { own: 403, foreign: 403, teller: 403, admin: 200, none: 401 },
+  },
+  {
+    name: 'POST /v1/accounts/{id}/close',
+    request: (f) => post(`/v1/accounts/${f.emptyAccount}/close`),
+    expected: { own: 200, foreign: 404, teller: 403, admin: 200, none: 401 },
+  },
+  {
+    name: 'POST /v1/accounts/{id}/overdraft-limit',
+    request: (f) => post(`/v1/accounts/${f.account}/overdraft-limit`, { overdraftLimit: '50.00' }),
+    expected: { own: 403, foreign: 403, teller: 403, admin: 200, none: 401 },
+  },
+  {
+    name: 'POST /v1/transfers',
+    request: (f) =>
+      post('/v1/transfers', {
+        fromAccountId: f.account,
+        toAccountId: f.destination,
+        amount: '1.00',
+      }),
+    expected: { own: 201, foreign: 404, teller: 201, admin: 201, none: 401 },
+  },
+  {
+    name: 'GET /v1/transfers/{id}',
+    request: (f) => get(`/v1/transfers/${f.transferId}`),
+    expected: { own: 200, foreign: 404, teller: 200, admin: 200, none: 401 },
+  },
+  {
+    name: 'GET /v1/accounts/{id}/transactions',
+    request: (f) => get(`/v1/accounts/${f.account}/transactions?limit=10`),
+    expected: { own: 200, foreign: 404, teller: 200, admin: 200, none: 401 },
+  },
+  {
+    name: 'GET /v1/accounts/{id}/statement',
+    request: (f) => get(`/v1/accounts/${f.account}/statement?from=2020-01-01&to=2099-12-31`),
+    expected: { own: 200, foreign: 404, teller: 200, admin: 200, none: 401 },
+  },
+];
+
+const CALLERS: Record<Caller, { sub: string; roles: Role[] } | null> = {
+  own: { sub: 'alice', roles: ['customer'] },
+  foreign: { sub: 'alice', roles: ['customer'] },
+  teller: { sub: 'tina', roles: ['teller'] },
+  admin: { sub: 'adam', roles: ['admin'] },
+  none: null,
+};
+
+describe('authorization matrix', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({
+      store: 'postgres',
+      env: { RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_IP_PER_MINUTE: '100000' },
+    });
+  });
+  after(() => h.close());
+
+  /** Fresh accounts for every cell, so one cell's command never changes another's outcome. */
+  function fixture(owner: string): Fixture {
+    const bank = h.bank;
+    const account = bank.seedAccount({ ownerId: owner, balance: '100.00' });
+    const emptyAccount = bank.seedAccount({ ownerId: owner });
+    const frozenAccount = bank.seedAccount({ ownerId: owner });
+    const frozen = bank.accounts.get(frozenAccount);
+    if (frozen) frozen.status = 'frozen';
+    const destination = bank.seedAccount({ ownerId: 'carol' });
+    const holdId = bank.seedHold(account, '10.00');
+    const transfer = bank.transfer({ id: 'adam', roles: ['admin'] }, randomUUID(), {
+      context: null,
+      transferId: '',
+      fromAccountId: account,
+      toAccountId: destination,
+      amount: '2.00',
+      reference: '',
+    });
+    return {
+      account,
+      emptyAccount,
+      frozenAccount,
+      holdId,
+      transferId: transfer.transferId ?? '',
+      owner,
+      destination,
+    };
+  }
+
+  for (const routeCase of CASES) {
+    it(routeCase.name, async () => {
+      for (const caller of Object.keys(CALLERS) as Caller[]) {
+        const f = fixture(caller === 'foreign' ? 'bob' : 'alice');
+        const who = CALLERS[caller];
+        const request = routeCase.request(f);
+        const callsBefore = h.bank.calls.length;
+        const response = who
+          ? await h.as(who.sub, who.roles)(request)
+          : await h.app.inject(request);
+        const expected = routeCase.expected[caller];
+        assert.equal(
+          response.statusCode,
+          expected,
+          `${routeCase.name} as ${caller}: ${response.body}`,
+        );
+        if (expected >= 400) {
+          assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+          const problem = response.json<{ status: number; code: string }>();
+          assert.equal(problem.status, expected);
+          const code = (
+            { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' } as Record<number, string>
+          )[expected];
+          assert.equal(problem.code, code, `${routeCase.name} as ${caller}`);
+        }
+        if (expected === 401 || expected === 403) {
+          assert.equal(
+            h.bank.calls.length,
+            callsBefore,
+            `${routeCase.name} as ${caller} reached an upstream`,
+          );
+        }
+      }
+    });
+  }
+
+  it('reads for customers carry restrict_to_owner, staff reads do not; commands carry the actor', async () => {
+    const f = fixture('alice');
+    h.bank.reset();
+    await h.as('alice', ['customer'])(get(`/v1/accounts/${f.account}`));
+    await h.as('tina', ['teller'])(get(`/v1/accounts/${f.account}`));
+    const [customerRead, tellerRead] = h.bank.callsOf('GetAccount');
+    assert.equal(customerRead?.options?.restrictToOwner, 'alice');
+    assert.equal(tellerRead?.options?.restrictToOwner, '');
+    await h.as('alice', ['customer'])(
+      post(`/v1/accounts/${f.account}/withdrawals`, { amount: '1.00' }),
+    );
+    assert.deepEqual(h.bank.callsOf('Withdraw')[0]?.actor, { id: 'alice', roles: ['customer'] });
+  });
+
+  it('a foreign account reads exactly like a missing one', async () => {
+    const f = fixture('bob');
+    const alice = h.as('alice', ['customer']);
+    const foreign = await alice(get(`/v1/accounts/${f.account}`));
+    const missing = await alice(get(`/v1/accounts/${randomUUID()}`));
+    const strip = (body: string) => ({ ...JSON.parse(body), instance: undefined }) as unknown;
+    assert.equal(foreign.statusCode, 404);
+    assert.deepEqual(strip(foreign.body), strip(missing.body));
+  });
+
+  it('refuses bad tokens with 401 problems', async () => {
+    const good = await h.token('alice', ['customer']);
+    const expired = await h.token('alice', ['customer'], -120);
+    const [header, payload] = good.split('.');
+    const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`;
+    const forged = `${header}.${Buffer.from(JSON.stringify({ sub: 'alice', roles: ['admin'], iss: 'bank-gateway', aud: 'bank-api', exp: 9999999999 })).toString('base64url')}.${good.split('.')[2]}`;
+    for (const authorization of [
+      `Bearer ${expired}`,
+      `Bearer ${none}`,
+      `Bearer ${forged}`,
+      'Bearer nonsense',
+      `Basic ${good}`,
+    ]) {
+      const response = await h.app.inject({
+        method: 'GET',
+        url: '/v1/accounts',
+        headers: { authorization },
+      });
+      assert.equal(response.statusCode, 401, authorization);
+      assert.equal(response.json<{ code: string }>().code, 'UNAUTHENTICATED');
+      assert.match(String(response.headers['www-authenticate']), /^Bearer/);
+    }
+  });
+});

@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import {
+  ConfigError,
+  DEFAULT_DATABASE_URL,
+  EnvReader,
+  LOG_LEVELS,
+  type LogLevel,
+} from '@bank/platform';
+
+/** How bearer tokens are verified: exactly one key source, its algorithms pinned. */
+export type JwtKeyConfig =
+  | { readonly kind: 'secret'; readonly secret: string }
+  | { readonly kind: 'public-key'; readonly pem: string; readonly file: string }
+  | { readonly kind: 'jwks'; readonly jwks: unknown; readonly file: string };
+
+export interface GatewayConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: LogLevel;
+  /** host:port, a comma list of IPv4 host:port pairs, or a DNS name: balanced round-robin. */
+  readonly commandServiceAddress: string;
+  readonly queryServiceAddress: string;
+  readonly jwt: JwtKeyConfig;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  /** Seconds of clock skew tolerated on exp/nbf/iat. */
+  readonly jwtClockToleranceSeconds: number;
+  /** The idempotency store. */
+  readonly databaseUrl: string;
+  readonly databasePoolSize: number;
+  /** Idempotency keys are kept at least this long, then purged. */
+  readonly idempotencyRetentionHours: number;
+  readonly rateLimitPerMinute: number;
+  readonly rateLimitIpPerMinute: number;
+  readonly cacheTtlMs: number;
+  readonly cacheMaxEntries: number;
+  readonly upstreamTimeoutMs: number;
+  /** Further attempts after an UNAVAILABLE answer. */
+  readonly upstreamRetries: number;
+  readonly bodyLimitBytes: number;
+  /** Whole request (headers and body received, answer sent) must finish within this. */
+  readonly requestTimeoutMs: number;
+  /** An idle connection is closed after this. */
+  readonly connectionTimeoutMs: number;
+  /** Take the client IP from X-Forwarded-For (behind a trusted load balancer). */
+  readonly trustProxy: boolean;
+}
+
+/**
+ * The HS256 secret used when no key is configured and NODE_ENV is not production, so that
+ * `npm start` and `npm run token` work out of the box. Never accepted in production.
+ */
+export const DEVELOPMENT_JWT_SECRET = 'bank-development-secret-do-not-use-in-production';
+
+/** The smallest HS256 secret accepted: as long as the hash (RFC 7518 §3.2). */
+export const MIN_SECRET_BYTES = 32;
+
+type Env = Record<string, string | undefined>;
+
+/** Parses every gateway setting once; throws a ConfigError listing every problem. */
+export function readGatewayConfig(env: Env = process.env): GatewayConfig {
+  const reader = new EnvReader(env);
+  const problems: string[] = [];
+  const config: GatewayConfig = {
+    port: reader.int('PORT', 8080, { min: 0, max: 65535 }),
+    host: reader.string('HOST', '127.0.0.1'),
+    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    commandServiceAddress: reader.string('COMMAND_SERVICE_ADDRESS', '127.0.0.1:50051'),
+    queryServiceAddress: reader.string('QUERY_SERVICE_ADDRESS', '127.0.0.1:50052'),
+    jwt: readJwtKey(reader, env, problems),
+    jwtIssuer: reader.string('JWT_ISSUER', 'bank-gateway'),
+    jwtAudience: reader.string('JWT_AUDIENCE', 'bank-api'),
+    jwtClockToleranceSeconds: reader.int('JWT_CLOCK_TOLERANCE_SECONDS', 5, { min: 0, max: 300 }),
+    databaseUrl: reader.string('DATABASE_URL', DEFAULT_DATABASE_URL),
+    databasePoolSize: reader.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+    idempotencyRetentionHours: reader.int('IDEMPOTENCY_RETENTION_HOURS', 24, {
+      min: 24,
+      max: 24 * 90,
+    }),
+    rateLimitPerMinute: reader.int('RATE_LIMIT_PER_MINUTE', 600, { min: 1 }),
+    rateLimitIpPerMinute: reader.int('RATE_LIMIT_IP_PER_MINUTE', 1200, { min: 1 }),
+    cacheTtlMs: reader.int('CACHE_TTL_MS', 1000, { min: 0, max: 60_000 }),
+    cacheMaxEntries: reader.int('CACHE_MAX_ENTRIES', 10_000, { min: 1 }),
+    upstreamTimeoutMs: reader.int('UPSTREAM_TIMEOUT_MS', 5000, { min: 10, max: 120_000 }),
+    upstreamRetries: reader.int('UPSTREAM_RETRIES', 2, { min: 0, max: 5 }),
+    bodyLimitBytes: reader.int('BODY_LIMIT_BYTES', 16 * 1024, { min: 256, max: 10 * 1024 * 1024 }),
+    requestTimeoutMs: reader.int('REQUEST_TIMEOUT_MS', 30_000, { min: 1000 }),
+    connectionTimeoutMs: reader.int('CONNECTION_TIMEOUT_MS', 60_000, { min: 1000 }),
+    trustProxy: reader.bool('TRUST_PROXY', false),
+  };
+  for (const [name, value] of [
+    ['COMMAND_SERVICE_ADDRESS', config.commandServiceAddress],
+    ['QUERY_SERVICE_ADDRESS', config.queryServiceAddress],
+  ] as const) {
+    const problem = checkAddressList(value);
+    if (problem) problems.push(`${name}: ${problem}`);
+  }
+  try {
+    reader.done();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError([...error.problems, ...problems]);
+    throw error;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function readJwtKey(reader: EnvReader, env: Env, problems: string[]): JwtKeyConfig {
+  const secret = reader.string('JWT_SECRET');
+  const publicKeyFile = reader.string('JWT_PUBLIC_KEY_FILE');
+  const jwksFile = reader.string('JWT_JWKS_FILE');
+  if (secret !== undefined) {
+    if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+      problems.push(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes`);
+    }
+    return { kind: 'secret', secret };
+  }
+  if (publicKeyFile !== undefined) {
+    const pem = readText(problems, 'JWT_PUBLIC_KEY_FILE', publicKeyFile);
+    return { kind: 'public-key', pem, file: publicKeyFile };
+  }
+  if (jwksFile !== undefined) {
+    const text = readText(problems, 'JWT_JWKS_FILE', jwksFile);
+    try {
+      return { kind: 'jwks', jwks: JSON.parse(text) as unknown, file: jwksFile };
+    } catch {
+      problems.push(`JWT_JWKS_FILE: ${jwksFile} is not JSON`);
+      return { kind: 'jwks', jwks: { keys: [] }, file: jwksFile };
+    }
+  }
+  if (env['NODE_ENV'] === 'production') {
+    problems.push(
+      'one of JWT_SECRET, JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE is required in production',
+    );
+  }
+  return { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET };
+}
+
+function readText(problems: string[], name: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    problems.push(
+      `${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+    return '';
+  }
+}
+
+/** Mirrors the rules of platform's upstreamTarget, so a bad address fails at start-up. */
+function checkAddressList(value: string): string | undefined {
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.length === 0) return 'empty';
+  if (list.length > 1 && !list.every((a) => /^\d+\.\d+\.\d+\.\d+:\d+$/.test(a))) {
+    return 'a list must be IPv4 host:port pairs; use a DNS name for anything else';
+  }
+  return undefined;
+}

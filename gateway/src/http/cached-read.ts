@@ -1,0 +1,48 @@
+import type { queryTypes } from '@bank/proto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ownerRestriction } from '../auth/principal.js';
+import { ifNoneMatchMatches } from '../cache/response-cache.js';
+import { principalOf } from '../plugins/auth.js';
+import type { CallContext } from '../upstream/clients.js';
+
+export interface ReadOutcome<T> {
+  readonly body: T;
+  /** Cache tags of what the answer shows: a command on any of them drops the entry. */
+  readonly tags: readonly string[];
+}
+
+/**
+ * Answers a GET from the per-principal cache or the query service, with an ETag (304 on a
+ * matching If-None-Match). X-Consistency-Token skips the cache and makes the query service
+ * wait until its views include that position. Customers' reads are restricted to their own
+ * resources upstream (restrict_to_owner).
+ */
+export async function cachedRead<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  load: (options: queryTypes.ReadOptions, call: CallContext) => Promise<ReadOutcome<T>>,
+): Promise<FastifyReply> {
+  const app = request.server;
+  const principal = principalOf(request);
+  const token = request.headers['x-consistency-token'];
+  const consistencyToken = typeof token === 'string' ? token : '';
+  const key = `${principal.id}\u0000${[...principal.roles].sort().join(',')}\u0000${request.url}`;
+
+  let cached = consistencyToken ? undefined : app.responseCache.get(key);
+  const hit = cached !== undefined;
+  if (!cached) {
+    const outcome = await load(
+      { consistencyToken, restrictToOwner: ownerRestriction(principal) },
+      { correlationId: String(request.id) },
+    );
+    cached = app.responseCache.set(key, outcome.body, outcome.tags);
+  }
+  reply.header('etag', cached.etag).header('cache-control', 'private, no-cache');
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatchMatches(ifNoneMatch, cached.etag)) {
+    app.metrics.cacheRequests.inc({ result: 'revalidated' });
+    return reply.code(304).send();
+  }
+  app.metrics.cacheRequests.inc({ result: hit ? 'hit' : 'miss' });
+  return reply.code(200).send(cached.body);
+}

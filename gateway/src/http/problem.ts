@@ -1,0 +1,227 @@
+import { AppError, type ErrorCategory } from '@bank/platform';
+
+/**
+ * RFC 9457 problem details. Codes are stable: clients switch on `code`, never on `detail`.
+ * Business and service codes come from the platform catalogue (AppError); the codes below
+ * belong to the HTTP edge alone (authentication, quotas, idempotency, body handling).
+ */
+export type EdgeCode =
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'IDEMPOTENCY_IN_FLIGHT'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'INTERNAL';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  field?: string;
+}
+
+export interface Problem {
+  readonly body: ProblemBody;
+  readonly headers: Record<string, string>;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** An error raised by the gateway itself, already knowing its HTTP status. */
+export class HttpProblem extends Error {
+  readonly type = 'HttpProblem';
+  constructor(
+    readonly status: number,
+    readonly code: EdgeCode,
+    message: string,
+    readonly extras: { readonly field?: string; readonly headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+  }
+}
+
+export const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
+  validation: 400,
+  forbidden: 403,
+  not_found: 404,
+  business: 422,
+  conflict: 409,
+  unavailable: 503,
+  deadline: 504,
+  internal: 500,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export const problemType = (code: string): string =>
+  `https://bank.example/problems/${code.toLowerCase().replace(/_/g, '-')}`;
+
+export function problem(
+  status: number,
+  code: string,
+  detail: string | undefined,
+  extras: { field?: string; instance?: string } = {},
+): ProblemBody {
+  return {
+    type: problemType(code),
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    ...(detail === undefined ? {} : { detail }),
+    ...(extras.instance === undefined ? {} : { instance: extras.instance }),
+    ...(extras.field === undefined ? {} : { field: extras.field }),
+  };
+}
+
+interface FastifyLikeError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  validation?: ReadonlyArray<{
+    instancePath?: string;
+    params?: Record<string, unknown>;
+    message?: string;
+  }>;
+  validationContext?: string;
+}
+
+export interface ProblemContext {
+  /** The request path: the problem's `instance`. */
+  readonly instance: string;
+  /**
+   * True for principals that see only their own resources: every not-found reads the same
+   * way for them, so nothing in the answer tells "exists but not yours" from "does not exist".
+   */
+  readonly hideNotFoundDetail: boolean;
+}
+
+/** The one mapper from anything thrown to a problem. Unknown errors are 500 with no detail. */
+export function toProblem(
+  error: unknown,
+  context: ProblemContext,
+): Problem & { readonly internal: boolean } {
+  const instance = context.instance;
+  if (error instanceof HttpProblem) {
+    return {
+      body: problem(error.status, error.code, error.message, {
+        instance,
+        ...fieldOf(error.extras.field),
+      }),
+      headers: error.extras.headers ?? {},
+      internal: false,
+    };
+  }
+  if (error instanceof AppError) {
+    const status = STATUS_BY_CATEGORY[error.category];
+    const headers: Record<string, string> = {};
+    if (error.category === 'internal') {
+      return { body: problem(500, 'INTERNAL', undefined, { instance }), headers, internal: true };
+    }
+    if (error.category === 'not_found' && context.hideNotFoundDetail) {
+      return {
+        body: problem(404, 'NOT_FOUND', 'resource not found', { instance }),
+        headers,
+        internal: false,
+      };
+    }
+    if (error.category === 'unavailable') {
+      const seconds = Math.max(1, Math.ceil((error.details.retryAfterMs ?? 1000) / 1000));
+      headers['retry-after'] = String(seconds);
+    }
+    const field = error.details.field === undefined ? undefined : camelCase(error.details.field);
+    return {
+      body: problem(status, error.code, error.message, { instance, ...fieldOf(field) }),
+      headers,
+      internal: false,
+    };
+  }
+  const fastifyError = error as FastifyLikeError | null;
+  if (fastifyError && typeof fastifyError === 'object') {
+    const validation = fastifyError.validation;
+    if (validation !== undefined) {
+      const first = validation[0];
+      const field = first ? fieldFromValidation(first) : undefined;
+      const where = fastifyError.validationContext ?? 'request';
+      const detail = first
+        ? `${where}${field ? `.${field}` : ''} ${first.message ?? 'is invalid'}`
+        : 'invalid request';
+      return {
+        body: problem(400, 'VALIDATION_FAILED', detail, { instance, ...fieldOf(field) }),
+        headers: {},
+        internal: false,
+      };
+    }
+    const status = fastifyError.statusCode;
+    if (status === 413) {
+      return {
+        body: problem(413, 'PAYLOAD_TOO_LARGE', 'request body is too large', { instance }),
+        headers: {},
+        internal: false,
+      };
+    }
+    if (status === 415) {
+      return {
+        body: problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', {
+          instance,
+        }),
+        headers: {},
+        internal: false,
+      };
+    }
+    if (status !== undefined && status >= 400 && status < 500) {
+      // Fastify's own client errors (malformed JSON, empty JSON body, bad content-length): their
+      // messages describe the request, never our internals.
+      return {
+        body: problem(400, 'VALIDATION_FAILED', fastifyError.message ?? 'malformed request', {
+          instance,
+        }),
+        headers: {},
+        internal: false,
+      };
+    }
+  }
+  return { body: problem(500, 'INTERNAL', undefined, { instance }), headers: {}, internal: true };
+}
+
+const fieldOf = (field: string | undefined): { field?: string } =>
+  field === undefined ? {} : { field };
+
+function fieldFromValidation(entry: {
+  instancePath?: string;
+  params?: Record<string, unknown>;
+}): string | undefined {
+  const path = (entry.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  const extra =
+    typeof entry.params?.['missingProperty'] === 'string'
+      ? entry.params['missingProperty']
+      : typeof entry.params?.['additionalProperty'] === 'string'
+        ? entry.params['additionalProperty']
+        : undefined;
+  const parts = [path, extra].filter((p): p is string => p !== undefined && p !== '');
+  return parts.length > 0 ? parts.join('.') : undefined;
+}
+
+/** Proto field names (overdraft_limit) as the JSON names clients sent (overdraftLimit). */
+export const camelCase = (name: string): string =>
+  name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

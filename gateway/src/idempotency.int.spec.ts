@@ -1,0 +1,192 @@
+import { strict as assert } from 'node:assert';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { AppError } from '@bank/platform';
+import { commandIdFor } from './idempotency/keys.js';
+import { newKey, startHarness, type Harness } from './testing/harness.js';
+
+describe('idempotency (PostgreSQL store)', () => {
+  let h: Harness;
+  let account: string;
+  const teller = () => h.as('tina', ['teller']);
+  const deposit = (key: string | undefined, amount = '10.00', id = account) =>
+    teller()({
+      method: 'POST',
+      url: `/v1/accounts/${id}/deposits`,
+      headers: key === undefined ? {} : { 'idempotency-key': key },
+      payload: { amount },
+    });
+
+  before(async () => {
+    h = await startHarness({ store: 'postgres' });
+  });
+  after(() => h.close());
+  beforeEach(() => {
+    h.bank.reset();
+    account = h.bank.seedAccount({ ownerId: 'alice' });
+  });
+
+  it('creates its table with scope, key, hash, status, response and created_at', async () => {
+    const { rows } = await h.schema!.pool.query<{ column_name: string }>(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'idempotency_keys'`,
+      [h.schema!.name],
+    );
+    const columns = rows.map((r) => r.column_name).sort();
+    for (const column of [
+      'scope',
+      'key',
+      'request_hash',
+      'status',
+      'response_status',
+      'response_body',
+      'created_at',
+    ]) {
+      assert.ok(columns.includes(column), column);
+    }
+  });
+
+  it('requires the key on every POST, at most 255 characters', async () => {
+    const missing = await deposit(undefined);
+    assert.equal(missing.statusCode, 400);
+    assert.equal(missing.json<{ code: string; field: string }>().code, 'VALIDATION_FAILED');
+    assert.equal((await deposit('x'.repeat(256))).statusCode, 400);
+    assert.equal((await deposit('x'.repeat(255))).statusCode, 200);
+    assert.equal(h.bank.callsOf('Deposit').length, 1);
+  });
+
+  it('replays the stored status and body with Idempotent-Replayed, and sends one command', async () => {
+    const key = newKey();
+    const first = await deposit(key);
+    assert.equal(first.statusCode, 200);
+    assert.equal(first.headers['idempotent-replayed'], undefined);
+    const again = await deposit(key);
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(again.json(), first.json());
+    assert.equal(h.bank.callsOf('Deposit').length, 1);
+    assert.equal(h.bank.callsOf('Deposit')[0]?.commandId, commandIdFor('tina', key));
+  });
+
+  it('scopes keys by principal', async () => {
+    const key = newKey();
+    assert.equal((await deposit(key)).statusCode, 200);
+    const other = await h.as('adam', ['admin'])({
+      method: 'POST',
+      url: `/v1/accounts/${account}/deposits`,
+      headers: { 'idempotency-key': key },
+      payload: { amount: '10.00' },
+    });
+    assert.equal(other.statusCode, 200);
+    assert.equal(other.headers['idempotent-replayed'], undefined);
+    assert.equal(h.bank.callsOf('Deposit').length, 2);
+  });
+
+  it('answers 422 IDEMPOTENCY_KEY_REUSED for the same key with another body', async () => {
+    const key = newKey();
+    await deposit(key, '10.00');
+    const reused = await deposit(key, '11.00');
+    assert.equal(reused.statusCode, 422);
+    assert.equal(reused.json<{ code: string }>().code, 'IDEMPOTENCY_KEY_REUSED');
+    assert.equal(h.bank.callsOf('Deposit').length, 1);
+  });
+
+  it('stores business rejections as final answers too', async () => {
+    const key = newKey();
+    const withdraw = () =>
+      h.as('alice', ['customer'])({
+        method: 'POST',
+        url: `/v1/accounts/${account}/withdrawals`,
+        headers: { 'idempotency-key': key },
+        payload: { amount: '1.00' },
+      });
+    const first = await withdraw();
+    assert.equal(first.statusCode, 422);
+    assert.equal(first.json<{ code: string }>().code, 'INSUFFICIENT_FUNDS');
+    const again = await withdraw();
+    assert.equal(again.statusCode, 422);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.match(String(again.headers['content-type']), /problem\+json/);
+    assert.equal(h.bank.callsOf('Withdraw').length, 1);
+  });
+
+  it('20 concurrent duplicates: one command upstream, the others 409 in flight or replays', async () => {
+    h.bank.delayMs = 300;
+    const key = newKey();
+    const responses = await Promise.all(Array.from({ length: 20 }, () => deposit(key)));
+    const statuses = responses.map((r) => r.statusCode).sort();
+    assert.equal(statuses.filter((s) => s === 200).length >= 1, true, String(statuses));
+    assert.ok(
+      statuses.every((s) => s === 200 || s === 409),
+      String(statuses),
+    );
+    for (const r of responses.filter((r) => r.statusCode === 409)) {
+      assert.equal(r.json<{ code: string }>().code, 'IDEMPOTENCY_IN_FLIGHT');
+    }
+    assert.equal(h.bank.callsFor(commandIdFor('tina', key)), 1);
+    h.bank.delayMs = 0;
+    const later = await deposit(key);
+    assert.equal(later.statusCode, 200);
+    assert.equal(later.headers['idempotent-replayed'], 'true');
+    assert.equal(h.bank.callsFor(commandIdFor('tina', key)), 1);
+    assert.equal(h.bank.accounts.get(account)?.balance, 1000n);
+  });
+
+  it('does not store an unknown outcome: the retry runs again with the same command id', async () => {
+    const key = newKey();
+    h.bank.failNext = new AppError('internal', 'INTERNAL', 'boom');
+    const failed = await deposit(key);
+    assert.equal(failed.statusCode, 500);
+    assert.deepEqual(Object.keys(failed.json()).sort(), [
+      'code',
+      'instance',
+      'status',
+      'title',
+      'type',
+    ]);
+    const { rows } = await h.schema!.pool.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [
+      key,
+    ]);
+    assert.equal(rows.length, 0, 'the in-flight row is removed');
+    const retried = await deposit(key);
+    assert.equal(retried.statusCode, 200);
+    const ids = h.bank.callsOf('Deposit').map((c) => c.commandId);
+    assert.deepEqual(ids, [commandIdFor('tina', key), commandIdFor('tina', key)]);
+  });
+
+  it('purges keys older than the retention and keeps younger ones', async () => {
+    const old = newKey();
+    const young = newKey();
+    await deposit(old);
+    await deposit(young);
+    await h.schema!.pool.query(
+      `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`,
+      [old],
+    );
+    const purged = await h.app.idempotencyStore.purge(24 * 3_600_000);
+    assert.equal(purged, 1);
+    const { rows } = await h.schema!.pool.query<{ key: string }>(
+      'SELECT key FROM idempotency_keys WHERE key = ANY($1)',
+      [[old, young]],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.key),
+      [young],
+    );
+  });
+
+  it('takes over an in-flight claim abandoned by a crashed gateway', async () => {
+    const key = newKey();
+    const first = await deposit(key);
+    assert.equal(first.statusCode, 200);
+    // As if the gateway had died after the command but before recording its answer.
+    await h.schema!.pool.query(
+      `UPDATE idempotency_keys SET status = 'in_flight', response_status = NULL, response_body = NULL,
+              updated_at = now() - interval '1 hour' WHERE key = $1`,
+      [key],
+    );
+    const retried = await deposit(key);
+    assert.equal(retried.statusCode, 200);
+    // The command service saw the same command id twice and replayed the first result.
+    assert.equal(h.bank.callsFor(commandIdFor('tina', key)), 2);
+    assert.equal(h.bank.accounts.get(account)?.balance, 1000n);
+  });
+});

@@ -1,0 +1,12 @@
+export { buildApp, type GatewayDeps } from './app.js';
+export { startGateway, type RunningGateway } from './server.js';
+export {
+  readGatewayConfig,
+  DEVELOPMENT_JWT_SECRET,
+  type GatewayConfig,
+  type JwtKeyConfig,
+} from './environment.js';
+export { mintDevelopmentToken } from './auth/mint.js';
+export type { Principal, Role } from './auth/principal.js';
+export { MemoryIdempotencyStore } from './idempotency/memory-store.js';
+export { PostgresIdempotencyStore } from './idempotency/postgres-store.js';

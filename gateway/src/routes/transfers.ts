@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import type { Role } from '../auth/principal.js';
+import { accountTag, transferTag } from '../cache/response-cache.js';
+import { cachedRead } from '../http/cached-read.js';
+import { runCommand } from '../http/run-command.js';
+import { getTransferSchema, requestTransferSchema } from '../schemas/routes.js';
+import { transferJson, transferResultJson } from '../upstream/mapping.js';
+
+const EVERYONE: readonly Role[] = ['customer', 'teller', 'admin'];
+
+/** Transfers: request one (the command service runs it to its end), read its timeline. */
+export default function transferRoutes(app: FastifyInstance): void {
+  const { commands, queries } = app.upstreams;
+
+  app.post<{
+    Body: { fromAccountId: string; toAccountId: string; amount: string; reference?: string };
+  }>(
+    '/v1/transfers',
+    { schema: requestTransferSchema, config: { roles: EVERYONE } },
+    (request, reply) =>
+      runCommand(request, reply, 201, async (context, call) => {
+        const { fromAccountId, toAccountId, amount, reference } = request.body;
+        const result = await commands.RequestTransfer(
+          {
+            context,
+            transferId: '',
+            fromAccountId,
+            toAccountId,
+            amount,
+            reference: reference ?? '',
+          },
+          call,
+        );
+        return {
+          body: transferResultJson(result),
+          invalidates: [
+            accountTag(fromAccountId),
+            accountTag(toAccountId),
+            transferTag(result.transferId),
+          ],
+        };
+      }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/transfers/:id',
+    { schema: getTransferSchema, config: { roles: EVERYONE } },
+    (request, reply) =>
+      cachedRead(request, reply, async (options, call) => {
+        const transfer = await queries.GetTransfer(
+          { options, transferId: request.params.id },
+          call,
+        );
+        return {
+          body: transferJson(transfer),
+          tags: [
+            transferTag(transfer.transferId),
+            accountTag(transfer.fromAccountId),
+            accountTag(transfer.toAccountId),
+          ],
+        };
+      }),
+  );
+}

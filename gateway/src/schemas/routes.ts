@@ -1,0 +1,378 @@
+import type { FastifySchema } from 'fastify';
+
+/**
+ * Request and response schemas of every route. Requests are strict: unknown fields, wrong
+ * types and JSON numbers for amounts are 400s (the validator neither coerces nor strips).
+ */
+
+const problemResponses = {
+  '4xx': {
+    description: 'A problem: see `code`.',
+    content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+  },
+  '5xx': {
+    description:
+      'A problem without internals: UNAVAILABLE (503, Retry-After), DEADLINE_EXCEEDED (504), INTERNAL (500).',
+    content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+  },
+} as const;
+
+const json = (description: string, ref: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: `${ref}#` } } },
+});
+
+const bearer = [{ bearerAuth: [] }];
+
+const idempotencyHeaders = {
+  type: 'object',
+  required: ['idempotency-key'],
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7E]+$',
+      description:
+        'Required on every POST. The same key with the same body replays the first answer ' +
+        '(Idempotent-Replayed: true); with another body it is a 422. Keys are kept at least 24 h.',
+    },
+  },
+} as const;
+
+const readHeaders = {
+  type: 'object',
+  properties: {
+    'x-consistency-token': {
+      type: 'string',
+      pattern: '^[0-9]{1,20}$',
+      description:
+        'A `position` a command returned: the answer includes that write (bypasses the cache).',
+    },
+    'if-none-match': {
+      type: 'string',
+      description: 'An ETag from an earlier answer: 304 when unchanged.',
+    },
+  },
+} as const;
+
+const accountParams = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { $ref: 'Uuid#' } },
+} as const;
+
+const holdParams = {
+  type: 'object',
+  required: ['id', 'holdId'],
+  additionalProperties: false,
+  properties: { id: { $ref: 'Uuid#' }, holdId: { $ref: 'Uuid#' } },
+} as const;
+
+const emptyBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {},
+  description: 'No fields; the body may be omitted.',
+} as const;
+
+function command(options: {
+  summary: string;
+  description: string;
+  tags: string[];
+  params?: object;
+  body: object;
+  status: 200 | 201;
+  result: string;
+}): FastifySchema {
+  return {
+    summary: options.summary,
+    description: options.description,
+    tags: options.tags,
+    security: bearer,
+    headers: idempotencyHeaders,
+    ...(options.params ? { params: options.params } : {}),
+    body: options.body,
+    response: {
+      [options.status]: json(options.status === 201 ? 'Created.' : 'Done.', options.result),
+      ...problemResponses,
+    },
+  };
+}
+
+function query(options: {
+  summary: string;
+  description: string;
+  tags: string[];
+  params?: object;
+  querystring?: object;
+  result: string;
+}): FastifySchema {
+  return {
+    summary: options.summary,
+    description: options.description,
+    tags: options.tags,
+    security: bearer,
+    headers: readHeaders,
+    ...(options.params ? { params: options.params } : {}),
+    ...(options.querystring ? { querystring: options.querystring } : {}),
+    response: {
+      200: json('OK, with an ETag.', options.result),
+      304: { description: 'Not modified (If-None-Match matched the ETag).', type: 'null' },
+      ...problemResponses,
+    },
+  };
+}
+
+const accounts = ['accounts'];
+const holds = ['holds'];
+const transfers = ['transfers'];
+
+export const openAccountSchema = command({
+  summary: 'Open an account',
+  description:
+    'Customers open accounts for themselves (ownerId absent or their own id); tellers and admins for ' +
+    'any owner (ownerId, else themselves).',
+  tags: accounts,
+  status: 201,
+  result: 'AccountCommandResult',
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['currency'],
+    properties: {
+      currency: { $ref: 'Currency#' },
+      type: {
+        type: 'string',
+        enum: ['checking', 'savings'],
+        description: 'checking (default) or savings.',
+      },
+      overdraftLimit: { $ref: 'Amount#' },
+      ownerId: { $ref: 'OwnerId#' },
+    },
+  },
+});
+
+export const listAccountsSchema = query({
+  summary: 'List accounts',
+  description: 'Customers see their own accounts; tellers and admins pass ?ownerId=.',
+  tags: accounts,
+  result: 'AccountList',
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { ownerId: { $ref: 'OwnerId#' } },
+  },
+});
+
+export const getAccountSchema = query({
+  summary: 'Get an account',
+  description: 'Balance, available, held, status and revision. Owner, teller, admin.',
+  tags: accounts,
+  params: accountParams,
+  result: 'Account',
+});
+
+const moneyBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['amount'],
+  properties: { amount: { $ref: 'Amount#' } },
+} as const;
+
+export const depositSchema = command({
+  summary: 'Deposit',
+  description: 'Teller, admin.',
+  tags: accounts,
+  params: accountParams,
+  body: moneyBody,
+  status: 200,
+  result: 'AccountCommandResult',
+});
+
+export const withdrawSchema = command({
+  summary: 'Withdraw',
+  description: 'Owner, teller, admin. 422 INSUFFICIENT_FUNDS when available would go below zero.',
+  tags: accounts,
+  params: accountParams,
+  body: moneyBody,
+  status: 200,
+  result: 'AccountCommandResult',
+});
+
+export const placeHoldSchema = command({
+  summary: 'Place a hold',
+  description: 'Teller, admin. Reserves an amount; answers the hold id.',
+  tags: holds,
+  params: accountParams,
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['amount'],
+    properties: {
+      amount: { $ref: 'Amount#' },
+      expiresAt: {
+        type: 'string',
+        format: 'date-time',
+        description: 'RFC 3339; the hold expires then.',
+      },
+    },
+  },
+  status: 200,
+  result: 'HoldResult',
+});
+
+export const captureHoldSchema = command({
+  summary: 'Capture a hold',
+  description: 'Teller, admin. The whole hold, or `amount` of it (partial capture).',
+  tags: holds,
+  params: holdParams,
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { amount: { $ref: 'Amount#' } },
+  },
+  status: 200,
+  result: 'AccountCommandResult',
+});
+
+export const releaseHoldSchema = command({
+  summary: 'Release a hold',
+  description: 'Teller, admin.',
+  tags: holds,
+  params: holdParams,
+  body: emptyBody,
+  status: 200,
+  result: 'AccountCommandResult',
+});
+
+export const freezeSchema = command({
+  summary: 'Freeze an account',
+  description: 'Admin.',
+  tags: accounts,
+  params: accountParams,
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { reason: { type: 'string', maxLength: 500 } },
+  },
+  status: 200,
+  result: 'AccountCommandResult',
+});
+
+export const unfreezeSchema = command({
+  summary: 'Unfreeze an account',
+  description: 'Admin.',
+  tags: accounts,
+  params: accountParams,
+  body: emptyBody,
+  status: 200,
+  result: 'AccountCommandResult',
+});
+
+export const closeSchema = command({
+  summary: 'Close an account',
+  description: 'Owner, admin. Only at zero balance with no open holds (else 422).',
+  tags: accounts,
+  params: accountParams,
+  body: emptyBody,
+  status: 200,
+  result: 'AccountCommandResult',
+});
+
+export const overdraftLimitSchema = command({
+  summary: 'Change the overdraft limit',
+  description: 'Admin.',
+  tags: accounts,
+  params: accountParams,
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['overdraftLimit'],
+    properties: { overdraftLimit: { $ref: 'Amount#' } },
+  },
+  status: 200,
+  result: 'AccountCommandResult',
+});
+
+export const requestTransferSchema = command({
+  summary: 'Transfer money',
+  description:
+    'Owner of the source account, teller, admin. 201 also when the transfer ended failed (the ' +
+    'destination refused the credit and the source was refunded): see status and failureReason.',
+  tags: transfers,
+  status: 201,
+  result: 'TransferResult',
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['fromAccountId', 'toAccountId', 'amount'],
+    properties: {
+      fromAccountId: { $ref: 'Uuid#' },
+      toAccountId: { $ref: 'Uuid#' },
+      amount: { $ref: 'Amount#' },
+      reference: { type: 'string', maxLength: 140 },
+    },
+  },
+});
+
+export const getTransferSchema = query({
+  summary: 'Get a transfer',
+  description: 'Status and timeline. Owner of either account, teller, admin.',
+  tags: transfers,
+  params: accountParams,
+  result: 'Transfer',
+});
+
+const ENTRY_TYPES = 'deposit|withdrawal|hold_capture|transfer_in|transfer_out|transfer_refund';
+
+export const listTransactionsSchema = query({
+  summary: 'List ledger entries',
+  description: 'Newest first, keyset-paginated. Owner, teller, admin.',
+  tags: accounts,
+  params: accountParams,
+  result: 'TransactionPage',
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      limit: {
+        type: 'string',
+        pattern: '^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)$',
+        description: '1..200, default 50.',
+      },
+      cursor: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 512,
+        description: 'nextCursor of the previous page.',
+      },
+      from: { type: 'string', format: 'date-time', description: 'Inclusive.' },
+      to: { type: 'string', format: 'date-time', description: 'Exclusive.' },
+      type: {
+        type: 'string',
+        pattern: `^(${ENTRY_TYPES})(,(${ENTRY_TYPES}))*$`,
+        description: 'Comma list of entry types.',
+      },
+    },
+  },
+});
+
+export const statementSchema = query({
+  summary: 'Get a statement',
+  description:
+    'Opening and closing balance, totals and entries of a period of UTC days. Owner, teller, admin.',
+  tags: accounts,
+  params: accountParams,
+  result: 'Statement',
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['from', 'to'],
+    properties: {
+      from: { type: 'string', format: 'date', description: 'YYYY-MM-DD, inclusive.' },
+      to: { type: 'string', format: 'date', description: 'YYYY-MM-DD, inclusive.' },
+    },
+  },
+});

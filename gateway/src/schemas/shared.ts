@@ -1,0 +1,303 @@
+import { CURRENCY_EXPONENTS } from '@bank/domain';
+
+/**
+ * Shared JSON schemas, registered with `addSchema` and referenced as `{ $ref: '<Name>#' }`.
+ * They drive validation, serialization and the OpenAPI document alike. Money is always a
+ * decimal string: a JSON number where an amount belongs is a 400, never converted.
+ */
+
+const CURRENCIES = Object.keys(CURRENCY_EXPONENTS);
+
+/** A positive amount as sent: digits, at most one point, no sign, exponent or spaces. */
+export const AMOUNT_PATTERN = '^(0|[1-9][0-9]{0,17})(\\.[0-9]{1,3})?$';
+
+export const Uuid = {
+  $id: 'Uuid',
+  type: 'string',
+  format: 'uuid',
+  description: 'A UUID.',
+  examples: ['0b6f9a52-8d1e-4f7e-a0c4-5a8b2e9d3c11'],
+} as const;
+
+export const Amount = {
+  $id: 'Amount',
+  type: 'string',
+  pattern: AMOUNT_PATTERN,
+  maxLength: 22,
+  description:
+    'A decimal string in the currency of the account ("12.34"; "1000" for JPY). Never a JSON number. ' +
+    'More decimals than the currency has is a 400.',
+  examples: ['12.34'],
+} as const;
+
+/** Amounts in answers may be negative (a balance in overdraft, a debit in the ledger). */
+export const SignedAmount = {
+  $id: 'SignedAmount',
+  type: 'string',
+  description: 'A decimal string, negative when money leaves or the balance is in overdraft.',
+  examples: ['-5.00'],
+} as const;
+
+export const Currency = {
+  $id: 'Currency',
+  type: 'string',
+  enum: CURRENCIES,
+  description: 'ISO 4217 code; its exponent fixes the decimals of every amount.',
+} as const;
+
+export const OwnerId = {
+  $id: 'OwnerId',
+  type: 'string',
+  pattern: '^[A-Za-z0-9._:@|-]{1,128}$',
+  description: "A customer id: the `sub` of the customer's token.",
+} as const;
+
+export const Position = {
+  $id: 'Position',
+  type: 'string',
+  pattern: '^[0-9]{1,20}$',
+  description:
+    'Global position of the last event the command appended: send it as X-Consistency-Token on a ' +
+    'GET to read your own write.',
+  examples: ['1042'],
+} as const;
+
+export const Problem = {
+  $id: 'Problem',
+  type: 'object',
+  description:
+    'RFC 9457 problem details (application/problem+json). Switch on `code`, not on `detail`.',
+  required: ['type', 'title', 'status', 'code'],
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string', format: 'uri' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: {
+      type: 'string',
+      description:
+        'Stable code: VALIDATION_FAILED, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONCURRENCY_CONFLICT, ' +
+        'IDEMPOTENCY_IN_FLIGHT, IDEMPOTENCY_KEY_REUSED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, ' +
+        'RATE_LIMITED, business codes (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ACCOUNT_CLOSED, ' +
+        'CURRENCY_MISMATCH, ...), UNAVAILABLE, CONSISTENCY_TIMEOUT, DEADLINE_EXCEEDED, INTERNAL.',
+    },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    field: { type: 'string', description: 'The request field at fault, for validation problems.' },
+  },
+} as const;
+
+export const Account = {
+  $id: 'Account',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'id',
+    'ownerId',
+    'currency',
+    'type',
+    'status',
+    'balance',
+    'available',
+    'held',
+    'overdraftLimit',
+    'revision',
+  ],
+  properties: {
+    id: { $ref: 'Uuid#' },
+    ownerId: { type: 'string' },
+    currency: { type: 'string' },
+    type: { type: 'string', enum: ['checking', 'savings'] },
+    status: { type: 'string', enum: ['open', 'frozen', 'closed'] },
+    balance: { $ref: 'SignedAmount#' },
+    available: { $ref: 'SignedAmount#', description: 'balance − open holds + overdraft limit' },
+    held: { $ref: 'SignedAmount#' },
+    overdraftLimit: { $ref: 'SignedAmount#' },
+    revision: {
+      type: 'string',
+      description: 'Stream revision of the account (a 64-bit counter as a string).',
+    },
+    openedAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const AccountList = {
+  $id: 'AccountList',
+  type: 'object',
+  additionalProperties: false,
+  required: ['accounts'],
+  properties: { accounts: { type: 'array', items: { $ref: 'Account#' } } },
+} as const;
+
+export const AccountCommandResult = {
+  $id: 'AccountCommandResult',
+  type: 'object',
+  additionalProperties: false,
+  required: ['account', 'position'],
+  properties: { account: { $ref: 'Account#' }, position: { $ref: 'Position#' } },
+} as const;
+
+export const HoldResult = {
+  $id: 'HoldResult',
+  type: 'object',
+  additionalProperties: false,
+  required: ['holdId', 'account', 'position'],
+  properties: {
+    holdId: { $ref: 'Uuid#' },
+    account: { $ref: 'Account#' },
+    position: { $ref: 'Position#' },
+  },
+} as const;
+
+export const TransferResult = {
+  $id: 'TransferResult',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'status', 'amount', 'currency', 'position'],
+  properties: {
+    id: { $ref: 'Uuid#' },
+    status: {
+      type: 'string',
+      description:
+        '"completed", or "failed" (the source was refunded; see failureReason). Both are 201.',
+    },
+    failureReason: { type: 'string' },
+    amount: { $ref: 'SignedAmount#' },
+    currency: { type: 'string' },
+    position: { $ref: 'Position#' },
+  },
+} as const;
+
+export const Transfer = {
+  $id: 'Transfer',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'fromAccountId', 'toAccountId', 'amount', 'currency', 'status', 'history'],
+  properties: {
+    id: { $ref: 'Uuid#' },
+    fromAccountId: { $ref: 'Uuid#' },
+    toAccountId: { $ref: 'Uuid#' },
+    amount: { $ref: 'SignedAmount#' },
+    currency: { type: 'string' },
+    reference: { type: 'string' },
+    status: { type: 'string' },
+    failureReason: { type: 'string' },
+    history: {
+      type: 'array',
+      description: 'The timeline: every status the transfer went through.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['status', 'at'],
+        properties: {
+          status: { type: 'string' },
+          at: { type: 'string', format: 'date-time' },
+          reason: { type: 'string' },
+        },
+      },
+    },
+    requestedAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const LedgerEntry = {
+  $id: 'LedgerEntry',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'id',
+    'accountId',
+    'type',
+    'amount',
+    'balanceAfter',
+    'currency',
+    'occurredAt',
+    'position',
+  ],
+  properties: {
+    id: { type: 'string' },
+    accountId: { $ref: 'Uuid#' },
+    type: {
+      type: 'string',
+      enum: [
+        'deposit',
+        'withdrawal',
+        'hold_capture',
+        'transfer_in',
+        'transfer_out',
+        'transfer_refund',
+      ],
+    },
+    amount: { $ref: 'SignedAmount#', description: 'Negative for money leaving the account.' },
+    balanceAfter: { $ref: 'SignedAmount#' },
+    currency: { type: 'string' },
+    counterpartyAccountId: { $ref: 'Uuid#' },
+    transferId: { $ref: 'Uuid#' },
+    holdId: { $ref: 'Uuid#' },
+    occurredAt: { type: 'string', format: 'date-time' },
+    position: { $ref: 'Position#' },
+  },
+} as const;
+
+export const TransactionPage = {
+  $id: 'TransactionPage',
+  type: 'object',
+  additionalProperties: false,
+  required: ['entries', 'nextCursor'],
+  properties: {
+    entries: { type: 'array', items: { $ref: 'LedgerEntry#' } },
+    nextCursor: {
+      type: ['string', 'null'],
+      description: 'Pass as `cursor` for the next page; null on the last page.',
+    },
+  },
+} as const;
+
+export const Statement = {
+  $id: 'Statement',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'accountId',
+    'currency',
+    'from',
+    'to',
+    'openingBalance',
+    'closingBalance',
+    'totalIn',
+    'totalOut',
+    'entries',
+  ],
+  properties: {
+    accountId: { $ref: 'Uuid#' },
+    currency: { type: 'string' },
+    from: { type: 'string', format: 'date' },
+    to: { type: 'string', format: 'date' },
+    openingBalance: { $ref: 'SignedAmount#' },
+    closingBalance: { $ref: 'SignedAmount#' },
+    totalIn: { $ref: 'SignedAmount#' },
+    totalOut: { $ref: 'SignedAmount#' },
+    entries: { type: 'array', items: { $ref: 'LedgerEntry#' } },
+  },
+} as const;
+
+export const SHARED_SCHEMAS = [
+  Uuid,
+  Amount,
+  SignedAmount,
+  Currency,
+  OwnerId,
+  Position,
+  Problem,
+  Account,
+  AccountList,
+  AccountCommandResult,
+  HoldResult,
+  TransferResult,
+  Transfer,
+  LedgerEntry,
+  TransactionPage,
+  Statement,
+] as const;

@@ -1,0 +1,124 @@
+import { createLogger } from '@bank/platform';
+import { createTestSchema, type TestSchema } from '@bank/testkit';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../app.js';
+import { mintDevelopmentToken } from '../auth/mint.js';
+import type { Role } from '../auth/principal.js';
+import { readGatewayConfig, type GatewayConfig } from '../environment.js';
+import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
+import type { IdempotencyStore } from '../idempotency/store.js';
+import { PostgresIdempotencyStore } from '../idempotency/postgres-store.js';
+import {
+  FakeBank,
+  startFakeCommandService,
+  startFakeQueryService,
+  type FakeService,
+} from './fake-bank.js';
+
+export const TEST_SECRET = 'gateway-test-secret-0123456789-abcdefghij';
+
+/** A config as the environment would give it, with the test's fake upstreams and secret. */
+export function testConfig(
+  env: Record<string, string>,
+  overrides: Partial<GatewayConfig> = {},
+): GatewayConfig {
+  return {
+    ...readGatewayConfig({ JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', PORT: '0', ...env }),
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  readonly app: FastifyInstance;
+  readonly bank: FakeBank;
+  readonly commandServices: FakeService[];
+  readonly queryService: FakeService;
+  readonly config: GatewayConfig;
+  readonly schema: TestSchema | undefined;
+  token(sub: string, roles: readonly Role[], ttlSeconds?: number): Promise<string>;
+  /** app.inject with a bearer token of (sub, roles) and JSON handling. */
+  as(
+    sub: string,
+    roles: readonly Role[],
+  ): (options: InjectOptions) => Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway against fake upstreams (and, with `store: 'postgres'`, a fresh PostgreSQL schema
+ * for the idempotency keys).
+ */
+export async function startHarness(
+  options: {
+    commandInstances?: number;
+    store?: 'memory' | 'postgres';
+    env?: Record<string, string>;
+    overrides?: Partial<GatewayConfig>;
+  } = {},
+): Promise<Harness> {
+  const bank = new FakeBank();
+  const commandServices: FakeService[] = [];
+  for (let i = 0; i < (options.commandInstances ?? 1); i++) {
+    commandServices.push(await startFakeCommandService(bank, { instance: `command-${i}` }));
+  }
+  const queryService = await startFakeQueryService(bank);
+  const schema = options.store === 'postgres' ? await createTestSchema('gw') : undefined;
+  const config = testConfig(
+    {
+      COMMAND_SERVICE_ADDRESS: commandServices.map((s) => s.address).join(','),
+      QUERY_SERVICE_ADDRESS: queryService.address,
+      ...(schema ? { DATABASE_URL: schema.url } : {}),
+      ...options.env,
+    },
+    options.overrides,
+  );
+  const store: IdempotencyStore = schema
+    ? new PostgresIdempotencyStore({
+        databaseUrl: schema.url,
+        poolSize: 10,
+        staleInFlightMs: 30_000,
+      })
+    : new MemoryIdempotencyStore();
+  const app = await buildApp(config, {
+    idempotencyStore: store,
+    logger: createLogger({ service: 'gateway-test', level: 'silent' }),
+  });
+  await app.ready();
+  const token = (sub: string, roles: readonly Role[], ttlSeconds?: number) =>
+    mintDevelopmentToken({
+      sub,
+      roles,
+      secret: TEST_SECRET,
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
+    });
+  return {
+    app,
+    bank,
+    commandServices,
+    queryService,
+    config,
+    schema,
+    token,
+    as(sub, roles) {
+      const pending = token(sub, roles);
+      return async (inject) => {
+        const bearer = await pending;
+        return app.inject({
+          ...inject,
+          headers: { authorization: `Bearer ${bearer}`, ...(inject.headers ?? {}) },
+        });
+      };
+    },
+    async close() {
+      await app.close();
+      await Promise.all([...commandServices, queryService].map((s) => s.stop(100)));
+      await schema?.drop();
+    },
+  };
+}
+
+let keyCounter = 0;
+/** A fresh Idempotency-Key. */
+export const newKey = (): string => `key-${process.pid}-${Date.now()}-${++keyCounter}`;

@@ -1,0 +1,250 @@
+import { commandsPackage, queriesPackage, type commandTypes, type queryTypes } from '@bank/proto';
+import {
+  AppError,
+  fromServiceError,
+  grpc,
+  METADATA,
+  ROUND_ROBIN_OPTIONS,
+  upstreamTarget,
+  type ErrorCategory,
+} from '@bank/platform';
+import { service as healthService } from 'grpc-health-check';
+
+export type UpstreamName = 'command' | 'query';
+
+/** What every upstream call carries from the HTTP request. */
+export interface CallContext {
+  readonly correlationId: string;
+}
+
+type Pair<Req, Res> = readonly [Req, Res];
+type Api<M extends Record<string, Pair<unknown, unknown>>> = {
+  readonly [K in keyof M]: (request: M[K][0], context: CallContext) => Promise<M[K][1]>;
+};
+
+type CommandMethods = {
+  OpenAccount: Pair<commandTypes.OpenAccountRequest, commandTypes.AccountReply__Output>;
+  Deposit: Pair<commandTypes.MoneyRequest, commandTypes.AccountReply__Output>;
+  Withdraw: Pair<commandTypes.MoneyRequest, commandTypes.AccountReply__Output>;
+  PlaceHold: Pair<commandTypes.PlaceHoldRequest, commandTypes.AccountReply__Output>;
+  CaptureHold: Pair<commandTypes.CaptureHoldRequest, commandTypes.AccountReply__Output>;
+  ReleaseHold: Pair<commandTypes.HoldRequest, commandTypes.AccountReply__Output>;
+  FreezeAccount: Pair<commandTypes.FreezeAccountRequest, commandTypes.AccountReply__Output>;
+  UnfreezeAccount: Pair<commandTypes.AccountRequest, commandTypes.AccountReply__Output>;
+  ChangeOverdraftLimit: Pair<
+    commandTypes.ChangeOverdraftLimitRequest,
+    commandTypes.AccountReply__Output
+  >;
+  CloseAccount: Pair<commandTypes.AccountRequest, commandTypes.AccountReply__Output>;
+  RequestTransfer: Pair<commandTypes.RequestTransferRequest, commandTypes.TransferReply__Output>;
+};
+
+type QueryMethods = {
+  GetAccount: Pair<queryTypes.GetAccountRequest, queryTypes.Account__Output>;
+  ListAccounts: Pair<queryTypes.ListAccountsRequest, queryTypes.ListAccountsReply__Output>;
+  ListTransactions: Pair<
+    queryTypes.ListTransactionsRequest,
+    queryTypes.ListTransactionsReply__Output
+  >;
+  GetTransfer: Pair<queryTypes.GetTransferRequest, queryTypes.Transfer__Output>;
+  GetStatement: Pair<queryTypes.GetStatementRequest, queryTypes.Statement__Output>;
+};
+
+export type CommandApi = Api<CommandMethods>;
+export type QueryApi = Api<QueryMethods>;
+
+const COMMAND_METHODS: readonly (keyof CommandMethods)[] = [
+  'OpenAccount',
+  'Deposit',
+  'Withdraw',
+  'PlaceHold',
+  'CaptureHold',
+  'ReleaseHold',
+  'FreezeAccount',
+  'UnfreezeAccount',
+  'ChangeOverdraftLimit',
+  'CloseAccount',
+  'RequestTransfer',
+];
+const QUERY_METHODS: readonly (keyof QueryMethods)[] = [
+  'GetAccount',
+  'ListAccounts',
+  'ListTransactions',
+  'GetTransfer',
+  'GetStatement',
+];
+
+export interface UpstreamOptions {
+  readonly commandServiceAddress: string;
+  readonly queryServiceAddress: string;
+  /** Deadline of one call, retries included. */
+  readonly timeoutMs: number;
+  /** Further attempts after UNAVAILABLE (commands too: they carry their command id). */
+  readonly retries: number;
+  readonly onCall?: (service: UpstreamName, method: string, outcome: string) => void;
+}
+
+export interface Upstreams {
+  readonly commands: CommandApi;
+  readonly queries: QueryApi;
+  /** Both services answer grpc.health.v1 Check with SERVING. */
+  health(timeoutMs?: number): Promise<Record<UpstreamName, boolean>>;
+  close(): void;
+}
+
+type UnaryFn = (
+  request: unknown,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: (error: grpc.ServiceError | null, response?: unknown) => void,
+) => grpc.ClientUnaryCall;
+
+const HealthClient = grpc.makeGenericClientConstructor(healthService, 'Health');
+
+/**
+ * gRPC clients of both upstreams: grpc-js round_robin over every address, one deadline per
+ * call, bounded retries with backoff on UNAVAILABLE only, the correlation id in metadata, and
+ * failures translated to AppErrors that never carry gRPC internals.
+ */
+export function createUpstreams(options: UpstreamOptions): Upstreams {
+  const credentials = grpc.credentials.createInsecure();
+  const commandTarget = upstreamTarget(options.commandServiceAddress);
+  const queryTarget = upstreamTarget(options.queryServiceAddress);
+  const { CommandService } = commandsPackage();
+  const { QueryService } = queriesPackage();
+  const commandClient = new CommandService(commandTarget, credentials, ROUND_ROBIN_OPTIONS);
+  const queryClient = new QueryService(queryTarget, credentials, ROUND_ROBIN_OPTIONS);
+  const healthClients: Record<UpstreamName, grpc.Client> = {
+    command: new HealthClient(commandTarget, credentials, ROUND_ROBIN_OPTIONS),
+    query: new HealthClient(queryTarget, credentials, ROUND_ROBIN_OPTIONS),
+  };
+
+  const api = <M extends Record<string, Pair<unknown, unknown>>>(
+    service: UpstreamName,
+    client: grpc.Client,
+    methods: readonly (keyof M & string)[],
+  ): Api<M> => {
+    const entries = methods.map((method) => {
+      const fn = (client as unknown as Record<string, UnaryFn>)[method];
+      if (!fn) throw new Error(`${service} client has no method ${method}`);
+      const bound = fn.bind(client);
+      return [
+        method,
+        (request: unknown, context: CallContext) =>
+          callWithRetry(service, method, bound, request, context),
+      ];
+    });
+    return Object.fromEntries(entries) as Api<M>;
+  };
+
+  async function callWithRetry(
+    service: UpstreamName,
+    method: string,
+    fn: UnaryFn,
+    request: unknown,
+    context: CallContext,
+  ): Promise<unknown> {
+    const deadline = Date.now() + options.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await unaryCall(fn, request, context, deadline);
+        options.onCall?.(service, method, 'OK');
+        return response;
+      } catch (error) {
+        const code = (error as Partial<grpc.ServiceError>).code ?? grpc.status.UNKNOWN;
+        options.onCall?.(service, method, grpc.status[code] ?? 'UNKNOWN');
+        const backoff = 25 * 2 ** attempt + Math.floor(Math.random() * 25);
+        // A server that says when to come back (a consistency wait that ran out) is not retried
+        // here: the hint goes to the client as Retry-After.
+        const hinted =
+          ((error as Partial<grpc.ServiceError>).metadata?.get(METADATA.retryAfterMs).length ?? 0) >
+          0;
+        if (
+          code === grpc.status.UNAVAILABLE &&
+          !hinted &&
+          attempt < options.retries &&
+          Date.now() + backoff < deadline
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, backoff));
+          continue;
+        }
+        throw translate(service, error);
+      }
+    }
+  }
+
+  return {
+    commands: api<CommandMethods>('command', commandClient, COMMAND_METHODS),
+    queries: api<QueryMethods>('query', queryClient, QUERY_METHODS),
+    async health(timeoutMs = 1000) {
+      const check = (client: grpc.Client) =>
+        new Promise<boolean>((resolve) => {
+          const fn = (client as unknown as Record<string, UnaryFn>)['Check'];
+          if (!fn) return resolve(false);
+          fn.call(
+            client,
+            { service: '' },
+            new grpc.Metadata(),
+            { deadline: Date.now() + timeoutMs },
+            (error, response) =>
+              resolve(!error && (response as { status?: unknown }).status === 'SERVING'),
+          );
+        });
+      const [command, query] = await Promise.all([
+        check(healthClients.command),
+        check(healthClients.query),
+      ]);
+      return { command, query };
+    },
+    close() {
+      commandClient.close();
+      queryClient.close();
+      healthClients.command.close();
+      healthClients.query.close();
+    },
+  };
+}
+
+function unaryCall(
+  fn: UnaryFn,
+  request: unknown,
+  context: CallContext,
+  deadline: number,
+): Promise<unknown> {
+  const metadata = new grpc.Metadata();
+  metadata.set(METADATA.correlationId, context.correlationId);
+  return new Promise((resolve, reject) => {
+    fn(request, metadata, { deadline }, (error, response) =>
+      error ? reject(error) : resolve(response),
+    );
+  });
+}
+
+const GENERIC_MESSAGES: Record<ErrorCategory, (service: UpstreamName) => string> = {
+  validation: () => 'invalid request',
+  forbidden: () => 'not allowed',
+  not_found: () => 'not found',
+  business: () => 'request refused',
+  conflict: () => 'conflicting concurrent change, try again',
+  unavailable: (service) => `the ${service} service is unavailable, try again`,
+  deadline: (service) => `the ${service} service did not answer in time`,
+  internal: () => 'internal error',
+};
+
+/**
+ * A failed call as an AppError. Only answers our services produced (they carry the `bank-code`
+ * trailer) keep their message; anything grpc-js made up (connection refused, deadline) gets a
+ * generic one, so no address or transport detail reaches a client.
+ */
+function translate(service: UpstreamName, error: unknown): AppError {
+  const appError = fromServiceError(error);
+  const fromService =
+    ((error as Partial<grpc.ServiceError>).metadata?.get(METADATA.errorCode).length ?? 0) > 0;
+  if (fromService) return appError;
+  return new AppError(
+    appError.category,
+    appError.code,
+    GENERIC_MESSAGES[appError.category](service),
+    appError.details,
+  );
+}
