@@ -1,0 +1,165 @@
+import { readProjectionProgress } from '@bank/read-models';
+import type { Knex } from 'knex';
+import { parseArgs } from 'node:util';
+import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, parseCommandLine } from '../cli/args.js';
+import { EXIT, EXIT_CODES_HELP, UsageError, type ExitCode } from '../cli/exit-codes.js';
+import { toJson } from '../cli/stdout.js';
+import { readOpsConfig } from '../config.js';
+import { OpsContext } from '../context.js';
+import { topicOffsets } from '../kafka/read-topic.js';
+import { ident } from '../rebuild/projections.js';
+import { liveSchemaOf, shadowNameOf } from '../rebuild/shadow-schema.js';
+
+export const STATUS_HELP = `Usage: bank status [--json]
+
+Where the projection stands:
+  checkpoints      every row of projection_checkpoints: relay, embedded, watermark:<partition>,
+                   rebuild:<projection> (last swap), dlq-retry:<dlq>:<partition>
+  head             the event store's newest position
+  consistent       every event at or below it is in the views (min over the watermarks)
+  lag              head - consistent (positions, i.e. events) and the age in seconds of the
+                   oldest event not yet in the views
+  rebuild          an unfinished rebuild's shadow schema and its checkpoint, if any
+  dead letters     rows in projection_dead_letters
+  DLQ              messages on <topic>.dlq (sum of high - low offsets); 0 with a note when
+                   Kafka is not configured
+
+${COMMON_OPTIONS_HELP}
+
+${EXIT_CODES_HELP}`;
+
+interface CheckpointRow {
+  name: string;
+  position: string;
+  last_event_at: Date | null;
+  updated_at: Date;
+}
+
+export async function statusCommand(argv: readonly string[]): Promise<ExitCode> {
+  const { values } = parseCommandLine(() =>
+    parseArgs({ args: [...argv], options: COMMON_OPTIONS, allowPositionals: true, strict: true }),
+  );
+  if (values.help) {
+    process.stdout.write(`${STATUS_HELP}\n`);
+    return EXIT.ok;
+  }
+  const config = readOpsConfig(values);
+  const context = new OpsContext(config);
+  try {
+    const db = await context.db();
+    const store = await context.events();
+    const head = await store.headPosition();
+    const checkpoints = (await tableExists(db, 'projection_checkpoints'))
+      ? ((await db('projection_checkpoints')
+          .select('name', db.raw('position::text AS position'), 'last_event_at', 'updated_at')
+          .orderBy('name')) as CheckpointRow[])
+      : [];
+    const progress =
+      checkpoints.length > 0
+        ? await readProjectionProgress(db)
+        : { consistentPosition: 0n, lastEventAt: undefined };
+    const consistent = progress.consistentPosition;
+    const lagEvents = head > consistent ? head - consistent : 0n;
+    let lagSeconds = 0;
+    if (lagEvents > 0n) {
+      const [oldest] = await store.readAll({ after: consistent, maxCount: 1 });
+      if (oldest) lagSeconds = Math.max(0, (Date.now() - oldest.recordedAt.getTime()) / 1000);
+    }
+    const rebuild = await rebuildInProgress(db);
+    const deadLetters = (await tableExists(db, 'projection_dead_letters'))
+      ? Number(
+          (
+            await db.raw<{ rows: Array<{ n: string }> }>(
+              'SELECT count(*)::text AS n FROM projection_dead_letters',
+            )
+          ).rows[0]?.n ?? 0,
+        )
+      : undefined;
+    const dlq = await dlqSize(context);
+    const status = {
+      head: head.toString(),
+      consistentPosition: consistent.toString(),
+      lagEvents: lagEvents.toString(),
+      lagSeconds: Math.round(lagSeconds * 10) / 10,
+      checkpoints: checkpoints.map((c) => ({
+        name: c.name,
+        position: c.position,
+        lastEventAt: c.last_event_at?.toISOString() ?? null,
+        updatedAt: c.updated_at.toISOString(),
+      })),
+      rebuild,
+      deadLetters,
+      dlq,
+    };
+    if (values.json) {
+      process.stdout.write(`${toJson(status)}\n`);
+      return EXIT.ok;
+    }
+    const lines = [
+      `event store head     ${status.head}`,
+      `consistent position  ${status.consistentPosition}`,
+      `lag                  ${status.lagEvents} events, ${status.lagSeconds} s`,
+      'checkpoints:',
+      ...(status.checkpoints.length === 0
+        ? ['  (none)']
+        : status.checkpoints.map(
+            (c) => `  ${c.name.padEnd(32)} ${c.position.padStart(12)}  updated ${c.updatedAt}`,
+          )),
+      `rebuild in progress  ${rebuild ? `${rebuild.schema}: ${rebuild.checkpoints.map((c) => `${c.name} at ${c.position}`).join(', ') || 'starting'}` : 'none'}`,
+      `dead letters (table) ${deadLetters ?? 'n/a'}`,
+      `DLQ ${dlq.topic ?? ''}  ${dlq.messages}${dlq.note ? ` (${dlq.note})` : ''}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return EXIT.ok;
+  } finally {
+    await context.close();
+  }
+}
+
+async function tableExists(db: Knex, table: string): Promise<boolean> {
+  const result = await db.raw<{ rows: Array<{ found: boolean }> }>(
+    'SELECT to_regclass(?) IS NOT NULL AS found',
+    [table],
+  );
+  return result.rows[0]?.found ?? false;
+}
+
+async function rebuildInProgress(
+  db: Knex,
+): Promise<{ schema: string; checkpoints: Array<{ name: string; position: string }> } | null> {
+  const shadow = shadowNameOf(await liveSchemaOf(db));
+  const exists = await db.raw<{ rows: Array<{ found: boolean }> }>(
+    'SELECT to_regclass(?) IS NOT NULL AS found',
+    [`${ident(shadow)}.projection_checkpoints`],
+  );
+  if (!exists.rows[0]?.found) {
+    const schema = await db.raw<{ rows: unknown[] }>(
+      'SELECT 1 FROM pg_namespace WHERE nspname = ?',
+      [shadow],
+    );
+    return schema.rows.length > 0 ? { schema: shadow, checkpoints: [] } : null;
+  }
+  const rows = await db.raw<{ rows: Array<{ name: string; position: string }> }>(
+    `SELECT name, position::text AS position FROM ${ident(shadow)}.projection_checkpoints WHERE name LIKE 'rebuild:%' ORDER BY name`,
+  );
+  return { schema: shadow, checkpoints: rows.rows };
+}
+
+async function dlqSize(
+  context: OpsContext,
+): Promise<{ topic: string | null; messages: string; note?: string }> {
+  if (!context.kafkaConfigured())
+    return {
+      topic: null,
+      messages: '0',
+      note: 'Kafka is not configured (embedded mode): no DLQ topic',
+    };
+  const topic = context.config.kafkaDlqTopic;
+  try {
+    const offsets = await topicOffsets(context.kafka(), topic);
+    return { topic, messages: offsets.reduce((sum, o) => sum + (o.high - o.low), 0n).toString() };
+  } catch (error) {
+    if (error instanceof UsageError) return { topic, messages: '0', note: 'topic does not exist' };
+    throw error;
+  }
+}

@@ -1,0 +1,110 @@
+import { createEventStore, type EventStore } from '@bank/event-store';
+import { createLogger, type Logger } from '@bank/platform';
+import { Kafka, logLevel as kafkaLogLevel } from 'kafkajs';
+import knexFactory, { type Knex } from 'knex';
+import { UnreachableError, UsageError } from './cli/exit-codes.js';
+import type { OpsConfig } from './config.js';
+
+/**
+ * The stores a command uses, opened on first use and closed together at the end. Logs go to
+ * stderr so that stdout stays clean for NDJSON and --json output.
+ */
+export class OpsContext {
+  readonly logger: Logger;
+  private knexInstance: Knex | undefined;
+  private eventStore: EventStore | undefined;
+  private kafkaClient: Kafka | undefined;
+
+  constructor(readonly config: OpsConfig) {
+    this.logger = createLogger({
+      service: 'bank-ops',
+      level: config.logLevel,
+      destination: process.stderr,
+    });
+  }
+
+  /** Read models, through the connection's search_path. */
+  async db(): Promise<Knex> {
+    if (!this.knexInstance) {
+      // As the services' createKnex, but knex's own console logging goes through pino (stderr).
+      const log = (level: 'warn' | 'error' | 'debug') => (message: unknown) =>
+        this.logger[level]({ component: 'knex' }, String(message));
+      const knex = knexFactory({
+        client: 'pg',
+        connection: this.config.databaseUrl,
+        pool: { min: 0, max: 4 },
+        log: {
+          warn: log('debug'),
+          error: log('debug'),
+          deprecate: log('debug'),
+          debug: log('debug'),
+        },
+      });
+      this.knexInstance = knex;
+      try {
+        await knex.raw('SELECT 1');
+      } catch (error) {
+        throw new UnreachableError(
+          `PostgreSQL is unreachable at ${redact(this.config.databaseUrl)}: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+      }
+    }
+    return this.knexInstance;
+  }
+
+  async events(): Promise<EventStore> {
+    if (!this.eventStore) {
+      try {
+        this.eventStore = await createEventStore({
+          eventStoreConnectionString: this.config.eventStoreConnectionString,
+          databaseUrl: this.config.databaseUrl,
+          migrate: false,
+        });
+        await this.eventStore.headPosition();
+      } catch (error) {
+        const where = this.config.eventStoreConnectionString
+          ? 'EventStoreDB'
+          : `PostgreSQL at ${redact(this.config.databaseUrl)}`;
+        throw new UnreachableError(
+          `the event store (${where}) is unreachable: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+    }
+    return this.eventStore;
+  }
+
+  kafkaConfigured(): boolean {
+    return this.config.kafkaBrokers.length > 0;
+  }
+
+  kafka(): Kafka {
+    if (!this.kafkaConfigured())
+      throw new UsageError('Kafka is not configured: set KAFKA_BROKERS or pass --kafka-brokers');
+    this.kafkaClient ??= new Kafka({
+      clientId: 'bank-ops',
+      brokers: [...this.config.kafkaBrokers],
+      logLevel: kafkaLogLevel.NOTHING,
+      connectionTimeout: 3000,
+      retry: { retries: 3 },
+    });
+    return this.kafkaClient;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.knexInstance?.destroy(), this.eventStore?.close()]);
+  }
+}
+
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

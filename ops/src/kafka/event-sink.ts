@@ -1,0 +1,41 @@
+import type { RecordedEvent } from '@bank/event-store';
+import type { Kafka, Producer } from 'kafkajs';
+import { UsageError } from '../cli/exit-codes.js';
+import { toEventMessage } from './event-message.js';
+
+/** Sends events to a topic with an idempotent producer (acks=all), as the relay does. */
+export class KafkaEventSink {
+  private constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+  ) {}
+
+  static async open(kafka: Kafka, topic: string): Promise<KafkaEventSink> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      // The brokers never auto-create topics; say so instead of retrying into a timeout.
+      const topics = await admin.listTopics();
+      if (!topics.includes(topic))
+        throw new UsageError(`Kafka topic ${JSON.stringify(topic)} does not exist`);
+    } finally {
+      await admin.disconnect();
+    }
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+    return new KafkaEventSink(producer, topic);
+  }
+
+  async send(events: readonly RecordedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.producer.send({ topic: this.topic, acks: -1, messages: events.map(toEventMessage) });
+  }
+
+  close(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}

@@ -1,0 +1,172 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { startProcess, waitFor } from '@bank/testkit';
+import {
+  CLI,
+  createOpsFixture,
+  runCli,
+  viewFingerprint,
+  type OpsFixture,
+} from './testing/harness.js';
+import { seedEvents } from './testing/seed.js';
+
+describe('bank rebuild', () => {
+  describe('while the live views serve and the projector writes', () => {
+    let fixture: OpsFixture;
+    before(async () => {
+      fixture = await createOpsFixture('ops_rebuild_live');
+      await seedEvents(fixture.store, { accounts: 60, events: 6000 });
+      const built = await runCli(['replay', '--to', 'projection'], fixture.env);
+      assert.equal(built.code, 0, built.stderr);
+    });
+    after(() => fixture?.close());
+
+    it('never shows an error or an empty account table, and ends consistent', async () => {
+      let stop = false;
+      const errors: unknown[] = [];
+      let queries = 0;
+      let minimum = Number.MAX_SAFE_INTEGER;
+      const loop = (async () => {
+        while (!stop) {
+          try {
+            const count = await fixture.schema.pool.query<{ n: string }>(
+              'SELECT count(*)::text AS n FROM accounts',
+            );
+            const rows = await fixture.schema.pool.query(
+              'SELECT account_id, balance FROM accounts ORDER BY account_id LIMIT 5',
+            );
+            minimum = Math.min(
+              minimum,
+              Number(count.rows[0]?.n ?? 0),
+              rows.rowCount === 5 ? Number.MAX_SAFE_INTEGER : 0,
+            );
+            queries += 1;
+          } catch (error) {
+            errors.push(error);
+          }
+        }
+      })();
+      // The "projector": new events keep arriving and being applied to the live views.
+      const projector = (async () => {
+        while (!stop) {
+          await seedEvents(fixture.store, { accounts: 2, events: 40, chunk: 5 });
+          const applied = await runCli(['replay', '--to', 'projection'], fixture.env);
+          if (applied.code !== 0) errors.push(new Error(applied.stderr));
+        }
+      })();
+
+      const rebuilt = await runCli(
+        ['rebuild', 'all', '--batch-size', '100', '--json'],
+        fixture.env,
+      );
+      stop = true;
+      await Promise.all([loop, projector]);
+      assert.equal(rebuilt.code, 0, rebuilt.stderr);
+      assert.deepEqual(errors, []);
+      assert.ok(queries > 20, `only ${queries} queries ran`);
+      assert.ok(minimum >= 60, `a reader saw ${minimum} accounts`);
+
+      // The projector goes on after the swap: redeliveries are no-ops, new events apply.
+      const catchUp = await runCli(['replay', '--to', 'projection'], fixture.env);
+      assert.equal(catchUp.code, 0, catchUp.stderr);
+      const verify = await runCli(['verify', '--settle-ms', '0'], fixture.env);
+      assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    });
+
+    it('rebuilds one projection, keeping the other and its stream checkpoints', async () => {
+      const before = await viewFingerprint(fixture.db);
+      for (const projection of ['transfers', 'accounts']) {
+        const rebuilt = await runCli(['rebuild', projection, '--batch-size', '500'], fixture.env);
+        assert.equal(rebuilt.code, 0, rebuilt.stderr);
+        assert.deepEqual(await viewFingerprint(fixture.db), before);
+      }
+      const status = await runCli(['status', '--json'], fixture.env);
+      const names = (
+        JSON.parse(status.stdout) as { checkpoints: Array<{ name: string }> }
+      ).checkpoints.map((c) => c.name);
+      assert.ok(
+        names.includes('rebuild:accounts') &&
+          names.includes('rebuild:transfers') &&
+          names.includes('rebuild:all'),
+      );
+    });
+  });
+
+  describe('killed mid-way', () => {
+    let fixture: OpsFixture;
+    before(async () => {
+      fixture = await createOpsFixture('ops_rebuild_kill');
+      await seedEvents(fixture.store, { accounts: 200, events: 20_000, chunk: 40 });
+      const built = await runCli(['replay', '--to', 'projection'], fixture.env);
+      assert.equal(built.code, 0, built.stderr);
+    });
+    after(() => fixture?.close());
+
+    it('resumes from its checkpoint on rerun and ends equal to a clean build', async () => {
+      const clean = await viewFingerprint(fixture.db);
+      const shadowCheckpoint = async (): Promise<bigint> => {
+        const result = await fixture.db.raw<{ rows: Array<{ position: string }> }>(
+          `SELECT position::text AS position FROM "${fixture.schema.name}_rebuild".projection_checkpoints WHERE name = 'rebuild:all'`,
+        );
+        return BigInt(result.rows[0]?.position ?? '0');
+      };
+      const child = await startProcess(
+        process.execPath,
+        [CLI, 'rebuild', 'all', '--batch-size', '200'],
+        fixture.env,
+        async () => (await shadowCheckpoint()) >= 3000n,
+        { timeoutMs: 30_000 },
+      );
+      await child.kill('SIGKILL');
+      const reached = await shadowCheckpoint();
+      assert.ok(reached >= 3000n && reached < 20_000n, `killed at ${reached}`);
+      // The live views were not touched by the half-done rebuild.
+      assert.deepEqual(await viewFingerprint(fixture.db), clean);
+      const status = await runCli(['status', '--json'], fixture.env);
+      assert.equal(
+        (JSON.parse(status.stdout) as { rebuild: { schema: string } | null }).rebuild?.schema,
+        `${fixture.schema.name}_rebuild`,
+      );
+
+      const rerun = await runCli(['rebuild', 'all', '--batch-size', '200', '--json'], fixture.env);
+      assert.equal(rerun.code, 0, rerun.stderr);
+      const summary = JSON.parse(rerun.stdout) as {
+        resumedFrom: string;
+        position: string;
+        events: number;
+      };
+      assert.ok(BigInt(summary.resumedFrom) >= reached, JSON.stringify(summary));
+      assert.ok(
+        summary.events < 20_000 - 2000,
+        `the rerun applied ${summary.events} events: it did not resume`,
+      );
+      assert.deepEqual(await viewFingerprint(fixture.db), clean);
+      await waitFor(
+        async () =>
+          !(
+            await fixture.db.raw<{ rows: unknown[] }>(
+              'SELECT 1 FROM pg_namespace WHERE nspname = ?',
+              [`${fixture.schema.name}_rebuild`],
+            )
+          ).rows.length,
+        {
+          description: 'the shadow schema is dropped',
+        },
+      );
+    });
+
+    it('refuses a second concurrent rebuild with exit 4', async () => {
+      const first = await startProcess(
+        process.execPath,
+        [CLI, 'rebuild', 'all', '--batch-size', '50'],
+        fixture.env,
+        /building into/,
+        { timeoutMs: 30_000 },
+      );
+      const second = await runCli(['rebuild', 'all'], fixture.env);
+      await first.kill('SIGKILL');
+      assert.equal(second.code, 4, second.stderr);
+      assert.match(second.stderr, /another rebuild/);
+    });
+  });
+});

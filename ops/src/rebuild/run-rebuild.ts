@@ -1,0 +1,114 @@
+import type { EventFilter, EventStore } from '@bank/event-store';
+import { migrateReadModels } from '@bank/read-models';
+import type { Knex } from 'knex';
+import type { Progress } from '../cli/progress.js';
+import { applyPageToShadow } from './apply-to-shadow.js';
+import type { ProjectionSpec } from './projections.js';
+import { acquireRebuildLock, liveSchemaOf, prepareShadow } from './shadow-schema.js';
+import { swapIntoPlace } from './swap.js';
+
+export interface RebuildOptions {
+  readonly databaseUrl: string;
+  readonly batchSize: number;
+  /** Drop an existing shadow and start over instead of resuming it. */
+  readonly restart: boolean;
+  readonly lockTimeoutMs: number;
+  readonly lockAttempts: number;
+}
+
+export interface RebuildSummary {
+  readonly projection: string;
+  readonly liveSchema: string;
+  /** The position an interrupted rebuild was resumed from (0 for a fresh one). */
+  readonly resumedFrom: string;
+  /** The views are complete up to here after the swap. */
+  readonly position: string;
+  /** Events applied to the shadow tables by this run. */
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+}
+
+/** Builds the projection into shadow tables, catches up to the head and swaps it in. */
+export async function runRebuild(
+  db: Knex,
+  store: EventStore,
+  spec: ProjectionSpec,
+  options: RebuildOptions,
+  progress: Progress,
+): Promise<RebuildSummary> {
+  const started = Date.now();
+  const liveSchema = await liveSchemaOf(db);
+  const lock = await acquireRebuildLock(options.databaseUrl, liveSchema);
+  try {
+    // The live tables must exist to be swapped out; the services' own migrations, idempotent.
+    await migrateReadModels(db);
+    const { schema, resumeAfter } = await prepareShadow(
+      db,
+      options.databaseUrl,
+      spec.name,
+      options.restart,
+    );
+    if (resumeAfter > 0n)
+      progress.note(`resuming into ${schema.shadow} after position ${resumeAfter}`);
+    else progress.note(`building into ${schema.shadow}`);
+
+    const filter: EventFilter | undefined = spec.streamPrefixes
+      ? { streamPrefixes: spec.streamPrefixes }
+      : undefined;
+    let after = resumeAfter;
+    let events = 0;
+    // Bulk phase: pages of events, each page and the rebuild checkpoint in one transaction,
+    // until the remaining lag fits in one page: that little is applied under the swap's lock.
+    for (;;) {
+      const head = await store.headPosition();
+      progress.setTotal(Number(head - resumeAfter));
+      if (head - after <= BigInt(options.batchSize)) break;
+      const page = await store.readAll({ after, upTo: head, maxCount: options.batchSize, filter });
+      const last = page.at(-1)?.position;
+      const scanned = page.length < options.batchSize || last === undefined ? head : last;
+      events += await applyPageToShadow(db, schema, page, scanned);
+      progress.add(Number(scanned - after));
+      after = scanned;
+    }
+
+    progress.note('caught up; swapping the rebuilt tables in');
+    const swap = await withLockRetries(options, progress, () =>
+      swapIntoPlace(db, store, schema, spec, after, options.batchSize, options.lockTimeoutMs),
+    );
+    progress.add(Number(swap.position - after));
+    events += swap.applied;
+    progress.finish();
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      projection: spec.name,
+      liveSchema,
+      resumedFrom: resumeAfter.toString(),
+      position: swap.position.toString(),
+      events,
+      seconds,
+      eventsPerSecond: seconds > 0 ? Math.round(events / seconds) : events,
+    };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Retries the swap when its lock times out (a long reader or projector batch held a table). */
+async function withLockRetries<T>(
+  options: RebuildOptions,
+  progress: Progress,
+  swap: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await swap();
+    } catch (error) {
+      const lockTimedOut = (error as { code?: unknown }).code === '55P03';
+      if (!lockTimedOut || attempt >= options.lockAttempts) throw error;
+      progress.note(
+        `the live tables stayed busy for ${options.lockTimeoutMs} ms; retrying the swap (${attempt}/${options.lockAttempts})`,
+      );
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import { formatAmount, isCurrency } from '@bank/domain';
+import type { AccountFacts, TransferFacts } from './folded-state.js';
+
+/** One disagreement between the event store and the read models. */
+export interface Difference {
+  readonly entity: 'account' | 'transfer' | 'event';
+  readonly id: string;
+  readonly field: string;
+  /** From the event store. */
+  readonly expected: string;
+  /** From the read models. */
+  readonly actual: string;
+}
+
+const ABSENT: AccountFacts = {
+  exists: false,
+  status: 'none',
+  balance: 0n,
+  held: 0n,
+  available: 0n,
+  revision: -1n,
+  ledgerCount: 0n,
+  ledgerSum: 0n,
+  currency: '',
+};
+
+const MONEY_FIELDS = ['balance', 'held', 'available', 'ledgerSum'] as const;
+const OTHER_FIELDS = ['status', 'revision', 'ledgerCount'] as const;
+
+export function compareAccount(
+  id: string,
+  expected: AccountFacts | undefined,
+  actual: AccountFacts | undefined,
+): Difference[] {
+  const e = expected ?? ABSENT;
+  const a = actual ?? ABSENT;
+  if (e.exists !== a.exists) {
+    return [
+      {
+        entity: 'account',
+        id,
+        field: 'exists',
+        expected: String(e.exists),
+        actual: String(a.exists),
+      },
+    ];
+  }
+  if (!e.exists) return [];
+  const differences: Difference[] = [];
+  for (const field of OTHER_FIELDS) {
+    if (e[field] !== a[field])
+      differences.push({
+        entity: 'account',
+        id,
+        field,
+        expected: String(e[field]),
+        actual: String(a[field]),
+      });
+  }
+  for (const field of MONEY_FIELDS) {
+    if (e[field] !== a[field]) {
+      differences.push({
+        entity: 'account',
+        id,
+        field,
+        expected: money(e[field], e.currency),
+        actual: money(a[field], e.currency),
+      });
+    }
+  }
+  return differences;
+}
+
+export function compareTransfer(
+  id: string,
+  expected: TransferFacts | undefined,
+  actual: TransferFacts | undefined,
+): Difference[] {
+  const e = expected ?? { exists: false, status: 'none', revision: -1n };
+  const a = actual ?? { exists: false, status: 'none', revision: -1n };
+  if (e.exists !== a.exists)
+    return [
+      {
+        entity: 'transfer',
+        id,
+        field: 'exists',
+        expected: String(e.exists),
+        actual: String(a.exists),
+      },
+    ];
+  if (!e.exists) return [];
+  const differences: Difference[] = [];
+  if (e.status !== a.status)
+    differences.push({
+      entity: 'transfer',
+      id,
+      field: 'status',
+      expected: e.status,
+      actual: a.status,
+    });
+  if (e.revision !== a.revision) {
+    differences.push({
+      entity: 'transfer',
+      id,
+      field: 'revision',
+      expected: e.revision.toString(),
+      actual: a.revision.toString(),
+    });
+  }
+  return differences;
+}
+
+/** Whether a difference may be the projector lagging behind (or ahead of) the fold. */
+export function mayBeLag(differences: readonly Difference[]): boolean {
+  return differences.some((d) => d.field === 'revision' || d.field === 'exists');
+}
+
+/** Minor units, with the decimal form when the currency is known: "1234 (12.34 USD)". */
+function money(minor: bigint, currency: string): string {
+  return isCurrency(currency)
+    ? `${minor} (${formatAmount(minor, currency)} ${currency})`
+    : minor.toString();
+}
