@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initial from './migrations/001_initial.js';
+import * as deadLetters from './migrations/002_projection_dead_letters.js';
 
 /**
  * Migrations are listed in code rather than discovered on disk, so the compiled package runs
@@ -7,6 +8,7 @@ import * as initial from './migrations/001_initial.js';
  */
 const MIGRATIONS: Record<string, Knex.Migration> = {
   '001_initial': initial,
+  '002_projection_dead_letters': deadLetters,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,103 @@
+import { toBigInt } from '@bank/platform';
+import type { Knex } from 'knex';
+
+/** NOTIFY channel raised when the views advanced; the payload is JSON {name, position}. */
+export const PROJECTION_ADVANCED_CHANNEL = 'bank_projection_advanced';
+
+/** Checkpoint and watermark names in `projection_checkpoints`. */
+export const CHECKPOINTS = {
+  relay: 'relay',
+  embedded: 'embedded',
+  embeddedWatermark: 'watermark:embedded',
+  partitionWatermark: (partition: number): string => `watermark:${partition}`,
+} as const;
+
+const WATERMARK_PREFIX = 'watermark:';
+
+export async function readCheckpoint(
+  db: Knex | Knex.Transaction,
+  name: string,
+): Promise<bigint | undefined> {
+  const row = await db('projection_checkpoints')
+    .select(db.raw('position::text AS position'))
+    .where({ name })
+    .first<{ position: string } | undefined>();
+  return row ? toBigInt(row.position) : undefined;
+}
+
+/**
+ * Moves a checkpoint forward (never back: a redelivered watermark or a slower consumer of the
+ * same partition during a rebalance must not undo progress). `lastEventAt` likewise only grows.
+ */
+export async function advanceCheckpoint(
+  db: Knex | Knex.Transaction,
+  name: string,
+  position: bigint | undefined,
+  lastEventAt?: string,
+): Promise<void> {
+  await db.raw(
+    `INSERT INTO projection_checkpoints (name, position, last_event_at, updated_at)
+     VALUES (?, coalesce(?::bigint, 0), ?::timestamptz, now())
+     ON CONFLICT (name) DO UPDATE SET
+       position = GREATEST(projection_checkpoints.position, coalesce(?::bigint, 0)),
+       last_event_at = GREATEST(projection_checkpoints.last_event_at, EXCLUDED.last_event_at),
+       updated_at = now()`,
+    [name, position?.toString() ?? null, lastEventAt ?? null, position?.toString() ?? null],
+  );
+}
+
+/**
+ * Makes the watermark rows exactly `names` (missing ones start at position 0) and deletes every
+ * other `watermark:*` row, e.g. the embedded mode's when Kafka takes over or partitions that no
+ * longer exist: the consistent position is the minimum over these rows, so a stale one would
+ * hold it back (or, left from a faster mode, push it ahead of what this mode has applied).
+ */
+export async function resetWatermarks(db: Knex, names: readonly string[]): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('projection_checkpoints')
+      .where('name', 'like', `${WATERMARK_PREFIX}%`)
+      .whereNotIn('name', [...names])
+      .delete();
+    if (names.length > 0) {
+      await trx('projection_checkpoints')
+        .insert(names.map((name) => ({ name, position: 0, updated_at: trx.fn.now() })))
+        .onConflict('name')
+        .ignore();
+    }
+  });
+}
+
+export interface ProjectionProgress {
+  /** Every event at or below this position is in the views: min over the watermark rows. */
+  readonly consistentPosition: bigint;
+  /** occurredAt of the newest applied event, over all watermark rows. */
+  readonly lastEventAt: Date | undefined;
+}
+
+export async function readProjectionProgress(
+  db: Knex | Knex.Transaction,
+): Promise<ProjectionProgress> {
+  const row = await db('projection_checkpoints')
+    .where('name', 'like', `${WATERMARK_PREFIX}%`)
+    .select(
+      db.raw('min(position)::text AS position'),
+      db.raw('max(last_event_at) AS last_event_at'),
+    )
+    .first<{ position: string | null; last_event_at: Date | null } | undefined>();
+  return {
+    consistentPosition: row?.position ? toBigInt(row.position) : 0n,
+    lastEventAt: row?.last_event_at ?? undefined,
+  };
+}
+
+/** Raises the NOTIFY inside the caller's transaction: PostgreSQL delivers it only on commit. */
+export async function notifyProjectionAdvanced(
+  trx: Knex.Transaction,
+  name: string,
+  position: bigint | undefined,
+): Promise<void> {
+  await trx.raw('SELECT pg_notify(?, ?)', [
+    PROJECTION_ADVANCED_CHANNEL,
+    JSON.stringify({ name, position: position?.toString() ?? null }),
+  ]);
+}

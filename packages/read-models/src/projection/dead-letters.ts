@@ -1,0 +1,47 @@
+import type { Knex } from 'knex';
+import { toJsonParam } from './sql-json.js';
+
+/** An event (or message) the projection gave up on: kept for an operator, never silently dropped. */
+export interface DeadLetter {
+  /** Where it came from: `embedded`, or `kafka:<topic>/<partition>@<offset>`. */
+  readonly source: string;
+  /** gap, decode, invariant, failed */
+  readonly reason: string;
+  readonly error: string;
+  readonly streamId: string | undefined;
+  readonly eventId: string | undefined;
+  readonly eventType: string | undefined;
+  readonly position: bigint | undefined;
+  readonly revision: bigint | undefined;
+  /** The payload as received (JSON text, or whatever the message held). */
+  readonly payload: string | undefined;
+}
+
+/** Records dead letters in `projection_dead_letters`, inside the caller's transaction. */
+export async function recordDeadLetters(
+  trx: Knex.Transaction,
+  letters: readonly DeadLetter[],
+): Promise<void> {
+  if (letters.length === 0) return;
+  await trx.raw(
+    `INSERT INTO projection_dead_letters (source, reason, error, stream_id, event_id, event_type, position,
+                                          revision, payload)
+     SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(source text, reason text, error text, stream_id text,
+       event_id text, event_type text, position bigint, revision bigint, payload text)`,
+    [
+      toJsonParam(
+        letters.map((l) => ({
+          source: l.source,
+          reason: l.reason,
+          error: l.error,
+          stream_id: l.streamId ?? null,
+          event_id: l.eventId ?? null,
+          event_type: l.eventType ?? null,
+          position: l.position ?? null,
+          revision: l.revision ?? null,
+          payload: l.payload ?? null,
+        })),
+      ),
+    ],
+  );
+}

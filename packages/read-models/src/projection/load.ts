@@ -1,0 +1,203 @@
+import { toBigInt } from '@bank/platform';
+import type { Knex } from 'knex';
+import type { ViewState } from './fold.js';
+import type { ProjectionEvent } from './projection-event.js';
+import {
+  dailyKey,
+  holdKey,
+  utcDay,
+  type AccountRow,
+  type DailyBalanceRow,
+  type HoldRow,
+  type HoldStatus,
+  type TransferRow,
+} from './rows.js';
+import { isoOf, isoOrNull, toJsonParam } from './sql-json.js';
+
+/**
+ * Locks the idempotency rows of the batch's streams and returns their last applied revisions.
+ * Missing rows are created first (revision -1, "nothing applied"), so that two consumers that
+ * briefly both hold a partition during a rebalance serialise on the same rows instead of both
+ * applying a stream's first event. Streams are locked in sorted order, so that transactions
+ * over overlapping streams cannot deadlock.
+ */
+export async function lockStreams(
+  trx: Knex.Transaction,
+  streamIds: readonly string[],
+): Promise<Map<string, bigint>> {
+  const sorted = [...new Set(streamIds)].sort();
+  const param = toJsonParam(sorted);
+  await trx.raw(
+    `INSERT INTO stream_checkpoints (stream_id, revision)
+     SELECT s, -1 FROM jsonb_array_elements_text(?::jsonb) AS s ORDER BY s
+     ON CONFLICT (stream_id) DO NOTHING`,
+    [param],
+  );
+  const result = await trx.raw<{ rows: Array<{ stream_id: string; revision: string }> }>(
+    `SELECT stream_id, revision::text AS revision FROM stream_checkpoints
+      WHERE stream_id IN (SELECT jsonb_array_elements_text(?::jsonb))
+      ORDER BY stream_id FOR UPDATE`,
+    [param],
+  );
+  return new Map(result.rows.map((row) => [row.stream_id, toBigInt(row.revision)]));
+}
+
+/** Loads every view row the batch's events may read. */
+export async function loadViewState(
+  trx: Knex.Transaction,
+  events: readonly ProjectionEvent[],
+  streams: Map<string, bigint>,
+): Promise<ViewState> {
+  const accountIds = new Set<string>();
+  const transferIds = new Set<string>();
+  const holdKeys = new Map<string, { account_id: string; hold_id: string }>();
+  const dayKeys = new Map<string, { account_id: string; day: string }>();
+  for (const { event, occurredAt } of events) {
+    if ('accountId' in event.data) accountIds.add(event.data.accountId);
+    else transferIds.add(event.data.transferId);
+    if (
+      event.type === 'HoldCaptured' ||
+      event.type === 'HoldReleased' ||
+      event.type === 'HoldExpired'
+    ) {
+      holdKeys.set(holdKey(event.data.accountId, event.data.holdId), {
+        account_id: event.data.accountId,
+        hold_id: event.data.holdId,
+      });
+    }
+    if ('accountId' in event.data && 'amount' in event.data) {
+      const day = utcDay(occurredAt);
+      dayKeys.set(dailyKey(event.data.accountId, day), { account_id: event.data.accountId, day });
+    }
+  }
+  // Sequential: the transaction is one connection, which runs one query at a time anyway.
+  const accounts = await loadAccounts(trx, [...accountIds]);
+  const holds = await loadHolds(trx, [...holdKeys.values()]);
+  const transfers = await loadTransfers(trx, [...transferIds]);
+  const daily = await loadDaily(trx, [...dayKeys.values()]);
+  return { streams, accounts, holds, transfers, daily };
+}
+
+async function loadAccounts(
+  trx: Knex.Transaction,
+  ids: string[],
+): Promise<Map<string, AccountRow>> {
+  if (ids.length === 0) return new Map();
+  const result = await trx.raw<{ rows: Record<string, unknown>[] }>(
+    `SELECT account_id::text AS account_id, owner_id, currency, type, status, balance::text AS balance,
+            held::text AS held, overdraft_limit::text AS overdraft_limit, available::text AS available,
+            revision::text AS revision, last_position::text AS last_position, opened_at, updated_at
+       FROM accounts WHERE account_id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)`,
+    [toJsonParam(ids)],
+  );
+  return new Map(
+    result.rows.map((r): [string, AccountRow] => [
+      String(r['account_id']),
+      {
+        account_id: String(r['account_id']),
+        owner_id: String(r['owner_id']),
+        currency: String(r['currency']),
+        type: String(r['type']),
+        status: String(r['status']),
+        balance: toBigInt(r['balance']),
+        held: toBigInt(r['held']),
+        overdraft_limit: toBigInt(r['overdraft_limit']),
+        available: toBigInt(r['available']),
+        revision: toBigInt(r['revision']),
+        last_position: toBigInt(r['last_position']),
+        opened_at: isoOf(r['opened_at']),
+        updated_at: isoOf(r['updated_at']),
+      },
+    ]),
+  );
+}
+
+async function loadHolds(
+  trx: Knex.Transaction,
+  keys: Array<{ account_id: string; hold_id: string }>,
+): Promise<Map<string, HoldRow>> {
+  if (keys.length === 0) return new Map();
+  const result = await trx.raw<{ rows: Record<string, unknown>[] }>(
+    `SELECT h.account_id::text AS account_id, h.hold_id::text AS hold_id, h.amount::text AS amount,
+            h.captured_amount::text AS captured_amount, h.status, h.expires_at, h.placed_at, h.updated_at
+       FROM holds h
+       JOIN jsonb_to_recordset(?::jsonb) AS k(account_id uuid, hold_id uuid)
+         ON h.account_id = k.account_id AND h.hold_id = k.hold_id`,
+    [toJsonParam(keys)],
+  );
+  return new Map(
+    result.rows.map((r): [string, HoldRow] => [
+      holdKey(String(r['account_id']), String(r['hold_id'])),
+      {
+        account_id: String(r['account_id']),
+        hold_id: String(r['hold_id']),
+        amount: toBigInt(r['amount']),
+        captured_amount: toBigInt(r['captured_amount']),
+        status: String(r['status']) as HoldStatus,
+        expires_at: isoOrNull(r['expires_at']),
+        placed_at: isoOf(r['placed_at']),
+        updated_at: isoOf(r['updated_at']),
+      },
+    ]),
+  );
+}
+
+async function loadTransfers(
+  trx: Knex.Transaction,
+  ids: string[],
+): Promise<Map<string, TransferRow>> {
+  if (ids.length === 0) return new Map();
+  const result = await trx.raw<{ rows: Record<string, unknown>[] }>(
+    `SELECT transfer_id::text AS transfer_id, from_account_id::text AS from_account_id,
+            to_account_id::text AS to_account_id, amount::text AS amount, currency, reference, status,
+            failure_reason, revision::text AS revision, requested_at, updated_at
+       FROM transfers WHERE transfer_id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)`,
+    [toJsonParam(ids)],
+  );
+  return new Map(
+    result.rows.map((r): [string, TransferRow] => [
+      String(r['transfer_id']),
+      {
+        transfer_id: String(r['transfer_id']),
+        from_account_id: String(r['from_account_id']),
+        to_account_id: String(r['to_account_id']),
+        amount: toBigInt(r['amount']),
+        currency: String(r['currency']),
+        reference: String(r['reference']),
+        status: String(r['status']),
+        failure_reason: typeof r['failure_reason'] === 'string' ? r['failure_reason'] : null,
+        revision: toBigInt(r['revision']),
+        requested_at: isoOf(r['requested_at']),
+        updated_at: isoOf(r['updated_at']),
+      },
+    ]),
+  );
+}
+
+async function loadDaily(
+  trx: Knex.Transaction,
+  keys: Array<{ account_id: string; day: string }>,
+): Promise<Map<string, DailyBalanceRow>> {
+  if (keys.length === 0) return new Map();
+  const result = await trx.raw<{ rows: Record<string, unknown>[] }>(
+    `SELECT d.account_id::text AS account_id, d.day::text AS day, d.opening_balance::text AS opening_balance,
+            d.closing_balance::text AS closing_balance, d.total_in::text AS total_in, d.total_out::text AS total_out
+       FROM daily_balances d
+       JOIN jsonb_to_recordset(?::jsonb) AS k(account_id uuid, day date)
+         ON d.account_id = k.account_id AND d.day = k.day`,
+    [toJsonParam(keys)],
+  );
+  return new Map(
+    result.rows.map((r): [string, DailyBalanceRow] => [
+      dailyKey(String(r['account_id']), String(r['day'])),
+      {
+        account_id: String(r['account_id']),
+        day: String(r['day']),
+        opening_balance: toBigInt(r['opening_balance']),
+        closing_balance: toBigInt(r['closing_balance']),
+        total_in: toBigInt(r['total_in']),
+        total_out: toBigInt(r['total_out']),
+      },
+    ]),
+  );
+}

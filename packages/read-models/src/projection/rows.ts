@@ -1,0 +1,99 @@
+/**
+ * In-memory shapes of the view rows the projection reads and writes. Money and revisions are
+ * bigint here; instants are ISO-8601 strings. (pg returns int8 as strings: see load.ts.)
+ */
+
+export type LedgerEntryType =
+  'deposit' | 'withdrawal' | 'hold_capture' | 'transfer_out' | 'transfer_in' | 'transfer_refund';
+
+export const LEDGER_ENTRY_TYPES: readonly LedgerEntryType[] = [
+  'deposit',
+  'withdrawal',
+  'hold_capture',
+  'transfer_out',
+  'transfer_in',
+  'transfer_refund',
+];
+
+export type HoldStatus = 'open' | 'captured' | 'released' | 'expired';
+
+export interface AccountRow {
+  account_id: string;
+  owner_id: string;
+  currency: string;
+  type: string;
+  status: string;
+  balance: bigint;
+  held: bigint;
+  overdraft_limit: bigint;
+  available: bigint;
+  revision: bigint;
+  last_position: bigint;
+  opened_at: string;
+  updated_at: string;
+}
+
+export interface LedgerEntryRow {
+  account_id: string;
+  revision: bigint;
+  event_id: string;
+  position: bigint;
+  type: LedgerEntryType;
+  /** Signed: negative when money leaves the account. */
+  amount: bigint;
+  balance_after: bigint;
+  currency: string;
+  counterparty_account_id: string | null;
+  transfer_id: string | null;
+  hold_id: string | null;
+  occurred_at: string;
+}
+
+export interface HoldRow {
+  account_id: string;
+  hold_id: string;
+  amount: bigint;
+  captured_amount: bigint;
+  status: HoldStatus;
+  expires_at: string | null;
+  placed_at: string;
+  updated_at: string;
+}
+
+export interface TransferRow {
+  transfer_id: string;
+  from_account_id: string;
+  to_account_id: string;
+  amount: bigint;
+  currency: string;
+  reference: string;
+  status: string;
+  failure_reason: string | null;
+  revision: bigint;
+  requested_at: string;
+  updated_at: string;
+}
+
+export interface TransferStatusRow {
+  transfer_id: string;
+  revision: bigint;
+  status: string;
+  reason: string | null;
+  at: string;
+}
+
+export interface DailyBalanceRow {
+  account_id: string;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  opening_balance: bigint;
+  closing_balance: bigint;
+  total_in: bigint;
+  total_out: bigint;
+}
+
+export const holdKey = (accountId: string, holdId: string): string => `${accountId}/${holdId}`;
+export const dailyKey = (accountId: string, day: string): string => `${accountId}/${day}`;
+
+/** The UTC calendar day of an instant. */
+export const utcDay = (iso: string): string => new Date(iso).toISOString().slice(0, 10);

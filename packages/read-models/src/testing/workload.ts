@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import {
+  accountStream,
+  decideAccount,
+  decideTransfer,
+  encodeEventData,
+  evolveAccount,
+  evolveTransfer,
+  initialAccountState,
+  initialTransferState,
+  transferStream,
+  type AccountCommand,
+  type AccountEvent,
+  type AccountState,
+  type BankEvent,
+  type TransferCommand,
+  type TransferEvent,
+  type TransferState,
+} from '@bank/domain';
+
+/** One append the workload wants made: events for one stream, in order. */
+export interface WorkloadAppend {
+  readonly streamId: string;
+  /** Revision of the stream's last event before this append; undefined when the stream is new. */
+  readonly expectedRevision: bigint | undefined;
+  readonly events: ReadonlyArray<{
+    readonly eventId: string;
+    readonly type: string;
+    readonly data: Record<string, unknown>;
+    readonly metadata: Record<string, unknown>;
+  }>;
+}
+
+/**
+ * A deterministic generator of realistic bank traffic for tests: it decides real commands with the
+ * domain's deciders (so every event sequence is one the command side could write) over a few
+ * accounts: deposits, withdrawals, holds placed/captured/released/expired, freezes, overdraft
+ * changes and transfers through their whole lifecycle, refunds included. A simulated clock moves
+ * 7 minutes per step, so the traffic spans several UTC days.
+ */
+export class BankWorkload {
+  private readonly random: () => number;
+  private readonly accounts: string[] = [];
+  private readonly accountStates = new Map<
+    string,
+    { state: AccountState; revision: bigint | undefined }
+  >();
+  private readonly transferStates = new Map<
+    string,
+    { state: TransferState; revision: bigint | undefined }
+  >();
+  private clock: number;
+
+  constructor(
+    seed: number,
+    private readonly accountCount = 6,
+    start = Date.parse('2024-03-01T22:00:00Z'),
+  ) {
+    this.random = mulberry32(seed);
+    this.clock = start;
+  }
+
+  /** The appends of the next step (one command, or the several steps of a transfer). */
+  next(): WorkloadAppend[] {
+    this.clock += 7 * 60_000;
+    const out: WorkloadAppend[] = [];
+    if (this.accounts.length < this.accountCount) {
+      const accountId = randomUUID();
+      this.accounts.push(accountId);
+      this.account(out, accountId, {
+        type: 'OpenAccount',
+        data: {
+          accountId,
+          ownerId: `owner-${this.accounts.length % 3}`,
+          currency: 'EUR',
+          accountType: 'checking',
+          overdraftLimit: this.pick([0n, 0n, 5_000n]),
+        },
+      });
+      return out;
+    }
+    const accountId = this.pick(this.accounts);
+    const state = this.accountStates.get(accountId)?.state;
+    const holds = state && state.status !== 'none' ? [...state.holds.keys()] : [];
+    const roll = this.random();
+    const amount = BigInt(1 + Math.floor(this.random() * 20_000));
+    const now = new Date(this.clock).toISOString();
+    if (roll < 0.3) this.account(out, accountId, { type: 'Deposit', data: { amount } });
+    else if (roll < 0.45) this.account(out, accountId, { type: 'Withdraw', data: { amount } });
+    else if (roll < 0.55) {
+      const expiresAt = this.random() < 0.5 ? null : new Date(this.clock + 60_000).toISOString();
+      this.account(out, accountId, {
+        type: 'PlaceHold',
+        data: { holdId: randomUUID(), amount, expiresAt, now },
+      });
+    } else if (roll < 0.62 && holds.length > 0) {
+      const holdId = this.pick(holds);
+      const partial = this.random() < 0.5 ? 1n : null;
+      // A hold with an expiry in the past can only expire; try capture, fall back to expire.
+      if (
+        !this.account(out, accountId, {
+          type: 'CaptureHold',
+          data: { holdId, amount: partial, now },
+        })
+      ) {
+        this.account(out, accountId, { type: 'ExpireHold', data: { holdId, now } });
+      }
+    } else if (roll < 0.67 && holds.length > 0) {
+      this.account(out, accountId, { type: 'ReleaseHold', data: { holdId: this.pick(holds) } });
+    } else if (roll < 0.7) {
+      if (state?.status === 'frozen')
+        this.account(out, accountId, { type: 'UnfreezeAccount', data: {} });
+      else this.account(out, accountId, { type: 'FreezeAccount', data: { reason: 'review' } });
+    } else if (roll < 0.72) {
+      this.account(out, accountId, {
+        type: 'ChangeOverdraftLimit',
+        data: { overdraftLimit: this.pick([0n, 10_000n]) },
+      });
+    } else {
+      this.transfer(
+        out,
+        accountId,
+        this.pick(this.accounts.filter((a) => a !== accountId)),
+        amount,
+      );
+    }
+    return out;
+  }
+
+  private transfer(out: WorkloadAppend[], from: string, to: string, amount: bigint): void {
+    const transferId = randomUUID();
+    const leg = (counterpartyAccountId: string) => ({ transferId, counterpartyAccountId, amount });
+    const requested = this.transferStep(out, transferId, {
+      type: 'RequestTransfer',
+      data: {
+        transferId,
+        fromAccountId: from,
+        toAccountId: to,
+        amount,
+        reference: `ref ${transferId.slice(0, 8)}`,
+        fromCurrency: 'EUR',
+        toCurrency: 'EUR',
+      },
+    });
+    if (!requested) return;
+    if (!this.account(out, from, { type: 'DebitForTransfer', data: leg(to) })) {
+      this.transferStep(out, transferId, {
+        type: 'FailTransfer',
+        data: { reason: 'debit refused' },
+      });
+      return;
+    }
+    this.transferStep(out, transferId, { type: 'RecordSourceDebited', data: {} });
+    if (this.account(out, to, { type: 'CreditForTransfer', data: leg(from) })) {
+      this.transferStep(out, transferId, { type: 'RecordDestinationCredited', data: {} });
+      this.transferStep(out, transferId, { type: 'CompleteTransfer', data: {} });
+    } else {
+      this.account(out, from, { type: 'RefundTransfer', data: leg(to) });
+      this.transferStep(out, transferId, {
+        type: 'RecordSourceRefunded',
+        data: { reason: 'credit refused' },
+      });
+      this.transferStep(out, transferId, {
+        type: 'FailTransfer',
+        data: { reason: 'credit refused' },
+      });
+    }
+  }
+
+  private account(out: WorkloadAppend[], accountId: string, command: AccountCommand): boolean {
+    const entry = this.accountStates.get(accountId) ?? {
+      state: initialAccountState,
+      revision: undefined,
+    };
+    const decision = decideAccount(command, entry.state);
+    if (!decision.ok || decision.events.length === 0) return false;
+    let state = entry.state;
+    for (const event of decision.events) state = evolveAccount(state, event);
+    out.push(this.append(accountStream(accountId), entry.revision, decision.events));
+    this.accountStates.set(accountId, {
+      state,
+      revision: nextRevision(entry.revision, decision.events.length),
+    });
+    return true;
+  }
+
+  private transferStep(
+    out: WorkloadAppend[],
+    transferId: string,
+    command: TransferCommand,
+  ): boolean {
+    const entry = this.transferStates.get(transferId) ?? {
+      state: initialTransferState,
+      revision: undefined,
+    };
+    const decision = decideTransfer(command, entry.state);
+    if (!decision.ok) return false;
+    let state = entry.state;
+    for (const event of decision.events) state = evolveTransfer(state, event);
+    out.push(this.append(transferStream(transferId), entry.revision, decision.events));
+    this.transferStates.set(transferId, {
+      state,
+      revision: nextRevision(entry.revision, decision.events.length),
+    });
+    return true;
+  }
+
+  private append(
+    streamId: string,
+    expectedRevision: bigint | undefined,
+    events: readonly (AccountEvent | TransferEvent)[],
+  ): WorkloadAppend {
+    const correlationId = randomUUID();
+    return {
+      streamId,
+      expectedRevision,
+      events: events.map((event: BankEvent) => {
+        const eventId = randomUUID();
+        return {
+          eventId,
+          type: event.type,
+          data: encodeEventData(event),
+          metadata: {
+            eventId,
+            commandId: randomUUID(),
+            correlationId,
+            causationId: correlationId,
+            actor: { id: 'workload', roles: ['admin'] },
+            occurredAt: new Date(this.clock).toISOString(),
+            schemaVersion: 1,
+          },
+        };
+      }),
+    };
+  }
+
+  private pick<T>(items: readonly T[]): T {
+    const item = items[Math.floor(this.random() * items.length)];
+    if (item === undefined) throw new Error('pick from an empty list');
+    return item;
+  }
+}
+
+function nextRevision(revision: bigint | undefined, count: number): bigint {
+  return (revision ?? -1n) + BigInt(count);
+}
+
+/** A small seeded PRNG, so a failing run can be replayed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A stored event as the read-model tests see it (the shape of the event store's RecordedEvent). */
+export interface StoredEvent {
+  readonly streamId: string;
+  readonly revision: bigint;
+  readonly position: bigint;
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
+  readonly recordedAt: Date;
+}
+
+/** An in-memory event log: gives a workload's appends revisions and positions, as a store would. */
+export class MemoryEventLog {
+  readonly events: StoredEvent[] = [];
+  private readonly revisions = new Map<string, bigint>();
+
+  append(append: WorkloadAppend): StoredEvent[] {
+    const added: StoredEvent[] = [];
+    for (const event of append.events) {
+      const revision = (this.revisions.get(append.streamId) ?? -1n) + 1n;
+      this.revisions.set(append.streamId, revision);
+      const stored: StoredEvent = {
+        streamId: append.streamId,
+        revision,
+        position: BigInt(this.events.length + 1),
+        eventId: event.eventId,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+        recordedAt: new Date(),
+      };
+      this.events.push(stored);
+      added.push(stored);
+    }
+    return added;
+  }
+
+  /** Runs `steps` workload steps into the log; returns the events they added. */
+  run(workload: BankWorkload, steps: number): StoredEvent[] {
+    const added: StoredEvent[] = [];
+    for (let i = 0; i < steps; i += 1)
+      for (const append of workload.next()) added.push(...this.append(append));
+    return added;
+  }
+}

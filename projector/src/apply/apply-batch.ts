@@ -1,0 +1,156 @@
+import type { Logger } from '@bank/platform';
+import {
+  applyEvents,
+  ProjectionInvariantError,
+  StreamGapError,
+  type ProjectionEvent,
+} from '@bank/read-models';
+import type { Knex } from 'knex';
+import { isTransientError } from '../infrastructure/transient.js';
+import type { ProjectorMetrics } from '../metrics.js';
+
+export type FailureReason = 'gap' | 'invariant' | 'failed';
+
+export interface BatchItem<S> {
+  readonly event: ProjectionEvent;
+  /** Where the event came from (a Kafka message, a store position), for the dead-letter record. */
+  readonly source: S;
+}
+
+export interface BatchOutcome<S> {
+  applied: number;
+  skipped: number;
+  lastOccurredAt: string | undefined;
+  /** Events given up on after their retries: the caller dead-letters them. */
+  readonly failed: Array<{
+    readonly source: S;
+    readonly event: ProjectionEvent;
+    readonly reason: FailureReason;
+    readonly error: Error;
+  }>;
+}
+
+export interface ApplyBatchOptions<S> {
+  readonly knex: Knex;
+  readonly logger: Logger;
+  readonly metrics: ProjectorMetrics;
+  /** Runs in the transaction that commits the batch: checkpoints, watermarks, dead letters, NOTIFY. */
+  readonly commit: (trx: Knex.Transaction, outcome: BatchOutcome<S>) => Promise<void>;
+  /** Attempts for an event whose stream has a gap: an earlier event may still arrive. */
+  readonly gapAttempts?: number;
+  /** Attempts for an event that fails otherwise. */
+  readonly failureAttempts?: number;
+  readonly retryDelayMs?: number;
+}
+
+/**
+ * Applies a batch and its checkpoint in ONE transaction. When that fails because of an event (not
+ * the infrastructure), it finds the culprit: each event is applied on its own, a failing one is
+ * retried a bounded number of times and then handed back in `failed`, and the checkpoint commits
+ * in a last transaction. Redelivery is harmless throughout (the per-stream revision check), so
+ * events applied before a crash are simply skipped next time.
+ *
+ * Transient errors (connection lost, deadlock) are thrown, for the caller to retry the batch.
+ */
+export async function applyBatch<S>(
+  items: readonly BatchItem<S>[],
+  options: ApplyBatchOptions<S>,
+): Promise<BatchOutcome<S>> {
+  const { knex, logger, metrics } = options;
+  const started = process.hrtime.bigint();
+  const outcome: BatchOutcome<S> = {
+    applied: 0,
+    skipped: 0,
+    lastOccurredAt: undefined,
+    failed: [],
+  };
+  try {
+    await knex.transaction(async (trx) => {
+      const result = await applyEvents(
+        trx,
+        items.map((item) => item.event),
+      );
+      Object.assign(outcome, result);
+      await options.commit(trx, outcome);
+    });
+    return done();
+  } catch (error) {
+    if (isTransientError(error) || items.length === 0) throw error;
+    if (error instanceof StreamGapError) metrics.streamGaps.inc();
+    Object.assign(outcome, { applied: 0, skipped: 0, lastOccurredAt: undefined });
+    logger.warn(
+      { err: error, events: items.length },
+      'batch failed; applying its events one by one',
+    );
+  }
+
+  for (const item of items) {
+    const result = await applyAlone(item, options);
+    if ('reason' in result) {
+      outcome.failed.push({
+        source: item.source,
+        event: item.event,
+        reason: result.reason,
+        error: result.error,
+      });
+      continue;
+    }
+    outcome.applied += result.applied;
+    outcome.skipped += result.skipped;
+    outcome.lastOccurredAt = result.lastOccurredAt ?? outcome.lastOccurredAt;
+  }
+  await knex.transaction((trx) => options.commit(trx, outcome));
+  return done();
+
+  function done(): BatchOutcome<S> {
+    metrics.eventsApplied.inc(outcome.applied);
+    metrics.batchDuration.observe(
+      { stage: 'apply' },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+    return outcome;
+  }
+}
+
+async function applyAlone<S>(
+  item: BatchItem<S>,
+  options: ApplyBatchOptions<S>,
+): Promise<Awaited<ReturnType<typeof applyEvents>> | { reason: FailureReason; error: Error }> {
+  const {
+    knex,
+    logger,
+    metrics,
+    gapAttempts = 4,
+    failureAttempts = 2,
+    retryDelayMs = 150,
+  } = options;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await knex.transaction((trx) => applyEvents(trx, [item.event]));
+    } catch (caught) {
+      if (isTransientError(caught)) throw caught;
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      const gap = error instanceof StreamGapError;
+      if (gap) metrics.streamGaps.inc();
+      const log = logger.child({
+        correlationId: item.event.correlationId,
+        eventId: item.event.eventId,
+        streamId: item.event.streamId,
+      });
+      if (attempt >= (gap ? gapAttempts : failureAttempts)) {
+        const reason: FailureReason = gap
+          ? 'gap'
+          : error instanceof ProjectionInvariantError
+            ? 'invariant'
+            : 'failed';
+        log.error(
+          { err: error, attempts: attempt, reason },
+          'event cannot be applied; dead-lettering it',
+        );
+        return { reason, error };
+      }
+      log.warn({ err: error, attempt }, 'event failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs * attempt));
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import type { EventStore, RecordedEvent } from '@bank/event-store';
+import type { Logger } from '@bank/platform';
+import {
+  advanceCheckpoint,
+  CHECKPOINTS,
+  notifyProjectionAdvanced,
+  readCheckpoint,
+  recordDeadLetters,
+  resetWatermarks,
+  toProjectionEvent,
+  type DeadLetter,
+} from '@bank/read-models';
+import type { Knex } from 'knex';
+import { applyBatch, type BatchItem } from '../apply/apply-batch.js';
+import { Leadership } from '../infrastructure/leadership.js';
+import { SubscriptionWorker } from '../infrastructure/subscription-worker.js';
+import type { ProjectorMetrics } from '../metrics.js';
+
+export interface EmbeddedOptions {
+  readonly store: EventStore;
+  readonly knex: Knex;
+  readonly databaseUrl: string;
+  readonly batchSize: number;
+  readonly lingerMs: number;
+  readonly logger: Logger;
+  readonly metrics: ProjectorMetrics;
+}
+
+/**
+ * Without Kafka: the same projection, fed straight from the event store. Each batch, its
+ * `embedded` checkpoint and the single watermark `watermark:embedded` commit in one transaction;
+ * events that cannot be applied are recorded in projection_dead_letters (there is no DLQ topic).
+ */
+export class EmbeddedProjector {
+  private readonly worker: SubscriptionWorker;
+
+  constructor(private readonly options: EmbeddedOptions) {
+    const { knex, metrics } = options;
+    const log = options.logger.child({ component: 'embedded' });
+    this.worker = new SubscriptionWorker({
+      name: 'embedded',
+      store: options.store,
+      leadership: new Leadership(options.databaseUrl, 'embedded', log),
+      logger: log,
+      batchSize: options.batchSize,
+      lingerMs: options.lingerMs,
+      checkpoint: async () => (await readCheckpoint(knex, CHECKPOINTS.embedded)) ?? 0n,
+      handle: async (batch: readonly RecordedEvent[]) => {
+        const last = batch.at(-1);
+        if (!last) return;
+        const items: BatchItem<RecordedEvent>[] = [];
+        const letters: DeadLetter[] = [];
+        for (const recorded of batch) {
+          try {
+            items.push({ event: toProjectionEvent(recorded), source: recorded });
+          } catch (error) {
+            letters.push(deadLetter(recorded, 'decode', error as Error));
+          }
+        }
+        await applyBatch(items, {
+          knex,
+          logger: log,
+          metrics,
+          commit: async (trx, outcome) => {
+            for (const failed of outcome.failed)
+              letters.push(deadLetter(failed.source, failed.reason, failed.error));
+            await advanceCheckpoint(
+              trx,
+              CHECKPOINTS.embedded,
+              last.position,
+              outcome.lastOccurredAt,
+            );
+            await advanceCheckpoint(
+              trx,
+              CHECKPOINTS.embeddedWatermark,
+              last.position,
+              outcome.lastOccurredAt,
+            );
+            await recordDeadLetters(trx, letters);
+            await notifyProjectionAdvanced(trx, CHECKPOINTS.embeddedWatermark, last.position);
+          },
+        });
+        for (const letter of letters) {
+          log.error(
+            {
+              correlationId: batch.find((e) => e.eventId === letter.eventId)?.metadata[
+                'correlationId'
+              ],
+              ...letter,
+              position: letter.position?.toString(),
+              revision: letter.revision?.toString(),
+            },
+            'event dead-lettered',
+          );
+          metrics.dlqMessages.inc({ reason: letter.reason });
+        }
+      },
+    });
+  }
+
+  get healthy(): boolean {
+    return this.worker.healthy;
+  }
+
+  async start(): Promise<void> {
+    await resetWatermarks(this.options.knex, [CHECKPOINTS.embeddedWatermark]);
+    this.worker.start();
+  }
+
+  stop(): Promise<void> {
+    return this.worker.stop();
+  }
+}
+
+function deadLetter(recorded: RecordedEvent, reason: string, error: Error): DeadLetter {
+  return {
+    source: 'embedded',
+    reason,
+    error: error.message,
+    streamId: recorded.streamId,
+    eventId: recorded.eventId,
+    eventType: recorded.type,
+    position: recorded.position,
+    revision: recorded.revision,
+    payload: JSON.stringify({ data: recorded.data, metadata: recorded.metadata }),
+  };
+}

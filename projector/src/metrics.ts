@@ -1,0 +1,74 @@
+import { createMetricsRegistry } from '@bank/platform';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The projector's metrics: `projector_<thing>_<unit>`, each with a help text. */
+export class ProjectorMetrics {
+  readonly registry: Registry;
+  readonly eventsRelayed: Counter;
+  readonly eventsApplied: Counter;
+  readonly batchDuration: Histogram<'stage'>;
+  readonly lagEvents: Gauge;
+  readonly lagSeconds: Gauge;
+  readonly consumerLag: Gauge<'partition'>;
+  readonly dlqMessages: Counter<'reason'>;
+  readonly streamGaps: Counter;
+
+  constructor(lag?: () => Promise<{ events: bigint; seconds: number } | undefined>) {
+    const registry = createMetricsRegistry('projector');
+    this.registry = registry;
+    this.eventsRelayed = new Counter({
+      name: 'projector_events_relayed_total',
+      help: 'Events the relay sent to Kafka and saw acknowledged.',
+      registers: [registry],
+    });
+    this.eventsApplied = new Counter({
+      name: 'projector_events_applied_total',
+      help: 'Events applied to the read models (redeliveries not counted).',
+      registers: [registry],
+    });
+    this.batchDuration = new Histogram({
+      name: 'projector_batch_duration_seconds',
+      help: 'Time to relay (stage=relay) or apply and commit (stage=apply) one batch.',
+      labelNames: ['stage'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+    // The lag gauges are computed when scraped, from the store head and the views' watermarks.
+    const scrapeLag = () => lag?.() ?? Promise.resolve(undefined);
+    this.lagEvents = new Gauge({
+      name: 'projector_lag_events',
+      help: 'Event store head position minus the views’ consistent position.',
+      registers: [registry],
+      async collect() {
+        const lag = await scrapeLag().catch(() => undefined);
+        if (lag) this.set(Number(lag.events));
+      },
+    });
+    this.lagSeconds = new Gauge({
+      name: 'projector_lag_seconds',
+      help: 'Seconds between now and when the newest applied event happened; 0 when caught up.',
+      registers: [registry],
+      async collect() {
+        const lag = await scrapeLag().catch(() => undefined);
+        if (lag) this.set(lag.seconds);
+      },
+    });
+    this.consumerLag = new Gauge({
+      name: 'projector_consumer_lag_messages',
+      help: 'Messages in a partition after the last one this consumer processed.',
+      labelNames: ['partition'],
+      registers: [registry],
+    });
+    this.dlqMessages = new Counter({
+      name: 'projector_dlq_messages_total',
+      help: 'Messages or events sent to the dead-letter queue, by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.streamGaps = new Counter({
+      name: 'projector_stream_gaps_total',
+      help: 'Events that arrived before an earlier event of their stream (each attempt counted).',
+      registers: [registry],
+    });
+  }
+}
