@@ -50,6 +50,9 @@ export function constraintNames(table: TableName): { eventId: string; streamRevi
  * from several processes: a transaction-level advisory lock serialises the DDL.
  */
 export async function migrateEventTable(pool: pg.Pool, table: TableName): Promise<void> {
+  // DDL on an existing table (ALTER SEQUENCE ... OWNED BY, CREATE INDEX IF NOT EXISTS) still takes
+  // locks that deadlock with concurrent appends, so a schema already in place is left untouched.
+  if (await eventTableComplete(pool, table)) return;
   const names = constraintNames(table);
   const client = await pool.connect();
   try {
@@ -85,4 +88,18 @@ export async function migrateEventTable(pool: pg.Pool, table: TableName): Promis
   } finally {
     client.release();
   }
+}
+
+async function eventTableComplete(pool: pg.Pool, table: TableName): Promise<boolean> {
+  const schema = table.sql.includes('.') ? `${table.sql.split('.')[0]}.` : '';
+  const { rows } = await pool.query<{ complete: boolean }>(
+    `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL
+        AND to_regclass($3) IS NOT NULL AS complete`,
+    [
+      table.sql,
+      `${schema}"${table.bare}_type_position_idx"`,
+      `${schema}"${table.bare}_stream_prefix_idx"`,
+    ],
+  );
+  return rows[0]?.complete === true;
 }
