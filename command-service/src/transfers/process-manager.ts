@@ -5,7 +5,9 @@ import {
   hasTransferLeg,
   nextTransferStep,
   transferStream,
+  transferLegOutcome,
   type AccountCommand,
+  type AccountState,
   type ActiveTransferState,
   type Actor,
   type TransferCommand,
@@ -137,12 +139,12 @@ export class TransferProcessManager {
             type: 'DebitForTransfer',
             data: { transferId, counterpartyAccountId: state.toAccountId, amount: state.amount },
           });
-          if (debited.ok) await record('source-debited', { type: 'RecordSourceDebited', data: {} });
-          else
-            await record('failed', {
-              type: 'FailTransfer',
-              data: { reason: debited.rejection.code },
-            });
+          const outcome = legOutcome(debited, 'debit', transferId);
+          if (outcome.kind === 'applied') {
+            await record('source-debited', { type: 'RecordSourceDebited', data: {} });
+          } else {
+            await record('failed', { type: 'FailTransfer', data: { reason: outcome.reason } });
+          }
           break;
         }
         case 'credit-destination': {
@@ -150,9 +152,12 @@ export class TransferProcessManager {
             type: 'CreditForTransfer',
             data: { transferId, counterpartyAccountId: state.fromAccountId, amount: state.amount },
           });
-          if (credited.ok)
+          const outcome = legOutcome(credited, 'credit', transferId);
+          if (outcome.kind === 'applied') {
             await record('destination-credited', { type: 'RecordDestinationCredited', data: {} });
-          else await refund(credited.rejection.code);
+          } else {
+            await refund(outcome.reason);
+          }
           break;
         }
         case 'refund-source':
@@ -181,4 +186,23 @@ export class TransferProcessManager {
     );
     return { refunded: hasTransferLeg(source.state, 'refund', state.transferId) };
   }
+}
+
+/**
+ * What an account decided about a debit or credit leg. A refusal is recorded on the account
+ * (TransferDebitDeclined / TransferCreditDeclined), so every driver of the transfer, on any
+ * instance and after any crash, reads the same decision; only an account that does not exist
+ * answers with a plain rejection.
+ */
+function legOutcome(
+  outcome: Outcome<AccountState>,
+  kind: 'debit' | 'credit',
+  transferId: string,
+): { kind: 'applied' } | { kind: 'declined'; reason: string } {
+  if (!outcome.ok) return { kind: 'declined', reason: outcome.rejection.code };
+  const recorded = transferLegOutcome(outcome.state, kind, transferId);
+  if (recorded.kind === 'none') {
+    throw new Error(`transfer ${transferId}: the ${kind} leg left no decision on the account`);
+  }
+  return recorded;
 }

@@ -50,6 +50,7 @@ export interface TransferFacts {
 const TRANSFER_TYPES: ReadonlySet<string> = new Set(TRANSFER_EVENT_TYPES);
 const NO_STRINGS: ReadonlySet<string> = new Set();
 const NO_AMOUNTS: ReadonlyMap<string, bigint> = new Map();
+const NO_REASONS: ReadonlyMap<string, string> = new Map();
 
 /**
  * The event store folded with the domain's own evolve functions, one entry per account and
@@ -167,13 +168,21 @@ function ledgerDelta(event: AccountEvent): bigint | undefined {
     case 'AccountUnfrozen':
     case 'OverdraftLimitChanged':
     case 'AccountClosed':
+    case 'TransferDebitDeclined':
+    case 'TransferCreditDeclined':
       return undefined;
   }
 }
 
 function compact(state: AccountState): AccountState {
   if (state.status === 'none') return state;
-  return { ...state, transferLegs: NO_STRINGS, transferDebits: NO_AMOUNTS, holdIds: NO_STRINGS };
+  return {
+    ...state,
+    transferLegs: NO_STRINGS,
+    transferDebits: NO_AMOUNTS,
+    holdIds: NO_STRINGS,
+    declinedLegs: NO_REASONS,
+  };
 }
 
 function decode(recorded: RecordedEvent): BankEvent | Error {

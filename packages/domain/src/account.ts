@@ -21,6 +21,8 @@ export type AccountState =
       readonly transferLegs: ReadonlySet<string>;
       /** Amount debited per transfer id, so that a refund gives back exactly what was taken. */
       readonly transferDebits: ReadonlyMap<string, bigint>;
+      /** Transfer legs this account refused, with the reason: a refusal is final, like a leg. */
+      readonly declinedLegs: ReadonlyMap<string, string>;
       /** Every hold id ever placed here (open or not): a hold id names one hold for life. */
       readonly holdIds: ReadonlySet<string>;
     };
@@ -165,15 +167,35 @@ export function decideAccount(
       return accept({ type: 'AccountClosed', data: { accountId } });
     }
     case 'DebitForTransfer': {
-      if (state.transferLegs.has(legKey('debit', command.data.transferId))) return accept();
+      if (transferLegOutcome(state, 'debit', command.data.transferId).kind !== 'none') {
+        return accept();
+      }
+      const bad = refuseBadAmount(command.data.amount);
+      if (bad) return bad;
       const refused = refuseDebit(state, command.data.amount);
-      if (refused) return refused;
+      if (refused && !refused.ok) {
+        const reason = refused.rejection.code;
+        return accept({
+          type: 'TransferDebitDeclined',
+          data: { accountId, ...command.data, reason },
+        });
+      }
       return accept({ type: 'TransferDebited', data: { accountId, ...command.data } });
     }
     case 'CreditForTransfer': {
-      if (state.transferLegs.has(legKey('credit', command.data.transferId))) return accept();
-      const refused = refuseUnlessOpen(state) ?? refuseBadAmount(command.data.amount);
-      if (refused) return refused;
+      if (transferLegOutcome(state, 'credit', command.data.transferId).kind !== 'none') {
+        return accept();
+      }
+      const bad = refuseBadAmount(command.data.amount);
+      if (bad) return bad;
+      const refused = refuseUnlessOpen(state);
+      if (refused && !refused.ok) {
+        const reason = refused.rejection.code;
+        return accept({
+          type: 'TransferCreditDeclined',
+          data: { accountId, ...command.data, reason },
+        });
+      }
       return accept({ type: 'TransferCredited', data: { accountId, ...command.data } });
     }
     case 'RefundTransfer': {
@@ -204,6 +226,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       heldTotal: 0n,
       transferLegs: new Set(),
       transferDebits: new Map(),
+      declinedLegs: new Map(),
       holdIds: new Set(),
     };
   }
@@ -258,6 +281,13 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return withLeg(state, 'credit', event.data.transferId, event.data.amount);
     case 'TransferRefunded':
       return withLeg(state, 'refund', event.data.transferId, event.data.amount);
+    case 'TransferDebitDeclined':
+    case 'TransferCreditDeclined': {
+      const kind = event.type === 'TransferDebitDeclined' ? 'debit' : 'credit';
+      const declinedLegs = new Map(state.declinedLegs);
+      declinedLegs.set(legKey(kind, event.data.transferId), event.data.reason);
+      return { ...state, declinedLegs };
+    }
     default:
       return assertNever(event);
   }
@@ -286,6 +316,26 @@ export function hasTransferLeg(
   transferId: string,
 ): boolean {
   return state.status !== 'none' && state.transferLegs.has(legKey(kind, transferId));
+}
+
+export type TransferLegOutcome =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'applied' }
+  | { readonly kind: 'declined'; readonly reason: string };
+
+/**
+ * What this account decided about a debit or credit leg of a transfer, if anything. The process
+ * manager reads it after asking for the leg: applied, or declined with the recorded reason.
+ */
+export function transferLegOutcome(
+  state: AccountState,
+  kind: 'debit' | 'credit',
+  transferId: string,
+): TransferLegOutcome {
+  if (state.status === 'none') return { kind: 'none' };
+  if (state.transferLegs.has(legKey(kind, transferId))) return { kind: 'applied' };
+  const reason = state.declinedLegs.get(legKey(kind, transferId));
+  return reason === undefined ? { kind: 'none' } : { kind: 'declined', reason };
 }
 
 /**

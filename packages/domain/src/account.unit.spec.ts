@@ -92,6 +92,14 @@ const changeLimit = (overdraftLimit: bigint): AccountCommand => ({
   type: 'ChangeOverdraftLimit',
   data: { overdraftLimit },
 });
+const debitDeclined = (reason: string, l = leg): AccountEvent => ({
+  type: 'TransferDebitDeclined',
+  data: { accountId, ...l, reason },
+});
+const creditDeclined = (reason: string, l = leg): AccountEvent => ({
+  type: 'TransferCreditDeclined',
+  data: { accountId, ...l, reason },
+});
 const debit = (l = leg): AccountCommand => ({ type: 'DebitForTransfer', data: l });
 const credit = (l = leg): AccountCommand => ({ type: 'CreditForTransfer', data: l });
 const refund = (l = leg): AccountCommand => ({ type: 'RefundTransfer', data: l });
@@ -421,8 +429,15 @@ describe('account: freeze and unfreeze', () => {
     accountSpec.given(frozenAccount).when(withdraw(1n)).thenRejects('ACCOUNT_FROZEN');
     accountSpec.given(frozenAccount).when(placeHold('h2', 1n)).thenRejects('ACCOUNT_FROZEN');
     accountSpec.given(frozenAccount).when(capture('h1')).thenRejects('ACCOUNT_FROZEN');
-    accountSpec.given(frozenAccount).when(debit()).thenRejects('ACCOUNT_FROZEN');
-    accountSpec.given(frozenAccount).when(credit()).thenRejects('ACCOUNT_FROZEN');
+    // Transfer legs are refused by recording the refusal, so it stays the answer for that transfer.
+    accountSpec
+      .given(frozenAccount)
+      .when(debit())
+      .then([debitDeclined('ACCOUNT_FROZEN')]);
+    accountSpec
+      .given(frozenAccount)
+      .when(credit())
+      .then([creditDeclined('ACCOUNT_FROZEN')]);
   });
 
   it('still releases and expires holds while frozen', () => {
@@ -475,8 +490,14 @@ describe('account: close', () => {
     accountSpec.given(given).when(freeze).thenRejects('ACCOUNT_CLOSED');
     accountSpec.given(given).when(unfreeze).thenRejects('ACCOUNT_CLOSED');
     accountSpec.given(given).when(changeLimit(5n)).thenRejects('ACCOUNT_CLOSED');
-    accountSpec.given(given).when(debit()).thenRejects('ACCOUNT_CLOSED');
-    accountSpec.given(given).when(credit()).thenRejects('ACCOUNT_CLOSED');
+    accountSpec
+      .given(given)
+      .when(debit())
+      .then([debitDeclined('ACCOUNT_CLOSED')]);
+    accountSpec
+      .given(given)
+      .when(credit())
+      .then([creditDeclined('ACCOUNT_CLOSED')]);
     accountSpec.given(given).when(capture('h1')).thenRejects('HOLD_NOT_FOUND');
   });
 });
@@ -518,7 +539,7 @@ describe('account: transfer legs', () => {
     accountSpec
       .given([opened(), deposited(299n)])
       .when(debit())
-      .thenRejects('INSUFFICIENT_FUNDS');
+      .then([debitDeclined('INSUFFICIENT_FUNDS')]);
     accountSpec
       .given(funded)
       .when(debit({ ...leg, amount: 0n }))
@@ -531,6 +552,15 @@ describe('account: transfer legs', () => {
       .when(debit())
       .thenNothing();
     accountSpec.given([opened(), credited(), frozen]).when(credit()).thenNothing();
+  });
+
+  it('a declined leg stays declined, even once the account could take it', () => {
+    const declined = [opened(), debitDeclined('INSUFFICIENT_FUNDS'), deposited(1000n)];
+    accountSpec.given(declined).when(debit()).thenNothing();
+    accountSpec
+      .given([opened(), frozen, creditDeclined('ACCOUNT_FROZEN'), unfrozen])
+      .when(credit())
+      .thenNothing();
   });
 
   it('credits once per transfer', () => {

@@ -21,6 +21,8 @@ const MONEY_FIELDS: Record<BankEventType, readonly string[]> = {
   TransferDebited: ['amount'],
   TransferCredited: ['amount'],
   TransferRefunded: ['amount'],
+  TransferDebitDeclined: ['amount'],
+  TransferCreditDeclined: ['amount'],
   TransferRequested: ['amount'],
   TransferSourceDebited: [],
   TransferDestinationCredited: [],

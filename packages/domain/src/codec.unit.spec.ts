@@ -61,6 +61,26 @@ const SAMPLES: { [K in BankEventType]: Extract<BankEvent, { type: K }> } = {
     type: 'TransferRefunded',
     data: { accountId: a, transferId: t, counterpartyAccountId: b, amount: 7n },
   },
+  TransferDebitDeclined: {
+    type: 'TransferDebitDeclined',
+    data: {
+      accountId: a,
+      transferId: t,
+      counterpartyAccountId: b,
+      amount: 7n,
+      reason: 'INSUFFICIENT_FUNDS',
+    },
+  },
+  TransferCreditDeclined: {
+    type: 'TransferCreditDeclined',
+    data: {
+      accountId: b,
+      transferId: t,
+      counterpartyAccountId: a,
+      amount: 7n,
+      reason: 'ACCOUNT_FROZEN',
+    },
+  },
   TransferRequested: {
     type: 'TransferRequested',
     data: {

@@ -63,6 +63,32 @@ export type TransferRefunded = {
   data: { accountId: string; transferId: string; counterpartyAccountId: string; amount: bigint };
 };
 
+/**
+ * A transfer leg this account refused (insufficient funds, frozen, closed). Recording the refusal
+ * makes it final: a second driver of the same transfer (a recovery worker on another instance)
+ * finds the decision in the stream instead of deciding again on a state that has changed since.
+ */
+export type TransferDebitDeclined = {
+  type: 'TransferDebitDeclined';
+  data: {
+    accountId: string;
+    transferId: string;
+    counterpartyAccountId: string;
+    amount: bigint;
+    reason: string;
+  };
+};
+export type TransferCreditDeclined = {
+  type: 'TransferCreditDeclined';
+  data: {
+    accountId: string;
+    transferId: string;
+    counterpartyAccountId: string;
+    amount: bigint;
+    reason: string;
+  };
+};
+
 export type AccountEvent =
   | AccountOpened
   | FundsDeposited
@@ -77,7 +103,9 @@ export type AccountEvent =
   | AccountClosed
   | TransferDebited
   | TransferCredited
-  | TransferRefunded;
+  | TransferRefunded
+  | TransferDebitDeclined
+  | TransferCreditDeclined;
 
 export type TransferRequested = {
   type: 'TransferRequested';
@@ -131,6 +159,8 @@ export const ACCOUNT_EVENT_TYPES = [
   'TransferDebited',
   'TransferCredited',
   'TransferRefunded',
+  'TransferDebitDeclined',
+  'TransferCreditDeclined',
 ] as const satisfies readonly AccountEvent['type'][];
 
 export const TRANSFER_EVENT_TYPES = [

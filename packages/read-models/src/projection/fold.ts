@@ -299,6 +299,10 @@ function applyAccountEvent(view: BatchView, recorded: ProjectionEvent, event: Ac
     case 'TransferRefunded':
       money('transfer_refund', event.data.amount, transferRefs(event.data));
       break;
+    case 'TransferDebitDeclined':
+    case 'TransferCreditDeclined':
+      // A refused leg moves no money; the transfer's own stream carries the failure reason.
+      break;
     default:
       assertNever(event);
   }

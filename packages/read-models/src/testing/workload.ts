@@ -7,6 +7,7 @@ import {
   evolveAccount,
   evolveTransfer,
   initialAccountState,
+  transferLegOutcome,
   initialTransferState,
   transferStream,
   type AccountCommand,
@@ -143,28 +144,32 @@ export class BankWorkload {
       },
     });
     if (!requested) return;
-    if (!this.account(out, from, { type: 'DebitForTransfer', data: leg(to) })) {
+    this.account(out, from, { type: 'DebitForTransfer', data: leg(to) });
+    const debit = this.legOutcome(from, 'debit', transferId);
+    if (debit.kind !== 'applied') {
       this.transferStep(out, transferId, {
         type: 'FailTransfer',
-        data: { reason: 'debit refused' },
+        data: { reason: debit.kind === 'declined' ? debit.reason : 'debit refused' },
       });
       return;
     }
     this.transferStep(out, transferId, { type: 'RecordSourceDebited', data: {} });
-    if (this.account(out, to, { type: 'CreditForTransfer', data: leg(from) })) {
+    this.account(out, to, { type: 'CreditForTransfer', data: leg(from) });
+    const credit = this.legOutcome(to, 'credit', transferId);
+    if (credit.kind === 'applied') {
       this.transferStep(out, transferId, { type: 'RecordDestinationCredited', data: {} });
       this.transferStep(out, transferId, { type: 'CompleteTransfer', data: {} });
     } else {
+      const reason = credit.kind === 'declined' ? credit.reason : 'credit refused';
       this.account(out, from, { type: 'RefundTransfer', data: leg(to) });
-      this.transferStep(out, transferId, {
-        type: 'RecordSourceRefunded',
-        data: { reason: 'credit refused' },
-      });
-      this.transferStep(out, transferId, {
-        type: 'FailTransfer',
-        data: { reason: 'credit refused' },
-      });
+      this.transferStep(out, transferId, { type: 'RecordSourceRefunded', data: { reason } });
+      this.transferStep(out, transferId, { type: 'FailTransfer', data: { reason } });
     }
+  }
+
+  private legOutcome(accountId: string, kind: 'debit' | 'credit', transferId: string) {
+    const state = this.accountStates.get(accountId)?.state ?? initialAccountState;
+    return transferLegOutcome(state, kind, transferId);
   }
 
   private account(out: WorkloadAppend[], accountId: string, command: AccountCommand): boolean {
