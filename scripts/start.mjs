@@ -181,7 +181,9 @@ async function main() {
   log(`ready in ${seconds} s`);
   log(`gateway   ${url}`);
   log(`API docs  ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
-  log(`metrics   ${url}/metrics, services on :${ports.command} :${ports.projector} :${ports.query}`);
+  log(
+    `metrics   ${url}/metrics, services on :${ports.command} :${ports.projector} :${ports.query}`,
+  );
   if (!env.JWT_PUBLIC_KEY_FILE && !env.JWT_JWKS_FILE) {
     log(`a teller token:   ${await mintToken('teller-1', ['teller'])}`);
     log(`a customer token: ${await mintToken('customer-1', ['customer'])}`);

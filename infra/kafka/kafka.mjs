@@ -154,6 +154,48 @@ export async function down({ log = defaultLog, force = false } = {}) {
   });
 }
 
+/**
+ * Restarts the broker started here **keeping its log directory** (topics, offsets, producer
+ * state), as a real broker restart would: `signal` (SIGTERM: clean shutdown; SIGKILL: a crash),
+ * wait `downMs`, start the same JVM on the same data. For fault-injection runs on their own
+ * broker (KAFKA_PORT / KAFKA_CONTROLLER_PORT / KAFKA_STATE_DIR); refuses a broker it did not start.
+ */
+export async function restartBroker({
+  log = defaultLog,
+  signal: sig = 'SIGTERM',
+  downMs = 0,
+} = {}) {
+  const s = kafkaSettings();
+  await withLock(s, async () => {
+    const pid = ourBrokerPid(s);
+    if (pid === null) throw new Error(`kafka: no broker started here is running at ${s.brokers}`);
+    log(`kafka: restart: ${sig} to broker pid ${pid}`);
+    signal(pid, sig);
+    const deadline = Date.now() + 30_000;
+    while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+    if (isAlive(pid)) {
+      signal(pid, 'SIGKILL');
+      while (isAlive(pid)) await sleep(100);
+    }
+    if (downMs > 0) await sleep(downMs);
+    const begin = Date.now();
+    const out = openSync(s.logFile, 'a');
+    const child = spawn(
+      javaCommand(),
+      [...jvmOptions(s, s.heap), '-cp', join(s.libDir, '*'), 'kafka.Kafka', s.propertiesFile],
+      { detached: true, stdio: ['ignore', out, out], cwd: s.stateDir },
+    );
+    closeSync(out);
+    let exited = null;
+    child.on('exit', (code, sig2) => (exited = { code, signal: sig2 }));
+    child.on('error', (error) => (exited = { error }));
+    child.unref();
+    writeFileSync(s.pidFile, `${child.pid}\n`);
+    await waitUntilAnswering(s, () => exited, begin);
+    log(`kafka: broker pid ${child.pid} back at ${s.brokers} after ${Date.now() - begin} ms`);
+  });
+}
+
 /** True when a Kafka broker answers a metadata request at `brokers`. */
 export async function isAnswering(brokers, timeoutMs = 3000) {
   const { Kafka, logLevel } = requireFromTestkit('kafkajs');

@@ -61,7 +61,9 @@ export class EnvReader {
     const raw = this.string(name);
     if (raw === undefined) return fallback;
     if (!(allowed as readonly string[]).includes(raw)) {
-      this.problems.push(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+      this.problems.push(
+        `${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`,
+      );
       return fallback;
     }
     return raw as T;
@@ -83,7 +85,15 @@ export class EnvReader {
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 /** Settings every service shares. */
 export interface CommonConfig {

@@ -12,7 +12,23 @@ export function createKnex(options: { databaseUrl: string; poolSize: number }): 
 
 /** A raw pg pool, for hot paths that skip the query builder. */
 export function createPool(options: { databaseUrl: string; poolSize: number }): pg.Pool {
-  return new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
+  survivePostgresRestarts(pool);
+  return pool;
+}
+
+/**
+ * PostgreSQL going away (a restart, a failover) must fail the queries in flight, not the process.
+ * pg reports a dropped connection as an 'error' event: on the pool for an idle client, and on the
+ * client itself while it is checked out (pg-pool removes its own listener then). Either one
+ * without a listener is an uncaught exception. The queries themselves still reject, and a broken
+ * client is discarded when it is released.
+ */
+export function survivePostgresRestarts(pool: pg.Pool): void {
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
 }
 
 /** Converts a pg int8/numeric string to bigint, failing loudly on anything else. */

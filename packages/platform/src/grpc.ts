@@ -28,7 +28,10 @@ const STATUS_BY_CATEGORY: Record<ErrorCategory, grpc.status> = {
 };
 
 const CATEGORY_BY_STATUS = new Map<grpc.status, ErrorCategory>(
-  Object.entries(STATUS_BY_CATEGORY).map(([category, status]) => [status, category as ErrorCategory]),
+  Object.entries(STATUS_BY_CATEGORY).map(([category, status]) => [
+    status,
+    category as ErrorCategory,
+  ]),
 );
 
 /** Server side: an error as a gRPC status with the code and details in trailers. */
@@ -54,11 +57,14 @@ export function fromServiceError(error: unknown): AppError {
     const value = metadata?.get(key)[0];
     return value === undefined ? undefined : String(value);
   };
-  const category = CATEGORY_BY_STATUS.get(status) ?? (status === grpc.status.CANCELLED ? 'unavailable' : 'internal');
+  const category =
+    CATEGORY_BY_STATUS.get(status) ??
+    (status === grpc.status.CANCELLED ? 'unavailable' : 'internal');
   const code = (first(METADATA.errorCode) as ErrorCode | undefined) ?? defaultCode(category);
   const field = first(METADATA.errorField);
   const retryAfter = first(METADATA.retryAfterMs);
-  const message = category === 'internal' ? 'internal error' : (serviceError.details ?? 'upstream error');
+  const message =
+    category === 'internal' ? 'internal error' : (serviceError.details ?? 'upstream error');
   return new AppError(category, code, message, {
     ...(field === undefined ? {} : { field }),
     ...(retryAfter === undefined ? {} : { retryAfterMs: Number(retryAfter) }),
@@ -88,7 +94,9 @@ function defaultCode(category: ErrorCategory): ErrorCode {
 /** The correlation id a call carries, or a new one. */
 export function correlationIdOf(metadata: grpc.Metadata): string {
   const value = metadata.get(METADATA.correlationId)[0];
-  return typeof value === 'string' && value.length > 0 && value.length <= 128 ? value : randomUUID();
+  return typeof value === 'string' && value.length > 0 && value.length <= 128
+    ? value
+    : randomUUID();
 }
 
 export interface UnaryContext {
@@ -122,7 +130,12 @@ export function unary<Req, Res>(
     const context: UnaryContext = {
       correlationId,
       logger,
-      deadline: deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
+      deadline:
+        deadline instanceof Date
+          ? deadline
+          : Number.isFinite(deadline)
+            ? new Date(deadline)
+            : undefined,
       metadata: call.metadata,
     };
     handler(call.request, context).then(
@@ -142,7 +155,7 @@ export function unary<Req, Res>(
         } else {
           logger.error({ err: error, ms: seconds * 1000 }, 'call failed');
         }
-        callback(status as grpc.ServiceError, null);
+        callback(status, null);
       },
     );
   };
@@ -211,7 +224,9 @@ export function upstreamTarget(addresses: string): string {
   if (list.length === 0) throw new Error('no upstream address given');
   if (list.length === 1) {
     const only = list[0] as string;
-    return /^[a-z0-9+.-]+:\/\//i.test(only) || /^(dns|ipv4|ipv6|unix):/.test(only) ? only : `dns:${only}`;
+    return /^[a-z0-9+.-]+:\/\//i.test(only) || /^(dns|ipv4|ipv6|unix):/.test(only)
+      ? only
+      : `dns:${only}`;
   }
   const allIpv4 = list.every((a) => /^\d+\.\d+\.\d+\.\d+:\d+$/.test(a));
   if (!allIpv4) throw new Error('a list of upstream addresses must be IPv4 host:port pairs');
