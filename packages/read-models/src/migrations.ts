@@ -23,5 +23,23 @@ export const migrationSource: Knex.MigrationSource<string> = {
 
 /** Brings the read-model schema up to date; safe to run from several processes at once. */
 export async function migrateReadModels(knex: Knex): Promise<void> {
-  await knex.migrate.latest({ migrationSource, tableName: 'read_model_migrations' });
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await knex.migrate.latest({ migrationSource, tableName: 'read_model_migrations' });
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !isConcurrentMigration(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
+/**
+ * knex creates its bookkeeping tables check-then-create, so processes migrating a fresh schema
+ * at once collide there (duplicate table or type, or a unique violation on a pg_type row), or
+ * on knex's migration lock. The loser tries again and finds the work done or the lock free.
+ */
+function isConcurrentMigration(error: unknown): boolean {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return code === '42P07' || code === '42710' || code === '23505' || name === 'MigrationLocked';
 }

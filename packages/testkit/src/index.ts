@@ -2,3 +2,4 @@ export * from './postgres.js';
 export * from './kafka.js';
 export * from './wait-for.js';
 export * from './process.js';
+export * from './stack.js';

@@ -1,0 +1,102 @@
+import autocannon from 'autocannon';
+import { LatencyRecorder, type LatencySummary } from './latency.js';
+import { OutcomeCounter } from './outcomes.js';
+
+export interface HttpRequestSpec {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+}
+
+export interface HttpLoadOptions {
+  /** Origin, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  /** The run stops after this many answers even if time is left. */
+  readonly maxRequests: number;
+  /** Offered load in requests/s over all connections; as fast as possible when omitted. */
+  readonly rate?: number;
+  /** Builds each request (a fresh Idempotency-Key, a random account, ...). */
+  readonly next: () => HttpRequestSpec;
+  /** Sees each answer's status and body (e.g. to read the consistency token). */
+  readonly onBody?: (status: number, body: string) => void;
+}
+
+export interface HttpLoadResult {
+  readonly seconds: number;
+  /** Answers per second, whatever their status. */
+  readonly throughput: number;
+  /** 2xx answers per second. */
+  readonly okThroughput: number;
+  readonly latency: LatencySummary;
+  readonly outcomes: OutcomeCounter;
+}
+
+/**
+ * Drives HTTP load with autocannon (keep-alive connections, one request in flight each) and
+ * records every answer's latency and status itself, so p95 and exact status counts are known.
+ */
+export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
+  const latencies = new LatencyRecorder();
+  const outcomes = new OutcomeCounter();
+  const started = performance.now();
+  let answered = 0;
+  let stopped = false;
+  let finish: (result: autocannon.Result) => void = () => undefined;
+  let fail: (error: unknown) => void = () => undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const instance = autocannon(
+    {
+      url: options.url,
+      connections: options.connections,
+      duration: options.durationSeconds,
+      timeout: 10,
+      ...(options.rate === undefined ? {} : { overallRate: Math.max(1, Math.round(options.rate)) }),
+      requests: [
+        {
+          setupRequest: (request) => {
+            const spec = options.next();
+            return {
+              ...request,
+              method: spec.method,
+              path: spec.path,
+              headers: spec.headers,
+              ...(spec.body === undefined ? {} : { body: spec.body }),
+            };
+          },
+          ...(options.onBody
+            ? {
+                onResponse: (status: number, body: string) => options.onBody?.(status, body),
+              }
+            : {}),
+        },
+      ],
+    },
+    (error, result) => (error ? fail(error) : finish(result)),
+  );
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    latencies.add(responseTime);
+    outcomes.recordHttp(statusCode);
+    answered += 1;
+    if (answered >= options.maxRequests && !stopped) {
+      stopped = true;
+      instance.stop();
+    }
+  });
+  const result = await done;
+  const seconds = (performance.now() - started) / 1000;
+  for (let i = 0; i < result.errors + result.timeouts; i += 1)
+    outcomes.record('transport', 'error');
+  return {
+    seconds,
+    throughput: answered / seconds,
+    okThroughput: outcomes.ok / seconds,
+    latency: latencies.summary(),
+    outcomes,
+  };
+}

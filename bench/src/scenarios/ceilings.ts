@@ -1,0 +1,90 @@
+import { measureFastifyCeiling } from '../ceilings/fastify-hello.js';
+import { measureKafkaCeiling } from '../ceilings/kafka-roundtrip.js';
+import { measurePostgresInsertCeiling } from '../ceilings/postgres-insert.js';
+import type { BenchContext } from '../context.js';
+import { createBenchSchema } from '../infra/database.js';
+
+const SCENARIO = '1 ceilings';
+
+/** The three ceilings every later figure is divided by, measured now on this machine. */
+export async function runCeilings(ctx: BenchContext): Promise<void> {
+  const { options, results } = ctx;
+  await postgres(ctx);
+
+  ctx.log(
+    `ceiling: Fastify hello-world, ${options.concurrency} connections, ${options.durationSeconds} s`,
+  );
+  const fastify = await measureFastifyCeiling({
+    connections: options.concurrency,
+    durationSeconds: options.durationSeconds,
+    maxRequests: options.maxRequests * 5,
+  });
+  ctx.ceilings.fastify = { name: 'Fastify hello', value: fastify.okThroughput, unit: 'req/s' };
+  results.add({
+    scenario: SCENARIO,
+    metric: `Fastify hello-world (${options.concurrency} conns)`,
+    value: fastify.okThroughput,
+    unit: 'req/s',
+    note: `p99 ${fastify.latency.p99.toFixed(1)} ms, ${fastify.outcomes.errors} errors`,
+  });
+
+  await kafka(ctx);
+}
+
+async function postgres(ctx: BenchContext): Promise<void> {
+  const { options, results } = ctx;
+  ctx.log(
+    `ceiling: PostgreSQL single-row INSERT+COMMIT, ${options.concurrency} connections, ${options.durationSeconds} s`,
+  );
+  const schema = await createBenchSchema('ceiling');
+  try {
+    const pg = await measurePostgresInsertCeiling({
+      databaseUrl: schema.url,
+      concurrency: options.concurrency,
+      durationSeconds: options.durationSeconds,
+      maxOperations: options.maxRequests * 5,
+    });
+    ctx.ceilings.postgresInsert = { name: 'PG insert', value: pg.okThroughput, unit: 'rows/s' };
+    results.add({
+      scenario: SCENARIO,
+      metric: `PostgreSQL INSERT+COMMIT (${options.concurrency} conns)`,
+      value: pg.okThroughput,
+      unit: 'rows/s',
+      note: `p50 ${pg.latency.p50.toFixed(2)} ms, p99 ${pg.latency.p99.toFixed(2)} ms`,
+    });
+  } finally {
+    await schema.drop();
+  }
+}
+
+async function kafka(ctx: BenchContext): Promise<void> {
+  const { options, results } = ctx;
+  let lease;
+  try {
+    lease = await ctx.kafka();
+  } catch (error) {
+    results.notRun(
+      `${SCENARIO} (Kafka)`,
+      `no Kafka broker: ${(error as Error).message.split('\n')[0] ?? ''}`,
+    );
+    return;
+  }
+  ctx.log(
+    `ceiling: kafkajs produce -> consume on ${lease.brokers}, up to ${options.kafkaMessages} messages`,
+  );
+  const result = await measureKafkaCeiling({
+    brokers: lease.brokers,
+    topic: `bench-ceiling-${ctx.runId}`,
+    partitions: 6,
+    durationSeconds: options.durationSeconds,
+    maxMessages: options.kafkaMessages,
+  });
+  ctx.ceilings.kafka = { name: 'Kafka round trip', value: result.roundTripRate, unit: 'msg/s' };
+  results.add({
+    scenario: SCENARIO,
+    metric: 'kafkajs produce->consume (6 partitions, acks=all)',
+    value: result.roundTripRate,
+    unit: 'msg/s',
+    note: `${result.consumed}/${result.produced} consumed; produce alone ${Math.round(result.produceRate)} msg/s`,
+  });
+}

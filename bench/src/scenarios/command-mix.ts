@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { HttpRequestSpec } from '../load/http-load.js';
+
+/** The command mix: 40 % transfers, 40 % deposits, 20 % withdrawals; small amounts, all USD. */
+export type MixCommand =
+  | {
+      readonly kind: 'transfer';
+      readonly from: string;
+      readonly to: string;
+      readonly amount: string;
+    }
+  | { readonly kind: 'deposit'; readonly account: string; readonly amount: string }
+  | { readonly kind: 'withdrawal'; readonly account: string; readonly amount: string };
+
+export const MIX_DESCRIPTION = '40% transfers 0.25, 40% deposits 1.00, 20% withdrawals 0.50 (USD)';
+
+function pick(accounts: readonly string[]): string {
+  return accounts[Math.floor(Math.random() * accounts.length)] ?? '';
+}
+
+export function nextCommand(accounts: readonly string[]): MixCommand {
+  const roll = Math.random();
+  if (roll < 0.4) {
+    const from = pick(accounts);
+    let to = pick(accounts);
+    while (to === from && accounts.length > 1) to = pick(accounts);
+    return { kind: 'transfer', from, to, amount: '0.25' };
+  }
+  if (roll < 0.8) return { kind: 'deposit', account: pick(accounts), amount: '1.00' };
+  return { kind: 'withdrawal', account: pick(accounts), amount: '0.50' };
+}
+
+/** The command as a gateway request, with a fresh Idempotency-Key. */
+export function commandRequest(command: MixCommand, token: string): HttpRequestSpec {
+  const headers = {
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+    'idempotency-key': randomUUID(),
+  };
+  switch (command.kind) {
+    case 'transfer':
+      return {
+        method: 'POST',
+        path: '/v1/transfers',
+        headers,
+        body: JSON.stringify({
+          fromAccountId: command.from,
+          toAccountId: command.to,
+          amount: command.amount,
+        }),
+      };
+    case 'deposit':
+      return {
+        method: 'POST',
+        path: `/v1/accounts/${command.account}/deposits`,
+        headers,
+        body: JSON.stringify({ amount: command.amount }),
+      };
+    case 'withdrawal':
+      return {
+        method: 'POST',
+        path: `/v1/accounts/${command.account}/withdrawals`,
+        headers,
+        body: JSON.stringify({ amount: command.amount }),
+      };
+  }
+}

@@ -1,0 +1,143 @@
+import { mintToken } from '../auth.js';
+import type { BenchContext } from '../context.js';
+import type { StackSession } from '../infra/stack-session.js';
+import { runClosedLoop, type ClosedLoopResult } from '../load/closed-loop.js';
+import { runHttpLoad, type HttpLoadResult } from '../load/http-load.js';
+import { commandRequest, MIX_DESCRIPTION, nextCommand } from './command-mix.js';
+import { CommandClient } from './grpc-commands.js';
+
+const SCENARIO = '2 commands';
+/** End-to-end commands must reach this share of the PostgreSQL single-insert ceiling. */
+const MIN_RATIO_TO_POSTGRES = 0.4;
+
+/**
+ * The command mix at full speed (closed loop, `concurrency` connections, each with one request in
+ * flight): through the gateway over 10,000 accounts and over 10 hot ones, then straight at the
+ * command service over gRPC. Each request has its own Idempotency-Key (command id).
+ */
+export async function runCommandScenarios(ctx: BenchContext, session: StackSession): Promise<void> {
+  const { options } = ctx;
+  const token = await mintToken(ctx.jwtSecret, 'bench-teller', ['teller']);
+  const gateway = (accounts: readonly string[], seconds: number): Promise<HttpLoadResult> =>
+    runHttpLoad({
+      url: session.stack.gatewayUrl,
+      connections: options.concurrency,
+      durationSeconds: seconds,
+      maxRequests: options.maxRequests,
+      next: () => commandRequest(nextCommand(accounts), token),
+    });
+
+  ctx.log(
+    `commands: warm-up, then ${MIX_DESCRIPTION} through the gateway over ${session.accounts.length} accounts`,
+  );
+  await gateway(session.accounts, warmUpSeconds(ctx));
+  const low = await gateway(session.accounts, options.durationSeconds);
+  ctx.commandMaxThroughput = low.okThroughput;
+  report(
+    ctx,
+    `gateway, ${session.accounts.length.toLocaleString('en-US')} accounts`,
+    low,
+    MIN_RATIO_TO_POSTGRES,
+  );
+
+  ctx.log(`commands: the same mix over ${session.hotAccounts.length} hot accounts`);
+  const hot = await gateway(session.hotAccounts, options.durationSeconds);
+  report(ctx, `gateway, ${session.hotAccounts.length} hot accounts`, hot);
+
+  ctx.log('commands: the same mix straight at the command service over gRPC');
+  const client = new CommandClient(session.stack.commandAddress);
+  try {
+    const grpcRun = (seconds: number): Promise<ClosedLoopResult> =>
+      runClosedLoop({
+        concurrency: options.concurrency,
+        durationSeconds: seconds,
+        maxOperations: options.maxRequests,
+        operation: () => client.run(nextCommand(session.accounts)),
+      });
+    await grpcRun(warmUpSeconds(ctx));
+    // One command at a time: the service time of the write path with no queueing at all.
+    const single = await runClosedLoop({
+      concurrency: 1,
+      durationSeconds: warmUpSeconds(ctx),
+      maxOperations: options.maxRequests,
+      operation: () => client.run(nextCommand(session.accounts)),
+    });
+    ctx.results.add({
+      scenario: SCENARIO,
+      metric: 'gRPC direct, 1 in flight: latency p50',
+      value: single.latency.p50,
+      unit: 'ms',
+      note: `p99 ${single.latency.p99.toFixed(1)} ms over ${single.outcomes.total} commands (${single.outcomes.describe()})`,
+    });
+    const direct = await grpcRun(options.durationSeconds);
+    report(ctx, `gRPC direct, ${session.accounts.length.toLocaleString('en-US')} accounts`, direct);
+    ctx.results.add({
+      scenario: SCENARIO,
+      metric: 'gateway cost: throughput gateway / gRPC direct',
+      value: direct.okThroughput > 0 ? low.okThroughput / direct.okThroughput : Number.NaN,
+      unit: 'x',
+      note: `p50 +${(low.latency.p50 - direct.latency.p50).toFixed(2)} ms, p99 +${(low.latency.p99 - direct.latency.p99).toFixed(2)} ms through the gateway`,
+    });
+  } finally {
+    client.close();
+  }
+}
+
+export function warmUpSeconds(ctx: BenchContext): number {
+  return Math.min(3, Math.max(1, ctx.options.durationSeconds / 4));
+}
+
+function report(
+  ctx: BenchContext,
+  what: string,
+  run: HttpLoadResult | ClosedLoopResult,
+  minRatio?: number,
+): void {
+  const { results } = ctx;
+  results.againstCeiling(
+    {
+      scenario: SCENARIO,
+      metric: `${what}: throughput (2xx)`,
+      value: run.okThroughput,
+      unit: 'cmd/s',
+      note: `${run.outcomes.total} answers in ${run.seconds.toFixed(1)} s`,
+    },
+    ctx.ceilings.postgresInsert,
+    minRatio,
+  );
+  for (const p of ['p50', 'p95', 'p99'] as const) {
+    results.add({
+      scenario: SCENARIO,
+      metric: `${what}: latency ${p}`,
+      value: run.latency[p],
+      unit: 'ms',
+    });
+  }
+  results.add({
+    scenario: SCENARIO,
+    metric: `${what}: conflicts (409/ABORTED)`,
+    value: run.outcomes.conflicts,
+    unit: '',
+  });
+  results.add({
+    scenario: SCENARIO,
+    metric: `${what}: errors (other non-2xx)`,
+    value: run.outcomes.errors + run.outcomes.rejections,
+    unit: '',
+    note: `by status ${run.outcomes.describe()}`,
+  });
+}
+
+/** Without the commands scenario, a short full-speed run tells what "half load" is. */
+export async function probeCommandMaximum(ctx: BenchContext, session: StackSession): Promise<void> {
+  const token = await mintToken(ctx.jwtSecret, 'bench-teller', ['teller']);
+  const run = await runHttpLoad({
+    url: session.stack.gatewayUrl,
+    connections: ctx.options.concurrency,
+    durationSeconds: Math.max(3, ctx.options.durationSeconds / 2),
+    maxRequests: ctx.options.maxRequests,
+    next: () => commandRequest(nextCommand(session.accounts), token),
+  });
+  ctx.commandMaxThroughput = run.okThroughput;
+  ctx.log(`maximum command rate probed: ${run.okThroughput.toFixed(0)} cmd/s`);
+}

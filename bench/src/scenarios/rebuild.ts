@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs';
+import pg from 'pg';
+import { guarded } from '../cleanup.js';
+import type { BenchContext } from '../context.js';
+import { createBenchSchema, databaseUrl } from '../infra/database.js';
+import { runMeasured, type MeasuredRun } from '../infra/measured-run.js';
+import { repoPath } from '../paths.js';
+import { ensureEventTable, seedAccountStreams } from '../seed/account-streams.js';
+
+const SCENARIO = '5 rebuild/replay';
+const OPS_CLI = 'ops/dist/cli.js';
+const MIN_REBUILD_RATE = 50_000;
+/** "Flat in the event count": peak RSS at N may exceed that at N/4 by at most this factor. */
+const MAX_MEMORY_GROWTH = 1.25;
+const EVENTS_PER_ACCOUNT = 50;
+
+/**
+ * Seeds N/4 events (bulk SQL straight into the event store table), runs `bank rebuild all` and
+ * `bank replay` (NDJSON to stdout, counted), then seeds up to N and runs both again. Rates are
+ * events / wall-clock seconds of the whole CLI process; memory is the CLI's peak RSS. Comparing
+ * the two sizes shows whether memory stays flat as the event count grows.
+ */
+export async function runRebuildScenario(ctx: BenchContext): Promise<void> {
+  const cli = repoPath(OPS_CLI);
+  if (!existsSync(cli)) {
+    ctx.results.notRun(SCENARIO, `${OPS_CLI} is not built yet`);
+    return;
+  }
+  const { results, options } = ctx;
+  const total = options.events;
+  const sizes = [Math.round(total / 4), total];
+  const schema = await createBenchSchema('rebuild');
+  const dropAll = async (): Promise<void> => {
+    await schema.drop();
+    const admin = new pg.Client({ connectionString: databaseUrl() });
+    await admin.connect();
+    await admin
+      .query(`DROP SCHEMA IF EXISTS "${schema.name}_rebuild" CASCADE`)
+      .finally(() => admin.end());
+  };
+  await guarded(`schema ${schema.name}`, dropAll, async () => {
+    await ensureEventTable(schema.url);
+    const timeoutMs = (options.mode === 'full' ? 900 : 150) * 1000;
+    const env = { DATABASE_URL: schema.url, LOG_LEVEL: 'warn' };
+    const runs: Array<{ events: number; rebuild: MeasuredRun; replay: MeasuredRun }> = [];
+    let seeded = 0;
+    for (const size of sizes) {
+      const accounts = Math.max(1, Math.round((size - seeded) / EVENTS_PER_ACCOUNT));
+      const began = performance.now();
+      await seedAccountStreams(schema.pool, {
+        accounts,
+        eventsPerAccount: EVENTS_PER_ACCOUNT,
+        openingDeposit: 1_000_000n,
+        ownerId: 'bench-owner',
+        spreadDays: 30,
+      });
+      seeded += accounts * EVENTS_PER_ACCOUNT;
+      const seedSeconds = (performance.now() - began) / 1000;
+      ctx.log(
+        `rebuild: seeded ${seeded} events (bulk SQL, ${((accounts * EVENTS_PER_ACCOUNT) / seedSeconds).toFixed(0)} events/s); bank rebuild all`,
+      );
+      const rebuild = await runMeasured(
+        'bank rebuild',
+        cli,
+        ['rebuild', 'all', '--json'],
+        env,
+        timeoutMs,
+      );
+      if (rebuild.code !== 0)
+        throw new Error(`bank rebuild all exited ${rebuild.code}: ${lastLines(rebuild.tail)}`);
+      ctx.log(`rebuild: ${rebuild.seconds.toFixed(1)} s; bank replay --to stdout`);
+      const replay = await runMeasured(
+        'bank replay',
+        cli,
+        ['replay', '--to', 'stdout'],
+        env,
+        timeoutMs,
+      );
+      if (replay.code !== 0)
+        throw new Error(`bank replay exited ${replay.code}: ${lastLines(replay.tail)}`);
+      if (replay.stdoutLines !== seeded)
+        ctx.log(`replay wrote ${replay.stdoutLines} lines for ${seeded} events`);
+      runs.push({ events: seeded, rebuild, replay });
+    }
+    for (const run of runs) {
+      const label = `${run.events.toLocaleString('en-US')} events`;
+      results.atLeast(
+        {
+          scenario: SCENARIO,
+          metric: `bank rebuild all, ${label}: rate`,
+          value: run.events / run.rebuild.seconds,
+          unit: 'events/s',
+          note: `${run.rebuild.seconds.toFixed(1)} s wall incl. process start; CLI says ${cliRate(run.rebuild.lastLine)}`,
+        },
+        MIN_REBUILD_RATE,
+      );
+      results.add({
+        scenario: SCENARIO,
+        metric: `bank rebuild all, ${label}: peak RSS`,
+        value: run.rebuild.peakRssMiB,
+        unit: 'MiB',
+        note: `from ${run.rebuild.peakSource}`,
+      });
+      results.add({
+        scenario: SCENARIO,
+        metric: `bank replay -> NDJSON, ${label}: rate`,
+        value: run.replay.stdoutLines / run.replay.seconds,
+        unit: 'events/s',
+        note: `${run.replay.stdoutLines} lines, ${(run.replay.stdoutBytes / 2 ** 20).toFixed(0)} MiB in ${run.replay.seconds.toFixed(1)} s`,
+      });
+      results.add({
+        scenario: SCENARIO,
+        metric: `bank replay -> NDJSON, ${label}: peak RSS`,
+        value: run.replay.peakRssMiB,
+        unit: 'MiB',
+      });
+    }
+    const [small, large] = runs;
+    if (small && large) {
+      for (const which of ['rebuild', 'replay'] as const) {
+        results.atMost(
+          {
+            scenario: SCENARIO,
+            metric: `${which} peak RSS growth, ${small.events.toLocaleString('en-US')} -> ${large.events.toLocaleString('en-US')} events`,
+            value: large[which].peakRssMiB / small[which].peakRssMiB,
+            unit: 'x',
+            note: 'flat in the event count means ~1.0x for 4x the events',
+          },
+          MAX_MEMORY_GROWTH,
+        );
+      }
+    }
+    results.add({
+      scenario: SCENARIO,
+      metric: 'seeding',
+      value: seeded,
+      unit: 'events',
+      note: `bulk INSERT ... SELECT into the event store table (not through the command path); ${EVENTS_PER_ACCOUNT} events per account stream`,
+    });
+  });
+}
+
+function cliRate(lastLine: string): string {
+  try {
+    const summary = JSON.parse(lastLine) as { eventsPerSecond?: unknown; events?: unknown };
+    return `${String(summary.eventsPerSecond)} events/s for ${String(summary.events)} events`;
+  } catch {
+    return 'no summary';
+  }
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-5).join(' | ');
+}

@@ -1,0 +1,389 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { startProcess, type ProcessExit, type StartedProcess } from './process.js';
+
+/**
+ * The whole system as child processes (`node <service>/dist/main.js`), configured only through
+ * the environment each service's README documents, for end-to-end, fault-injection and
+ * benchmark runs. Ports are picked once at start and kept, so a crashed service restarts where
+ * its peers expect it.
+ */
+
+export type StackServiceKind = 'command-service' | 'projector' | 'query-service' | 'gateway';
+export type StackRole = 'customer' | 'teller' | 'admin';
+
+export interface StackKafkaOptions {
+  readonly brokers: string | readonly string[];
+  readonly topic: string;
+  readonly groupId: string;
+  /** Partitions when the projector creates the topic (KAFKA_PARTITIONS). */
+  readonly partitions?: number;
+}
+
+export interface StackOptions {
+  /** PostgreSQL URL (usually a createTestSchema() url) shared by every service. */
+  readonly databaseUrl: string;
+  /** Kafka mode when given; the projector's embedded mode otherwise. */
+  readonly kafka?: StackKafkaOptions;
+  /** The gateway's HS256 secret (at least 32 bytes); mintToken() signs with it. */
+  readonly jwtSecret: string;
+  /** Command-service instances behind the gateway, balanced round-robin (default 1). */
+  readonly commandInstances?: number;
+  /** 'all' (default): one projector process; 'split': a relay and a consumer process. */
+  readonly projectorRoles?: 'all' | 'split';
+  /** Extra variables per kind of service; they win over the harness's settings. */
+  readonly env?: Partial<Record<StackServiceKind, Record<string, string>>>;
+  /** LOG_LEVEL of every service (default 'warn'). */
+  readonly logLevel?: string;
+  /** DATABASE_POOL_SIZE per process (default 4: a stack holds ~20 connections, not ~60). */
+  readonly poolSize?: number;
+  /** Echo every service's output to stderr (debugging). */
+  readonly echo?: boolean;
+  /** How long each service may take to become ready (default 60 s). */
+  readonly readyTimeoutMs?: number;
+}
+
+export interface StackService {
+  /** 'gateway', 'query-service', 'command-service-1', 'projector' (or '-relay' / '-consumer'). */
+  readonly name: string;
+  readonly kind: StackServiceKind;
+  /** The /readyz this service is started against. */
+  readonly readyUrl: string;
+  /** Prometheus text: the service's metrics port, or the gateway's own /metrics. */
+  readonly metricsUrl: string;
+  /** The pid of the current process (changes on restart). */
+  readonly pid: number;
+  /** Everything the current process printed. */
+  readonly output: string;
+  readonly running: boolean;
+  /** Sends a signal (default SIGKILL: a crash) and resolves once the process has exited. */
+  kill(signal?: NodeJS.Signals): Promise<ProcessExit>;
+  /** Starts it again with the same ports and environment and waits until it is ready. */
+  restart(): Promise<void>;
+  /** SIGTERM, then SIGKILL after the grace period. */
+  stop(graceMs?: number): Promise<ProcessExit | undefined>;
+}
+
+export interface StackServices {
+  readonly gateway: StackService;
+  readonly query: StackService;
+  /** One per command-service instance, in COMMAND_SERVICE_ADDRESS order. */
+  readonly commands: readonly StackService[];
+  /** ['projector'] or ['projector-relay', 'projector-consumer']. */
+  readonly projectors: readonly StackService[];
+  readonly all: readonly StackService[];
+}
+
+export interface MintOptions {
+  /** Lifetime in seconds (default 3600); negative mints an expired token. */
+  readonly ttlSeconds?: number;
+  readonly issuer?: string;
+  readonly audience?: string;
+}
+
+export interface Stack {
+  /** http://127.0.0.1:<port> */
+  readonly gatewayUrl: string;
+  /** 127.0.0.1:<port> of each command-service instance. */
+  readonly commandAddresses: readonly string[];
+  readonly queryAddress: string;
+  readonly services: StackServices;
+  /** A bearer token the gateway accepts (HS256 with the stack's secret). */
+  mintToken(sub: string, roles: readonly StackRole[], options?: MintOptions): string;
+  /** Stops the gateway first, then everything behind it. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** The gateway's defaults (JWT_ISSUER / JWT_AUDIENCE), which the harness leaves unset. */
+export const STACK_JWT_ISSUER = 'bank-gateway';
+export const STACK_JWT_AUDIENCE = 'bank-api';
+
+const ENTRY_POINTS: Record<StackServiceKind, string> = {
+  'command-service': 'command-service/dist/main.js',
+  projector: 'projector/dist/main.js',
+  'query-service': 'query-service/dist/main.js',
+  gateway: 'gateway/dist/main.js',
+};
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The only variables of the caller's environment a service sees: anything else (DATABASE_URL,
+ * KAFKA_*, PORT, NODE_TEST_CONTEXT, ...) could point it somewhere else or change its behaviour.
+ */
+const PASSED_THROUGH = /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TZ|TMPDIR|TEMP|TMP|NODE_V8_COVERAGE)$/;
+
+const UNLIMITED = String(1_000_000_000);
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  if (Buffer.byteLength(options.jwtSecret) < 32) {
+    throw new Error('startStack: jwtSecret must be at least 32 bytes');
+  }
+  const commandInstances = options.commandInstances ?? 1;
+  const projectorRoles = options.projectorRoles === 'split' ? ['relay', 'consumer'] : ['all'];
+  // gRPC + metrics per command instance, metrics per projector, gRPC + metrics for the query
+  // service, HTTP for the gateway.
+  const ports = await freePorts(2 * commandInstances + projectorRoles.length + 3);
+  const takePort = (): number => {
+    const port = ports.shift();
+    if (port === undefined) throw new Error('startStack: ran out of ports');
+    return port;
+  };
+
+  const base: Record<string, string | undefined> = {};
+  for (const key of Object.keys(process.env)) {
+    if (!PASSED_THROUGH.test(key)) base[key] = undefined;
+  }
+  Object.assign(base, {
+    DATABASE_URL: options.databaseUrl,
+    DATABASE_POOL_SIZE: String(options.poolSize ?? 4),
+    LOG_LEVEL: options.logLevel ?? 'warn',
+  });
+  const envFor = (
+    kind: StackServiceKind,
+    own: Record<string, string>,
+  ): Record<string, string | undefined> => ({ ...base, ...own, ...options.env?.[kind] });
+
+  const define = (
+    name: string,
+    kind: StackServiceKind,
+    env: Record<string, string | undefined>,
+    readyUrl: string,
+    metricsUrl: string,
+  ): ManagedService =>
+    new ManagedService(name, kind, env, readyUrl, metricsUrl, {
+      echo: options.echo ?? false,
+      timeoutMs: options.readyTimeoutMs ?? 60_000,
+    });
+
+  const commands = Array.from({ length: commandInstances }, (_, index) => {
+    const grpcPort = takePort();
+    const metricsPort = takePort();
+    return {
+      address: `127.0.0.1:${grpcPort}`,
+      service: define(
+        commandInstances === 1 ? 'command-service' : `command-service-${index + 1}`,
+        'command-service',
+        envFor('command-service', {
+          GRPC_PORT: String(grpcPort),
+          METRICS_PORT: String(metricsPort),
+        }),
+        `http://127.0.0.1:${metricsPort}/readyz`,
+        `http://127.0.0.1:${metricsPort}/metrics`,
+      ),
+    };
+  });
+
+  const kafka = options.kafka;
+  const kafkaEnv: Record<string, string> = kafka
+    ? {
+        KAFKA_BROKERS: typeof kafka.brokers === 'string' ? kafka.brokers : kafka.brokers.join(','),
+        KAFKA_TOPIC: kafka.topic,
+        KAFKA_GROUP_ID: kafka.groupId,
+        KAFKA_PARTITIONS: String(kafka.partitions ?? 3),
+        // The broker's minimum: a crashed consumer's partitions move on within seconds.
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
+      }
+    : {};
+  const projectors = projectorRoles.map((role) => {
+    const metricsPort = takePort();
+    return define(
+      role === 'all' ? 'projector' : `projector-${role}`,
+      'projector',
+      envFor('projector', {
+        ...kafkaEnv,
+        ...(kafka ? { PROJECTOR_ROLE: role } : {}),
+        METRICS_PORT: String(metricsPort),
+      }),
+      `http://127.0.0.1:${metricsPort}/readyz`,
+      `http://127.0.0.1:${metricsPort}/metrics`,
+    );
+  });
+
+  const queryPort = takePort();
+  const queryMetricsPort = takePort();
+  const queryAddress = `127.0.0.1:${queryPort}`;
+  const query = define(
+    'query-service',
+    'query-service',
+    envFor('query-service', {
+      GRPC_PORT: String(queryPort),
+      METRICS_PORT: String(queryMetricsPort),
+    }),
+    `http://127.0.0.1:${queryMetricsPort}/readyz`,
+    `http://127.0.0.1:${queryMetricsPort}/metrics`,
+  );
+
+  const gatewayPort = takePort();
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const gateway = define(
+    'gateway',
+    'gateway',
+    envFor('gateway', {
+      HOST: '127.0.0.1',
+      PORT: String(gatewayPort),
+      COMMAND_SERVICE_ADDRESS: commands.map((command) => command.address).join(','),
+      QUERY_SERVICE_ADDRESS: queryAddress,
+      JWT_SECRET: options.jwtSecret,
+      // Tests and benchmarks drive many requests from one principal and one IP.
+      RATE_LIMIT_PER_MINUTE: UNLIMITED,
+      RATE_LIMIT_IP_PER_MINUTE: UNLIMITED,
+    }),
+    `${gatewayUrl}/readyz`,
+    `${gatewayUrl}/metrics`,
+  );
+
+  const backends = [...commands.map((command) => command.service), ...projectors, query];
+  const all = [...backends, gateway];
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await gateway.stop();
+      await Promise.all(backends.map((service) => service.stop()));
+    })());
+
+  try {
+    // Every backend migrates the same schema at start: the migrations are safe concurrently.
+    await Promise.all(backends.map((service) => service.restart()));
+    await gateway.restart();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    gatewayUrl,
+    commandAddresses: commands.map((command) => command.address),
+    queryAddress,
+    services: {
+      gateway,
+      query,
+      commands: commands.map((command) => command.service),
+      projectors,
+      all,
+    },
+    mintToken: (sub, roles, mint = {}) => {
+      const now = Math.floor(Date.now() / 1000);
+      return signJwt(options.jwtSecret, {
+        sub,
+        roles: [...roles],
+        iss: mint.issuer ?? STACK_JWT_ISSUER,
+        aud: mint.audience ?? STACK_JWT_AUDIENCE,
+        iat: now,
+        exp: now + (mint.ttlSeconds ?? 3600),
+      });
+    },
+    stop,
+  };
+}
+
+/** One service of the stack: its fixed environment, and the process currently running it. */
+class ManagedService implements StackService {
+  private current: StartedProcess | undefined;
+  private exited = false;
+  /** A start still waiting for readiness: stop() must wait for it, or the child is orphaned. */
+  private starting: Promise<unknown> | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly kind: StackServiceKind,
+    private readonly env: Record<string, string | undefined>,
+    readonly readyUrl: string,
+    readonly metricsUrl: string,
+    private readonly options: { readonly echo: boolean; readonly timeoutMs: number },
+  ) {}
+
+  get pid(): number {
+    return this.current?.pid ?? -1;
+  }
+
+  get output(): string {
+    return this.current?.output ?? '';
+  }
+
+  get running(): boolean {
+    return this.current !== undefined && !this.exited;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<ProcessExit> {
+    if (!this.current) throw new Error(`${this.name} was never started`);
+    return this.current.kill(signal);
+  }
+
+  async stop(graceMs = 15_000): Promise<ProcessExit | undefined> {
+    await this.starting?.catch(() => undefined);
+    return this.current?.stop(graceMs);
+  }
+
+  async restart(): Promise<void> {
+    if (this.running || this.starting) throw new Error(`${this.name} is running: kill it first`);
+    const readyUrl = this.readyUrl;
+    const starting = startProcess(
+      process.execPath,
+      ['--enable-source-maps', REPO_ROOT + ENTRY_POINTS[this.kind]],
+      this.env,
+      async () => {
+        const response = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) });
+        await response.body?.cancel();
+        return response.ok;
+      },
+      { echo: this.options.echo, timeoutMs: this.options.timeoutMs, cwd: REPO_ROOT },
+    );
+    this.starting = starting;
+    let started: StartedProcess;
+    try {
+      started = await starting;
+    } catch (error) {
+      throw new Error(`${this.name}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      this.starting = undefined;
+    }
+    this.current = started;
+    this.exited = false;
+    void started.exited.then(() => {
+      if (this.current === started) this.exited = true;
+    });
+  }
+}
+
+/** Distinct TCP ports free on the loopback interface right now (all held open while picking). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i += 1) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+    }
+    return servers.map((server) => {
+      const address = server.address();
+      if (typeof address !== 'object' || address === null) throw new Error('no port');
+      return address.port;
+    });
+  } finally {
+    await Promise.all(
+      servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
+  }
+}
+
+/**
+ * A compact JWS over JSON claims: HS256 with `secret`, or an unsigned `alg: none` token when
+ * `header.alg` is 'none' (for tests of refusals). Tests craft wrong tokens with it.
+ */
+export function signJwt(
+  secret: string,
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' },
+): string {
+  const encode = (value: unknown): string =>
+    Buffer.from(JSON.stringify(value)).toString('base64url');
+  const signingInput = `${encode(header)}.${encode(claims)}`;
+  if (header['alg'] === 'none') return `${signingInput}.`;
+  const signature = createHmac('sha256', secret).update(signingInput).digest('base64url');
+  return `${signingInput}.${signature}`;
+}

@@ -1,0 +1,130 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { waitFor, type StackService } from '@bank/testkit';
+import type { Account, AccountResult, ApiResponse, Client, Problem } from './support/client.js';
+import { startSystem, type System } from './support/system.js';
+
+/**
+ * Two command-service instances behind one gateway: requests are spread over both, and when
+ * one stops (SIGTERM) while deposits flow, the gateway retries UNAVAILABLE on the other so that
+ * no request fails and every acknowledged deposit, and only those, is in the balance.
+ */
+describe('load balancing over two command-service instances', () => {
+  let system: System;
+  let teller: Client;
+  /** Deposits go round the accounts: two instances writing one stream would mostly conflict. */
+  let accounts: string[];
+  /** Minor units of every acknowledged deposit. */
+  let acknowledged = 0n;
+  let lastPosition = '0';
+  let sequence = 0;
+
+  before(async () => {
+    system = await startSystem('e2e_lb', { commandInstances: 2 });
+    teller = system.as('teller-1', ['teller']);
+    accounts = [];
+    for (let i = 0; i < 4; i += 1) {
+      const opened = await teller.ok<AccountResult>('/v1/accounts', {
+        currency: 'USD',
+        ownerId: 'lena',
+      });
+      accounts.push(opened.account.id);
+    }
+  });
+  after(() => system?.stop());
+
+  /** One deposit of 0.01 .. 0.99; counts it when acknowledged. */
+  const deposit = async (): Promise<ApiResponse<AccountResult | Problem>> => {
+    sequence += 1;
+    const cents = BigInt((sequence % 99) + 1);
+    const account = accounts[sequence % accounts.length] ?? '';
+    const response = await teller.post<AccountResult | Problem>(
+      `/v1/accounts/${account}/deposits`,
+      { amount: `0.${cents.toString().padStart(2, '0')}` },
+    );
+    if (response.status === 200) {
+      acknowledged += cents;
+      const position = (response.body as AccountResult).position;
+      if (BigInt(position) > BigInt(lastPosition)) lastPosition = position;
+    }
+    return response;
+  };
+
+  /** Runs `count` deposits, `concurrency` at a time; resolves with the failed ones. */
+  const depositMany = async (count: number, concurrency: number): Promise<string[]> => {
+    const failures: string[] = [];
+    let started = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (started < count) {
+          started += 1;
+          const response = await deposit();
+          if (response.status !== 200) {
+            failures.push(`${response.status} ${JSON.stringify(response.body)}`);
+          }
+        }
+      }),
+    );
+    return failures;
+  };
+
+  const commandsServed = async (service: StackService): Promise<number> => {
+    const text = await (await fetch(service.metricsUrl)).text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('command_service_command_duration_seconds_count'))
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  };
+
+  /** The balances of every account, in cents, as read right after the last acknowledged write. */
+  const balanceCents = async (): Promise<bigint> => {
+    let total = 0n;
+    for (const account of accounts) {
+      const read = await teller.read<Account>(`/v1/accounts/${account}`, lastPosition);
+      const [units = '0', cents = '0'] = read.balance.split('.');
+      total += BigInt(units) * 100n + BigInt(cents);
+    }
+    return total;
+  };
+
+  it('spreads 200 deposits over both instances', async () => {
+    assert.deepEqual(await depositMany(200, 8), []);
+    const [first, second] = system.stack.services.commands;
+    assert.ok(first && second);
+    const served = [await commandsServed(first), await commandsServed(second)];
+    assert.ok(
+      served.every((count) => count > 0),
+      `commands served per instance: ${served.join(', ')}`,
+    );
+    assert.ok((served[0] ?? 0) + (served[1] ?? 0) >= 201);
+    assert.equal(await balanceCents(), acknowledged);
+  });
+
+  it('loses no request when one instance is stopped while deposits flow', async () => {
+    const [first, second] = system.stack.services.commands;
+    assert.ok(first && second);
+    const flowing = depositMany(200, 8);
+    await waitFor(() => sequence >= 260, { timeoutMs: 30_000, description: '60 more deposits' });
+    const exit = await first.kill('SIGTERM');
+    assert.equal(exit.code, 0, `graceful stop; output:\n${first.output.slice(-2000)}`);
+    assert.deepEqual(await flowing, []);
+    assert.equal(sequence, 400);
+    assert.equal(await balanceCents(), acknowledged);
+  });
+
+  it('sends work to the instance again once it is restarted', async () => {
+    const [first] = system.stack.services.commands;
+    assert.ok(first);
+    await first.restart();
+    const failures: string[] = [];
+    await waitFor(
+      async () => {
+        failures.push(...(await depositMany(10, 2)));
+        return (await commandsServed(first)) > 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: 'the restarted instance serves' },
+    );
+    assert.deepEqual(failures, []);
+    assert.equal(await balanceCents(), acknowledged);
+  });
+});
