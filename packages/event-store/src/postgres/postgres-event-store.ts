@@ -24,7 +24,6 @@ import {
 import { AppendNotifier } from './notifier.js';
 import {
   constraintNames,
-  LOCK_NAMESPACE,
   migrateEventTable,
   parseTableName,
   type TableName,
@@ -88,8 +87,6 @@ export class PostgresEventStore implements EventStore {
   private readonly notifier: AppendNotifier;
   private readonly subscriptions = new Set<PollingSubscription>();
   private readonly names: { eventId: string; streamRevision: string };
-  /** Takes the table's append lock; see appendInTransaction. */
-  private readonly lockSql: string;
   private closed = false;
 
   constructor(
@@ -100,8 +97,6 @@ export class PostgresEventStore implements EventStore {
       typeof tableOrOptions === 'string' ? { table: tableOrOptions } : tableOrOptions;
     this.table = parseTableName(options.table ?? 'events');
     this.names = constraintNames(this.table);
-    // The table name is validated by parseTableName, so it can be inlined as a literal.
-    this.lockSql = `SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, '${this.table.text}'::regclass::oid::int4)`;
     this.channel = options.notifyChannel ?? 'event_store_appended';
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(this.channel)) {
       throw new Error(`invalid notify channel "${this.channel}"`);
@@ -121,6 +116,11 @@ export class PostgresEventStore implements EventStore {
       // An idle client that dies is reported here; without a listener it would crash the process.
       this.pool.on('error', () => undefined);
     }
+    // A checked-out client whose server goes away reports on itself (pg-pool lends it without its
+    // idle listener): without one, a PostgreSQL restart crashes the process. The query rejects.
+    this.pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     this.notifier = new AppendNotifier(listenConfig, this.channel, options.onListenError);
   }
 
@@ -143,18 +143,14 @@ export class PostgresEventStore implements EventStore {
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
+    // One autocommit call of the append function: lock, check, insert and commit without a
+    // round trip to this process while the lock is held (see appendFunctionSql).
     const client = await this.connect();
     let broken: Error | undefined;
     try {
-      // BEGIN and the lock travel in one round trip: every round trip made while holding the
-      // lock is time no other append can use.
-      await client.query(`BEGIN; ${this.lockSql}`);
-      const result = await this.appendLocked(client, streamId, events, expected);
-      await client.query('COMMIT');
-      return result;
+      return await this.appendLocked(client, streamId, events, expected);
     } catch (error) {
       if (isUnavailable(error)) broken = error as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
       throw this.mapAppendError(error, streamId, events, expected);
     } finally {
       client.release(broken);
@@ -180,9 +176,10 @@ export class PostgresEventStore implements EventStore {
    * appends to one table are serialised (measured ~4k appends/s against ~14k without the
    * lock on a quiet machine); EventStoreDB has the same single-writer shape.
    *
-   * The lock must be taken in a statement of its own, before the statement that checks the
+   * The lock is taken in a statement of its own, before the statement that checks the
    * revision and inserts: a statement's snapshot is taken when it starts, so only a later
-   * statement sees the previous appender's commit.
+   * statement sees the previous appender's commit. Both statements run inside the append
+   * function, server-side.
    */
   async appendInTransaction(
     client: pg.ClientBase,
@@ -191,18 +188,13 @@ export class PostgresEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     try {
-      await client.query(this.lockSql);
       return await this.appendLocked(client, streamId, events, expected);
     } catch (error) {
       throw this.mapAppendError(error, streamId, events, expected);
     }
   }
 
-  /**
-   * Checks the expected revision and inserts, in one statement (one snapshot, one round
-   * trip), on a connection that holds the append lock. Positions are drawn here, in `ord`
-   * order, so they follow the revisions within the append.
-   */
+  /** Calls the append function: lock, revision check and insert, in one round trip. */
   private async appendLocked(
     client: pg.ClientBase,
     streamId: string,
@@ -210,31 +202,13 @@ export class PostgresEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     const result = await client.query<{
-      current: string | null;
-      position: string | null;
-      revision: string | null;
-      head: string;
+      out_current: string | null;
+      out_position: string | null;
+      out_revision: string | null;
+      out_head: string;
     }>(
-      `WITH current AS (
-         SELECT max(revision) AS revision FROM ${this.table.sql} WHERE stream_id = $1
-       ), inserted AS (
-         INSERT INTO ${this.table.sql} (stream_id, revision, event_id, type, data, metadata)
-         SELECT $1, coalesce(current.revision, -1) + e.ord, e.event_id, e.type, e.data, e.metadata
-           FROM current,
-                unnest($4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])
-                  WITH ORDINALITY AS e(event_id, type, data, metadata, ord)
-          WHERE $2 = 'any'
-             OR ($2 = 'no_stream' AND current.revision IS NULL)
-             OR ($2 = 'exact' AND current.revision = $3::bigint)
-          ORDER BY e.ord
-         RETURNING position, revision
-       )
-       SELECT (SELECT revision FROM current)::text AS current,
-              max(inserted.position)::text AS position,
-              max(inserted.revision)::text AS revision,
-              CASE WHEN count(*) > 0 THEN pg_notify($8, max(inserted.position)::text) END,
-              (SELECT coalesce(max(position), 0) FROM ${this.table.sql})::text AS head
-         FROM inserted`,
+      `SELECT out_current::text, out_position::text, out_revision::text, out_head::text
+         FROM ${this.table.appendFunctionSql}($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8)`,
       [
         streamId,
         typeof expected === 'bigint' ? 'exact' : expected,
@@ -248,14 +222,14 @@ export class PostgresEventStore implements EventStore {
     );
     const row = result.rows[0];
     if (!row) throw new Error('append returned no row');
-    const current = row.current === null ? undefined : BigInt(row.current);
+    const current = row.out_current === null ? undefined : BigInt(row.out_current);
     checkExpected(streamId, expected, current);
-    if (row.position === null || row.revision === null) {
+    if (row.out_position === null || row.out_revision === null) {
       if (events.length > 0) throw new Error(`append to ${streamId} inserted nothing`);
       // Appending nothing only checks the revision; the head is the consistency token.
-      return { nextExpectedRevision: current ?? -1n, position: BigInt(row.head) };
+      return { nextExpectedRevision: current ?? -1n, position: BigInt(row.out_head) };
     }
-    return { nextExpectedRevision: BigInt(row.revision), position: BigInt(row.position) };
+    return { nextExpectedRevision: BigInt(row.out_revision), position: BigInt(row.out_position) };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -8,6 +8,8 @@ export interface TableName {
   readonly sql: string;
   /** The position sequence, quoted. */
   readonly sequenceSql: string;
+  /** The append function (see appendFunctionSql), quoted. */
+  readonly appendFunctionSql: string;
   /** Bare table name, to derive index and constraint names. */
   readonly bare: string;
 }
@@ -25,6 +27,7 @@ export function parseTableName(name: string): TableName {
     text: name,
     sql: `${schema}${quote(bare)}`,
     sequenceSql: `${schema}${quote(`${bare}_position_seq`)}`,
+    appendFunctionSql: `${schema}${quote(`${bare}_append`)}`,
     bare,
   };
 }
@@ -52,12 +55,19 @@ export function constraintNames(table: TableName): { eventId: string; streamRevi
 export async function migrateEventTable(pool: pg.Pool, table: TableName): Promise<void> {
   // DDL on an existing table (ALTER SEQUENCE ... OWNED BY, CREATE INDEX IF NOT EXISTS) still takes
   // locks that deadlock with concurrent appends, so a schema already in place is left untouched.
-  if (await eventTableComplete(pool, table)) return;
+  const present = await eventSchemaState(pool, table);
+  if (present.table && present.appendFunction) return;
   const names = constraintNames(table);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, MIGRATION_LOCK]);
+    if (present.table) {
+      // A table from before the append function: add the function only.
+      await client.query(appendFunctionSql(table));
+      await client.query('COMMIT');
+      return;
+    }
     await client.query(`CREATE SEQUENCE IF NOT EXISTS ${table.sequenceSql} AS bigint MINVALUE 1`);
     await client.query(`
       CREATE TABLE IF NOT EXISTS ${table.sql} (
@@ -81,6 +91,7 @@ export async function migrateEventTable(pool: pg.Pool, table: TableName): Promis
     await client.query(
       `CREATE INDEX IF NOT EXISTS "${table.bare}_stream_prefix_idx" ON ${table.sql} (stream_id text_pattern_ops, position)`,
     );
+    await client.query(appendFunctionSql(table));
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -90,16 +101,63 @@ export async function migrateEventTable(pool: pg.Pool, table: TableName): Promis
   }
 }
 
-async function eventTableComplete(pool: pg.Pool, table: TableName): Promise<boolean> {
+/**
+ * The append as one server-side call: take the table's append lock, then (in a later statement,
+ * hence a fresh snapshot that sees the previous appender's commit) check the expected revision
+ * and insert. Called in autocommit, the call is its own transaction, so the lock is held for the
+ * execution and the commit only, never across a network round trip to the client. Its result
+ * columns are prefixed so they cannot clash with the table's columns inside PL/pgSQL.
+ */
+export function appendFunctionSql(table: TableName): string {
+  return `
+    CREATE OR REPLACE FUNCTION ${table.appendFunctionSql}(
+      p_stream text, p_mode text, p_expected bigint,
+      p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[], p_channel text)
+    RETURNS TABLE (out_current bigint, out_position bigint, out_revision bigint, out_head bigint)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    BEGIN
+      PERFORM pg_advisory_xact_lock(${LOCK_NAMESPACE}, '${table.text}'::regclass::oid::int4);
+      RETURN QUERY
+      WITH current AS (
+        SELECT max(t.revision) AS revision FROM ${table.sql} t WHERE t.stream_id = p_stream
+      ), inserted AS (
+        INSERT INTO ${table.sql} (stream_id, revision, event_id, type, data, metadata)
+        SELECT p_stream, coalesce(current.revision, -1) + e.ord, e.event_id, e.type, e.data, e.metadata
+          FROM current,
+               unnest(p_ids, p_types, p_data, p_metadata)
+                 WITH ORDINALITY AS e(event_id, type, data, metadata, ord)
+         WHERE p_mode = 'any'
+            OR (p_mode = 'no_stream' AND current.revision IS NULL)
+            OR (p_mode = 'exact' AND current.revision = p_expected)
+         ORDER BY e.ord
+        RETURNING ${table.sql}.position, ${table.sql}.revision
+      ), notified AS (
+        SELECT max(i.position) AS position, max(i.revision) AS revision,
+               CASE WHEN count(*) > 0 THEN pg_notify(p_channel, max(i.position)::text) END AS n
+          FROM inserted i
+      )
+      SELECT (SELECT c.revision FROM current c), notified.position, notified.revision,
+             (SELECT coalesce(max(t.position), 0) FROM ${table.sql} t)
+        FROM notified;
+    END
+    $fn$`;
+}
+
+async function eventSchemaState(
+  pool: pg.Pool,
+  table: TableName,
+): Promise<{ table: boolean; appendFunction: boolean }> {
   const schema = table.sql.includes('.') ? `${table.sql.split('.')[0]}.` : '';
-  const { rows } = await pool.query<{ complete: boolean }>(
+  const { rows } = await pool.query<{ table: boolean; append_function: boolean }>(
     `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL
-        AND to_regclass($3) IS NOT NULL AS complete`,
+            AND to_regclass($3) IS NOT NULL AS table,
+            to_regproc($4) IS NOT NULL AS append_function`,
     [
       table.sql,
       `${schema}"${table.bare}_type_position_idx"`,
       `${schema}"${table.bare}_stream_prefix_idx"`,
+      table.appendFunctionSql,
     ],
   );
-  return rows[0]?.complete === true;
+  return { table: rows[0]?.table === true, appendFunction: rows[0]?.append_function === true };
 }
