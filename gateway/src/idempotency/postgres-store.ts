@@ -36,6 +36,10 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => {});
+    // ...and so must a checked-out client's (pg-pool lends clients without its error listener).
+    this.pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
     this.staleInFlightMs = options.staleInFlightMs;
   }
 

@@ -5,6 +5,13 @@ import type { FastifySchema } from 'fastify';
  * types and JSON numbers for amounts are 400s (the validator neither coerces nor strips).
  */
 
+/**
+ * Free text must be well-formed Unicode: a lone surrogate (valid in JSON, "\ud800") cannot be
+ * stored as UTF-8 and would silently become U+FFFD. A 400 instead (Ajv compiles patterns with
+ * the `u` flag, where \P{Cs} matches every code point but an unpaired surrogate).
+ */
+const WELL_FORMED = '^\\P{Cs}*$';
+
 const problemResponses = {
   '4xx': {
     description: 'A problem: see `code`.',
@@ -255,7 +262,7 @@ export const freezeSchema = command({
   body: {
     type: 'object',
     additionalProperties: false,
-    properties: { reason: { type: 'string', maxLength: 500 } },
+    properties: { reason: { type: 'string', maxLength: 500, pattern: WELL_FORMED } },
   },
   status: 200,
   result: 'AccountCommandResult',
@@ -312,7 +319,7 @@ export const requestTransferSchema = command({
       fromAccountId: { $ref: 'Uuid#' },
       toAccountId: { $ref: 'Uuid#' },
       amount: { $ref: 'Amount#' },
-      reference: { type: 'string', maxLength: 140 },
+      reference: { type: 'string', maxLength: 140, pattern: WELL_FORMED },
     },
   },
 });
