@@ -2,6 +2,7 @@ import { commandsPackage } from '@bank/proto';
 import {
   createLogger,
   createMetricsRegistry,
+  serviceVersion,
   startGrpcServer,
   startOpsServer,
   type Logger,
@@ -22,6 +23,7 @@ export type { TransferHooks } from './transfers/process-manager.js';
 
 export const SERVICE_NAME = 'command-service';
 export const GRPC_SERVICE_NAME = 'bank.v1.CommandService';
+export const SERVICE_VERSION = serviceVersion(import.meta.url);
 
 export interface StartOptions {
   readonly logger?: Logger;
@@ -43,7 +45,9 @@ export async function startCommandService(
   config: CommandServiceConfig,
   options: StartOptions = {},
 ): Promise<RunningCommandService> {
-  const logger = options.logger ?? createLogger({ service: SERVICE_NAME, level: config.logLevel });
+  const logger =
+    options.logger ??
+    createLogger({ service: SERVICE_NAME, level: config.logLevel, version: SERVICE_VERSION });
   const clock = options.clock ?? systemClock;
   const opened = await openEventStore(config);
   const { store } = opened;

@@ -1,5 +1,17 @@
-import { ConfigError, createLogger, onShutdownSignal } from '@bank/platform';
-import { readConfig, SERVICE_NAME, startCommandService, type TransferHooks } from './index.js';
+import {
+  ConfigError,
+  createLogger,
+  onShutdownSignal,
+  startTracing,
+  wantsPrettyLogs,
+} from '@bank/platform';
+import {
+  readConfig,
+  SERVICE_NAME,
+  SERVICE_VERSION,
+  startCommandService,
+  type TransferHooks,
+} from './index.js';
 
 /** The process entry point: configuration from the environment, graceful stop on SIGTERM. */
 let config;
@@ -10,7 +22,17 @@ try {
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
 }
-const logger = createLogger({ service: SERVICE_NAME, level: config.logLevel });
+const logger = createLogger({
+  service: SERVICE_NAME,
+  version: SERVICE_VERSION,
+  level: config.logLevel,
+  pretty: wantsPrettyLogs(config.nodeEnv),
+});
+const tracing = startTracing({
+  service: SERVICE_NAME,
+  version: SERVICE_VERSION,
+  endpoint: config.otlpEndpoint,
+});
 const crashAfter = config.crashAfterTransferLeg;
 const transferHooks: TransferHooks | undefined =
   crashAfter === undefined
@@ -33,7 +55,10 @@ try {
     logger,
     ...(transferHooks ? { transferHooks } : {}),
   });
-  onShutdownSignal(logger, () => service.stop());
+  onShutdownSignal(logger, async () => {
+    await service.stop();
+    await tracing.shutdown();
+  });
 } catch (error) {
   logger.fatal({ err: error }, 'command service failed to start');
   process.exit(1);

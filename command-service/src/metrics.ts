@@ -4,6 +4,7 @@ export interface CommandMetrics {
   readonly commandDuration: Histogram<'command' | 'outcome'>;
   readonly concurrencyRetries: Counter<'command'>;
   readonly eventsAppended: Counter<'type'>;
+  readonly appendDuration: Histogram<'outcome'>;
   readonly transfersRecovered: Counter;
 }
 
@@ -26,6 +27,13 @@ export function createCommandMetrics(registry: Registry): CommandMetrics {
       name: 'command_service_events_appended_total',
       help: 'Events appended to the event store, by event type.',
       labelNames: ['type'],
+      registers: [registry],
+    }),
+    appendDuration: new Histogram({
+      name: 'command_service_event_store_append_duration_seconds',
+      help: 'Time of one append to the event store, by outcome (ok, conflict: another writer won, error).',
+      labelNames: ['outcome'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
     transfersRecovered: new Counter({

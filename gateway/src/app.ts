@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, type Logger } from '@bank/platform';
+import { createServer } from 'node:http';
+import { createLogger, serviceVersion, type Logger } from '@bank/platform';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './environment.js';
 import { PostgresIdempotencyStore } from './idempotency/postgres-store.js';
@@ -12,6 +13,7 @@ import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import responseCachePlugin from './plugins/response-cache.js';
+import tracingPlugin from './plugins/tracing.js';
 import upstreamsPlugin from './plugins/upstreams.js';
 import accountRoutes from './routes/accounts.js';
 import opsRoutes from './routes/ops.js';
@@ -23,6 +25,8 @@ export interface GatewayDeps {
   readonly metrics?: GatewayMetrics;
   readonly idempotencyStore?: IdempotencyStore;
 }
+
+export const GATEWAY_VERSION = serviceVersion(import.meta.url);
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -39,12 +43,26 @@ export async function buildApp(
   config: GatewayConfig,
   deps: GatewayDeps = {},
 ): Promise<FastifyInstance> {
-  const logger = deps.logger ?? createLogger({ service: 'gateway', level: config.logLevel });
+  const logger =
+    deps.logger ??
+    createLogger({ service: 'gateway', level: config.logLevel, version: GATEWAY_VERSION });
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
+    // Node checks request timeouts only every `connectionsCheckingInterval` (30 s by default):
+    // a client trickling its body one byte a second would hold a connection far past the
+    // request timeout. Checked every second, it is cut off on time.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: config.requestTimeoutMs,
+          headersTimeout: Math.min(config.requestTimeoutMs, 60_000),
+          connectionsCheckingInterval: 1000,
+        },
+        handler,
+      ),
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),
     genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
@@ -63,6 +81,7 @@ export async function buildApp(
   });
 
   await app.register(errorsPlugin);
+  await app.register(tracingPlugin);
   await app.register(metricsPlugin, { metrics: deps.metrics ?? createGatewayMetrics() });
   await app.register(authPlugin, {
     key: config.jwt,

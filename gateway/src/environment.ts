@@ -3,8 +3,9 @@ import {
   ConfigError,
   DEFAULT_DATABASE_URL,
   EnvReader,
-  LOG_LEVELS,
+  readTelemetryConfig,
   type LogLevel,
+  type TelemetryConfig,
 } from '@bank/platform';
 
 /** How bearer tokens are verified: exactly one key source, its algorithms pinned. */
@@ -13,7 +14,7 @@ export type JwtKeyConfig =
   | { readonly kind: 'public-key'; readonly pem: string; readonly file: string }
   | { readonly kind: 'jwks'; readonly jwks: unknown; readonly file: string };
 
-export interface GatewayConfig {
+export interface GatewayConfig extends TelemetryConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: LogLevel;
@@ -64,7 +65,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
   const config: GatewayConfig = {
     port: reader.int('PORT', 8080, { min: 0, max: 65535 }),
     host: reader.string('HOST', '127.0.0.1'),
-    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    ...readTelemetryConfig(reader),
     commandServiceAddress: reader.string('COMMAND_SERVICE_ADDRESS', '127.0.0.1:50051'),
     queryServiceAddress: reader.string('QUERY_SERVICE_ADDRESS', '127.0.0.1:50052'),
     jwt: readJwtKey(reader, env, problems),

@@ -1,6 +1,7 @@
 import { createEventStore } from '@bank/event-store';
-import { createKnex, createLogger, type Logger } from '@bank/platform';
+import { createKnex, createLogger, serviceVersion, type Logger } from '@bank/platform';
 import { migrateReadModels, readProjectionProgress } from '@bank/read-models';
+import type { Knex } from 'knex';
 import { ProjectionConsumer } from './consumer/consumer.js';
 import { EmbeddedProjector } from './embedded/embedded-projector.js';
 import type { ProjectorConfig } from './environment.js';
@@ -15,6 +16,8 @@ export {
   type ProjectorRole,
 } from './environment.js';
 export { ProjectorMetrics } from './metrics.js';
+
+export const SERVICE_VERSION = serviceVersion(import.meta.url);
 
 export interface RunningProjector {
   readonly metrics: ProjectorMetrics;
@@ -32,7 +35,9 @@ export async function startProjector(
   config: ProjectorConfig,
   options: { logger?: Logger } = {},
 ): Promise<RunningProjector> {
-  const logger = options.logger ?? createLogger({ service: 'projector', level: config.logLevel });
+  const logger =
+    options.logger ??
+    createLogger({ service: 'projector', level: config.logLevel, version: SERVICE_VERSION });
   const knex = createKnex({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize });
   const stops: Array<() => Promise<void>> = [() => knex.destroy()];
   const healthChecks: Array<() => boolean> = [];
@@ -51,18 +56,21 @@ export async function startProjector(
       migrate: false,
     });
     stops.push(() => store.close());
-    const metrics = new ProjectorMetrics(async () => {
-      const [head, progress] = await Promise.all([
-        store.headPosition(),
-        readProjectionProgress(knex),
-      ]);
-      const events = head > progress.consistentPosition ? head - progress.consistentPosition : 0n;
-      const seconds =
-        events === 0n || !progress.lastEventAt
-          ? 0
-          : Math.max(0, (Date.now() - progress.lastEventAt.getTime()) / 1000);
-      return { events, seconds };
-    });
+    const metrics = new ProjectorMetrics(
+      async () => {
+        const [head, progress] = await Promise.all([
+          store.headPosition(),
+          readProjectionProgress(knex),
+        ]);
+        const events = head > progress.consistentPosition ? head - progress.consistentPosition : 0n;
+        const seconds =
+          events === 0n || !progress.lastEventAt
+            ? 0
+            : Math.max(0, (Date.now() - progress.lastEventAt.getTime()) / 1000);
+        return { events, seconds };
+      },
+      () => countDeadLetters(knex),
+    );
     const common = {
       knex,
       databaseUrl: config.databaseUrl,
@@ -125,4 +133,9 @@ export async function startProjector(
     await stop();
     throw error;
   }
+}
+
+async function countDeadLetters(knex: Knex): Promise<number> {
+  const [row] = await knex('projection_dead_letters').count({ n: '*' });
+  return Number(row?.['n'] ?? 0);
 }

@@ -1,6 +1,13 @@
-import { ConfigError, createLogger, onShutdownSignal, startOpsServer } from '@bank/platform';
+import {
+  ConfigError,
+  createLogger,
+  onShutdownSignal,
+  startOpsServer,
+  startTracing,
+  wantsPrettyLogs,
+} from '@bank/platform';
 import { readProjectorConfig, type ProjectorConfig } from './environment.js';
-import { startProjector } from './index.js';
+import { SERVICE_VERSION, startProjector } from './index.js';
 
 let config: ProjectorConfig;
 try {
@@ -10,7 +17,17 @@ try {
   process.exit(2);
 }
 
-const logger = createLogger({ service: 'projector', level: config.logLevel });
+const logger = createLogger({
+  service: 'projector',
+  version: SERVICE_VERSION,
+  level: config.logLevel,
+  pretty: wantsPrettyLogs(config.nodeEnv),
+});
+const tracing = startTracing({
+  service: 'projector',
+  version: SERVICE_VERSION,
+  endpoint: config.otlpEndpoint,
+});
 try {
   const projector = await startProjector(config, { logger });
   const ops = await startOpsServer({
@@ -23,6 +40,7 @@ try {
   onShutdownSignal(logger, async () => {
     await projector.stop();
     await ops.close();
+    await tracing.shutdown();
   });
   logger.info({ metricsPort: ops.port }, 'projector ready');
 } catch (error) {

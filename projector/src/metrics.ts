@@ -11,9 +11,13 @@ export class ProjectorMetrics {
   readonly lagSeconds: Gauge;
   readonly consumerLag: Gauge<'partition'>;
   readonly dlqMessages: Counter<'reason'>;
+  readonly dlqSize: Gauge;
   readonly streamGaps: Counter;
 
-  constructor(lag?: () => Promise<{ events: bigint; seconds: number } | undefined>) {
+  constructor(
+    lag?: () => Promise<{ events: bigint; seconds: number } | undefined>,
+    deadLetters?: () => Promise<number>,
+  ) {
     const registry = createMetricsRegistry('projector');
     this.registry = registry;
     this.eventsRelayed = new Counter({
@@ -64,6 +68,15 @@ export class ProjectorMetrics {
       help: 'Messages or events sent to the dead-letter queue, by reason.',
       labelNames: ['reason'],
       registers: [registry],
+    });
+    this.dlqSize = new Gauge({
+      name: 'projector_dlq_size_messages',
+      help: 'Dead letters waiting for an operator (rows in projection_dead_letters; in Kafka mode each is also on the DLQ topic).',
+      registers: [registry],
+      async collect() {
+        const size = await deadLetters?.().catch(() => undefined);
+        if (size !== undefined) this.set(size);
+      },
     });
     this.streamGaps = new Counter({
       name: 'projector_stream_gaps_total',

@@ -4,6 +4,7 @@ import {
   createKnex,
   createLogger,
   createMetricsRegistry,
+  serviceVersion,
   startGrpcServer,
   startOpsServer,
   toBigInt,
@@ -20,6 +21,8 @@ export type { QueryServiceConfig } from './environment.js';
 export { readQueryServiceConfig } from './environment.js';
 export { QUERY_SERVICE_NAME } from './server.js';
 
+export const SERVICE_VERSION = serviceVersion(import.meta.url);
+
 export interface RunningQueryService {
   /** The bound gRPC port (useful with GRPC_PORT=0). */
   readonly port: number;
@@ -35,7 +38,8 @@ export async function startQueryService(
   options: { logger?: Logger; shutdownGraceMs?: number } = {},
 ): Promise<RunningQueryService> {
   const logger =
-    options.logger ?? createLogger({ service: 'query-service', level: config.logLevel });
+    options.logger ??
+    createLogger({ service: 'query-service', level: config.logLevel, version: SERVICE_VERSION });
   const knex = createKnex({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize });
   const cleanup: (() => Promise<void>)[] = [() => knex.destroy()];
   const unwind = async () => {

@@ -13,7 +13,7 @@ import {
   type EventStore,
   type EventToAppend,
 } from '@bank/event-store';
-import { AppError } from '@bank/platform';
+import { AppError, failSpan, SpanKind, startSpan, traceparentOf } from '@bank/platform';
 import type { CommandMetrics } from '../metrics.js';
 import type { Aggregate } from './aggregate.js';
 import { backoffMs, sleep } from './backoff.js';
@@ -135,12 +135,40 @@ export class CommandHandler {
           lastEventId: loaded.lastEventId,
         };
       }
+      // The append's span is the parent the projector's spans hang off: its traceparent is
+      // stored with the events and travels on through Kafka.
+      const span = startSpan('event-store append', {
+        kind: SpanKind.CLIENT,
+        attributes: { 'bank.stream_id': streamId, 'bank.events': decision.events.length },
+      });
+      const traceparent = traceparentOf(span);
       const toAppend = decision.events.map((event, index) =>
-        toStored(event, streamId, index, context),
+        toStored(event, streamId, index, context, traceparent),
       );
+      const appendStarted = process.hrtime.bigint();
+      const observeAppend = (outcome: 'ok' | 'conflict' | 'error') =>
+        metrics.appendDuration.observe(
+          { outcome },
+          Number(process.hrtime.bigint() - appendStarted) / 1e9,
+        );
       try {
         const appended = await unavailableAsAppError(() =>
           store.append(streamId, toAppend, loaded.revision ?? 'no_stream'),
+        ).then(
+          (result) => {
+            observeAppend('ok');
+            span?.end();
+            return result;
+          },
+          (error: unknown) => {
+            const conflict =
+              error instanceof ConcurrencyError || error instanceof DuplicateEventError;
+            observeAppend(conflict ? 'conflict' : 'error');
+            span?.setAttribute('bank.outcome', conflict ? 'conflict' : 'error');
+            if (!conflict) failSpan(span, error);
+            span?.end();
+            throw error;
+          },
         );
         for (const event of decision.events) metrics.eventsAppended.inc({ type: event.type });
         let state = loaded.state;
@@ -189,6 +217,7 @@ function toStored(
   streamId: string,
   index: number,
   context: CommandContext,
+  traceparent: string | undefined,
 ): EventToAppend {
   const eventId = eventIdFor(context.commandId, streamId, index);
   const metadata: EventMetadata = {
@@ -199,6 +228,7 @@ function toStored(
     actor: { id: context.actor.id, roles: [...context.actor.roles] },
     occurredAt: context.occurredAt,
     schemaVersion: CURRENT_SCHEMA_VERSION,
+    ...(traceparent === undefined ? {} : { traceparent }),
   };
   return { eventId, type: event.type, data: encodeEventData(event), metadata: { ...metadata } };
 }

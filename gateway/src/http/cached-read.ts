@@ -4,6 +4,7 @@ import { ownerRestriction } from '../auth/principal.js';
 import { ifNoneMatchMatches } from '../cache/response-cache.js';
 import { principalOf } from '../plugins/auth.js';
 import type { CallContext } from '../upstream/clients.js';
+import { callContextOf } from './call-context.js';
 
 export interface ReadOutcome<T> {
   readonly body: T;
@@ -33,7 +34,7 @@ export async function cachedRead<T>(
   if (!cached) {
     const outcome = await load(
       { consistencyToken, restrictToOwner: ownerRestriction(principal) },
-      { correlationId: String(request.id) },
+      callContextOf(request),
     );
     cached = app.responseCache.set(key, outcome.body, outcome.tags);
   }

@@ -6,6 +6,7 @@ import { principalOf } from '../plugins/auth.js';
 import { problemContext } from '../plugins/errors.js';
 import type { CallContext } from '../upstream/clients.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+import { callContextOf } from './call-context.js';
 
 export interface CommandOutcome<T> {
   readonly body: T;
@@ -84,7 +85,7 @@ export async function runCommand<T>(
   };
   let outcome: CommandOutcome<T>;
   try {
-    outcome = await execute(context, { correlationId: String(request.id) });
+    outcome = await execute(context, callContextOf(request));
   } catch (error) {
     const problem = toProblem(error, problemContext(request));
     const status = problem.body.status;

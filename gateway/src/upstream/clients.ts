@@ -1,12 +1,17 @@
 import { commandsPackage, queriesPackage, type commandTypes, type queryTypes } from '@bank/proto';
 import {
   AppError,
+  failSpan,
   fromServiceError,
   grpc,
   METADATA,
+  outgoingMetadata,
+  SpanKind,
+  startSpan,
   ROUND_ROBIN_OPTIONS,
   upstreamTarget,
   type ErrorCategory,
+  type TraceContext,
 } from '@bank/platform';
 import { service as healthService } from 'grpc-health-check';
 
@@ -15,6 +20,8 @@ export type UpstreamName = 'command' | 'query';
 /** What every upstream call carries from the HTTP request. */
 export interface CallContext {
   readonly correlationId: string;
+  /** The HTTP request's span context while tracing: each call gets a CLIENT span under it. */
+  readonly trace?: TraceContext | undefined;
 }
 
 type Pair<Req, Res> = readonly [Req, Res];
@@ -147,7 +154,7 @@ export function createUpstreams(options: UpstreamOptions): Upstreams {
     const deadline = Date.now() + options.timeoutMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await unaryCall(fn, request, context, deadline);
+        const response = await unaryCall(service, method, fn, request, context, deadline);
         options.onCall?.(service, method, 'OK');
         return response;
       } catch (error) {
@@ -206,19 +213,39 @@ export function createUpstreams(options: UpstreamOptions): Upstreams {
 }
 
 function unaryCall(
+  service: UpstreamName,
+  method: string,
   fn: UnaryFn,
   request: unknown,
   context: CallContext,
   deadline: number,
 ): Promise<unknown> {
-  const metadata = new grpc.Metadata();
-  metadata.set(METADATA.correlationId, context.correlationId);
+  // One CLIENT span per attempt (tracing only); its traceparent goes along in the metadata.
+  const span = startSpan(method, {
+    kind: SpanKind.CLIENT,
+    parent: context.trace,
+    attributes: { 'rpc.system': 'grpc', 'rpc.method': method, 'bank.upstream': service },
+  });
+  const metadata = outgoingMetadata(context.correlationId, span);
   return new Promise((resolve, reject) => {
-    fn(request, metadata, { deadline }, (error, response) =>
-      error ? reject(error) : resolve(response),
-    );
+    fn(request, metadata, { deadline }, (error, response) => {
+      if (span) {
+        span.setAttribute('rpc.grpc.status_code', error ? error.code : grpc.status.OK);
+        if (error && UPSTREAM_FAULTS.has(error.code)) failSpan(span, error);
+        span.end();
+      }
+      return error ? reject(error) : resolve(response);
+    });
   });
 }
+
+/** Statuses that mean the upstream failed, not that it refused the request. */
+const UPSTREAM_FAULTS: ReadonlySet<number> = new Set([
+  grpc.status.UNAVAILABLE,
+  grpc.status.DEADLINE_EXCEEDED,
+  grpc.status.INTERNAL,
+  grpc.status.UNKNOWN,
+]);
 
 const GENERIC_MESSAGES: Record<ErrorCategory, (service: UpstreamName) => string> = {
   validation: () => 'invalid request',

@@ -197,4 +197,6 @@ export type EventMetadata = {
   actor: Actor;
   occurredAt: string;
   schemaVersion: number;
+  /** W3C trace context of the append, when the command service traces: links the projection's spans to the command's trace. */
+  traceparent?: string;
 };

@@ -78,6 +78,20 @@ export class EnvReader {
       .filter((s) => s.length > 0);
   }
 
+  /** An optional http(s) URL. */
+  url(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      const protocol = new URL(raw).protocol;
+      if (protocol === 'http:' || protocol === 'https:') return raw;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+    return undefined;
+  }
+
   /** Throws a ConfigError naming every problem seen so far. */
   done(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);
@@ -95,9 +109,28 @@ export const LOG_LEVELS: readonly LogLevel[] = [
   'silent',
 ];
 
-/** Settings every service shares. */
-export interface CommonConfig {
+/** Logging and tracing: every service, the gateway included, reads these the same way. */
+export interface TelemetryConfig {
   readonly logLevel: LogLevel;
+  /** NODE_ENV (default `development`): `production` never pretty-prints logs, even on a terminal. */
+  readonly nodeEnv?: string | undefined;
+  /**
+   * OTEL_EXPORTER_OTLP_ENDPOINT: base URL of an OTLP/HTTP collector (spans go to `<url>/v1/traces`).
+   * Unset: tracing is off and costs nothing.
+   */
+  readonly otlpEndpoint?: string | undefined;
+}
+
+export function readTelemetryConfig(env: EnvReader): TelemetryConfig {
+  return {
+    logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    nodeEnv: env.string('NODE_ENV', 'development'),
+    otlpEndpoint: env.url('OTEL_EXPORTER_OTLP_ENDPOINT'),
+  };
+}
+
+/** Settings every service shares. */
+export interface CommonConfig extends TelemetryConfig {
   readonly databaseUrl: string;
   readonly databasePoolSize: number;
   readonly metricsPort: number;
@@ -108,7 +141,7 @@ export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 export function readCommonConfig(env: EnvReader): CommonConfig {
   return {
-    logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    ...readTelemetryConfig(env),
     databaseUrl: env.string('DATABASE_URL', DEFAULT_DATABASE_URL),
     databasePoolSize: env.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
     metricsPort: env.int('METRICS_PORT', 9464, { min: 0, max: 65535 }),

@@ -1,8 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import { context as otelContext } from '@opentelemetry/api';
 import { HealthImplementation } from 'grpc-health-check';
 import { AppError, type ErrorCategory, type ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
+import {
+  contextWithSpan,
+  extractTraceContext,
+  failSpan,
+  SpanKind,
+  startSpan,
+  traceHeaders,
+  traceIdOf,
+  tracingEnabled,
+  type Span,
+} from './tracing.js';
 
 export { grpc };
 
@@ -91,6 +103,20 @@ function defaultCode(category: ErrorCategory): ErrorCode {
   }
 }
 
+/** Error categories that are the server's (or its dependencies') fault: spans marked as errors. */
+const SERVER_FAULTS: ReadonlySet<ErrorCategory> = new Set(['internal', 'unavailable', 'deadline']);
+
+/**
+ * Outgoing call metadata: the correlation id, and the W3C trace context of the active span (or
+ * of `span`) while tracing is on.
+ */
+export function outgoingMetadata(correlationId: string, span?: Span): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  metadata.set(METADATA.correlationId, correlationId);
+  for (const [key, value] of Object.entries(traceHeaders(span))) metadata.set(key, value);
+  return metadata;
+}
+
 /** The correlation id a call carries, or a new one. */
 export function correlationIdOf(metadata: grpc.Metadata): string {
   const value = metadata.get(METADATA.correlationId)[0];
@@ -125,7 +151,23 @@ export function unary<Req, Res>(
   return (call, callback) => {
     const started = process.hrtime.bigint();
     const correlationId = correlationIdOf(call.metadata);
-    const logger = options.logger.child({ correlationId, rpc: method });
+    const span = tracingEnabled()
+      ? startSpan(method, {
+          kind: SpanKind.SERVER,
+          parent: extractTraceContext(call.metadata.getMap()),
+          attributes: {
+            'rpc.system': 'grpc',
+            'rpc.method': method,
+            'bank.correlation_id': correlationId,
+          },
+        })
+      : undefined;
+    const traceId = traceIdOf(span);
+    const logger = options.logger.child(
+      traceId === undefined
+        ? { correlationId, rpc: method }
+        : { correlationId, rpc: method, traceId },
+    );
     const deadline = call.getDeadline();
     const context: UnaryContext = {
       correlationId,
@@ -138,11 +180,16 @@ export function unary<Req, Res>(
             : undefined,
       metadata: call.metadata,
     };
-    handler(call.request, context).then(
+    // The handler runs with the call's span active, so the spans it starts are children of it.
+    const spanContext = contextWithSpan(span);
+    const run = () => handler(call.request, context);
+    (spanContext ? otelContext.with(spanContext, run) : run()).then(
       (response) => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         options.observe?.(method, 'ok', seconds);
         logger.debug({ ms: seconds * 1000 }, 'call ok');
+        span?.setAttribute('rpc.grpc.status_code', grpc.status.OK);
+        span?.end();
         callback(null, response);
       },
       (error: unknown) => {
@@ -150,6 +197,14 @@ export function unary<Req, Res>(
         const status = toServiceError(error);
         const outcome = error instanceof AppError ? error.code : 'INTERNAL';
         options.observe?.(method, outcome, seconds);
+        if (span) {
+          span.setAttribute('rpc.grpc.status_code', status.code ?? grpc.status.UNKNOWN);
+          span.setAttribute('bank.outcome', outcome);
+          // Refusals (validation, business rules, not found) are answers, not failures.
+          if (!(error instanceof AppError) || SERVER_FAULTS.has(error.category))
+            failSpan(span, error);
+          span.end();
+        }
         if (error instanceof AppError && error.category !== 'internal') {
           logger.info({ code: error.code, ms: seconds * 1000 }, error.message);
         } else {

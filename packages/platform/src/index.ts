@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './grpc.js';
 export * from './database.js';
 export * from './shutdown.js';
+export * from './tracing.js';

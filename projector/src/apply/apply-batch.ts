@@ -1,4 +1,12 @@
-import type { Logger } from '@bank/platform';
+import {
+  failSpan,
+  SpanKind,
+  startSpan,
+  tracingEnabled,
+  type Logger,
+  type Span,
+  type TraceContext,
+} from '@bank/platform';
 import {
   applyEvents,
   ProjectionInvariantError,
@@ -15,6 +23,8 @@ export interface BatchItem<S> {
   readonly event: ProjectionEvent;
   /** Where the event came from (a Kafka message, a store position), for the dead-letter record. */
   readonly source: S;
+  /** The remote parent of the event's projection span (Kafka headers or stored metadata). */
+  readonly trace?: TraceContext | undefined;
 }
 
 export interface BatchOutcome<S> {
@@ -58,6 +68,7 @@ export async function applyBatch<S>(
 ): Promise<BatchOutcome<S>> {
   const { knex, logger, metrics } = options;
   const started = process.hrtime.bigint();
+  const spans = projectionSpans(items);
   const outcome: BatchOutcome<S> = {
     applied: 0,
     skipped: 0,
@@ -75,7 +86,10 @@ export async function applyBatch<S>(
     });
     return done();
   } catch (error) {
-    if (isTransientError(error) || items.length === 0) throw error;
+    if (isTransientError(error) || items.length === 0) {
+      endSpans(spans, error);
+      throw error;
+    }
     if (error instanceof StreamGapError) metrics.streamGaps.inc();
     Object.assign(outcome, { applied: 0, skipped: 0, lastOccurredAt: undefined });
     logger.warn(
@@ -84,9 +98,13 @@ export async function applyBatch<S>(
     );
   }
 
-  for (const item of items) {
-    const result = await applyAlone(item, options);
+  for (const [index, item] of items.entries()) {
+    const result = await applyAlone(item, options).catch((error: unknown) => {
+      endSpans(spans, error);
+      throw error;
+    });
     if ('reason' in result) {
+      failSpan(spans[index], result.error);
       outcome.failed.push({
         source: item.source,
         event: item.event,
@@ -103,12 +121,36 @@ export async function applyBatch<S>(
   return done();
 
   function done(): BatchOutcome<S> {
+    endSpans(spans);
     metrics.eventsApplied.inc(outcome.applied);
     metrics.batchDuration.observe(
       { stage: 'apply' },
       Number(process.hrtime.bigint() - started) / 1e9,
     );
     return outcome;
+  }
+}
+
+/** One span per event while tracing, child of the span that stored or published it. */
+function projectionSpans<S>(items: readonly BatchItem<S>[]): Array<Span | undefined> {
+  if (!tracingEnabled()) return [];
+  return items.map((item) =>
+    startSpan(`project ${item.event.event.type}`, {
+      kind: SpanKind.CONSUMER,
+      parent: item.trace,
+      attributes: {
+        'bank.event_id': item.event.eventId,
+        'bank.stream_id': item.event.streamId,
+        'bank.position': item.event.position.toString(),
+      },
+    }),
+  );
+}
+
+function endSpans(spans: ReadonlyArray<Span | undefined>, error?: unknown): void {
+  for (const span of spans) {
+    if (error !== undefined) failSpan(span, error);
+    span?.end();
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Logger } from '@bank/platform';
+import { extractTraceContext, tracingEnabled, type Logger } from '@bank/platform';
 import {
   advanceCheckpoint,
   CHECKPOINTS,
@@ -125,14 +125,29 @@ export class ProjectionConsumer {
     let watermark: bigint | undefined;
     for (const message of messages) {
       const decoded = decodeMessage(message);
-      if (decoded.kind === 'event') items.push({ event: decoded.event, source: message });
+      if (decoded.kind === 'event')
+        items.push({
+          event: decoded.event,
+          source: message,
+          trace: tracingEnabled() ? extractTraceContext(message.headers) : undefined,
+        });
       else if (decoded.kind === 'watermark') watermark = decoded.position;
       else letters.push({ message, reason: 'decode', error: decoded.error });
     }
     if (this.log.isLevelEnabled('debug')) {
-      for (const { event } of items) {
+      // The correlation id travels in the message headers; older messages only have it inside.
+      for (const { event, source } of items) {
         this.log.debug(
-          { correlationId: event.correlationId, eventId: event.eventId, partition },
+          {
+            correlationId: headerOf(source.headers, 'correlation-id') ?? event.correlationId,
+            causationId: headerOf(source.headers, 'causation-id'),
+            eventId: event.eventId,
+            eventType: event.event.type,
+            streamId: event.streamId,
+            position: event.position.toString(),
+            partition,
+            offset: source.offset,
+          },
           'applying',
         );
       }

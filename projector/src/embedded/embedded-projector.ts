@@ -1,5 +1,5 @@
 import type { EventStore, RecordedEvent } from '@bank/event-store';
-import type { Logger } from '@bank/platform';
+import { extractTraceContext, tracingEnabled, type Logger } from '@bank/platform';
 import {
   advanceCheckpoint,
   CHECKPOINTS,
@@ -52,9 +52,28 @@ export class EmbeddedProjector {
         const letters: DeadLetter[] = [];
         for (const recorded of batch) {
           try {
-            items.push({ event: toProjectionEvent(recorded), source: recorded });
+            items.push({
+              event: toProjectionEvent(recorded),
+              source: recorded,
+              trace: tracingEnabled() ? extractTraceContext(recorded.metadata) : undefined,
+            });
           } catch (error) {
             letters.push(deadLetter(recorded, 'decode', error as Error));
+          }
+        }
+        if (log.isLevelEnabled('debug')) {
+          for (const { source } of items) {
+            log.debug(
+              {
+                correlationId: source.metadata['correlationId'],
+                causationId: source.metadata['causationId'],
+                eventId: source.eventId,
+                eventType: source.type,
+                streamId: source.streamId,
+                position: source.position.toString(),
+              },
+              'applying',
+            );
           }
         }
         await applyBatch(items, {

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@bank/event-store';
+import { TRACEPARENT } from '@bank/platform';
 import type { Message } from 'kafkajs';
 
 /** The event-type header value of a watermark message. */
@@ -16,8 +17,11 @@ export interface EventMessageValue {
   readonly recordedAt: string;
 }
 
-/** One event as a Kafka message: keyed by stream id, so one stream stays in one partition, in order. */
-export function eventMessage(event: RecordedEvent): Message {
+/**
+ * One event as a Kafka message: keyed by stream id, so one stream stays in one partition, in order.
+ * `traceparent` is the relay's publish span when tracing, else the one stored with the event.
+ */
+export function eventMessage(event: RecordedEvent, traceparent?: string): Message {
   const value: EventMessageValue = {
     streamId: event.streamId,
     revision: event.revision.toString(),
@@ -35,8 +39,12 @@ export function eventMessage(event: RecordedEvent): Message {
     'stream-revision': value.revision,
     position: value.position,
   };
-  const { correlationId, schemaVersion } = event.metadata;
+  const { correlationId, causationId, schemaVersion } = event.metadata;
   if (typeof correlationId === 'string') headers['correlation-id'] = correlationId;
+  if (typeof causationId === 'string') headers['causation-id'] = causationId;
+  const stored = event.metadata[TRACEPARENT];
+  const parent = traceparent ?? (typeof stored === 'string' ? stored : undefined);
+  if (parent !== undefined) headers[TRACEPARENT] = parent;
   if (typeof schemaVersion === 'number') headers['schema-version'] = String(schemaVersion);
   return { key: event.streamId, value: JSON.stringify(value), headers };
 }

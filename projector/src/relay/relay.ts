@@ -1,5 +1,13 @@
 import type { EventStore, RecordedEvent } from '@bank/event-store';
-import type { Logger } from '@bank/platform';
+import {
+  extractTraceContext,
+  failSpan,
+  SpanKind,
+  startSpan,
+  traceparentOf,
+  tracingEnabled,
+  type Logger,
+} from '@bank/platform';
 import { advanceCheckpoint, CHECKPOINTS, readCheckpoint } from '@bank/read-models';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Knex } from 'knex';
@@ -38,18 +46,40 @@ export function createRelay(options: RelayOptions): SubscriptionWorker {
     const last = batch.at(-1);
     if (!last || !producer) return;
     const started = process.hrtime.bigint();
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [
-        {
-          topic,
-          messages: [
-            ...batch.map(eventMessage),
-            ...allPartitions.map((p) => watermarkMessage(p, last.position)),
-          ],
-        },
-      ],
-    });
+    // One publish span per event, child of the append that stored it (tracing only).
+    const spans = tracingEnabled()
+      ? batch.map((event) =>
+          startSpan(`${topic} publish`, {
+            kind: SpanKind.PRODUCER,
+            parent: extractTraceContext(event.metadata),
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.destination.name': topic,
+              'bank.event_id': event.eventId,
+              'bank.event_type': event.type,
+            },
+          }),
+        )
+      : [];
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [
+          {
+            topic,
+            messages: [
+              ...batch.map((event, i) => eventMessage(event, spans[i] && traceparentOf(spans[i]))),
+              ...allPartitions.map((p) => watermarkMessage(p, last.position)),
+            ],
+          },
+        ],
+      });
+    } catch (error) {
+      for (const span of spans) failSpan(span, error);
+      throw error;
+    } finally {
+      for (const span of spans) span?.end();
+    }
     await advanceCheckpoint(knex, CHECKPOINTS.relay, last.position);
     metrics.eventsRelayed.inc(batch.length);
     metrics.batchDuration.observe(
