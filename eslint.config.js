@@ -5,7 +5,13 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '.infra/**', 'infra/kafka/lib/**', 'proto/src/gen/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.infra/**',
+      'infra/kafka/lib/**',
+      'proto/src/gen/**',
+    ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -14,7 +20,10 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
@@ -32,7 +41,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'pg', 'knex', 'kafkajs', '@grpc/*', '@bank/*', 'fastify', 'pino'], message: 'The domain package stays pure: no I/O imports.' }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', 'pg', 'knex', 'kafkajs', '@grpc/*', '@bank/*', 'fastify', 'pino'],
+              message: 'The domain package stays pure: no I/O imports.',
+            },
+          ],
+        },
       ],
     },
   },

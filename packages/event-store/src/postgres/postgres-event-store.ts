@@ -22,12 +22,7 @@ import {
   translateInfrastructureError,
 } from './errors.js';
 import { AppendNotifier } from './notifier.js';
-import {
-  constraintNames,
-  migrateEventTable,
-  parseTableName,
-  type TableName,
-} from './schema.js';
+import { constraintNames, migrateEventTable, parseTableName, type TableName } from './schema.js';
 import { PollingSubscription, type Page } from './subscription.js';
 
 export interface PostgresEventStoreOptions {
