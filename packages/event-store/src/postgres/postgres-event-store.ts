@@ -21,6 +21,7 @@ import {
   pgErrorCode,
   translateInfrastructureError,
 } from './errors.js';
+import { AppendBatcher, type PendingAppend } from './append-batcher.js';
 import { AppendNotifier } from './notifier.js';
 import { constraintNames, migrateEventTable, parseTableName, type TableName } from './schema.js';
 import { PollingSubscription, type Page } from './subscription.js';
@@ -83,6 +84,7 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<PollingSubscription>();
   private readonly names: { eventId: string; streamRevision: string };
   private closed = false;
+  private readonly batcher = new AppendBatcher((batch) => this.flushAppends(batch));
 
   constructor(
     connection: pg.Pool | pg.PoolConfig | string,
@@ -138,8 +140,19 @@ export class PostgresEventStore implements EventStore {
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
-    // One autocommit call of the append function: lock, check, insert and commit without a
-    // round trip to this process while the lock is held (see appendFunctionSql).
+    if (this.closed) throw new Error('event store is closed');
+    return await this.batcher.submit(streamId, events, expected);
+  }
+
+  /**
+   * One autocommit call of the append function: lock, check, insert and commit without a round
+   * trip to this process while the lock is held (see appendFunctionSql).
+   */
+  private async appendAlone(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     const client = await this.connect();
     let broken: Error | undefined;
     try {
@@ -149,6 +162,83 @@ export class PostgresEventStore implements EventStore {
       throw this.mapAppendError(error, streamId, events, expected);
     } finally {
       client.release(broken);
+    }
+  }
+
+  /**
+   * Appends a batch in one transaction (see AppendBatcher and appendBatchFunctionSql); each
+   * append gets its own answer. A batch the function cannot take as a whole (an event id
+   * repeated inside one append, say) is retried one append at a time, so every error lands on
+   * the append that caused it.
+   */
+  private async flushAppends(batch: readonly PendingAppend[]): Promise<void> {
+    const first = batch[0];
+    if (batch.length === 1 && first) {
+      await this.appendAlone(first.streamId, first.events, first.expected).then(
+        first.resolve,
+        first.reject,
+      );
+      return;
+    }
+    const events = batch.flatMap((pending) => pending.events);
+    const parameters = [
+      batch.map((p) => p.streamId),
+      batch.map((p) => (typeof p.expected === 'bigint' ? 'exact' : p.expected)),
+      batch.map((p) => (typeof p.expected === 'bigint' ? p.expected.toString() : null)),
+      batch.map((p) => p.events.length),
+      events.map((e) => e.eventId),
+      events.map((e) => e.type),
+      events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => JSON.stringify(e.metadata)),
+      this.channel,
+    ];
+    let rows: BatchRow[];
+    const client = await this.connect();
+    let broken: Error | undefined;
+    try {
+      const result = await client.query<BatchRow>(
+        `SELECT out_item, out_status, out_current::text, out_position::text, out_revision::text
+           FROM ${this.table.appendBatchFunctionSql}(
+                  $1::text[], $2::text[], $3::bigint[], $4::int[],
+                  $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[], $9)`,
+        parameters,
+      );
+      rows = result.rows;
+    } catch (error) {
+      if (isUnavailable(error)) {
+        broken = error as Error;
+        const unavailable = translateInfrastructureError(error);
+        for (const pending of batch) pending.reject(unavailable);
+        return;
+      }
+      rows = [];
+    } finally {
+      client.release(broken);
+    }
+    if (rows.length !== batch.length) {
+      await Promise.all(
+        batch.map((p) =>
+          this.appendAlone(p.streamId, p.events, p.expected).then(p.resolve, p.reject),
+        ),
+      );
+      return;
+    }
+    for (const row of rows) {
+      const pending = batch[row.out_item];
+      if (!pending) continue;
+      const current = row.out_current === null ? undefined : BigInt(row.out_current);
+      if (row.out_status === 'ok' && row.out_position !== null && row.out_revision !== null) {
+        pending.resolve({
+          nextExpectedRevision: BigInt(row.out_revision),
+          position: BigInt(row.out_position),
+        });
+      } else if (row.out_status === 'conflict') {
+        pending.reject(
+          new ConcurrencyError(pending.streamId, pending.expected, current ?? 'no_stream'),
+        );
+      } else {
+        pending.reject(new DuplicateEventError(pending.events[0]?.eventId ?? 'unknown'));
+      }
     }
   }
 
@@ -367,6 +457,14 @@ function isPool(connection: pg.Pool | pg.PoolConfig | string): connection is pg.
     typeof (connection as Partial<pg.Pool>).connect === 'function' &&
     typeof (connection as Partial<pg.Pool>).query === 'function'
   );
+}
+
+interface BatchRow {
+  out_item: number;
+  out_status: 'ok' | 'conflict' | 'duplicate';
+  out_current: string | null;
+  out_position: string | null;
+  out_revision: string | null;
 }
 
 function checkExpected(

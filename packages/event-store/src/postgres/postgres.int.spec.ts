@@ -11,7 +11,7 @@ import {
   sleep,
 } from '../contract.js';
 import { createEventStore } from '../factory.js';
-import { DuplicateEventError, EventStoreUnavailableError } from '../port.js';
+import { ConcurrencyError, DuplicateEventError, EventStoreUnavailableError } from '../port.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 
 const schema = await createTestSchema('event_store');
@@ -82,6 +82,84 @@ describe('PostgresEventStore specifics', { timeout: 60_000 }, () => {
       );
     } finally {
       await held.end();
+      await store.close();
+    }
+  });
+
+  it('group-commits concurrent appends and answers each one on its own', async () => {
+    const store = newStore();
+    await store.migrate();
+    const ns = newNamespace();
+    const existing = newEvent();
+    await store.append(`${ns}-shared`, [existing], 'no_stream');
+    try {
+      const fresh = Array.from({ length: 12 }, (_, i) =>
+        store.append(`${ns}-fresh-${i}`, [newEvent(), newEvent()], 'no_stream'),
+      );
+      const racing = Array.from({ length: 6 }, () =>
+        store.append(`${ns}-shared`, [newEvent()], 0n),
+      );
+      const duplicates = Array.from({ length: 3 }, (_, i) =>
+        store.append(`${ns}-dup-${i}`, [existing], 'no_stream'),
+      );
+      const freshResults = await Promise.all(fresh);
+      const racingResults = await Promise.allSettled(racing);
+      const duplicateResults = await Promise.allSettled(duplicates);
+
+      for (const result of freshResults) assert.equal(result.nextExpectedRevision, 1n);
+      const won = racingResults.filter((r) => r.status === 'fulfilled');
+      assert.equal(won.length, 1, 'exactly one append at revision 0 wins');
+      for (const result of racingResults) {
+        if (result.status === 'rejected') {
+          assert.ok(result.reason instanceof ConcurrencyError);
+          assert.equal(result.reason.actual, 1n);
+        }
+      }
+      for (const result of duplicateResults) {
+        assert.equal(result.status, 'rejected');
+        assert.ok(result.reason instanceof DuplicateEventError);
+      }
+      // Fewer transactions than appends: the appends shared commits.
+      const { rows } = await schema.pool.query<{ appends: string; transactions: string }>(
+        `SELECT count(DISTINCT stream_id || ':' || revision / 2) AS appends,
+                count(DISTINCT xmin::text) AS transactions
+           FROM events WHERE stream_id LIKE $1`,
+        [`${ns}-fresh-%`],
+      );
+      assert.equal(rows[0]?.appends, '12');
+      assert.ok(Number(rows[0]?.transactions) < 12, `${rows[0]?.transactions} transactions`);
+      const shared = await store.readStream(`${ns}-shared`);
+      assert.deepEqual(
+        shared.map((e) => e.revision),
+        [0n, 1n],
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers a batch it cannot take whole one append at a time', async () => {
+    const store = newStore();
+    await store.migrate();
+    const ns = newNamespace();
+    try {
+      const repeated = newEvent();
+      const appends = [
+        store.append(`${ns}-a`, [newEvent()], 'no_stream'),
+        store.append(`${ns}-b`, [newEvent()], 'no_stream'),
+        // An event id twice inside one append cannot go into a shared transaction.
+        store.append(`${ns}-c`, [repeated, repeated], 'no_stream'),
+        store.append(`${ns}-d`, [newEvent()], 'no_stream'),
+      ];
+      const results = await Promise.allSettled(appends);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+      );
+      const failed = results[2];
+      assert.ok(failed?.status === 'rejected' && failed.reason instanceof DuplicateEventError);
+      assert.deepEqual(await store.readStream(`${ns}-c`), []);
+    } finally {
       await store.close();
     }
   });

@@ -10,6 +10,8 @@ export interface TableName {
   readonly sequenceSql: string;
   /** The append function (see appendFunctionSql), quoted. */
   readonly appendFunctionSql: string;
+  /** The group-commit append function (see appendBatchFunctionSql), quoted. */
+  readonly appendBatchFunctionSql: string;
   /** Bare table name, to derive index and constraint names. */
   readonly bare: string;
 }
@@ -28,6 +30,7 @@ export function parseTableName(name: string): TableName {
     sql: `${schema}${quote(bare)}`,
     sequenceSql: `${schema}${quote(`${bare}_position_seq`)}`,
     appendFunctionSql: `${schema}${quote(`${bare}_append`)}`,
+    appendBatchFunctionSql: `${schema}${quote(`${bare}_append_batch`)}`,
     bare,
   };
 }
@@ -65,6 +68,7 @@ export async function migrateEventTable(pool: pg.Pool, table: TableName): Promis
     if (present.table) {
       // A table from before the append function: add the function only.
       await client.query(appendFunctionSql(table));
+      await client.query(appendBatchFunctionSql(table));
       await client.query('COMMIT');
       return;
     }
@@ -92,6 +96,7 @@ export async function migrateEventTable(pool: pg.Pool, table: TableName): Promis
       `CREATE INDEX IF NOT EXISTS "${table.bare}_stream_prefix_idx" ON ${table.sql} (stream_id text_pattern_ops, position)`,
     );
     await client.query(appendFunctionSql(table));
+    await client.query(appendBatchFunctionSql(table));
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -143,6 +148,66 @@ export function appendFunctionSql(table: TableName): string {
     $fn$`;
 }
 
+/**
+ * Group commit: several appends from one process in one transaction, under one take of the append
+ * lock and one commit (one WAL flush). Each item is checked and inserted on its own: an item
+ * whose expected revision does not hold, or whose event ids exist already, is reported
+ * (`conflict`, `duplicate`) and skipped while the others go in. Items are applied in order, so a
+ * later item on the same stream sees the earlier one's events. Items come as parallel arrays
+ * (stream, mode, expected revision, event count) over the flattened events, like the single
+ * append's parameters, so no JSON is parsed on the way in.
+ */
+export function appendBatchFunctionSql(table: TableName): string {
+  return `
+    CREATE OR REPLACE FUNCTION ${table.appendBatchFunctionSql}(
+      p_streams text[], p_modes text[], p_expected bigint[], p_counts int[],
+      p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[], p_channel text)
+    RETURNS TABLE (out_item int, out_status text, out_current bigint, out_position bigint,
+                   out_revision bigint)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_first int := 1;
+      v_last int;
+      v_current bigint;
+      v_head bigint;
+    BEGIN
+      PERFORM pg_advisory_xact_lock(${LOCK_NAMESPACE}, '${table.text}'::regclass::oid::int4);
+      FOR v_item IN 1 .. coalesce(array_length(p_streams, 1), 0) LOOP
+        v_last := v_first + p_counts[v_item] - 1;
+        out_item := v_item - 1;
+        out_position := NULL;
+        out_revision := NULL;
+        SELECT max(t.revision) INTO v_current FROM ${table.sql} t WHERE t.stream_id = p_streams[v_item];
+        out_current := v_current;
+        IF NOT (p_modes[v_item] = 'any'
+                OR (p_modes[v_item] = 'no_stream' AND v_current IS NULL)
+                OR (p_modes[v_item] = 'exact' AND v_current = p_expected[v_item])) THEN
+          out_status := 'conflict';
+        ELSIF EXISTS (SELECT 1 FROM ${table.sql} t WHERE t.event_id = ANY (p_ids[v_first:v_last])) THEN
+          out_status := 'duplicate';
+        ELSE
+          WITH inserted AS (
+            INSERT INTO ${table.sql} (stream_id, revision, event_id, type, data, metadata)
+            SELECT p_streams[v_item], coalesce(v_current, -1) + e.ord, e.event_id, e.type, e.data,
+                   e.metadata
+              FROM unnest(p_ids[v_first:v_last], p_types[v_first:v_last], p_data[v_first:v_last],
+                          p_metadata[v_first:v_last])
+                     WITH ORDINALITY AS e(event_id, type, data, metadata, ord)
+             ORDER BY e.ord
+            RETURNING ${table.sql}.position, ${table.sql}.revision
+          )
+          SELECT max(i.position), max(i.revision) INTO out_position, out_revision FROM inserted i;
+          out_status := 'ok';
+          v_head := out_position;
+        END IF;
+        v_first := v_last + 1;
+        RETURN NEXT;
+      END LOOP;
+      IF v_head IS NOT NULL THEN PERFORM pg_notify(p_channel, v_head::text); END IF;
+    END
+    $fn$`;
+}
+
 async function eventSchemaState(
   pool: pg.Pool,
   table: TableName,
@@ -151,12 +216,13 @@ async function eventSchemaState(
   const { rows } = await pool.query<{ table: boolean; append_function: boolean }>(
     `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL
             AND to_regclass($3) IS NOT NULL AS table,
-            to_regproc($4) IS NOT NULL AS append_function`,
+            to_regproc($4) IS NOT NULL AND to_regproc($5) IS NOT NULL AS append_function`,
     [
       table.sql,
       `${schema}"${table.bare}_type_position_idx"`,
       `${schema}"${table.bare}_stream_prefix_idx"`,
       table.appendFunctionSql,
+      table.appendBatchFunctionSql,
     ],
   );
   return { table: rows[0]?.table === true, appendFunction: rows[0]?.append_function === true };
