@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { baseEnv, spawnChild, type Child } from './infra/child.js';
-import { freePort } from './infra/ports.js';
+import { freePort } from '@bank/testkit';
 import { repoPath } from './paths.js';
 
 /**

@@ -2,7 +2,7 @@ import { guarded } from '../cleanup.js';
 import type { BenchContext } from '../context.js';
 import { baseEnv, spawnChild } from '../infra/child.js';
 import { createBenchSchema } from '../infra/database.js';
-import { freePort, isPortFree } from '../infra/ports.js';
+import { freePort, isPortFree } from '@bank/testkit';
 import { REPO_ROOT } from '../paths.js';
 
 const SCENARIO = '6 start-up';

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { repoPath } from '../paths.js';
-import { freePort } from './ports.js';
+import { freePort } from '@bank/testkit';
 
 interface KafkaLease {
   readonly brokers: string;

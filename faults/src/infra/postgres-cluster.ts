@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from './ports.js';
+import { freePort } from '@bank/testkit';
 
 /**
  * A PostgreSQL cluster of the run's own: initdb from the machine's binaries into a folder under

@@ -3,3 +3,4 @@ export * from './kafka.js';
 export * from './wait-for.js';
 export * from './process.js';
 export * from './stack.js';
+export * from './ports.js';

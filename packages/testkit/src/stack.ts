@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import { freePorts } from './ports.js';
 import { fileURLToPath } from 'node:url';
 import { startProcess, type ProcessExit, type StartedProcess } from './process.js';
 
@@ -347,29 +347,6 @@ class ManagedService implements StackService {
   }
 }
 
-/** Distinct TCP ports free on the loopback interface right now (all held open while picking). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i += 1) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', resolve);
-      });
-    }
-    return servers.map((server) => {
-      const address = server.address();
-      if (typeof address !== 'object' || address === null) throw new Error('no port');
-      return address.port;
-    });
-  } finally {
-    await Promise.all(
-      servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-    );
-  }
-}
 
 /**
  * A compact JWS over JSON claims: HS256 with `secret`, or an unsigned `alg: none` token when
