@@ -35,9 +35,12 @@ export function createTokenVerifier(options: {
   clockToleranceSeconds: number;
 }): TokenVerifier {
   const { key: keySource, algorithms } = resolveKey(options.key);
+  const verified = new VerifiedTokens();
   return {
     algorithms,
     async verify(token) {
+      const known = verified.get(token);
+      if (known) return known;
       let payload: JWTPayload;
       try {
         const verified =
@@ -48,9 +51,41 @@ export function createTokenVerifier(options: {
       } catch (error) {
         throw new InvalidTokenError((error as Error).message);
       }
-      return principalFrom(payload);
+      const principal = principalFrom(payload);
+      if (typeof payload.exp === 'number') verified.add(token, principal, payload.exp * 1000);
+      return principal;
     },
   };
+}
+
+/**
+ * Tokens already verified, until they expire. A client sends the same token with every request,
+ * and verifying its signature costs more than the rest of the request's authentication. The key
+ * is the whole token, signature included, so only the exact token that passed is remembered;
+ * it stops counting at its `exp` (without the clock tolerance, so never longer than a fresh check).
+ */
+class VerifiedTokens {
+  private readonly tokens = new Map<string, { principal: Principal; expiresAtMs: number }>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  get(token: string): Principal | undefined {
+    const entry = this.tokens.get(token);
+    if (!entry) return undefined;
+    if (entry.expiresAtMs <= Date.now()) {
+      this.tokens.delete(token);
+      return undefined;
+    }
+    return entry.principal;
+  }
+
+  add(token: string, principal: Principal, expiresAtMs: number): void {
+    if (this.tokens.size >= this.capacity) {
+      const oldest = this.tokens.keys().next();
+      if (!oldest.done) this.tokens.delete(oldest.value);
+    }
+    this.tokens.set(token, { principal, expiresAtMs });
+  }
 }
 
 function verifyOptions(

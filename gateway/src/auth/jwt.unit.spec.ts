@@ -60,6 +60,40 @@ describe('HS256 verifier', () => {
     assert.equal((await hsVerifier.verify(token)).id, 'alice');
   });
 
+  it('remembers a verified token only until it expires', async () => {
+    const strict = createTokenVerifier({
+      ...base,
+      clockToleranceSeconds: 0,
+      key: { kind: 'secret', secret: SECRET },
+    });
+    const exp = now() + 1;
+    const token = await new SignJWT({ roles: ['customer'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setIssuer(base.issuer)
+      .setAudience(base.audience)
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(SECRET));
+    assert.equal((await strict.verify(token)).id, 'alice');
+    assert.equal((await strict.verify(token)).id, 'alice');
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    await refused(strict.verify(token));
+  });
+
+  it('never lets a remembered token vouch for a tampered copy', async () => {
+    const token = await new SignJWT({ roles: ['customer'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setIssuer(base.issuer)
+      .setAudience(base.audience)
+      .setExpirationTime(now() + 60)
+      .sign(new TextEncoder().encode(SECRET));
+    assert.equal((await hsVerifier.verify(token)).id, 'alice');
+    const [header, , signature] = token.split('.');
+    const forged = `${header}.${b64({ ...claims(), sub: 'mallory', roles: ['admin'] })}.${signature}`;
+    await refused(hsVerifier.verify(forged));
+  });
+
   it('refuses alg none', async () => {
     await refused(hsVerifier.verify(`${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`));
   });
