@@ -39,6 +39,12 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     // ...and so must a checked-out client's (pg-pool lends clients without its error listener).
     this.pool.on('connect', (client) => {
       client.on('error', () => {});
+      // These rows are a cache of answers, not the guard of exactly-once: that is the command id
+      // in the event store, which is committed durably. A row lost to a database crash (the last
+      // few hundred milliseconds of writes) means a retry runs again and the command service
+      // answers it as a replay of the same command. Skipping the WAL flush saves two flushes per
+      // command on the request path. pg runs this before the client's first query.
+      client.query('SET synchronous_commit = off').catch(() => {});
     });
     this.staleInFlightMs = options.staleInFlightMs;
   }
