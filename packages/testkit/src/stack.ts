@@ -347,7 +347,6 @@ class ManagedService implements StackService {
   }
 }
 
-
 /**
  * A compact JWS over JSON claims: HS256 with `secret`, or an unsigned `alg: none` token when
  * `header.alg` is 'none' (for tests of refusals). Tests craft wrong tokens with it.
