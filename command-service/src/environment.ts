@@ -10,6 +10,8 @@ export interface CommandServiceConfig extends CommonConfig {
   /** Reloads after a concurrency conflict before answering ABORTED. */
   readonly commandMaxRetries: number;
   readonly transferRecoveryIntervalMs: number;
+  /** How often holds past their expiresAt are released. */
+  readonly holdExpiryIntervalMs: number;
   /** The recovery worker leaves younger transfers to the request still driving them. */
   readonly transferRecoveryMinAgeMs: number;
   /** How long SIGTERM waits for in-flight calls before cutting them off. */
@@ -42,6 +44,7 @@ export function readConfig(env: EnvReader = new EnvReader()): CommandServiceConf
       min: 0,
       max: 3_600_000,
     }),
+    holdExpiryIntervalMs: env.int('HOLD_EXPIRY_INTERVAL_MS', 5000, { min: 10, max: 3_600_000 }),
     shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
     crashAfterTransferLeg: crash === 'none' ? undefined : crash,
   };

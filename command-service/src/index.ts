@@ -15,6 +15,7 @@ import { openEventStore } from './infrastructure/event-store.js';
 import { createCommandMetrics } from './metrics.js';
 import { commandServiceHandlers } from './service.js';
 import { TransferProcessManager, type TransferHooks } from './transfers/process-manager.js';
+import { HoldExpiry } from './holds/expiry.js';
 import { TransferRecovery } from './transfers/recovery.js';
 
 export { readConfig, type CommandServiceConfig } from './environment.js';
@@ -40,7 +41,7 @@ export interface RunningCommandService {
   stop(): Promise<void>;
 }
 
-/** Starts the command service in this process: gRPC server, ops HTTP server, transfer recovery. */
+/** Starts the command service in this process: gRPC server, ops HTTP server, transfer recovery, hold expiry. */
 export async function startCommandService(
   config: CommandServiceConfig,
   options: StartOptions = {},
@@ -85,7 +86,16 @@ export async function startCommandService(
     logger,
     readiness: { ready: () => store.headPosition().then(() => true) },
   });
+  const holdExpiry = new HoldExpiry({
+    store,
+    handler,
+    clock,
+    metrics,
+    logger: logger.child({ component: 'hold-expiry' }),
+    intervalMs: config.holdExpiryIntervalMs,
+  });
   recovery.start();
+  holdExpiry.start();
   logger.info({ port: grpcServer.port, metricsPort: ops.port }, 'command service listening');
 
   let stopping: Promise<void> | undefined;
@@ -97,6 +107,7 @@ export async function startCommandService(
       (stopping ??= (async () => {
         await grpcServer.shutdown(config.shutdownGraceMs);
         await recovery.stop();
+        await holdExpiry.stop();
         await ops.close();
         await opened.close();
         logger.info('command service stopped');

@@ -6,6 +6,7 @@ export interface CommandMetrics {
   readonly eventsAppended: Counter<'type'>;
   readonly appendDuration: Histogram<'outcome'>;
   readonly transfersRecovered: Counter;
+  readonly holdsExpired: Counter;
 }
 
 export function createCommandMetrics(registry: Registry): CommandMetrics {
@@ -39,6 +40,11 @@ export function createCommandMetrics(registry: Registry): CommandMetrics {
     transfersRecovered: new Counter({
       name: 'command_service_transfers_recovered_total',
       help: 'Unfinished transfers the recovery worker drove to completed or failed.',
+      registers: [registry],
+    }),
+    holdsExpired: new Counter({
+      name: 'command_service_holds_expired_total',
+      help: 'Holds released by the expiry worker because their expiresAt had passed.',
       registers: [registry],
     }),
   };

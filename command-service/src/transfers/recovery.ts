@@ -1,11 +1,11 @@
 import type { Actor } from '@bank/domain';
 import type { EventStore, RecordedEvent } from '@bank/event-store';
 import type { Logger } from '@bank/platform';
+import { StoreFollower } from '../infrastructure/store-follower.js';
 import type { CommandMetrics } from '../metrics.js';
 import type { TransferProcessManager } from './process-manager.js';
 
 const TRANSFER_PREFIX = 'transfer-';
-const PAGE_SIZE = 1000;
 
 /** Recovery steps are recorded as the system's, not as the original caller's. */
 export const RECOVERY_ACTOR: Actor = { id: 'command-service:transfer-recovery', roles: ['system'] };
@@ -35,22 +35,26 @@ export interface TransferRecoveryOptions {
  */
 export class TransferRecovery {
   private readonly open = new Map<string, OpenTransfer>();
-  private after = 0n;
-  private timer: NodeJS.Timeout | undefined;
-  private pass: Promise<void> | undefined;
-  private stopped = false;
+  private readonly follower: StoreFollower;
 
-  constructor(private readonly options: TransferRecoveryOptions) {}
+  constructor(private readonly options: TransferRecoveryOptions) {
+    this.follower = new StoreFollower({
+      store: options.store,
+      filter: { streamPrefixes: [TRANSFER_PREFIX] },
+      intervalMs: options.intervalMs,
+      logger: options.logger,
+      observe: (event) => this.observe(event),
+      act: (isStopped) => this.driveDue(isStopped),
+    });
+  }
 
   /** Runs a first pass now, then one every interval. */
   start(): void {
-    this.schedule(0);
+    this.follower.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.pass;
+  stop(): Promise<void> {
+    return this.follower.stop();
   }
 
   /** Transfers known to be unfinished (for tests and status). */
@@ -59,13 +63,16 @@ export class TransferRecovery {
   }
 
   /** One pass: catch up with new transfer events, then drive every due transfer. Returns how many it finished. */
-  async runOnce(): Promise<number> {
-    await this.catchUp();
+  runOnce(): Promise<number> {
+    return this.follower.runOnce();
+  }
+
+  private async driveDue(isStopped: () => boolean): Promise<number> {
     // Wall time, not the injectable clock: ages are measured against the store's recordedAt.
     const now = Date.now();
     let recovered = 0;
     for (const [transferId, open] of [...this.open]) {
-      if (this.stopped) break;
+      if (isStopped()) break;
       if (now - open.requestedAtMs < this.options.minAgeMs) continue;
       const logger = this.options.logger.child({ correlationId: open.correlationId, transferId });
       try {
@@ -90,33 +97,7 @@ export class TransferRecovery {
     return recovered;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.pass = this.runOnce().then(
-        () => undefined,
-        (error: unknown) =>
-          this.options.logger.error({ err: error }, 'transfer recovery pass failed'),
-      );
-      void this.pass.finally(() => this.schedule(this.options.intervalMs));
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  private async catchUp(): Promise<void> {
-    for (;;) {
-      const page = await this.options.store.readAll({
-        after: this.after,
-        maxCount: PAGE_SIZE,
-        filter: { streamPrefixes: [TRANSFER_PREFIX] },
-      });
-      for (const event of page) this.observe(event);
-      if (page.length < PAGE_SIZE) return;
-    }
-  }
-
   private observe(event: RecordedEvent): void {
-    this.after = event.position;
     const transferId = event.streamId.slice(TRANSFER_PREFIX.length);
     switch (event.type) {
       case 'TransferRequested': {
