@@ -209,30 +209,35 @@ describe('observability across the stack', () => {
     );
     assert.equal(opened.status, 201);
 
-    const spans = await waitFor(
-      () => {
-        const inTrace = receiver.spans.filter((span) => span.traceId === traceId);
-        return (
-          inTrace.some((s) => s.service === 'projector' && s.name.startsWith('project ')) && inTrace
-        );
-      },
-      { timeoutMs: 20_000, description: 'the projection span of the trace' },
-    );
-    const byId = new Map(spans.map((span) => [span.spanId, span]));
-    const chain = (span: ReceivedSpan): string[] => {
+    const chain = (spans: readonly ReceivedSpan[], span: ReceivedSpan): string[] => {
+      const byId = new Map(spans.map((s) => [s.spanId, s]));
       const names: string[] = [];
       for (let at: ReceivedSpan | undefined = span; at; at = byId.get(at.parentSpanId ?? '')) {
         names.unshift(`${at.service}:${at.name}`);
       }
       return names;
     };
-    const projection = spans.find(
-      (s) => s.service === 'projector' && s.name.startsWith('project '),
-    );
-    assert.ok(projection);
+    // Each service exports on its own schedule, so wait until the projection span and every
+    // ancestor up to the client's parent have arrived (or time out, and compare what came).
+    const trace = () => {
+      const spans = receiver.spans.filter((span) => span.traceId === traceId);
+      const projection = spans.find(
+        (s) => s.service === 'projector' && s.name.startsWith('project '),
+      );
+      return { spans, projection };
+    };
+    await waitFor(
+      () => {
+        const { spans, projection } = trace();
+        return projection !== undefined && chain(spans, projection).length >= 6;
+      },
+      { timeoutMs: 20_000, description: 'every span of the trace' },
+    ).catch(() => undefined);
+    const { spans, projection } = trace();
+    assert.ok(projection, 'the projection span arrived');
     // Every hop is the parent of the next: HTTP → gRPC client → gRPC server → append → publish
     // → projection.
-    assert.deepEqual(chain(projection), [
+    assert.deepEqual(chain(spans, projection), [
       'gateway:POST /v1/accounts',
       'gateway:OpenAccount',
       'command-service:OpenAccount',
