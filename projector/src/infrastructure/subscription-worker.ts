@@ -73,6 +73,10 @@ export class SubscriptionWorker {
     await this.options.open?.();
     try {
       const after = await this.options.checkpoint();
+      // The store answers again: healthy, even if no event arrives for a long time (an empty
+      // store, say, whose table another service had not created yet when the last try failed).
+      await store.headPosition();
+      this.lastError = undefined;
       logger.info(
         { worker: this.options.name, after: after.toString() },
         'subscribing to the event store',
