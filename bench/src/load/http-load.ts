@@ -16,8 +16,6 @@ export interface HttpLoadOptions {
   readonly durationSeconds: number;
   /** The run stops after this many answers even if time is left. */
   readonly maxRequests: number;
-  /** Offered load in requests/s over all connections; as fast as possible when omitted. */
-  readonly rate?: number;
   /** Builds each request (a fresh Idempotency-Key, a random account, ...). */
   readonly next: () => HttpRequestSpec;
   /** Sees each answer's status and body (e.g. to read the consistency token). */
@@ -35,7 +33,8 @@ export interface HttpLoadResult {
 }
 
 /**
- * Drives HTTP load with autocannon (keep-alive connections, one request in flight each) and
+ * Drives HTTP load as fast as it goes (closed loop) with autocannon (keep-alive connections, one
+ * request in flight each; fixed-rate load is runPacedHttpLoad) and
  * records every answer's latency and status itself, so p95 and exact status counts are known.
  */
 export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
@@ -56,7 +55,6 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRes
       connections: options.connections,
       duration: options.durationSeconds,
       timeout: 10,
-      ...(options.rate === undefined ? {} : { overallRate: Math.max(1, Math.round(options.rate)) }),
       requests: [
         {
           setupRequest: (request) => {

@@ -3,7 +3,7 @@ import type { BenchContext } from '../context.js';
 import type { StackSession } from '../infra/stack-session.js';
 import { headPosition } from '../infra/watermark.js';
 import { LatencyRecorder } from '../load/latency.js';
-import { runHttpLoad } from '../load/http-load.js';
+import { runPacedHttpLoad } from '../load/paced-http-load.js';
 import { commandRequest, nextCommand } from './command-mix.js';
 import { warmUpSeconds } from './commands.js';
 
@@ -12,7 +12,8 @@ const MAX_LAG_P99_MS = 100;
 const MAX_COMMAND_P99_MS = 25;
 
 /**
- * Offers the command mix at a fixed rate (half the measured maximum) through the gateway and,
+ * Offers the command mix at a fixed rate (half the measured maximum, evenly spaced, latency from
+ * when each request was due) through the gateway and,
  * for every acknowledged command, times acknowledgement → the read models' watermark (what a read
  * with that consistency token waits for) reaching the command's position. The watermark is
  * re-read on every projector NOTIFY and every 10 ms, so the figure is at most ~10 ms pessimistic.
@@ -42,11 +43,10 @@ export async function runLagScenario(
       `lag (${mode}): ${rate.toFixed(0)} commands/s offered for ${options.durationSeconds} s`,
     );
     const load = (seconds: number, track: boolean) =>
-      runHttpLoad({
+      runPacedHttpLoad({
         url: session.stack.gatewayUrl,
         connections: options.concurrency,
         durationSeconds: seconds,
-        maxRequests: options.maxRequests,
         rate,
         next: () => commandRequest(nextCommand(session.accounts), token),
         ...(track

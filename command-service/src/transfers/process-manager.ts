@@ -2,6 +2,7 @@ import {
   accountStream,
   decideAccount,
   decideTransfer,
+  decideTransferSteps,
   hasTransferLeg,
   nextTransferStep,
   transferStream,
@@ -103,16 +104,41 @@ export class TransferProcessManager {
       if (outcome.ok) hooks?.afterLeg?.(kind, transferId);
       return outcome;
     };
-    const record = async (step: string, command: TransferCommand): Promise<void> => {
+    // Steps decided in memory but not yet on the transfer stream. They are appended together
+    // when the transfer reaches its end (one append instead of one per step). A crash before that
+    // loses nothing: the legs are on the accounts, and the next drive repeats them as replays.
+    const unrecorded: Array<{ step: string; command: TransferCommand }> = [];
+    const record = (step: string, command: TransferCommand): void => {
+      const decision = decideTransfer(command, state);
+      if (!decision.ok) {
+        throw new Error(`transfer ${transferId}: ${step} refused: ${decision.rejection.code}`);
+      }
+      for (const event of decision.events) {
+        const next = transferAggregate.evolve(state, event);
+        if (next.status === 'none') throw new Error(`transfer ${transferId} vanished`);
+        state = next;
+      }
+      unrecorded.push({ step, command });
+    };
+    const flush = async (): Promise<void> => {
+      if (unrecorded.length === 0) return;
+      const steps = unrecorded.splice(0);
       const outcome = await handler.handle(
         streamId,
         transferAggregate,
-        (current) => decideTransfer(command, current),
-        contextFor(step),
+        (current) =>
+          decideTransferSteps(
+            steps.map((s) => s.command),
+            current,
+          ),
+        // The same steps from the same state give the same command id on every driver, so a
+        // second driver racing this one gets a replay.
+        contextFor(steps.map((s) => s.step).join('+')),
       );
       if (!outcome.ok) {
-        // Only a second driver that took a different branch can get here: never expected.
-        throw new Error(`transfer ${transferId}: ${step} refused: ${outcome.rejection.code}`);
+        // Only a second driver that took a different branch can get here: never expected. The
+        // recovery worker drives the transfer again from what its stream shows.
+        throw new Error(`transfer ${transferId}: recording refused: ${outcome.rejection.code}`);
       }
       note(outcome);
       if (outcome.state.status === 'none') throw new Error(`transfer ${transferId} vanished`);
@@ -126,13 +152,14 @@ export class TransferProcessManager {
       if (!refunded.ok) {
         throw new Error(`transfer ${transferId}: refund refused: ${refunded.rejection.code}`);
       }
-      await record('source-refunded', { type: 'RecordSourceRefunded', data: { reason } });
+      record('source-refunded', { type: 'RecordSourceRefunded', data: { reason } });
     };
 
     for (;;) {
       const step = nextTransferStep(state, await this.sourceLegs(state));
       switch (step.kind) {
         case 'done':
+          await flush();
           return { state, position, stepsTaken };
         case 'debit-source': {
           const debited = await leg('debit', state.fromAccountId, {
@@ -141,9 +168,9 @@ export class TransferProcessManager {
           });
           const outcome = legOutcome(debited, 'debit', transferId);
           if (outcome.kind === 'applied') {
-            await record('source-debited', { type: 'RecordSourceDebited', data: {} });
+            record('source-debited', { type: 'RecordSourceDebited', data: {} });
           } else {
-            await record('failed', { type: 'FailTransfer', data: { reason: outcome.reason } });
+            record('failed', { type: 'FailTransfer', data: { reason: outcome.reason } });
           }
           break;
         }
@@ -154,7 +181,7 @@ export class TransferProcessManager {
           });
           const outcome = legOutcome(credited, 'credit', transferId);
           if (outcome.kind === 'applied') {
-            await record('destination-credited', { type: 'RecordDestinationCredited', data: {} });
+            record('destination-credited', { type: 'RecordDestinationCredited', data: {} });
           } else {
             await refund(outcome.reason);
           }
@@ -164,10 +191,10 @@ export class TransferProcessManager {
           await refund(step.reason);
           break;
         case 'complete':
-          await record('completed', { type: 'CompleteTransfer', data: {} });
+          record('completed', { type: 'CompleteTransfer', data: {} });
           break;
         case 'fail':
-          await record('failed', { type: 'FailTransfer', data: { reason: step.reason } });
+          record('failed', { type: 'FailTransfer', data: { reason: step.reason } });
           break;
         default: {
           const _exhaustive: never = step;

@@ -67,13 +67,21 @@ describe('transfers over gRPC', () => {
         'TransferCompleted',
       ],
     );
-    // Causation chains each step to the event before it; the request to the command.
+    // Causation chains each append to the event before it; the request to the command. The
+    // three progress records are one append after both legs, caused by the credit.
     assert.equal(steps[0]?.metadata['causationId'], 'transfer-1');
     const debit = (await streamEvents(schema.pool, accountStream(from))).find(
       (e) => e.type === 'TransferDebited',
     );
+    const credit = (await streamEvents(schema.pool, accountStream(to))).find(
+      (e) => e.type === 'TransferCredited',
+    );
     assert.equal(debit?.metadata['causationId'], steps[0]?.eventId);
-    assert.equal(steps[1]?.metadata['causationId'], debit?.eventId);
+    assert.equal(credit?.metadata['causationId'], debit?.eventId);
+    for (const step of steps.slice(1)) {
+      assert.equal(step.metadata['causationId'], credit?.eventId);
+      assert.equal(step.metadata['commandId'], steps[1]?.metadata['commandId']);
+    }
 
     const again = await call(client, rpc.requestTransfer, {
       context: ctx(customer('alice'), 'transfer-1'),

@@ -6,9 +6,10 @@ import { MAX_AMOUNT_MINOR, type Currency } from './money.js';
  * The transfer process manager. A transfer moves through
  *   requested → source debited → destination credited → completed
  * or, when the credit is refused, source debited → source refunded → failed; when the debit
- * itself is refused it fails straight away. Each step is a command on the transfer stream
- * recorded after the matching account leg landed, so a crash between steps is finished by
- * running `nextTransferStep` again. In `source_debited` pass what the source account shows
+ * itself is refused it fails straight away. Each step is a command on the transfer stream,
+ * decided after the matching account leg landed; a driver may record several steps in one append
+ * (`decideTransferSteps`), so the stream can lag behind the legs, and a crash between steps is
+ * finished by running `nextTransferStep` again from what the stream shows. In `source_debited` pass what the source account shows
  * (`hasTransferLeg(source, 'refund', id)`): a refund that landed but was not recorded must be
  * recorded, never followed by a credit. Every account leg is idempotent, so repeating a step whose
  * leg already landed appends nothing.
@@ -124,6 +125,28 @@ export function decideTransfer(
     default:
       return assertNever(command);
   }
+}
+
+/**
+ * Decides several transfer commands in a row, each on the state the previous ones left: the
+ * events of all of them, or the first rejection. Lets the process manager record a drive's
+ * progress (source debited, destination credited, completed) in one append.
+ */
+export function decideTransferSteps(
+  commands: readonly TransferCommand[],
+  state: TransferState,
+): Decision<TransferEvent> {
+  const events: TransferEvent[] = [];
+  let current = state;
+  for (const command of commands) {
+    const decision = decideTransfer(command, current);
+    if (!decision.ok) return decision;
+    for (const event of decision.events) {
+      events.push(event);
+      current = evolveTransfer(current, event);
+    }
+  }
+  return accept(...events);
 }
 
 export function evolveTransfer(state: TransferState, event: TransferEvent): TransferState {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { TransferEvent } from './events.js';
 import {
   REFUND_FOUND_ON_RECOVERY,
+  decideTransferSteps,
   foldTransfer,
   nextTransferStep,
   type TransferCommand,
@@ -154,6 +155,37 @@ describe('transfer: each step only from its allowed states', () => {
         assert.equal(state.status, 'failed');
         assert.equal(state.failureReason, 'ACCOUNT_CLOSED');
       });
+  });
+});
+
+describe('decideTransferSteps', () => {
+  it('records a whole drive in one decision, each step on the state the previous left', () => {
+    const decision = decideTransferSteps(
+      [recordDebited, recordCredited, complete],
+      foldTransfer(HISTORY.requested),
+    );
+    assert.deepEqual(decision, { ok: true, events: [debited, credited, completed] });
+  });
+
+  it('records the refund path the same way', () => {
+    const decision = decideTransferSteps(
+      [recordDebited, recordRefunded, { type: 'FailTransfer', data: { reason: 'ACCOUNT_CLOSED' } }],
+      foldTransfer(HISTORY.requested),
+    );
+    assert.deepEqual(decision, { ok: true, events: [debited, refunded, failedAfterRefund] });
+  });
+
+  it('answers the first refusal and nothing else', () => {
+    // Already completed by another driver: the first step is refused, no event survives.
+    const decision = decideTransferSteps(
+      [recordDebited, recordCredited, complete],
+      foldTransfer(HISTORY.completed),
+    );
+    assert.equal(decision.ok, false);
+    if (!decision.ok) assert.equal(decision.rejection.code, 'TRANSFER_STATE_INVALID');
+    // A refusal in the middle drops the accepted steps before it too.
+    const middle = decideTransferSteps([recordDebited, complete], foldTransfer(HISTORY.requested));
+    assert.equal(middle.ok, false);
   });
 });
 

@@ -1,0 +1,91 @@
+import * as http from 'node:http';
+import type { HttpLoadResult, HttpRequestSpec } from './http-load.js';
+import { LatencyRecorder } from './latency.js';
+import { OutcomeCounter } from './outcomes.js';
+
+export interface PacedHttpLoadOptions {
+  /** Origin, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  /** Keep-alive connections; a request due while all are busy waits for one (and that wait counts). */
+  readonly connections: number;
+  readonly durationSeconds: number;
+  /** Offered load: request i is due at start + i / rate seconds, whatever happened to earlier ones. */
+  readonly rate: number;
+  readonly next: () => HttpRequestSpec;
+  /** Sees each answer's status and body (e.g. to read the consistency token). */
+  readonly onBody?: (status: number, body: string) => void;
+}
+
+/**
+ * Open-loop load at a fixed rate: requests are due evenly spaced in time, and each latency is
+ * measured from when the request was due, not from when it was sent. So a stall is charged to
+ * every request it delayed (no coordinated omission), and the load is a steady stream rather than
+ * autocannon's `overallRate`, which sends each second's quota back to back at the start of the
+ * second (a burst at full concurrency, then silence).
+ */
+export async function runPacedHttpLoad(options: PacedHttpLoadOptions): Promise<HttpLoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  const origin = new URL(options.url);
+  const latencies = new LatencyRecorder();
+  const outcomes = new OutcomeCounter();
+  const intervalMs = 1000 / options.rate;
+  const total = Math.max(1, Math.round(options.rate * options.durationSeconds));
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+
+  const send = (dueAt: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const spec = options.next();
+      const request = http.request(
+        {
+          agent,
+          host: origin.hostname,
+          port: origin.port,
+          method: spec.method,
+          path: spec.path,
+          headers: {
+            ...spec.headers,
+            ...(spec.body === undefined ? {} : { 'content-length': Buffer.byteLength(spec.body) }),
+          },
+          timeout: 10_000,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const status = response.statusCode ?? 0;
+            latencies.add(performance.now() - dueAt);
+            outcomes.recordHttp(status);
+            options.onBody?.(status, Buffer.concat(chunks).toString('utf8'));
+            resolve();
+          });
+        },
+      );
+      const fail = (): void => {
+        outcomes.record('transport', 'error');
+        resolve();
+      };
+      request.on('timeout', () => request.destroy(new Error('timed out')));
+      request.on('error', fail);
+      request.end(spec.body);
+    });
+
+  for (let i = 0; i < total; i += 1) {
+    const dueAt = started + i * intervalMs;
+    const wait = dueAt - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const sent = send(dueAt);
+    inFlight.add(sent);
+    void sent.then(() => inFlight.delete(sent));
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return {
+    seconds,
+    throughput: outcomes.total / seconds,
+    okThroughput: outcomes.ok / seconds,
+    latency: latencies.summary(),
+    outcomes,
+  };
+}
