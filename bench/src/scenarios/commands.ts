@@ -1,5 +1,7 @@
 import { mintToken } from '../auth.js';
 import type { BenchContext } from '../context.js';
+import { cpus } from 'node:os';
+import { cpuBetween, describePerUnit, snapshot } from '../infra/cpu-usage.js';
 import type { StackSession } from '../infra/stack-session.js';
 import { runClosedLoop, type ClosedLoopResult } from '../load/closed-loop.js';
 import { runHttpLoad, type HttpLoadResult } from '../load/http-load.js';
@@ -31,7 +33,14 @@ export async function runCommandScenarios(ctx: BenchContext, session: StackSessi
     `commands: warm-up, then ${MIX_DESCRIPTION} through the gateway over ${session.accounts.length} accounts`,
   );
   await gateway(session.accounts, warmUpSeconds(ctx));
+  const lowCpu = snapshot();
   const low = await gateway(session.accounts, options.durationSeconds);
+  reportCpu(
+    ctx,
+    `gateway, ${session.accounts.length.toLocaleString('en-US')} accounts`,
+    low,
+    lowCpu,
+  );
   ctx.commandMaxThroughput = low.okThroughput;
   report(
     ctx,
@@ -69,8 +78,11 @@ export async function runCommandScenarios(ctx: BenchContext, session: StackSessi
       unit: 'ms',
       note: `p99 ${single.latency.p99.toFixed(1)} ms over ${single.outcomes.total} commands (${single.outcomes.describe()})`,
     });
+    const directCpu = snapshot();
     const direct = await grpcRun(options.durationSeconds);
-    report(ctx, `gRPC direct, ${session.accounts.length.toLocaleString('en-US')} accounts`, direct);
+    const directName = `gRPC direct, ${session.accounts.length.toLocaleString('en-US')} accounts`;
+    report(ctx, directName, direct);
+    reportCpu(ctx, directName, direct, directCpu);
     ctx.results.add({
       scenario: SCENARIO,
       metric: 'gateway cost: throughput gateway / gRPC direct',
@@ -125,6 +137,30 @@ function report(
     value: run.outcomes.errors + run.outcomes.rejections,
     unit: '',
     note: `by status ${run.outcomes.describe()}`,
+  });
+}
+
+/**
+ * CPU time per command over the phase, all processes of the machine's stack together, with the
+ * share of the machine's cores they kept busy: the figure that says whether the stack is
+ * CPU-bound, and which process to make cheaper.
+ */
+function reportCpu(
+  ctx: BenchContext,
+  what: string,
+  run: HttpLoadResult | ClosedLoopResult,
+  before: ReturnType<typeof snapshot>,
+): void {
+  const cpu = cpuBetween(before, snapshot());
+  const commands = run.outcomes.total;
+  if (cpu.totalSeconds === 0 || commands === 0) return;
+  const busy = cpu.totalSeconds / (run.seconds * cpus().length);
+  ctx.results.add({
+    scenario: SCENARIO,
+    metric: `${what}: CPU per command (all processes)`,
+    value: (cpu.totalSeconds * 1000) / commands,
+    unit: 'ms',
+    note: `${describePerUnit(cpu, commands, 'command')}; ${(busy * 100).toFixed(0)}% of ${cpus().length} cores busy`,
   });
 }
 
