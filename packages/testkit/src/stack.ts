@@ -112,7 +112,8 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * The only variables of the caller's environment a service sees: anything else (DATABASE_URL,
  * KAFKA_*, PORT, NODE_TEST_CONTEXT, ...) could point it somewhere else or change its behaviour.
  */
-const PASSED_THROUGH = /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TZ|TMPDIR|TEMP|TMP|NODE_V8_COVERAGE)$/;
+const PASSED_THROUGH =
+  /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TZ|TMPDIR|TEMP|TMP|NODE_V8_COVERAGE|NODE_OPTIONS)$/;
 
 const UNLIMITED = String(1_000_000_000);
 
