@@ -112,17 +112,30 @@ export class CommandHandler {
     { guard }: HandleOptions<S>,
   ): Promise<Outcome<S>> {
     const { store, metrics, maxRetries } = this.options;
-    for (let attempt = 0; ; attempt += 1) {
+    // The first look trusts the cached stream and skips the read: an append decided on it is
+    // checked by the store's expected revision anyway (a conflict reads the tail and decides
+    // again). Anything that appends nothing (a refusal, a guard's error, a no-op) is only
+    // answered from a stream read just now, so no instance refuses on a stale view.
+    let trustCache = true;
+    for (let attempt = 0; ;) {
       assertBeforeDeadline(context.deadline);
       const loaded = await unavailableAsAppError(() =>
-        this.cache.load(streamId, aggregate, context.commandId),
+        this.cache.load(streamId, aggregate, context.commandId, { trustCache }),
       );
-      guard?.(loaded.state);
+      const recheck = !loaded.verified;
+      trustCache = false;
+      try {
+        guard?.(loaded.state);
+      } catch (error) {
+        if (recheck) continue;
+        throw error;
+      }
       if (loaded.earlier) {
         const { state, revision, position, eventId } = loaded.earlier;
         return { ok: true, state, revision, position, replayed: true, lastEventId: eventId };
       }
       const decision = decide(loaded.state);
+      if (recheck && (!decision.ok || decision.events.length === 0)) continue;
       if (!decision.ok) return { ok: false, rejection: decision.rejection };
       if (decision.events.length === 0) {
         // Accepted with nothing to do (a transfer leg already applied): answer with the stream as is.
@@ -205,6 +218,7 @@ export class CommandHandler {
         }
         metrics.concurrencyRetries.inc({ command: context.command });
         const pause = backoffMs(attempt, this.random);
+        attempt += 1;
         if (remainingMs(context.deadline) <= pause) throw deadlineExceeded();
         await sleep(pause);
       }

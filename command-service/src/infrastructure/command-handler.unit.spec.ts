@@ -146,6 +146,72 @@ describe('CommandHandler', () => {
     assert.ok(n < 10, `stopped after ${n} attempts`);
   });
 
+  it('decides on the cached stream without reading it, and the append checks it', async () => {
+    const reads = countReads(store);
+    const outcome = await handler.handle(
+      STREAM,
+      accountAggregate,
+      decide(deposit(10n)),
+      contextFor('cached'),
+    );
+    assert.ok(outcome.ok && outcome.state.status !== 'none');
+    assert.equal(outcome.state.balance, 10n);
+    assert.equal(reads(), 0);
+
+    // Another instance deposits: the cache is now stale, the append conflicts, the retry reads.
+    foreignDeposit(store, 'elsewhere', 5n);
+    const next = await handler.handle(
+      STREAM,
+      accountAggregate,
+      decide(deposit(1n)),
+      contextFor('after-foreign'),
+    );
+    assert.ok(next.ok && next.state.status !== 'none');
+    assert.equal(next.state.balance, 16n);
+    assert.equal(reads(), 1);
+  });
+
+  it('never refuses on a stale cache: a refusal is decided again on a fresh read', async () => {
+    // Another instance deposited 100; this one still caches a balance of 0.
+    foreignDeposit(store, 'elsewhere', 100n);
+    const reads = countReads(store);
+    const outcome = await handler.handle(
+      STREAM,
+      accountAggregate,
+      decide({ type: 'Withdraw', data: { amount: 60n } }),
+      contextFor('withdraw'),
+    );
+    assert.ok(outcome.ok && outcome.state.status !== 'none');
+    assert.equal(outcome.state.balance, 40n);
+    assert.equal(reads(), 1);
+    // A real refusal still reads once and refuses.
+    const refused = await handler.handle(
+      STREAM,
+      accountAggregate,
+      decide({ type: 'Withdraw', data: { amount: 60n } }),
+      contextFor('withdraw-again'),
+    );
+    assert.equal(refused.ok, false);
+    assert.equal(reads(), 2);
+  });
+
+  it('asks the store again before a guard refuses on the cached state', async () => {
+    foreignDeposit(store, 'elsewhere', 7n);
+    const outcome = await handler.handle(
+      STREAM,
+      accountAggregate,
+      decide(deposit(1n)),
+      contextFor('guarded'),
+      {
+        guard: (state) => {
+          if (state.status === 'none' || state.balance < 7n) throw new Error('not yet');
+        },
+      },
+    );
+    assert.ok(outcome.ok && outcome.state.status !== 'none');
+    assert.equal(outcome.state.balance, 8n);
+  });
+
   it('appends nothing for a rejection and stamps metadata on what it appends', async () => {
     const rejected = await handler.handle(
       STREAM,
@@ -165,3 +231,14 @@ describe('CommandHandler', () => {
     assert.equal(first?.metadata['schemaVersion'], 1);
   });
 });
+
+/** Counts the store's stream reads from now on. */
+function countReads(store: InMemoryEventStore): () => number {
+  let reads = 0;
+  const readStream = store.readStream.bind(store);
+  store.readStream = (...args: Parameters<typeof readStream>) => {
+    reads += 1;
+    return readStream(...args);
+  };
+  return () => reads;
+}
