@@ -1,3 +1,4 @@
+import { Batcher } from '@bank/platform';
 import pg from 'pg';
 import type { BeginResult, IdempotencyStore, StoredResponse } from './store.js';
 
@@ -23,9 +24,24 @@ CREATE INDEX IF NOT EXISTS idempotency_keys_created_at_idx ON idempotency_keys (
  * Idempotency keys in PostgreSQL, scoped by principal. The primary key decides who runs a
  * command: exactly one INSERT wins, every concurrent duplicate sees the row.
  */
+interface Claim {
+  readonly scope: string;
+  readonly key: string;
+  readonly requestHash: string;
+}
+
+interface Completion {
+  readonly scope: string;
+  readonly key: string;
+  readonly response: StoredResponse;
+}
+
 export class PostgresIdempotencyStore implements IdempotencyStore {
   private readonly pool: pg.Pool;
   private readonly staleInFlightMs: number;
+  /** Claims and answers of concurrent requests go in one statement each (see Batcher). */
+  private readonly claims: Batcher<Claim, boolean>;
+  private readonly completions: Batcher<Completion, void>;
 
   constructor(options: {
     databaseUrl: string;
@@ -47,6 +63,9 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
       client.query('SET synchronous_commit = off').catch(() => {});
     });
     this.staleInFlightMs = options.staleInFlightMs;
+    const batching = { maxInFlight: Math.max(1, Math.floor(options.poolSize / 4)), maxBatch: 256 };
+    this.claims = new Batcher((claims) => this.insertClaims(claims), batching);
+    this.completions = new Batcher((completions) => this.updateAnswers(completions), batching);
   }
 
   async prepare(): Promise<void> {
@@ -64,14 +83,48 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  async begin(scope: string, key: string, requestHash: string): Promise<BeginResult> {
-    const inserted = await this.pool.query(
+  /**
+   * Inserts the claims of a batch in one statement; true for each one that won its key. A key
+   * twice in one batch is claimed once: the second copy is answered false and looks the row up.
+   */
+  private async insertClaims(claims: readonly Claim[]): Promise<boolean[]> {
+    const firsts = new Map<string, number>();
+    claims.forEach((claim, i) => {
+      const id = JSON.stringify([claim.scope, claim.key]);
+      if (!firsts.has(id)) firsts.set(id, i);
+    });
+    const unique = [...firsts.values()].map((i) => claims[i] as Claim);
+    const { rows } = await this.pool.query<{ scope: string; key: string }>(
       `INSERT INTO idempotency_keys (scope, key, request_hash, status)
-       VALUES ($1, $2, $3, 'in_flight')
-       ON CONFLICT (scope, key) DO NOTHING`,
-      [scope, key, requestHash],
+       SELECT scope, key, request_hash, 'in_flight'
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS r(scope, key, request_hash)
+       ON CONFLICT (scope, key) DO NOTHING
+       RETURNING scope, key`,
+      [unique.map((c) => c.scope), unique.map((c) => c.key), unique.map((c) => c.requestHash)],
     );
-    if (inserted.rowCount === 1) return { kind: 'started' };
+    const won = new Set(rows.map((row) => firsts.get(JSON.stringify([row.scope, row.key]))));
+    return claims.map((_, i) => won.has(i));
+  }
+
+  private async updateAnswers(completions: readonly Completion[]): Promise<void[]> {
+    await this.pool.query(
+      `UPDATE idempotency_keys k
+          SET status = 'completed', response_status = r.status, response_body = r.body,
+              updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::integer[], $4::jsonb[]) AS r(scope, key, status, body)
+        WHERE k.scope = r.scope AND k.key = r.key`,
+      [
+        completions.map((c) => c.scope),
+        completions.map((c) => c.key),
+        completions.map((c) => c.response.status),
+        completions.map((c) => JSON.stringify(c.response.body)),
+      ],
+    );
+    return completions.map(() => undefined);
+  }
+
+  async begin(scope: string, key: string, requestHash: string): Promise<BeginResult> {
+    if (await this.claims.submit({ scope, key, requestHash })) return { kind: 'started' };
     const { rows } = await this.pool.query<{
       request_hash: string;
       status: 'in_flight' | 'completed';
@@ -106,12 +159,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
-    await this.pool.query(
-      `UPDATE idempotency_keys
-          SET status = 'completed', response_status = $3, response_body = $4::jsonb, updated_at = now()
-        WHERE scope = $1 AND key = $2`,
-      [scope, key, response.status, JSON.stringify(response.body)],
-    );
+    await this.completions.submit({ scope, key, response });
   }
 
   async abandon(scope: string, key: string): Promise<void> {

@@ -6,3 +6,4 @@ export * from './grpc.js';
 export * from './database.js';
 export * from './shutdown.js';
 export * from './tracing.js';
+export * from './batcher.js';

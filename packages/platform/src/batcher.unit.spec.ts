@@ -1,0 +1,54 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { Batcher } from './batcher.js';
+
+describe('Batcher', () => {
+  it('sends a lone request at once and batches what arrives while slots are busy', async () => {
+    const calls: number[][] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        calls.push([...items]);
+        if (calls.length === 1) await gate;
+        return items.map((n) => n * 10);
+      },
+      { maxInFlight: 1, maxBatch: 3 },
+    );
+    const first = batcher.submit(1);
+    const rest = [2, 3, 4, 5].map((n) => batcher.submit(n));
+    assert.deepEqual(calls, [[1]]);
+    release();
+    assert.deepEqual(await Promise.all([first, ...rest]), [10, 20, 30, 40, 50]);
+    assert.deepEqual(calls, [[1], [2, 3, 4], [5]]);
+  });
+
+  it('fails every request of a failed batch, and goes on with the next', async () => {
+    let n = 0;
+    const batcher = new Batcher<string, string>(
+      async (items) => {
+        n += 1;
+        if (n === 1) throw new Error('down');
+        return items.map((s) => s.toUpperCase());
+      },
+      { maxInFlight: 1, maxBatch: 10 },
+    );
+    const failed = batcher.submit('a');
+    const next = batcher.submit('b');
+    await assert.rejects(failed, /down/);
+    assert.equal(await next, 'B');
+  });
+
+  it('refuses an answer of the wrong length for the whole batch', async () => {
+    const batcher = new Batcher<number, number>(async () => [1], {
+      maxInFlight: 2,
+      maxBatch: 10,
+    });
+    const one = batcher.submit(1);
+    const two = batcher.submit(2);
+    // Two slots: each goes alone and gets one answer.
+    assert.deepEqual(await Promise.all([one, two]), [1, 1]);
+    const short = new Batcher<number, number>(async () => [], { maxInFlight: 1, maxBatch: 10 });
+    await assert.rejects(short.submit(1), /answered 0 results/);
+  });
+});
