@@ -491,7 +491,8 @@ function liveLeases(s) {
   }
   return names.filter((name) => {
     if (name === MANUAL_LEASE) return true;
-    const pid = Number(name);
+    // A lease is named after its holder's pid, optionally with a prefix (`bench-<pid>`).
+    const pid = Number(name.split('-').pop());
     if (Number.isInteger(pid) && isAlive(pid)) return true;
     rmSync(join(s.leaseDir, name), { force: true }); // its process died without releasing
     return false;
