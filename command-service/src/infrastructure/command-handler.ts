@@ -81,13 +81,27 @@ export class CommandHandler {
     this.cache = new StreamCache(options.store);
   }
 
-  /** The current state of a stream, read in turn with the commands on it. */
+  /**
+   * The current state of a stream, read in turn with the commands on it. With `cachedIsEnough`,
+   * a stream this process has cached is answered from memory: for facts that never change once
+   * seen (an account's owner and currency) or decisions that an append will check anyway. A
+   * stream not seen yet, or seen as not existing, is always read.
+   */
   async read<S, E extends BankEvent>(
     streamId: string,
     aggregate: Aggregate<S, E>,
+    options: { readonly cachedIsEnough?: boolean } = {},
   ): Promise<LoadedStream<S>> {
     return await this.mutex.run(streamId, () =>
-      unavailableAsAppError(() => this.cache.load(streamId, aggregate)),
+      unavailableAsAppError(async () => {
+        if (options.cachedIsEnough) {
+          const cached = await this.cache.load(streamId, aggregate, undefined, {
+            trustCache: true,
+          });
+          if (cached.revision !== undefined) return cached;
+        }
+        return await this.cache.load(streamId, aggregate);
+      }),
     );
   }
 
@@ -192,6 +206,7 @@ export class CommandHandler {
             revision: appended.nextExpectedRevision,
             position: appended.position,
             eventId: lastEventId,
+            created: loaded.revision === undefined,
           });
         }
         return {

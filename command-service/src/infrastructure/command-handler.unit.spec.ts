@@ -30,16 +30,14 @@ function contextFor(commandId: string, deadline?: Date): CommandContext {
   };
 }
 
-const open: AccountCommand = {
-  type: 'OpenAccount',
-  data: {
-    accountId: 'a',
-    ownerId: 'o',
-    currency: 'USD',
-    accountType: 'checking',
-    overdraftLimit: 0n,
-  },
-};
+const openData = {
+  accountId: 'a',
+  ownerId: 'o',
+  currency: 'USD',
+  accountType: 'checking',
+  overdraftLimit: 0n,
+} as const;
+const open: AccountCommand = { type: 'OpenAccount', data: openData };
 const deposit = (amount: bigint): AccountCommand => ({ type: 'Deposit', data: { amount } });
 const decide = (command: AccountCommand) => (state: AccountState) => decideAccount(command, state);
 
@@ -169,6 +167,45 @@ describe('CommandHandler', () => {
     assert.ok(next.ok && next.state.status !== 'none');
     assert.equal(next.state.balance, 16n);
     assert.equal(reads(), 1);
+  });
+
+  it('creates a stream without reading it first, and finds a stream it has not cached', async () => {
+    const fresh = new CommandHandler({ store, metrics, maxRetries: 3, random: () => 0 });
+    const reads = countReads(store);
+    const other = 'account-b';
+    const opened = await fresh.handle(
+      other,
+      accountAggregate,
+      decide({ type: 'OpenAccount', data: { ...openData, accountId: 'b' } }),
+      contextFor('open-b'),
+    );
+    assert.ok(opened.ok);
+    assert.equal(reads(), 0);
+    // Cached from its own append: the next command on it reads nothing either.
+    assert.ok(
+      (await fresh.handle(other, accountAggregate, decide(deposit(3n)), contextFor('d'))).ok,
+    );
+    assert.equal(reads(), 0);
+
+    // STREAM exists (opened by the other handler) but this one never saw it: taken as empty,
+    // the deposit is refused (no account), so it reads the stream and decides again.
+    const deposited = await fresh.handle(
+      STREAM,
+      accountAggregate,
+      decide(deposit(4n)),
+      contextFor('d2'),
+    );
+    assert.ok(deposited.ok && deposited.state.status !== 'none');
+    assert.equal(deposited.state.balance, 4n);
+    assert.equal(reads(), 1);
+    // Opening it again: the append at "no stream" conflicts and the retry finds the account.
+    const again = await new CommandHandler({
+      store,
+      metrics,
+      maxRetries: 3,
+      random: () => 0,
+    }).handle(STREAM, accountAggregate, decide(open), contextFor('open'));
+    assert.ok(again.ok && again.replayed);
   });
 
   it('never refuses on a stale cache: a refusal is decided again on a fresh read', async () => {

@@ -35,9 +35,10 @@ export class StreamCache {
 
   /**
    * The stream's state. By default the tail after the cached prefix is read from the store, so
-   * the answer is current. With `trustCache`, a cached stream is answered from memory without
-   * asking the store (`verified: false`): the caller must check whatever it decides on it, which
-   * an append at the expected revision does by itself (see CommandHandler).
+   * the answer is current. With `trustCache`, the store is not asked (`verified: false`): a
+   * cached stream is answered from memory, an uncached one as empty (a stream about to be
+   * created, say a new transfer). The caller must check whatever it decides on that, which an
+   * append at the expected revision does by itself (see CommandHandler).
    */
   async load<S, E extends BankEvent>(
     streamId: string,
@@ -57,6 +58,16 @@ export class StreamCache {
           commandId !== undefined && cached.commands.has(commandId)
             ? (await loadStream(this.store, streamId, aggregate, commandId)).earlier
             : undefined,
+        verified: false,
+      };
+    }
+    if (options.trustCache) {
+      return {
+        state: aggregate.initial,
+        revision: undefined,
+        position: 0n,
+        lastEventId: undefined,
+        earlier: undefined,
         verified: false,
       };
     }
@@ -108,14 +119,34 @@ export class StreamCache {
   }
 
   /** Records what this process just appended, so the next command need not read it back. */
-  appended(streamId: string, state: unknown, commandId: string, mark: CommandMark): void {
-    const entry = this.entries.get(streamId);
-    if (!entry) return;
+  appended(
+    streamId: string,
+    state: unknown,
+    commandId: string,
+    mark: CommandMark & { readonly created: boolean },
+  ): void {
+    let entry = this.entries.get(streamId);
+    if (!entry) {
+      // Unknown here unless this append created the stream: then its events are all it holds.
+      if (!mark.created) return;
+      entry = {
+        state,
+        revision: undefined,
+        position: 0n,
+        lastEventId: undefined,
+        commands: new Map(),
+      };
+      this.remember(streamId, entry);
+    }
     entry.state = state;
     entry.revision = mark.revision;
     entry.position = mark.position;
     entry.lastEventId = mark.eventId;
-    entry.commands.set(commandId, mark);
+    entry.commands.set(commandId, {
+      revision: mark.revision,
+      position: mark.position,
+      eventId: mark.eventId,
+    });
   }
 
   private remember(streamId: string, entry: Entry): void {

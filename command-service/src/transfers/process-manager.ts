@@ -70,7 +70,9 @@ export class TransferProcessManager {
   private async run(transferId: string, origin: TransferOrigin): Promise<DriveResult> {
     const { handler, clock, hooks } = this.deps;
     const streamId = transferStream(transferId);
-    const loaded = await handler.read(streamId, transferAggregate);
+    // The cached stream will do: every step decided on it is either an account leg (recorded
+    // per transfer, so a repeat is a replay) or the final append, checked at its revision.
+    const loaded = await handler.read(streamId, transferAggregate, { cachedIsEnough: true });
     if (loaded.state.status === 'none') throw new Error(`transfer ${transferId} does not exist`);
     let state: ActiveTransferState = loaded.state;
     let position = loaded.position;
@@ -210,6 +212,7 @@ export class TransferProcessManager {
     const source = await this.deps.handler.read(
       accountStream(state.fromAccountId),
       accountAggregate,
+      { cachedIsEnough: true },
     );
     return { refunded: hasTransferLeg(source.state, 'refund', state.transferId) };
   }

@@ -36,9 +36,10 @@ export function requestTransfer(deps: {
     if (request.amount === '') throw validationError('amount is required', 'amount');
     requireRole(context.actor, STAFF_OR_OWNER);
 
+    // Owner and currency never change once an account exists, so a cached account will do.
     const [source, destination] = await Promise.all([
-      deps.handler.read(accountStream(fromAccountId), accountAggregate),
-      deps.handler.read(accountStream(toAccountId), accountAggregate),
+      deps.handler.read(accountStream(fromAccountId), accountAggregate, { cachedIsEnough: true }),
+      deps.handler.read(accountStream(toAccountId), accountAggregate, { cachedIsEnough: true }),
     ]);
     accountGuard(context.actor, STAFF_OR_OWNER)(source.state);
     if (source.state.status === 'none') throw accountNotFound();
