@@ -55,6 +55,9 @@ export async function runFaults(options: RunOptions, resources: Resources): Prom
     },
     jwtSecret: randomBytes(32).toString('hex'),
     projectorRoles: 'split',
+    // Two writers behind the gateway: each caches streams the other changes, and both drive
+    // and recover transfers, so cross-instance races are part of every run.
+    commandInstances: 2,
     poolSize: 10,
     readyTimeoutMs: 90_000,
     env: {

@@ -11,6 +11,7 @@ import { CommandClient } from './grpc-commands.js';
 const SCENARIO = '2 commands';
 /** End-to-end commands must reach this share of the PostgreSQL single-insert ceiling. */
 const MIN_RATIO_TO_POSTGRES = 0.4;
+const IDLE_SECONDS = 5;
 
 /**
  * The command mix at full speed (closed loop, `concurrency` connections, each with one request in
@@ -28,6 +29,20 @@ export async function runCommandScenarios(ctx: BenchContext, session: StackSessi
       maxRequests: options.maxRequests,
       next: () => commandRequest(nextCommand(accounts), token),
     });
+
+  // What the stack burns with nothing to do: polling and timers, charged to every command below.
+  const idleCpu = snapshot();
+  const idleStarted = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  const idle = cpuBetween(idleCpu, snapshot());
+  const idleSeconds = (performance.now() - idleStarted) / 1000;
+  ctx.results.add({
+    scenario: SCENARIO,
+    metric: `stack idle for ${IDLE_SECONDS} s: CPU busy`,
+    value: (idle.totalSeconds / (idleSeconds * cpus().length)) * 100,
+    unit: '%',
+    note: describePerUnit(idle, idleSeconds, 'second'),
+  });
 
   ctx.log(
     `commands: warm-up, then ${MIX_DESCRIPTION} through the gateway over ${session.accounts.length} accounts`,

@@ -62,6 +62,8 @@ export async function driveFaults(
   return done;
 }
 
+let commandKills = 0;
+
 async function inject(targets: FaultTargets, kind: FaultKind, downMs: number): Promise<void> {
   const { stack } = targets;
   switch (kind) {
@@ -69,8 +71,12 @@ async function inject(targets: FaultTargets, kind: FaultKind, downMs: number): P
       return killAndRestart(projector(stack, 'relay'), downMs);
     case 'kill-consumer':
       return killAndRestart(projector(stack, 'consumer'), downMs);
-    case 'kill-command-service':
-      return killAndRestart(stack.services.commands[0] as StackService, downMs);
+    case 'kill-command-service': {
+      // The instances take turns.
+      const instances = stack.services.commands;
+      commandKills += 1;
+      return killAndRestart(instances[commandKills % instances.length] as StackService, downMs);
+    }
     case 'kill-gateway':
       return killAndRestart(stack.services.gateway, downMs);
     case 'restart-kafka':
