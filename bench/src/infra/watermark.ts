@@ -5,7 +5,8 @@ const PROJECTION_ADVANCED_CHANNEL = 'bank_projection_advanced';
 
 /**
  * The position the read models include: the minimum of the projector's watermark rows, the same
- * figure a read with a consistency token waits for. Re-read on every NOTIFY and every `pollMs`.
+ * figure a read with a consistency token waits for. Re-read on every NOTIFY and every `pollMs`,
+ * but only while a listener watches (so it costs nothing during throughput phases).
  */
 const WATERMARK_SQL = `SELECT coalesce(min(position), 0)::text AS position
   FROM projection_checkpoints WHERE name LIKE 'watermark:%'`;
@@ -42,6 +43,8 @@ export class WatermarkWatcher {
   /** Called with the new watermark and performance.now() each time it moves. */
   onAdvance(listener: (position: bigint, at: number) => void): () => void {
     this.listeners.add(listener);
+    // The figure may be stale from an unwatched while: read it now.
+    if (this.listeners.size === 1) this.read();
     return () => this.listeners.delete(listener);
   }
 
@@ -73,6 +76,8 @@ export class WatermarkWatcher {
   }
 
   private read(): void {
+    // Nobody watching (a throughput phase): do not load the database the bench is measuring.
+    if (this.listeners.size === 0) return;
     if (this.reading) {
       this.again = true;
       return;
