@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { HttpLoadResult, HttpRequestSpec } from './http-load.js';
-import { LatencyRecorder } from './latency.js';
+import { LatencyRecorder, type LatencySummary } from './latency.js';
 import { OutcomeCounter } from './outcomes.js';
 
 export interface PacedHttpLoadOptions {
@@ -16,6 +16,11 @@ export interface PacedHttpLoadOptions {
   readonly onBody?: (status: number, body: string) => void;
 }
 
+export interface PacedHttpLoadResult extends HttpLoadResult {
+  /** Latencies by request path with ids left out (`POST /v1/accounts/:id/deposits`). */
+  readonly byRoute: ReadonlyMap<string, LatencySummary>;
+}
+
 /**
  * Open-loop load at a fixed rate: requests are due evenly spaced in time, and each latency is
  * measured from when the request was due, not from when it was sent. So a stall is charged to
@@ -23,10 +28,13 @@ export interface PacedHttpLoadOptions {
  * autocannon's `overallRate`, which sends each second's quota back to back at the start of the
  * second (a burst at full concurrency, then silence).
  */
-export async function runPacedHttpLoad(options: PacedHttpLoadOptions): Promise<HttpLoadResult> {
+export async function runPacedHttpLoad(
+  options: PacedHttpLoadOptions,
+): Promise<PacedHttpLoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
   const origin = new URL(options.url);
   const latencies = new LatencyRecorder();
+  const routes = new Map<string, LatencyRecorder>();
   const outcomes = new OutcomeCounter();
   const intervalMs = 1000 / options.rate;
   const total = Math.max(1, Math.round(options.rate * options.durationSeconds));
@@ -54,7 +62,12 @@ export async function runPacedHttpLoad(options: PacedHttpLoadOptions): Promise<H
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () => {
             const status = response.statusCode ?? 0;
-            latencies.add(performance.now() - dueAt);
+            const ms = performance.now() - dueAt;
+            latencies.add(ms);
+            const route = `${spec.method} ${spec.path.replace(/[0-9a-f-]{36}/g, ':id')}`;
+            let recorder = routes.get(route);
+            if (!recorder) routes.set(route, (recorder = new LatencyRecorder()));
+            recorder.add(ms);
             outcomes.recordHttp(status);
             options.onBody?.(status, Buffer.concat(chunks).toString('utf8'));
             resolve();
@@ -87,5 +100,6 @@ export async function runPacedHttpLoad(options: PacedHttpLoadOptions): Promise<H
     okThroughput: outcomes.ok / seconds,
     latency: latencies.summary(),
     outcomes,
+    byRoute: new Map([...routes].map(([route, recorder]) => [route, recorder.summary()])),
   };
 }

@@ -90,7 +90,11 @@ export async function runLagScenario(
         metric: `${base}: command latency p99`,
         value: run.latency.p99,
         unit: 'ms',
-        note: `p50 ${run.latency.p50.toFixed(1)} ms, p95 ${run.latency.p95.toFixed(1)} ms`,
+        note:
+          `p50 ${run.latency.p50.toFixed(1)} ms, p95 ${run.latency.p95.toFixed(1)} ms; by route: ` +
+          [...run.byRoute]
+            .map(([route, l]) => `${route} p50 ${l.p50.toFixed(1)} / p99 ${l.p99.toFixed(1)} ms`)
+            .join(', '),
       },
       MAX_COMMAND_P99_MS,
     );
