@@ -14,8 +14,16 @@ export interface KafkaConfig {
   readonly groupId: string;
   /** How soon the group notices a dead consumer (the broker's minimum is 6000). */
   readonly sessionTimeoutMs: number;
-  /** Partitions one consumer applies at once, each in its own transaction. */
+  /**
+   * Partitions one consumer works on at once; their chunks share one transaction. 0 (the
+   * default): all of the topic's partitions.
+   */
   readonly partitionsConsumedConcurrently: number;
+  /**
+   * Consumer offsets are committed at most this often (0: after every transaction). A restart
+   * or rebalance redelivers what was applied since, which the revision check skips.
+   */
+  readonly commitIntervalMs: number;
 }
 
 export interface ProjectorConfig extends CommonConfig {
@@ -28,6 +36,8 @@ export interface ProjectorConfig extends CommonConfig {
   readonly batchSize: number;
   /** How long the relay waits to fill a batch once it has one event. */
   readonly relayLingerMs: number;
+  /** How often the relay stores its checkpoint (a crash re-sends what was relayed since). */
+  readonly relayCheckpointIntervalMs: number;
 }
 
 /** Parses the projector's settings once; every problem is reported together (ConfigError). */
@@ -46,10 +56,11 @@ export function readProjectorConfig(
     partitions: reader.int('KAFKA_PARTITIONS', 6, { min: 1, max: 1000 }),
     groupId: reader.string('KAFKA_GROUP_ID', 'bank-projector'),
     sessionTimeoutMs: reader.int('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
-    partitionsConsumedConcurrently: reader.int('KAFKA_PARTITIONS_CONCURRENCY', 3, {
-      min: 1,
+    partitionsConsumedConcurrently: reader.int('KAFKA_PARTITIONS_CONCURRENCY', 0, {
+      min: 0,
       max: 64,
     }),
+    commitIntervalMs: reader.int('KAFKA_COMMIT_INTERVAL_MS', 1000, { min: 0, max: 60_000 }),
   };
   const config: ProjectorConfig = {
     ...common,
@@ -58,6 +69,10 @@ export function readProjectorConfig(
     eventStoreConnectionString: reader.string('EVENTSTORE_CONNECTION_STRING'),
     batchSize: reader.int('BATCH_SIZE', 500, { min: 1, max: 10_000 }),
     relayLingerMs: reader.int('RELAY_LINGER_MS', 5, { min: 0, max: 10_000 }),
+    relayCheckpointIntervalMs: reader.int('RELAY_CHECKPOINT_INTERVAL_MS', 1000, {
+      min: 0,
+      max: 60_000,
+    }),
   };
   reader.done();
   return config;

@@ -23,6 +23,9 @@ describe('projector environment', () => {
     assert.equal(config.kafka?.dlqTopic, 'bank.events.v1.dlq');
     assert.equal(config.kafka?.groupId, 'bank-projector');
     assert.equal(config.kafka?.partitions, 12);
+    assert.equal(config.kafka?.partitionsConsumedConcurrently, 0); // all partitions
+    assert.equal(config.kafka?.commitIntervalMs, 1000);
+    assert.equal(config.relayCheckpointIntervalMs, 1000);
     assert.equal(config.role, 'relay');
   });
 

@@ -96,6 +96,7 @@ export async function startProjector(
           topic: config.kafka.topic,
           partitions,
           lingerMs: config.relayLingerMs,
+          checkpointIntervalMs: config.relayCheckpointIntervalMs,
         });
         relay.start();
         stops.push(() => relay.stop());

@@ -1,8 +1,6 @@
 import { extractTraceContext, tracingEnabled, type Logger } from '@bank/platform';
 import {
-  advanceCheckpoint,
   CHECKPOINTS,
-  notifyProjectionAdvanced,
   recordDeadLetters,
   resetWatermarks,
   type DeadLetter,
@@ -13,6 +11,9 @@ import { applyBatch, type BatchItem } from '../apply/apply-batch.js';
 import type { KafkaConfig } from '../environment.js';
 import type { ProjectorMetrics } from '../metrics.js';
 import { decodeMessage, headerOf } from './decode-message.js';
+import { GroupCommit } from './group-commit.js';
+import { OffsetCommitter, type PartitionOffset } from './offset-committer.js';
+import { advanceWatermarks, watermarkRows } from './watermarks.js';
 
 export interface ConsumerOptions {
   readonly kafka: Kafka;
@@ -25,26 +26,60 @@ export interface ConsumerOptions {
   readonly metrics: ProjectorMetrics;
 }
 
-interface Letter {
+interface Source {
+  readonly topic: string;
+  readonly partition: number;
   readonly message: KafkaMessage;
+}
+
+interface Letter extends Source {
   readonly reason: string;
   readonly error: Error;
 }
 
+/** One partition's share of a fetch, decoded, waiting for its group's transaction. */
+interface Chunk {
+  readonly payload: EachBatchPayload;
+  readonly topic: string;
+  readonly partition: number;
+  readonly lastOffset: string;
+  readonly items: BatchItem<Source>[];
+  readonly letters: Letter[];
+  /** The highest watermark in the chunk (message or header), if any. */
+  readonly watermark: bigint | undefined;
+}
+
 /**
- * Kafka → read models, in a consumer group. Per chunk of a partition's batch: the events and the
- * partition's watermark commit in ONE transaction (with the NOTIFY, delivered at commit), then
- * poison goes to the DLQ, then the offset is committed. A crash anywhere redelivers the chunk,
- * which the per-stream revision check turns into a no-op.
+ * Kafka → read models, in a consumer group. The chunks of every partition a fetch returned (each
+ * partition's batch runs concurrently) are applied in ONE transaction: the events, each
+ * partition's watermark row and dead-letter records commit together, with one NOTIFY delivered
+ * at commit. Then poison goes to the DLQ, then each partition that is still ours gets its offset
+ * committed, all in one request. Streams never span partitions (key = stream id), so the chunks
+ * do not conflict. A crash anywhere redelivers the chunks, which the per-stream revision check
+ * turns into no-ops.
  */
 export class ProjectionConsumer {
   private consumer: Consumer | undefined;
   private dlq: Producer | undefined;
   private crashed: Error | undefined;
   private readonly log: Logger;
+  private readonly group = new GroupCommit<Chunk>((chunks) => this.commitGroup(chunks));
+  private readonly offsets: OffsetCommitter;
 
   constructor(private readonly options: ConsumerOptions) {
     this.log = options.logger.child({ component: 'consumer' });
+    this.offsets = new OffsetCommitter(
+      options.config.commitIntervalMs,
+      async (offsets) =>
+        this.consumer?.commitOffsets(
+          offsets.map(({ topic, partition, offset }) => ({
+            topic,
+            partition,
+            offset: offset.toString(),
+          })),
+        ),
+      (error) => this.log.warn({ err: error }, 'offset commit failed; retrying with the next'),
+    );
   }
 
   get healthy(): boolean {
@@ -72,6 +107,10 @@ export class ProjectionConsumer {
       maxWaitTimeInMs: 100,
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = payload.memberAssignment;
+      this.offsets.retain((topic, partition) => assigned[topic]?.includes(partition) ?? false);
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) this.crashed = payload.error;
     });
@@ -80,14 +119,19 @@ export class ProjectionConsumer {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
+      // Every partition at once by default, so a fetch's chunks share one transaction.
+      partitionsConsumedConcurrently: config.partitionsConsumedConcurrently || partitions,
       eachBatch: (payload) => this.eachBatch(payload),
     });
   }
 
-  /** Finishes the chunk in hand, commits it, and leaves the group. */
+  /** Finishes the chunk in hand, commits it and every applied offset, and leaves the group. */
   async stop(): Promise<void> {
+    await this.offsets
+      .flush()
+      .catch((error: unknown) => this.log.warn({ err: error }, 'offset commit failed on stop'));
     await this.consumer?.disconnect();
+    this.offsets.stop();
     await this.dlq?.disconnect();
   }
 
@@ -96,16 +140,10 @@ export class ProjectionConsumer {
     const { topic, partition } = batch;
     for (let i = 0; i < batch.messages.length; i += this.options.batchSize) {
       if (!payload.isRunning() || payload.isStale()) return;
-      const chunk = batch.messages.slice(i, i + this.options.batchSize);
-      const lastOffset = chunk.at(-1)?.offset;
+      const messages = batch.messages.slice(i, i + this.options.batchSize);
+      const lastOffset = messages.at(-1)?.offset;
       if (lastOffset === undefined) break;
-      await this.applyChunk(topic, partition, chunk);
-      payload.resolveOffset(lastOffset);
-      await payload.commitOffsetsIfNecessary({
-        topics: [
-          { topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] },
-        ],
-      });
+      await this.group.submit(this.decodeChunk(payload, topic, partition, lastOffset, messages));
       await payload.heartbeat();
     }
     this.options.metrics.consumerLag.set(
@@ -114,74 +152,99 @@ export class ProjectionConsumer {
     );
   }
 
-  private async applyChunk(
+  private decodeChunk(
+    payload: EachBatchPayload,
     topic: string,
     partition: number,
+    lastOffset: string,
     messages: readonly KafkaMessage[],
-  ): Promise<void> {
-    const { knex, metrics } = this.options;
-    const items: BatchItem<KafkaMessage>[] = [];
+  ): Chunk {
+    const items: BatchItem<Source>[] = [];
     const letters: Letter[] = [];
     let watermark: bigint | undefined;
     for (const message of messages) {
       const decoded = decodeMessage(message);
+      const position = decoded.kind === 'watermark' ? decoded.position : decoded.watermark;
+      if (position !== undefined && (watermark === undefined || position > watermark))
+        watermark = position;
       if (decoded.kind === 'event')
         items.push({
           event: decoded.event,
-          source: message,
+          source: { topic, partition, message },
           trace: tracingEnabled() ? extractTraceContext(message.headers) : undefined,
         });
-      else if (decoded.kind === 'watermark') watermark = decoded.position;
-      else letters.push({ message, reason: 'decode', error: decoded.error });
+      else if (decoded.kind === 'poison')
+        letters.push({ topic, partition, message, reason: 'decode', error: decoded.error });
     }
     if (this.log.isLevelEnabled('debug')) {
       // The correlation id travels in the message headers; older messages only have it inside.
       for (const { event, source } of items) {
         this.log.debug(
           {
-            correlationId: headerOf(source.headers, 'correlation-id') ?? event.correlationId,
-            causationId: headerOf(source.headers, 'causation-id'),
+            correlationId:
+              headerOf(source.message.headers, 'correlation-id') ?? event.correlationId,
+            causationId: headerOf(source.message.headers, 'causation-id'),
             eventId: event.eventId,
             eventType: event.event.type,
             streamId: event.streamId,
             position: event.position.toString(),
             partition,
-            offset: source.offset,
+            offset: source.message.offset,
           },
           'applying',
         );
       }
     }
-    const name = CHECKPOINTS.partitionWatermark(partition);
-    const outcome = await applyBatch(items, {
-      knex,
-      logger: this.log.child({ partition }),
-      metrics,
-      commit: async (trx, result) => {
-        for (const failed of result.failed)
-          letters.push({ message: failed.source, reason: failed.reason, error: failed.error });
-        if (watermark !== undefined || result.lastOccurredAt !== undefined) {
-          await advanceCheckpoint(trx, name, watermark, result.lastOccurredAt);
-        }
-        await recordDeadLetters(
-          trx,
-          letters.map((l) => deadLetterRecord(topic, partition, l)),
-        );
-        if (watermark !== undefined || result.applied > 0)
-          await notifyProjectionAdvanced(trx, name, watermark);
-      },
-    });
-    if (letters.length > 0) await this.sendToDlq(topic, partition, letters);
-    return void outcome;
+    return { payload, topic, partition, lastOffset, items, letters, watermark };
   }
 
-  private async sendToDlq(
-    topic: string,
-    partition: number,
-    letters: readonly Letter[],
-  ): Promise<void> {
+  /**
+   * One transaction for the chunks of several partitions; after it committed, the DLQ, then the
+   * offsets of the partitions still assigned to this consumer (a stale chunk's events and
+   * watermark are safely in the views, but its offset is no longer ours to commit).
+   */
+  private async commitGroup(chunks: readonly Chunk[]): Promise<void> {
+    const { knex, metrics } = this.options;
+    let letters: Letter[] = [];
+    await applyBatch(
+      chunks.flatMap((chunk) => chunk.items),
+      {
+        knex,
+        logger: this.log,
+        metrics,
+        commit: async (trx, result) => {
+          letters = [
+            ...chunks.flatMap((chunk) => chunk.letters),
+            ...result.failed.map(({ source, reason, error }) => ({ ...source, reason, error })),
+          ];
+          await recordDeadLetters(trx, letters.map(deadLetterRecord));
+          const rows = watermarkRows(chunks, result.lastOccurredAt !== undefined);
+          const moved = rows.some((row) => row.position !== undefined);
+          await advanceWatermarks(trx, rows, result.lastOccurredAt, moved || result.applied > 0);
+        },
+      },
+    );
+    if (letters.length > 0) await this.sendToDlq(letters);
+    let stopping = false;
+    for (const chunk of chunks) {
+      if (!chunk.payload.isRunning()) stopping = true;
+      if (chunk.payload.isStale()) continue;
+      chunk.payload.resolveOffset(chunk.lastOffset);
+      this.offsets.applied(chunk.topic, chunk.partition, BigInt(chunk.lastOffset) + 1n);
+    }
+    const first = chunks[0];
+    if (first) {
+      // Through the batch's own payload: it still commits while the consumer is stopping.
+      await this.offsets.maybeCommit(
+        (offsets) => first.payload.commitOffsetsIfNecessary(byTopic(offsets)),
+        stopping,
+      );
+    }
+  }
+
+  private async sendToDlq(letters: readonly Letter[]): Promise<void> {
     const { config, metrics } = this.options;
-    for (const { message, reason, error } of letters) {
+    for (const { partition, message, reason, error } of letters) {
       this.log.error(
         {
           correlationId: headerOf(message.headers, 'correlation-id'),
@@ -196,7 +259,7 @@ export class ProjectionConsumer {
     await this.dlq?.send({
       topic: config.dlqTopic,
       acks: -1,
-      messages: letters.map(({ message, reason, error }) => ({
+      messages: letters.map(({ topic, partition, message, reason, error }) => ({
         key: message.key,
         value: message.value,
         headers: {
@@ -213,6 +276,18 @@ export class ProjectionConsumer {
   }
 }
 
+function byTopic(offsets: readonly PartitionOffset[]): {
+  topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+} {
+  const topics = new Map<string, Array<{ partition: number; offset: string }>>();
+  for (const { topic, partition, offset } of offsets) {
+    const partitions = topics.get(topic) ?? [];
+    topics.set(topic, partitions);
+    partitions.push({ partition, offset: offset.toString() });
+  }
+  return { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
+}
+
 function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(headers ?? {})) {
@@ -222,11 +297,7 @@ function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
-function deadLetterRecord(
-  topic: string,
-  partition: number,
-  { message, reason, error }: Letter,
-): DeadLetter {
+function deadLetterRecord({ topic, partition, message, reason, error }: Letter): DeadLetter {
   const position = headerOf(message.headers, 'position');
   const revision = headerOf(message.headers, 'stream-revision');
   return {

@@ -1,16 +1,30 @@
 import { toProjectionEvent, type ProjectionEvent } from '@bank/read-models';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { WATERMARK_TYPE } from '../relay/messages.js';
+import { WATERMARK_HEADER, WATERMARK_TYPE } from '../relay/messages.js';
 
 export type DecodedMessage =
   | { readonly kind: 'watermark'; readonly position: bigint }
-  | { readonly kind: 'event'; readonly event: ProjectionEvent }
-  | { readonly kind: 'poison'; readonly error: Error };
+  | {
+      readonly kind: 'event';
+      readonly event: ProjectionEvent;
+      /** Set on a relay batch's last event of the partition: the partition's new watermark. */
+      readonly watermark?: bigint;
+    }
+  | {
+      readonly kind: 'poison';
+      readonly error: Error;
+      /** The watermark header, if the message had one: it holds even when the event is unusable. */
+      readonly watermark?: bigint;
+    };
 
 const INTEGER = /^[0-9]+$/;
 
 /** Reads a message of the events topic; anything unusable is `poison`, never an exception. */
 export function decodeMessage(message: KafkaMessage): DecodedMessage {
+  // The header is the relay's, not the event's: read on its own, so it counts even for poison. A
+  // malformed one only costs the watermark (a later one moves it), never the event.
+  const header = headerOf(message.headers, WATERMARK_HEADER);
+  const watermark = header !== undefined && INTEGER.test(header) ? BigInt(header) : undefined;
   try {
     const value: unknown = JSON.parse(message.value?.toString('utf8') ?? 'null');
     if (headerOf(message.headers, 'event-type') === WATERMARK_TYPE) {
@@ -32,9 +46,12 @@ export function decodeMessage(message: KafkaMessage): DecodedMessage {
       metadata: (value as Record<string, unknown>)['metadata'],
       recordedAt: field(value, 'recordedAt'),
     });
-    return { kind: 'event', event };
+    return watermark === undefined ? { kind: 'event', event } : { kind: 'event', event, watermark };
   } catch (error) {
-    return { kind: 'poison', error: error instanceof Error ? error : new Error(String(error)) };
+    const cause = error instanceof Error ? error : new Error(String(error));
+    return watermark === undefined
+      ? { kind: 'poison', error: cause }
+      : { kind: 'poison', error: cause, watermark };
   }
 }
 

@@ -12,7 +12,10 @@ export interface SubscriptionWorkerOptions {
   readonly lingerMs: number;
   /** The stored position to resume after; read afresh on every (re)start. */
   readonly checkpoint: () => Promise<bigint>;
-  /** Handles one batch; must persist the checkpoint before resolving. */
+  /**
+   * Handles one batch; must persist the checkpoint before resolving, or have it persisted by
+   * `close` at the latest (the relay writes it in the background).
+   */
   readonly handle: (batch: readonly RecordedEvent[]) => Promise<void>;
   /** Called before each subscription starts and after it ends (connect/disconnect a producer). */
   readonly open?: () => Promise<void>;

@@ -14,7 +14,8 @@ import type { Knex } from 'knex';
 import { Leadership } from '../infrastructure/leadership.js';
 import { SubscriptionWorker } from '../infrastructure/subscription-worker.js';
 import type { ProjectorMetrics } from '../metrics.js';
-import { eventMessage, watermarkMessage } from './messages.js';
+import { CheckpointWriter } from './checkpoint-writer.js';
+import { batchMessages } from './messages.js';
 
 export interface RelayOptions {
   readonly store: EventStore;
@@ -25,6 +26,8 @@ export interface RelayOptions {
   readonly partitions: number;
   readonly batchSize: number;
   readonly lingerMs: number;
+  /** How often the `relay` checkpoint is written (it is written in the background). */
+  readonly checkpointIntervalMs: number;
   readonly logger: Logger;
   readonly metrics: ProjectorMetrics;
 }
@@ -32,15 +35,21 @@ export interface RelayOptions {
 /**
  * Event store → Kafka. Follows the store from the `relay` checkpoint, sends each batch with an
  * idempotent producer (acks from all in-sync replicas, one request in flight, so no reordering on
- * retry), followed in the same send by a watermark on every partition, and moves the checkpoint
- * only after Kafka acknowledged. A crash re-sends at most the batch in hand: duplicates, which
- * the consumer ignores, never a lost event.
+ * retry) together with the batch's watermark for every partition (a header on the partition's last
+ * event of the batch, or a watermark message where the batch has none), and moves the checkpoint
+ * only after Kafka acknowledged, in the background at most every `checkpointIntervalMs`. A crash
+ * re-sends what was acknowledged since the last checkpoint write: duplicates, which the consumer
+ * ignores, never a lost event.
  */
 export function createRelay(options: RelayOptions): SubscriptionWorker {
   const { knex, kafka, topic, partitions, logger, metrics } = options;
   const log = logger.child({ component: 'relay' });
   let producer: Producer | undefined;
-  const allPartitions = Array.from({ length: partitions }, (_, p) => p);
+  const checkpoint = new CheckpointWriter(
+    (position) => advanceCheckpoint(knex, CHECKPOINTS.relay, position),
+    options.checkpointIntervalMs,
+    (error) => log.warn({ err: error }, 'relay checkpoint write failed; retrying with the next'),
+  );
 
   const handle = async (batch: readonly RecordedEvent[]): Promise<void> => {
     const last = batch.at(-1);
@@ -67,10 +76,11 @@ export function createRelay(options: RelayOptions): SubscriptionWorker {
         topicMessages: [
           {
             topic,
-            messages: [
-              ...batch.map((event, i) => eventMessage(event, spans[i] && traceparentOf(spans[i]))),
-              ...allPartitions.map((p) => watermarkMessage(p, last.position)),
-            ],
+            messages: batchMessages(
+              batch,
+              partitions,
+              spans.map((span) => span && traceparentOf(span)),
+            ),
           },
         ],
       });
@@ -80,7 +90,7 @@ export function createRelay(options: RelayOptions): SubscriptionWorker {
     } finally {
       for (const span of spans) span?.end();
     }
-    await advanceCheckpoint(knex, CHECKPOINTS.relay, last.position);
+    checkpoint.advance(last.position);
     metrics.eventsRelayed.inc(batch.length);
     metrics.batchDuration.observe(
       { stage: 'relay' },
@@ -119,6 +129,10 @@ export function createRelay(options: RelayOptions): SubscriptionWorker {
       await producer.connect();
     },
     close: async () => {
+      // What Kafka acknowledged is stored before a restart reads the checkpoint back.
+      await checkpoint
+        .flush()
+        .catch((error: unknown) => log.warn({ err: error }, 'relay checkpoint write failed'));
       // A fresh producer per (re)start: after a failed send, its sequence numbers are suspect.
       await producer?.disconnect().catch(() => undefined);
       producer = undefined;

@@ -4,7 +4,13 @@ import type { RecordedEvent } from '@bank/event-store';
 import type { KafkaMessage } from 'kafkajs';
 import { decodeMessage } from '../consumer/decode-message.js';
 import { BatchReader } from './batch-reader.js';
-import { eventMessage, watermarkMessage } from './messages.js';
+import {
+  batchMessages,
+  eventMessage,
+  partitionOf,
+  WATERMARK_HEADER,
+  watermarkMessage,
+} from './messages.js';
 
 const accountId = '3f1c2b9a-5d7e-4f60-9a1b-2c3d4e5f6a7b';
 const recorded: RecordedEvent = {
@@ -74,6 +80,67 @@ describe('relay messages', () => {
       }),
     );
     assert.equal(wrongStream.kind, 'poison');
+  });
+});
+
+describe('relay batches', () => {
+  const event = (streamId: string, position: bigint): RecordedEvent => ({
+    ...recorded,
+    streamId,
+    position,
+    data: { ...recorded.data, accountId: streamId.slice('account-'.length) },
+  });
+  // Streams hashed to known partitions of 3.
+  const streams = Array.from(
+    { length: 40 },
+    (_, i) => `account-3f1c2b9a-5d7e-4f60-9a1b-2c3d4e5f6a${String(i).padStart(2, '0')}`,
+  );
+  const on = (partition: number) => streams.filter((s) => partitionOf(s, 3) === partition);
+
+  it('hashes keys like the kafkajs default partitioner, every partition reachable', () => {
+    assert.deepEqual(
+      [0, 1, 2].map((p) => on(p).length > 0),
+      [true, true, true],
+    );
+    for (const s of streams) assert.equal(partitionOf(s, 3), partitionOf(s, 3));
+    assert.equal(partitionOf('account-x', 1), 0);
+  });
+
+  it('puts the batch watermark on the last event of each partition and a message on the others', () => {
+    const [a, b] = on(0);
+    const [c] = on(2);
+    assert.ok(a && b && c);
+    const messages = batchMessages([event(a, 10n), event(c, 11n), event(b, 12n)], 3);
+    assert.deepEqual(
+      messages.map((m) => [m.partition, m.key ?? null, m.headers?.[WATERMARK_HEADER] ?? null]),
+      [
+        [0, a, null],
+        [2, c, '12'],
+        [0, b, '12'],
+        [1, null, null], // the watermark message of the partition without an event
+      ],
+    );
+    const decoded = messages.map((m, i) => decodeMessage(asReceived(m, String(i))));
+    assert.deepEqual(
+      decoded.map((d) =>
+        d.kind === 'watermark' ? d.position : d.kind === 'event' ? d.watermark : d.kind,
+      ),
+      [undefined, 12n, 12n, 12n],
+    );
+    assert.deepEqual(batchMessages([], 3), []);
+  });
+
+  it('keeps the header watermark of an event that cannot be decoded, and ignores a malformed one', () => {
+    const poison = decodeMessage(
+      asReceived({ key: 'k', value: 'not json', headers: { [WATERMARK_HEADER]: '33' } }),
+    );
+    assert.equal(poison.kind, 'poison');
+    assert.equal(poison.kind === 'poison' ? poison.watermark : undefined, 33n);
+    const malformed = decodeMessage(
+      asReceived({ ...eventMessage(recorded), headers: { [WATERMARK_HEADER]: '-1' } }),
+    );
+    assert.equal(malformed.kind, 'event');
+    assert.equal(malformed.kind === 'event' ? malformed.watermark : 0n, undefined);
   });
 });
 

@@ -25,6 +25,8 @@ export interface TestStack {
   allEvents(): Promise<RecordedEvent[]>;
   /** Waits until every event in the store is in the views (consistent position ≥ head). */
   waitForViews(timeoutMs?: number): Promise<void>;
+  /** Waits until the consumer group committed every message of the topic. */
+  waitForConsumed(timeoutMs?: number): Promise<void>;
   /** Messages in a topic (sum of its partitions' end offsets). */
   topicSize(topic: string): Promise<number>;
   close(): Promise<void>;
@@ -91,6 +93,21 @@ export async function createTestStack(
           return BigInt(rows[0]?.position ?? '0') >= head;
         },
         { timeoutMs, intervalMs: 100, description: `views at the store head ${head}` },
+      );
+    },
+    async waitForConsumed(timeoutMs = 30_000) {
+      await waitFor(
+        () =>
+          withKafkaAdmin(async (admin) => {
+            const ends = await admin.fetchTopicOffsets(topic);
+            const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+            return ends.every(
+              (end) =>
+                committed?.partitions.find((p) => p.partition === end.partition)?.offset ===
+                end.high,
+            );
+          }),
+        { timeoutMs, intervalMs: 200, description: 'every message consumed and committed' },
       );
     },
     topicSize: (name) =>

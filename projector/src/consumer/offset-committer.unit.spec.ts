@@ -1,0 +1,97 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { CheckpointWriter } from '../relay/checkpoint-writer.js';
+import { OffsetCommitter, type PartitionOffset } from './offset-committer.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('OffsetCommitter', () => {
+  it('commits the highest offset per partition at most once per interval, the rest by timer', async () => {
+    const inBatch: PartitionOffset[][] = [];
+    const background: PartitionOffset[][] = [];
+    const committer = new OffsetCommitter(
+      40,
+      (offsets) => Promise.resolve(void background.push([...offsets])),
+      (error) => assert.fail(String(error)),
+    );
+    const commit = (offsets: readonly PartitionOffset[]) =>
+      Promise.resolve(void inBatch.push([...offsets]));
+    committer.applied('t', 0, 5n);
+    await committer.maybeCommit(commit); // first commit: due at once
+    committer.applied('t', 0, 9n);
+    committer.applied('t', 1, 3n);
+    committer.applied('t', 0, 7n); // lower than 9: ignored
+    await committer.maybeCommit(commit); // within the interval: left to the timer
+    assert.deepEqual(inBatch, [[{ topic: 't', partition: 0, offset: 5n }]]);
+    assert.deepEqual(background, []);
+    await sleep(80);
+    assert.deepEqual(background, [
+      [
+        { topic: 't', partition: 0, offset: 9n },
+        { topic: 't', partition: 1, offset: 3n },
+      ],
+    ]);
+    committer.applied('t', 2, 1n);
+    await committer.maybeCommit(commit, true); // forced (the consumer is stopping)
+    assert.deepEqual(inBatch.at(-1), [{ topic: 't', partition: 2, offset: 1n }]);
+    committer.stop();
+  });
+
+  it('keeps offsets whose commit failed, and forgets partitions no longer assigned', async () => {
+    let fail = true;
+    const committed: PartitionOffset[][] = [];
+    const committer = new OffsetCommitter(
+      0,
+      (offsets) =>
+        fail
+          ? Promise.reject(new Error('rebalancing'))
+          : Promise.resolve(void committed.push([...offsets])),
+      () => undefined,
+    );
+    committer.applied('t', 0, 4n);
+    committer.applied('t', 1, 6n);
+    await assert.rejects(committer.flush(), /rebalancing/);
+    fail = false;
+    committer.retain((_topic, partition) => partition === 1);
+    await committer.flush();
+    assert.deepEqual(committed, [[{ topic: 't', partition: 1, offset: 6n }]]);
+  });
+});
+
+describe('CheckpointWriter', () => {
+  it('writes at once, then at most once per interval, always the latest position', async () => {
+    const writes: bigint[] = [];
+    const writer = new CheckpointWriter(
+      (position) => Promise.resolve(void writes.push(position)),
+      40,
+      (error) => assert.fail(String(error)),
+    );
+    writer.advance(10n);
+    await sleep(5);
+    writer.advance(20n);
+    writer.advance(30n);
+    await sleep(5);
+    assert.deepEqual(writes, [10n]);
+    await sleep(70);
+    assert.deepEqual(writes, [10n, 30n]);
+    writer.advance(40n);
+    await writer.flush();
+    assert.deepEqual(writes, [10n, 30n, 40n]);
+  });
+
+  it('keeps a position whose write failed for the next flush', async () => {
+    let fail = true;
+    const writes: bigint[] = [];
+    const writer = new CheckpointWriter(
+      (position) =>
+        fail ? Promise.reject(new Error('db down')) : Promise.resolve(void writes.push(position)),
+      1000,
+      () => undefined,
+    );
+    writer.advance(7n);
+    await sleep(5);
+    fail = false;
+    await writer.flush();
+    assert.deepEqual(writes, [7n]);
+  });
+});
