@@ -19,6 +19,7 @@ export class OffsetCommitter {
   private lastCommit = 0;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private inFlight = 0;
 
   constructor(
     private readonly intervalMs: number,
@@ -40,21 +41,29 @@ export class OffsetCommitter {
       if (!owned(topic, partition)) this.pending.delete(key);
   }
 
-  /** Commits with `commit` when due (or `force`); otherwise makes sure the timer will. */
+  /**
+   * Commits with `commit` when due (or `force`); otherwise makes sure the timer will. Never waits
+   * for a background commit in flight unless forced: that one retries through a rebalance, which
+   * needs the caller's batch to finish first.
+   */
   async maybeCommit(commit: Commit, force = false): Promise<void> {
     if (this.pending.size === 0) return;
     const wait = this.lastCommit + this.intervalMs - Date.now();
-    if (force || wait <= 0) return this.flush(commit);
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.flush(this.background).catch(this.onBackgroundError);
-    }, wait);
+    if (force || (wait <= 0 && this.inFlight === 0)) return this.flush(commit);
+    this.timer ??= setTimeout(
+      () => {
+        this.timer = undefined;
+        this.flush(this.background).catch(this.onBackgroundError);
+      },
+      Math.max(wait, 0),
+    );
   }
 
   /** Commits every pending offset now (one request), after any commit already in flight. */
   flush(commit: Commit = this.background): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.inFlight += 1;
     const run = this.chain.then(async () => {
       const offsets = [...this.pending.values()];
       if (offsets.length === 0) return;
@@ -68,7 +77,7 @@ export class OffsetCommitter {
         throw error;
       }
     });
-    this.chain = run.catch(() => undefined);
+    this.chain = run.catch(() => undefined).finally(() => (this.inFlight -= 1));
     return run;
   }
 

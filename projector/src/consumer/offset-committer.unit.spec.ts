@@ -58,6 +58,26 @@ describe('OffsetCommitter', () => {
   });
 });
 
+describe('OffsetCommitter while a background commit hangs', () => {
+  it('lets the batch go on instead of waiting for it', async () => {
+    let release: () => void = () => undefined;
+    const committer = new OffsetCommitter(
+      0,
+      () => new Promise<void>((resolve) => (release = resolve)),
+      () => undefined,
+    );
+    committer.applied('t', 0, 1n);
+    const background = committer.flush(); // e.g. retrying through a rebalance
+    committer.applied('t', 0, 2n);
+    let inBatch = 0;
+    await committer.maybeCommit(() => Promise.resolve(void (inBatch += 1)));
+    assert.equal(inBatch, 0, 'not committed in the batch, and not blocked either');
+    release();
+    await background;
+    committer.stop();
+  });
+});
+
 describe('CheckpointWriter', () => {
   it('writes at once, then at most once per interval, always the latest position', async () => {
     const writes: bigint[] = [];
