@@ -1,6 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { startProcess, waitFor } from '@bank/testkit';
+import { accountStream, encodeEventData, type BankEvent } from '@bank/domain';
+import type { RecordedEvent } from '@bank/event-store';
+import { migrateReadModels } from '@bank/read-models';
+import { assertViewsMatch, BankWorkload } from '@bank/read-models/testing';
+import { createTestSchema, startProcess, waitFor } from '@bank/testkit';
+import knexFactory, { type Knex } from 'knex';
 import {
   CLI,
   createOpsFixture,
@@ -169,4 +174,130 @@ describe('bank rebuild', () => {
       assert.match(second.stderr, /another rebuild/);
     });
   });
+
+  describe('bulk path (rows cached between pages, COPY, indexes built after the load)', () => {
+    let fixture: OpsFixture;
+    const workload = new BankWorkload(2024, 12);
+    before(async () => {
+      fixture = await createOpsFixture('ops_rebuild_bulk');
+      for (let step = 0; step < 400; step += 1) {
+        for (const append of workload.next()) {
+          await fixture.store.append(
+            append.streamId,
+            append.events,
+            append.expectedRevision ?? 'no_stream',
+          );
+        }
+      }
+      // Text COPY must carry tabs, newlines and backslashes through unchanged.
+      const accountId = '0b7a51e2-4c43-4a8e-9d54-2f6c1b0f3e11';
+      const events: BankEvent[] = [
+        {
+          type: 'AccountOpened',
+          data: {
+            accountId,
+            ownerId: 'tab\there\nnew\\line\r',
+            currency: 'EUR',
+            accountType: 'savings',
+            overdraftLimit: 0n,
+          },
+        },
+        { type: 'FundsDeposited', data: { accountId, amount: 12_345n } },
+      ];
+      await fixture.store.append(
+        accountStream(accountId),
+        events.map((event, i) => ({
+          eventId: `7d1c7c0e-9a4b-4f5e-8c1d-00000000000${i}`,
+          type: event.type,
+          data: encodeEventData(event),
+          metadata: { occurredAt: '2024-03-02T10:00:00.000Z', schemaVersion: 1 },
+        })),
+        'no_stream',
+      );
+    });
+    after(() => fixture?.close());
+
+    const allEvents = async (): Promise<RecordedEvent[]> => {
+      const events: RecordedEvent[] = [];
+      for (;;) {
+        const page = await fixture.store.readAll({
+          after: events.at(-1)?.position ?? 0n,
+          maxCount: 5000,
+        });
+        if (page.length === 0) return events;
+        events.push(...page);
+      }
+    };
+
+    it('builds every view equal to the fold of the events, with a cache smaller than a page', async () => {
+      const events = await allEvents();
+      const types = new Set(events.map((e) => e.type));
+      for (const type of ['HoldCaptured', 'HoldExpired', 'TransferRefunded', 'TransferFailed']) {
+        assert.ok(types.has(type), `the workload produced no ${type}`);
+      }
+      // Tiny cache and pages: rows are evicted and read back from the shadow all the time.
+      const small = await runCli(
+        ['rebuild', 'all', '--batch-size', '37', '--cache-rows', '3', '--json'],
+        fixture.env,
+      );
+      assert.equal(small.code, 0, small.stderr);
+      await assertViewsMatch(fixture.schema.pool, events);
+      const owner = await fixture.db.raw<{ rows: Array<{ owner_id: string }> }>(
+        `SELECT owner_id FROM accounts WHERE account_id = '0b7a51e2-4c43-4a8e-9d54-2f6c1b0f3e11'`,
+      );
+      assert.equal(owner.rows[0]?.owner_id, 'tab\there\nnew\\line\r');
+      const built = await viewFingerprint(fixture.db);
+
+      // The defaults (one flush for the whole store), and one projection at a time.
+      const whole = await runCli(['rebuild', 'all', '--json'], fixture.env);
+      assert.equal(whole.code, 0, whole.stderr);
+      assert.deepEqual(await viewFingerprint(fixture.db), built);
+      for (const projection of ['accounts', 'transfers']) {
+        const one = await runCli(
+          ['rebuild', projection, '--batch-size', '100', '--cache-rows', '10'],
+          fixture.env,
+        );
+        assert.equal(one.code, 0, one.stderr);
+        assert.deepEqual(await viewFingerprint(fixture.db), built);
+      }
+    });
+
+    it('swaps in tables with every index and constraint the migrations define', async () => {
+      const rebuilt = await runCli(['rebuild', 'all', '--batch-size', '500'], fixture.env);
+      assert.equal(rebuilt.code, 0, rebuilt.stderr);
+      const reference = await createTestSchema('ops_rebuild_shape');
+      const referenceDb: Knex = knexFactory({ client: 'pg', connection: reference.url });
+      try {
+        await migrateReadModels(referenceDb);
+        assert.deepEqual(
+          await tableShape(fixture.db, fixture.schema.name),
+          await tableShape(referenceDb, reference.name),
+        );
+      } finally {
+        await referenceDb.destroy();
+        await reference.drop();
+      }
+    });
+  });
 });
+
+/** Columns, indexes and constraints of the view tables, with the schema name taken out. */
+async function tableShape(db: Knex, schema: string): Promise<string[]> {
+  const result = await db.raw<{ rows: Array<{ line: string }> }>(
+    `SELECT format('column %s.%s %s %s %s', c.table_name, c.column_name, c.data_type, c.is_nullable,
+                   coalesce(c.column_default, '')) AS line
+       FROM information_schema.columns c WHERE c.table_schema = ?
+     UNION ALL
+     SELECT format('index %s %s', i.indexname, replace(i.indexdef, quote_ident(i.schemaname) || '.', ''))
+       FROM pg_indexes i WHERE i.schemaname = ?
+     UNION ALL
+     SELECT format('constraint %s %s %s', t.relname, con.conname, pg_get_constraintdef(con.oid))
+       FROM pg_constraint con JOIN pg_class t ON t.oid = con.conrelid
+       JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = ?
+     ORDER BY 1`,
+    [schema, schema, schema],
+  );
+  const lines = result.rows.map((r) => r.line);
+  // The event store's own table lives in the fixture's schema too.
+  return lines.filter((line) => !/\bevents\b|events_/.test(line));
+}

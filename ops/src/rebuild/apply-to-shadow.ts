@@ -25,13 +25,3 @@ export async function applyToShadow(
   await advanceCheckpoint(trx, schema.checkpointName, scannedUpTo, result.lastOccurredAt);
   return result.applied;
 }
-
-/** Applies a page in a transaction of its own. */
-export function applyPageToShadow(
-  db: Knex,
-  schema: ShadowSchema,
-  events: readonly RecordedEvent[],
-  scannedUpTo: bigint,
-): Promise<number> {
-  return db.transaction((trx) => applyToShadow(trx, schema, events, scannedUpTo));
-}

@@ -2,14 +2,17 @@ import type { EventFilter, EventStore } from '@bank/event-store';
 import { migrateReadModels } from '@bank/read-models';
 import type { Knex } from 'knex';
 import type { Progress } from '../cli/progress.js';
-import { applyPageToShadow } from './apply-to-shadow.js';
+import { ShadowLoader } from './bulk-load.js';
+import { deferSecondaryIndexes, restoreDeferredIndexes } from './deferred-indexes.js';
 import type { ProjectionSpec } from './projections.js';
-import { acquireRebuildLock, liveSchemaOf, prepareShadow } from './shadow-schema.js';
+import { acquireRebuildLock, liveSchemaOf, prepareShadow, shadowKnex } from './shadow-schema.js';
 import { swapIntoPlace } from './swap.js';
 
 export interface RebuildOptions {
   readonly databaseUrl: string;
   readonly batchSize: number;
+  /** View rows per table kept in memory between pages. */
+  readonly cacheRows: number;
   /** Drop an existing shadow and start over instead of resuming it. */
   readonly restart: boolean;
   readonly lockTimeoutMs: number;
@@ -28,6 +31,9 @@ export interface RebuildSummary {
   readonly seconds: number;
   readonly eventsPerSecond: number;
 }
+
+/** Events the swap applies under its lock at most (in pages of this size). */
+const SWAP_TAIL = 1000;
 
 /** Builds the projection into shadow tables, catches up to the head and swaps it in. */
 export async function runRebuild(
@@ -56,25 +62,49 @@ export async function runRebuild(
     const filter: EventFilter | undefined = spec.streamPrefixes
       ? { streamPrefixes: spec.streamPrefixes }
       : undefined;
+    // The swap applies the last events under its lock, with the projection's own code: keep that
+    // tail short whatever the page size.
+    const tail = Math.min(options.batchSize, SWAP_TAIL);
     let after = resumeAfter;
     let events = 0;
-    // Bulk phase: pages of events, each page and the rebuild checkpoint in one transaction,
-    // until the remaining lag fits in one page: that little is applied under the swap's lock.
-    for (;;) {
-      const head = await store.headPosition();
-      progress.setTotal(Number(head - resumeAfter));
-      if (head - after <= BigInt(options.batchSize)) break;
-      const page = await store.readAll({ after, upTo: head, maxCount: options.batchSize, filter });
-      const last = page.at(-1)?.position;
-      const scanned = page.length < options.batchSize || last === undefined ? head : last;
-      events += await applyPageToShadow(db, schema, page, scanned);
-      progress.add(Number(scanned - after));
-      after = scanned;
+    const shadowDb = shadowKnex(options.databaseUrl, schema.shadow);
+    try {
+      const loader = await ShadowLoader.open(
+        options.databaseUrl,
+        schema,
+        shadowDb,
+        options.cacheRows,
+      );
+      try {
+        // Bulk phase: pages of events, each page and the rebuild checkpoint in one transaction,
+        // until the remaining lag fits the tail; secondary indexes are built once, after the bulk.
+        if (loader.startedEmpty) await deferSecondaryIndexes(db, schema.shadow, spec.tables);
+        const catchUp = async (): Promise<void> => {
+          const done = await loader.catchUp(
+            store,
+            after,
+            { batchSize: options.batchSize, stopAtLag: tail, filter },
+            progress,
+          );
+          after = done.after;
+          events += done.applied;
+        };
+        await catchUp();
+        const restored = await restoreDeferredIndexes(db, schema.shadow);
+        if (restored > 0) {
+          progress.note(`built ${restored} indexes; catching up`);
+          await catchUp();
+        }
+      } finally {
+        await loader.close();
+      }
+    } finally {
+      await shadowDb.destroy();
     }
 
     progress.note('caught up; swapping the rebuilt tables in');
     const swap = await withLockRetries(options, progress, () =>
-      swapIntoPlace(db, store, schema, spec, after, options.batchSize, options.lockTimeoutMs),
+      swapIntoPlace(db, store, schema, spec, after, tail, options.lockTimeoutMs),
     );
     progress.add(Number(swap.position - after));
     events += swap.applied;

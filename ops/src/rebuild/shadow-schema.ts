@@ -76,7 +76,8 @@ export async function dropShadow(db: Knex, shadow: string): Promise<void> {
   await db.raw(`DROP SCHEMA IF EXISTS ${ident(shadow)} CASCADE`);
 }
 
-function shadowKnex(databaseUrl: string, shadow: string): Knex {
+/** A knex whose unqualified table names are the shadow schema's. */
+export function shadowKnex(databaseUrl: string, shadow: string): Knex {
   return knexFactory({
     client: 'pg',
     connection: databaseUrl,

@@ -42,12 +42,20 @@ export async function lockStreams(
   return new Map(result.rows.map((row) => [row.stream_id, toBigInt(row.revision)]));
 }
 
-/** Loads every view row the batch's events may read. */
-export async function loadViewState(
-  trx: Knex.Transaction,
-  events: readonly ProjectionEvent[],
-  streams: Map<string, bigint>,
-): Promise<ViewState> {
+/** The keys of the view rows a batch of events may read (see loadViewState). */
+export interface ViewKeys {
+  readonly accountIds: string[];
+  readonly transferIds: string[];
+  readonly holds: Array<{ account_id: string; hold_id: string }>;
+  readonly days: Array<{ account_id: string; day: string }>;
+}
+
+/**
+ * The rows each event may read: its account or transfer, the hold a capture/release/expiry
+ * closes (and, with `placedHolds`, the hold a HoldPlaced creates), the account's day row of a
+ * money movement.
+ */
+export function viewKeysOf(events: readonly ProjectionEvent[], placedHolds = false): ViewKeys {
   const accountIds = new Set<string>();
   const transferIds = new Set<string>();
   const holdKeys = new Map<string, { account_id: string; hold_id: string }>();
@@ -58,7 +66,8 @@ export async function loadViewState(
     if (
       event.type === 'HoldCaptured' ||
       event.type === 'HoldReleased' ||
-      event.type === 'HoldExpired'
+      event.type === 'HoldExpired' ||
+      (placedHolds && event.type === 'HoldPlaced')
     ) {
       holdKeys.set(holdKey(event.data.accountId, event.data.holdId), {
         account_id: event.data.accountId,
@@ -70,16 +79,31 @@ export async function loadViewState(
       dayKeys.set(dailyKey(event.data.accountId, day), { account_id: event.data.accountId, day });
     }
   }
+  return {
+    accountIds: [...accountIds],
+    transferIds: [...transferIds],
+    holds: [...holdKeys.values()],
+    days: [...dayKeys.values()],
+  };
+}
+
+/** Loads every view row the batch's events may read. */
+export async function loadViewState(
+  trx: Knex.Transaction,
+  events: readonly ProjectionEvent[],
+  streams: Map<string, bigint>,
+): Promise<ViewState> {
+  const keys = viewKeysOf(events);
   // Sequential: the transaction is one connection, which runs one query at a time anyway.
-  const accounts = await loadAccounts(trx, [...accountIds]);
-  const holds = await loadHolds(trx, [...holdKeys.values()]);
-  const transfers = await loadTransfers(trx, [...transferIds]);
-  const daily = await loadDaily(trx, [...dayKeys.values()]);
+  const accounts = await loadAccounts(trx, keys.accountIds);
+  const holds = await loadHolds(trx, keys.holds);
+  const transfers = await loadTransfers(trx, keys.transferIds);
+  const daily = await loadDaily(trx, keys.days);
   return { streams, accounts, holds, transfers, daily };
 }
 
-async function loadAccounts(
-  trx: Knex.Transaction,
+export async function loadAccounts(
+  trx: Knex | Knex.Transaction,
   ids: string[],
 ): Promise<Map<string, AccountRow>> {
   if (ids.length === 0) return new Map();
@@ -112,8 +136,8 @@ async function loadAccounts(
   );
 }
 
-async function loadHolds(
-  trx: Knex.Transaction,
+export async function loadHolds(
+  trx: Knex | Knex.Transaction,
   keys: Array<{ account_id: string; hold_id: string }>,
 ): Promise<Map<string, HoldRow>> {
   if (keys.length === 0) return new Map();
@@ -142,8 +166,8 @@ async function loadHolds(
   );
 }
 
-async function loadTransfers(
-  trx: Knex.Transaction,
+export async function loadTransfers(
+  trx: Knex | Knex.Transaction,
   ids: string[],
 ): Promise<Map<string, TransferRow>> {
   if (ids.length === 0) return new Map();
@@ -174,8 +198,8 @@ async function loadTransfers(
   );
 }
 
-async function loadDaily(
-  trx: Knex.Transaction,
+export async function loadDaily(
+  trx: Knex | Knex.Transaction,
   keys: Array<{ account_id: string; day: string }>,
 ): Promise<Map<string, DailyBalanceRow>> {
   if (keys.length === 0) return new Map();

@@ -95,5 +95,21 @@ export interface DailyBalanceRow {
 export const holdKey = (accountId: string, holdId: string): string => `${accountId}/${holdId}`;
 export const dailyKey = (accountId: string, day: string): string => `${accountId}/${day}`;
 
-/** The UTC calendar day of an instant. */
-export const utcDay = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
+const MS_PER_DAY = 86_400_000;
+const dayNames = new Map<number, string>();
+
+/**
+ * The UTC calendar day of an instant. Called twice per money event: the day's name is formatted
+ * once per day number and remembered (a few thousand days at most, one short string each).
+ */
+export function utcDay(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return new Date(ms).toISOString(); // throws RangeError, as before
+  const day = Math.floor(ms / MS_PER_DAY);
+  let name = dayNames.get(day);
+  if (name === undefined) {
+    name = new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+    if (dayNames.size < 100_000) dayNames.set(day, name);
+  }
+  return name;
+}

@@ -1,0 +1,148 @@
+import type { EventFilter, EventStore, RecordedEvent } from '@bank/event-store';
+import { foldEvents } from '@bank/read-models';
+import type { Knex } from 'knex';
+import type { Progress } from '../cli/progress.js';
+import { toProjectionBatch } from '../projection/decode.js';
+import { ShadowWriter } from './copy-writer.js';
+import type { ShadowSchema } from './shadow-schema.js';
+import { FlushRows, ShadowState } from './shadow-state.js';
+
+export interface CatchUpOptions {
+  /** Events per flush (one transaction). */
+  readonly batchSize: number;
+  /** Stop once the head is at most this many positions ahead. */
+  readonly stopAtLag: number;
+  readonly filter: EventFilter | undefined;
+}
+
+/**
+ * Events per read. A flush gathers several reads: the raw events (the bulk of the memory) are
+ * let go page by page, while the flush's rows are few per event, and each changed row is written
+ * once per flush however many of its events the flush holds.
+ */
+const READ_PAGE = 1000;
+
+/**
+ * The rebuild's bulk phase: folds pages of events in memory against the rows it already wrote
+ * (ShadowState) and writes them with COPY (ShadowWriter), one transaction per flush of
+ * `batchSize` events, with the checkpoint. Reading, folding and writing overlap: while one flush
+ * is written on the writer's connection, the next pages are read (one ahead) and folded. The
+ * fold and its rules are the projection's own (`foldEvents`); only how rows are read and written
+ * differs from `applyEvents`.
+ */
+export class ShadowLoader {
+  private flushes = 0;
+
+  private constructor(
+    private readonly state: ShadowState,
+    private readonly writer: ShadowWriter,
+    /** The shadow tables were empty when the loader opened. */
+    readonly startedEmpty: boolean,
+  ) {}
+
+  static async open(
+    databaseUrl: string,
+    schema: ShadowSchema,
+    shadowDb: Knex,
+    cacheRows: number,
+  ): Promise<ShadowLoader> {
+    // Every applied event leaves its stream's row: no stream rows, no rows at all.
+    const result = await shadowDb.raw<{ rows: Array<{ empty: boolean }> }>(
+      'SELECT NOT EXISTS (SELECT 1 FROM stream_checkpoints) AS empty',
+    );
+    const empty = result.rows[0]?.empty === true;
+    const writer = await ShadowWriter.open(databaseUrl, schema);
+    return new ShadowLoader(new ShadowState(shadowDb, cacheRows, empty), writer, empty);
+  }
+
+  /** Applies pages after `after` until the lag is within `stopAtLag`; every write committed. */
+  async catchUp(
+    store: EventStore,
+    after: bigint,
+    options: CatchUpOptions,
+    progress: Progress,
+  ): Promise<{ after: bigint; applied: number }> {
+    let cursor = after;
+    let written = after;
+    let applied = 0;
+    let flush: FlushRows | undefined;
+    let flushEvents = 0;
+    let writing: Promise<void> | undefined;
+    const startWrite = async (): Promise<void> => {
+      if (!flush) return;
+      // One write in flight, in order: the next pages fold while this one is written.
+      if (writing) await writing;
+      const rows = flush;
+      const [from, to] = [written, cursor];
+      writing = this.writer.write(rows, to).then(() => {
+        this.state.committed(rows.seq);
+        progress.add(Number(to - from));
+      });
+      // Its failure surfaces where it is awaited; until then it must not count as unhandled.
+      writing.catch(() => undefined);
+      written = cursor;
+      flush = undefined;
+      flushEvents = 0;
+    };
+    try {
+      const pageSize = Math.min(options.batchSize, READ_PAGE);
+      for await (const page of readPages(store, after, pageSize, options)) {
+        progress.setTotal(progress.count + Number(page.head - written));
+        const events = toProjectionBatch(page.events);
+        const changes = foldEvents(await this.state.viewStateFor(events), events);
+        flush ??= new FlushRows((this.flushes += 1));
+        this.state.record(changes, flush);
+        applied += changes.applied;
+        flushEvents += page.events.length;
+        cursor = page.scannedUpTo;
+        if (flushEvents >= options.batchSize) await startWrite();
+        this.state.evict();
+      }
+      await startWrite();
+    } finally {
+      if (writing) await writing;
+    }
+    return { after: cursor, applied };
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+  }
+}
+
+interface Page {
+  readonly events: RecordedEvent[];
+  /** Every event up to here has been read (the page's last position, or the head). */
+  readonly scannedUpTo: bigint;
+  readonly head: bigint;
+}
+
+/** Pages after `after` until the lag fits `stopAtLag`, each next page read while this one is used. */
+async function* readPages(
+  store: EventStore,
+  after: bigint,
+  pageSize: number,
+  options: CatchUpOptions,
+): AsyncGenerator<Page> {
+  const read = async (from: bigint): Promise<Page | undefined> => {
+    const head = await store.headPosition();
+    if (head - from <= BigInt(options.stopAtLag)) return undefined;
+    const events = await store.readAll({
+      after: from,
+      upTo: head,
+      maxCount: pageSize,
+      filter: options.filter,
+    });
+    const last = events.at(-1)?.position;
+    const scannedUpTo = events.length < pageSize || last === undefined ? head : last;
+    return { events, scannedUpTo, head };
+  };
+  let next = read(after);
+  for (;;) {
+    const page = await next;
+    if (!page) return;
+    next = read(page.scannedUpTo);
+    next.catch(() => undefined);
+    yield page;
+  }
+}

@@ -1,0 +1,60 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { copyField, copyText } from './copy-writer.js';
+import { RowCache } from './row-cache.js';
+
+describe('COPY text encoding', () => {
+  it('writes null as \\N, bigint exactly, and escapes the characters COPY reads specially', () => {
+    assert.equal(copyField(null), '\\N');
+    assert.equal(copyField(undefined), '\\N');
+    assert.equal(copyField(-9_007_199_254_740_993n), '-9007199254740993');
+    assert.equal(copyField('plain'), 'plain');
+    assert.equal(copyField('a\tb\nc\rd\\e'), 'a\\tb\\nc\\rd\\\\e');
+    assert.equal(copyField('\\N'), '\\\\N');
+    assert.throws(() => copyField(1.5), TypeError);
+  });
+
+  it('writes one line per row, columns in order, in chunks', () => {
+    const rows = Array.from({ length: 1201 }, (_, i) => ({ id: String(i), n: BigInt(i), x: null }));
+    const chunks = [...copyText<(typeof rows)[number]>(['n', 'id', 'x'], rows)];
+    assert.equal(chunks.length, 3);
+    const lines = chunks.join('').split('\n');
+    assert.equal(lines.pop(), '');
+    assert.equal(lines.length, 1201);
+    assert.equal(lines[1200], '1200\t1200\t\\N');
+  });
+});
+
+describe('RowCache', () => {
+  it('looks up only what it does not hold, and nothing while complete', () => {
+    const cache = new RowCache<number>(10, true);
+    const found = new Map<string, number>();
+    assert.equal(cache.change('a', 1, 1), false);
+    assert.deepEqual(cache.lookup(['a', 'b'], found), []);
+    assert.deepEqual([...found], [['a', 1]]);
+
+    const incomplete = new RowCache<number>(10, false);
+    assert.deepEqual(incomplete.lookup(['a', 'b'], new Map()), ['a', 'b']);
+    incomplete.loaded(new Map([['a', 5]]), new Map());
+    assert.equal(incomplete.change('a', 6, 1), true, 'a loaded row is updated, not inserted');
+  });
+
+  it('evicts least recently used rows whose flush committed, and is then incomplete', () => {
+    const cache = new RowCache<number>(2, true);
+    cache.change('a', 1, 1);
+    cache.change('b', 2, 1);
+    cache.change('c', 3, 2);
+    cache.lookup(['a'], new Map()); // a is now the most recently used
+    cache.evict(1);
+    assert.equal(cache.size, 2);
+    assert.deepEqual(cache.lookup(['a', 'b', 'c'], new Map()), ['b']);
+
+    const writing = new RowCache<number>(1, true);
+    writing.change('x', 1, 2);
+    writing.change('y', 2, 2);
+    writing.evict(1);
+    assert.equal(writing.size, 2, 'rows of a flush still being written stay');
+    writing.evict(2);
+    assert.equal(writing.size, 1);
+  });
+});

@@ -1,0 +1,88 @@
+import type { Knex } from 'knex';
+import { ident } from './projections.js';
+
+/** Where the shadow schema remembers the indexes it dropped until the load is done. */
+const BOOKKEEPING = 'rebuild_deferred_indexes';
+
+/**
+ * Drops the secondary indexes and unique constraints (everything but the primary keys) of
+ * `tables` in the empty shadow schema, remembering their definitions in the shadow itself: one
+ * sorted build per index after the load costs far less than maintaining it row by row. The load
+ * needs only the primary keys (look-ups by key, and a duplicate still fails on one).
+ * `restoreDeferredIndexes` puts them back exactly as the migrations made them.
+ *
+ * Does nothing when the shadow already has the bookkeeping table (a resumed rebuild whose
+ * indexes are already deferred) or is not empty.
+ */
+export async function deferSecondaryIndexes(
+  db: Knex,
+  shadow: string,
+  tables: readonly string[],
+): Promise<number> {
+  return db.transaction(async (trx) => {
+    const exists = await trx.raw<{ rows: Array<{ name: string | null }> }>(
+      'SELECT to_regclass(?)::text AS name',
+      [`${ident(shadow)}.${ident(BOOKKEEPING)}`],
+    );
+    if (exists.rows[0]?.name) return 0;
+    const indexes = await trx.raw<{
+      rows: Array<{ table: string; index: string; indexdef: string; condef: string | null }>;
+    }>(
+      `SELECT c.relname AS table, ic.relname AS index, pg_get_indexdef(i.indexrelid) AS indexdef,
+              CASE WHEN con.oid IS NULL THEN NULL ELSE pg_get_constraintdef(con.oid) END AS condef
+         FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indrelid
+         JOIN pg_class ic ON ic.oid = i.indexrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = c.oid
+        WHERE n.nspname = ? AND NOT i.indisprimary
+          AND c.relname IN (SELECT jsonb_array_elements_text(?::jsonb))
+        ORDER BY c.relname, ic.relname`,
+      [shadow, JSON.stringify(tables)],
+    );
+    await trx.raw(
+      `CREATE TABLE ${ident(shadow)}.${ident(BOOKKEEPING)} (name text PRIMARY KEY, definition text NOT NULL)`,
+    );
+    for (const { table, index, indexdef, condef } of indexes.rows) {
+      const qualified = `${ident(shadow)}.${ident(table)}`;
+      const definition =
+        condef === null
+          ? indexdef
+          : `ALTER TABLE ${qualified} ADD CONSTRAINT ${ident(index)} ${condef}`;
+      await trx.raw(`INSERT INTO ${ident(shadow)}.${ident(BOOKKEEPING)} VALUES (?, ?)`, [
+        index,
+        definition,
+      ]);
+      await trx.raw(
+        condef === null
+          ? `DROP INDEX ${ident(shadow)}.${ident(index)}`
+          : `ALTER TABLE ${qualified} DROP CONSTRAINT ${ident(index)}`,
+      );
+    }
+    return indexes.rows.length;
+  });
+}
+
+/**
+ * Builds the indexes `deferSecondaryIndexes` dropped, in one transaction with the removal of
+ * the bookkeeping table (a crash leaves them all to be built by the rerun). A no-op when
+ * nothing is deferred.
+ */
+export async function restoreDeferredIndexes(db: Knex, shadow: string): Promise<number> {
+  return db.transaction(async (trx) => {
+    const table = `${ident(shadow)}.${ident(BOOKKEEPING)}`;
+    const exists = await trx.raw<{ rows: Array<{ name: string | null }> }>(
+      'SELECT to_regclass(?)::text AS name',
+      [table],
+    );
+    if (!exists.rows[0]?.name) return 0;
+    const deferred = await trx.raw<{ rows: Array<{ definition: string }> }>(
+      `SELECT definition FROM ${table} ORDER BY name`,
+    );
+    // Sorting an index's keys in memory instead of on disk; PostgreSQL's memory, this transaction only.
+    await trx.raw(`SET LOCAL maintenance_work_mem = '256MB'`);
+    for (const { definition } of deferred.rows) await trx.raw(definition);
+    await trx.raw(`DROP TABLE ${table}`);
+    return deferred.rows.length;
+  });
+}
