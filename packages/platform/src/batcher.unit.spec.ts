@@ -26,10 +26,10 @@ describe('Batcher', () => {
   it('fails every request of a failed batch, and goes on with the next', async () => {
     let n = 0;
     const batcher = new Batcher<string, string>(
-      async (items) => {
+      (items) => {
         n += 1;
-        if (n === 1) throw new Error('down');
-        return items.map((s) => s.toUpperCase());
+        if (n === 1) return Promise.reject(new Error('down'));
+        return Promise.resolve(items.map((s) => s.toUpperCase()));
       },
       { maxInFlight: 1, maxBatch: 10 },
     );
@@ -40,7 +40,7 @@ describe('Batcher', () => {
   });
 
   it('refuses an answer of the wrong length for the whole batch', async () => {
-    const batcher = new Batcher<number, number>(async () => [1], {
+    const batcher = new Batcher<number, number>(() => Promise.resolve([1]), {
       maxInFlight: 2,
       maxBatch: 10,
     });
@@ -48,7 +48,10 @@ describe('Batcher', () => {
     const two = batcher.submit(2);
     // Two slots: each goes alone and gets one answer.
     assert.deepEqual(await Promise.all([one, two]), [1, 1]);
-    const short = new Batcher<number, number>(async () => [], { maxInFlight: 1, maxBatch: 10 });
+    const short = new Batcher<number, number>(() => Promise.resolve([]), {
+      maxInFlight: 1,
+      maxBatch: 10,
+    });
     await assert.rejects(short.submit(1), /answered 0 results/);
   });
 });
