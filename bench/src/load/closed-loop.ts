@@ -1,5 +1,5 @@
-import { LatencyRecorder, type LatencySummary } from './latency.js';
-import { OutcomeCounter } from './outcomes.js';
+import { LatencyRecorder } from './latency.js';
+import { loadResult, OutcomeCounter, type LoadResult } from './outcomes.js';
 
 export type Outcome = 'ok' | 'conflict' | 'rejection' | 'error';
 
@@ -13,13 +13,7 @@ export interface ClosedLoopOptions {
   readonly operation: (worker: number) => Promise<{ kind: Outcome; status: string }>;
 }
 
-export interface ClosedLoopResult {
-  readonly seconds: number;
-  readonly throughput: number;
-  readonly okThroughput: number;
-  readonly latency: LatencySummary;
-  readonly outcomes: OutcomeCounter;
-}
+export type ClosedLoopResult = LoadResult;
 
 /** `concurrency` workers each run operations back to back until time or count runs out. */
 export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
@@ -43,12 +37,5 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, (_, i) => worker(i)));
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    seconds,
-    throughput: outcomes.total / seconds,
-    okThroughput: outcomes.ok / seconds,
-    latency: latencies.summary(),
-    outcomes,
-  };
+  return loadResult(started, latencies, outcomes);
 }

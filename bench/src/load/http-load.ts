@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
-import { LatencyRecorder, type LatencySummary } from './latency.js';
-import { OutcomeCounter } from './outcomes.js';
+import { LatencyRecorder } from './latency.js';
+import { OutcomeCounter, type LoadResult } from './outcomes.js';
 
 export interface HttpRequestSpec {
   readonly method: 'GET' | 'POST';
@@ -22,15 +22,7 @@ export interface HttpLoadOptions {
   readonly onBody?: (status: number, body: string) => void;
 }
 
-export interface HttpLoadResult {
-  readonly seconds: number;
-  /** Answers per second, whatever their status. */
-  readonly throughput: number;
-  /** 2xx answers per second. */
-  readonly okThroughput: number;
-  readonly latency: LatencySummary;
-  readonly outcomes: OutcomeCounter;
-}
+export type HttpLoadResult = LoadResult;
 
 /**
  * Drives HTTP load as fast as it goes (closed loop) with autocannon (keep-alive connections, one

@@ -1,3 +1,5 @@
+import type { LatencyRecorder, LatencySummary } from './latency.js';
+
 /** What a load run saw, by kind of answer. */
 export class OutcomeCounter {
   ok = 0;
@@ -45,4 +47,31 @@ export class OutcomeCounter {
       .map(([status, n]) => `${status}:${n}`)
       .join(' ');
   }
+}
+
+/** What a load phase saw: rates over its wall time, latencies and answers. */
+export interface LoadResult {
+  readonly seconds: number;
+  /** Answers per second, whatever their status. */
+  readonly throughput: number;
+  /** 2xx (or OK) answers per second. */
+  readonly okThroughput: number;
+  readonly latency: LatencySummary;
+  readonly outcomes: OutcomeCounter;
+}
+
+/** The result of a phase that started at `started` (performance.now()) and has just ended. */
+export function loadResult(
+  started: number,
+  latencies: LatencyRecorder,
+  outcomes: OutcomeCounter,
+): LoadResult {
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    seconds,
+    throughput: outcomes.total / seconds,
+    okThroughput: outcomes.ok / seconds,
+    latency: latencies.summary(),
+    outcomes,
+  };
 }

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
-import type { HttpLoadResult, HttpRequestSpec } from './http-load.js';
+import type { HttpRequestSpec } from './http-load.js';
 import { LatencyRecorder, type LatencySummary } from './latency.js';
-import { OutcomeCounter } from './outcomes.js';
+import { loadResult, OutcomeCounter, type LoadResult } from './outcomes.js';
 
 export interface PacedHttpLoadOptions {
   /** Origin, e.g. http://127.0.0.1:8080. */
@@ -16,7 +16,7 @@ export interface PacedHttpLoadOptions {
   readonly onBody?: (status: number, body: string) => void;
 }
 
-export interface PacedHttpLoadResult extends HttpLoadResult {
+export interface PacedHttpLoadResult extends LoadResult {
   /** Latencies by request path with ids left out (`POST /v1/accounts/:id/deposits`). */
   readonly byRoute: ReadonlyMap<string, LatencySummary>;
 }
@@ -92,14 +92,9 @@ export async function runPacedHttpLoad(
     void sent.then(() => inFlight.delete(sent));
   }
   await Promise.all(inFlight);
-  const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   return {
-    seconds,
-    throughput: outcomes.total / seconds,
-    okThroughput: outcomes.ok / seconds,
-    latency: latencies.summary(),
-    outcomes,
+    ...loadResult(started, latencies, outcomes),
     byRoute: new Map([...routes].map(([route, recorder]) => [route, recorder.summary()])),
   };
 }

@@ -114,12 +114,7 @@ export function warmUpSeconds(ctx: BenchContext): number {
   return Math.min(3, Math.max(1, ctx.options.durationSeconds / 4));
 }
 
-function report(
-  ctx: BenchContext,
-  what: string,
-  run: HttpLoadResult | ClosedLoopResult,
-  minRatio?: number,
-): void {
+function report(ctx: BenchContext, what: string, run: HttpLoadResult, minRatio?: number): void {
   const { results } = ctx;
   results.againstCeiling(
     {
@@ -163,7 +158,7 @@ function report(
 function reportCpu(
   ctx: BenchContext,
   what: string,
-  run: HttpLoadResult | ClosedLoopResult,
+  run: HttpLoadResult,
   before: ReturnType<typeof snapshot>,
 ): void {
   const cpu = cpuBetween(before, snapshot());
