@@ -1,6 +1,7 @@
 import { mintToken } from '../auth.js';
 import type { BenchContext } from '../context.js';
 import type { StackSession } from '../infra/stack-session.js';
+import { settle } from '../infra/settle.js';
 import { headPosition } from '../infra/watermark.js';
 import { LatencyRecorder } from '../load/latency.js';
 import { runPacedHttpLoad } from '../load/paced-http-load.js';
@@ -69,6 +70,11 @@ export async function runLagScenario(
     ctx.log(
       `lag (${mode}): projection at the head (${head}) after ${((performance.now() - began) / 1000).toFixed(1)} s`,
     );
+    const quiet = await settle(session.pool, { maxBusy: 0.15, maxSeconds: 20 });
+    ctx.log(
+      `lag (${mode}): settled in ${quiet.seconds.toFixed(1)} s (machine ${(quiet.busy * 100).toFixed(0)}% busy` +
+        `${quiet.checkpointed ? ', after a CHECKPOINT' : ''})`,
+    );
     await load(warmUpSeconds(ctx), false);
     const run = await load(options.durationSeconds, true);
     const drainUntil = performance.now() + 15_000;
@@ -91,7 +97,8 @@ export async function runLagScenario(
         value: run.latency.p99,
         unit: 'ms',
         note:
-          `p50 ${run.latency.p50.toFixed(1)} ms, p95 ${run.latency.p95.toFixed(1)} ms; by route: ` +
+          `p50 ${run.latency.p50.toFixed(1)} ms, p95 ${run.latency.p95.toFixed(1)} ms; ` +
+          `started with the machine ${(quiet.busy * 100).toFixed(0)}% busy after ${quiet.seconds.toFixed(1)} s settling; by route: ` +
           [...run.byRoute]
             .map(([route, l]) => `${route} p50 ${l.p50.toFixed(1)} / p99 ${l.p99.toFixed(1)} ms`)
             .join(', '),
