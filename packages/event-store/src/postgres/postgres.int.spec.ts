@@ -138,6 +138,65 @@ describe('PostgresEventStore specifics', { timeout: 60_000 }, () => {
     }
   });
 
+  it('group-commits a batch of distinct streams in one statement, each item answered', async () => {
+    const store = newStore();
+    await store.migrate();
+    const ns = newNamespace();
+    const existing = newEvent();
+    await store.append(`${ns}-old`, [existing], 'no_stream');
+    await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        store.append(`${ns}-stale-${i}`, [newEvent()], 'no_stream'),
+      ),
+    );
+    try {
+      // One item per stream: the set-based path. Fresh streams, stale expectations and a
+      // duplicate event id, all in flight together.
+      const fresh = Array.from({ length: 12 }, (_, i) =>
+        store.append(`${ns}-fresh-${i}`, [newEvent(), newEvent(), newEvent()], 'no_stream'),
+      );
+      const stale = Array.from({ length: 4 }, (_, i) =>
+        store.append(`${ns}-stale-${i}`, [newEvent()], 5n),
+      );
+      const next = Array.from({ length: 4 }, (_, i) =>
+        store.append(`${ns}-stale-${i}-next`, [newEvent()], 'any'),
+      );
+      const duplicate = store.append(`${ns}-dup`, [existing], 'no_stream');
+      const freshResults = await Promise.all(fresh);
+      const staleResults = await Promise.allSettled(stale);
+      await Promise.all(next);
+      const duplicateResult = await Promise.allSettled([duplicate]);
+
+      for (const result of freshResults) assert.equal(result.nextExpectedRevision, 2n);
+      for (const result of staleResults) {
+        assert.ok(result.status === 'rejected' && result.reason instanceof ConcurrencyError);
+      }
+      const [dup] = duplicateResult;
+      assert.ok(dup?.status === 'rejected' && dup.reason instanceof DuplicateEventError);
+      assert.deepEqual(await store.readStream(`${ns}-dup`), []);
+      // Each fresh stream holds its three events in order, at consecutive positions, and each
+      // answer carries its own stream's last position.
+      for (const [i, result] of freshResults.entries()) {
+        const events = await store.readStream(`${ns}-fresh-${i}`);
+        assert.deepEqual(
+          events.map((e) => e.revision),
+          [0n, 1n, 2n],
+        );
+        assert.equal(events.at(-1)?.position, result.position);
+        assert.equal(events[2]!.position - events[0]!.position, 2n);
+      }
+      const { rows } = await schema.pool.query<{ appends: string; transactions: string }>(
+        `SELECT count(DISTINCT stream_id) AS appends, count(DISTINCT xmin::text) AS transactions
+           FROM events WHERE stream_id LIKE $1`,
+        [`${ns}-fresh-%`],
+      );
+      assert.equal(rows[0]?.appends, '12');
+      assert.ok(Number(rows[0]?.transactions) < 12, `${rows[0]?.transactions} transactions`);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('answers a batch it cannot take whole one append at a time', async () => {
     const store = newStore();
     await store.migrate();
