@@ -21,15 +21,20 @@ export const migrationSource: Knex.MigrationSource<string> = {
   },
 };
 
-/** Brings the read-model schema up to date; safe to run from several processes at once. */
-export async function migrateReadModels(knex: Knex): Promise<void> {
+/**
+ * Brings the read-model schema up to date; safe to run from several processes at once. A process
+ * that finds another one migrating waits for it (up to `waitMs`): on a busy machine, four services
+ * starting together can keep the first one's migration running for seconds.
+ */
+export async function migrateReadModels(knex: Knex, waitMs = 60_000): Promise<void> {
+  const giveUpAt = Date.now() + waitMs;
   for (let attempt = 1; ; attempt += 1) {
     try {
       await knex.migrate.latest({ migrationSource, tableName: 'read_model_migrations' });
       return;
     } catch (error) {
-      if (attempt >= 5 || !isConcurrentMigration(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      if (Date.now() >= giveUpAt || !isConcurrentMigration(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000)));
     }
   }
 }

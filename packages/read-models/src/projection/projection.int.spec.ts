@@ -114,7 +114,7 @@ describe('projection into PostgreSQL', () => {
     await assertViewsMatch(schema.pool, log.events);
   });
 
-  it('is fast: thousands of events per second in batches of 500', async (t) => {
+  it('applies 12,000 events in batches of 500 to the same views (rate as a diagnostic)', async (t) => {
     const bulk = new MemoryEventLog();
     const events = bulk.run(new BankWorkload(1234, 300), 12_000);
     const ownSchema = await createTestSchema('projection_bulk');
@@ -130,8 +130,8 @@ describe('projection into PostgreSQL', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const rate = Math.round(events.length / seconds);
       t.diagnostic(`applied ${events.length} events in ${seconds.toFixed(2)} s: ${rate} events/s`);
+      // Speed is the bench's business (docs/benchmarks.md); here only the result counts.
       await assertViewsMatch(ownSchema.pool, events);
-      assert.ok(rate > 1000, `only ${rate} events/s`);
     } finally {
       await bulkKnex.destroy();
       await ownSchema.drop();
