@@ -179,19 +179,8 @@ export async function restartBroker({
     }
     if (downMs > 0) await sleep(downMs);
     const begin = Date.now();
-    const out = openSync(s.logFile, 'a');
-    const child = spawn(
-      javaCommand(),
-      [...jvmOptions(s, s.heap), '-cp', join(s.libDir, '*'), 'kafka.Kafka', s.propertiesFile],
-      { detached: true, stdio: ['ignore', out, out], cwd: s.stateDir },
-    );
-    closeSync(out);
-    let exited = null;
-    child.on('exit', (code, sig2) => (exited = { code, signal: sig2 }));
-    child.on('error', (error) => (exited = { error }));
-    child.unref();
-    writeFileSync(s.pidFile, `${child.pid}\n`);
-    await waitUntilAnswering(s, () => exited, begin);
+    const { child, exited } = spawnBroker(s);
+    await waitUntilAnswering(s, exited, begin);
     log(`kafka: broker pid ${child.pid} back at ${s.brokers} after ${Date.now() - begin} ms`);
   });
 }
@@ -274,6 +263,21 @@ async function startBroker(s, log) {
     );
   }
 
+  const { child, exited } = spawnBroker(s);
+  log(`kafka: starting broker pid ${child.pid} at ${s.brokers} (log ${s.logFile})`);
+
+  await waitUntilAnswering(s, exited, begin);
+  await warmUp(s.brokers);
+  const ms = Date.now() - begin;
+  log(`kafka: broker ready at ${s.brokers} after ${(ms / 1000).toFixed(1)} s`);
+  return ms;
+}
+
+/**
+ * Starts the broker JVM detached on the settings' data, logging to its log file, and records its
+ * pid. `exited()` says how it ended if it already has (for start-up errors), else null.
+ */
+function spawnBroker(s) {
   const out = openSync(s.logFile, 'a');
   const child = spawn(
     javaCommand(),
@@ -286,13 +290,7 @@ async function startBroker(s, log) {
   child.on('error', (error) => (exited = { error }));
   child.unref();
   writeFileSync(s.pidFile, `${child.pid}\n`);
-  log(`kafka: starting broker pid ${child.pid} at ${s.brokers} (log ${s.logFile})`);
-
-  await waitUntilAnswering(s, () => exited, begin);
-  await warmUp(s.brokers);
-  const ms = Date.now() - begin;
-  log(`kafka: broker ready at ${s.brokers} after ${(ms / 1000).toFixed(1)} s`);
-  return ms;
+  return { child, exited: () => exited };
 }
 
 async function waitUntilAnswering(s, exitedOf, begin) {

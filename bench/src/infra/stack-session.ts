@@ -1,9 +1,9 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { guarded } from '../cleanup.js';
 import type { BenchContext } from '../context.js';
 import { ensureEventTable, seedAccountStreams } from '../seed/account-streams.js';
 import { startStack, type RunningStack } from '../stack.js';
-import { createBenchSchema, databaseUrl } from './database.js';
+import { createBenchSchema, dropBenchSchema } from './database.js';
 import { deleteTopics } from './kafka.js';
 import { headPosition, WatermarkWatcher } from './watermark.js';
 
@@ -41,13 +41,7 @@ export async function withStack<T>(
   const lease = options.label === 'kafka' ? await ctx.kafka() : undefined;
   const topic = `bench-${ctx.runId}-${options.label}`;
   const dropAll = async (): Promise<void> => {
-    await schema.drop();
-    // `bank rebuild` builds into <schema>_rebuild; drop it too if a scenario left one.
-    const admin = new pg.Client({ connectionString: databaseUrl() });
-    await admin.connect();
-    await admin
-      .query(`DROP SCHEMA IF EXISTS "${schema.name}_rebuild" CASCADE`)
-      .finally(() => admin.end());
+    await dropBenchSchema(schema);
     if (lease) await deleteTopics(lease.brokers, [topic, `${topic}.dlq`]).catch(() => undefined);
   };
   return guarded(`schema ${schema.name}`, dropAll, async () => {

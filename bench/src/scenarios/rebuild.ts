@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import pg from 'pg';
 import { guarded } from '../cleanup.js';
 import type { BenchContext } from '../context.js';
-import { createBenchSchema, databaseUrl } from '../infra/database.js';
+import { createBenchSchema, dropBenchSchema } from '../infra/database.js';
 import { runMeasured, type MeasuredRun } from '../infra/measured-run.js';
 import { repoPath } from '../paths.js';
 import { ensureEventTable, seedAccountStreams } from '../seed/account-streams.js';
@@ -30,114 +29,110 @@ export async function runRebuildScenario(ctx: BenchContext): Promise<void> {
   const total = options.events;
   const sizes = [Math.round(total / 4), total];
   const schema = await createBenchSchema('rebuild');
-  const dropAll = async (): Promise<void> => {
-    await schema.drop();
-    const admin = new pg.Client({ connectionString: databaseUrl() });
-    await admin.connect();
-    await admin
-      .query(`DROP SCHEMA IF EXISTS "${schema.name}_rebuild" CASCADE`)
-      .finally(() => admin.end());
-  };
-  await guarded(`schema ${schema.name}`, dropAll, async () => {
-    await ensureEventTable(schema.url);
-    const timeoutMs = (options.mode === 'full' ? 900 : 150) * 1000;
-    const env = { DATABASE_URL: schema.url, LOG_LEVEL: 'warn' };
-    const runs: Array<{ events: number; rebuild: MeasuredRun; replay: MeasuredRun }> = [];
-    let seeded = 0;
-    for (const size of sizes) {
-      const accounts = Math.max(1, Math.round((size - seeded) / EVENTS_PER_ACCOUNT));
-      const began = performance.now();
-      await seedAccountStreams(schema.pool, {
-        accounts,
-        eventsPerAccount: EVENTS_PER_ACCOUNT,
-        openingDeposit: 1_000_000n,
-        ownerId: 'bench-owner',
-        spreadDays: 30,
-      });
-      seeded += accounts * EVENTS_PER_ACCOUNT;
-      const seedSeconds = (performance.now() - began) / 1000;
-      ctx.log(
-        `rebuild: seeded ${seeded} events (bulk SQL, ${((accounts * EVENTS_PER_ACCOUNT) / seedSeconds).toFixed(0)} events/s); bank rebuild all`,
-      );
-      const rebuild = await runMeasured(
-        'bank rebuild',
-        cli,
-        ['rebuild', 'all', '--json'],
-        env,
-        timeoutMs,
-      );
-      if (rebuild.code !== 0)
-        throw new Error(`bank rebuild all exited ${rebuild.code}: ${lastLines(rebuild.tail)}`);
-      ctx.log(`rebuild: ${rebuild.seconds.toFixed(1)} s; bank replay --to stdout`);
-      const replay = await runMeasured(
-        'bank replay',
-        cli,
-        ['replay', '--to', 'stdout'],
-        env,
-        timeoutMs,
-      );
-      if (replay.code !== 0)
-        throw new Error(`bank replay exited ${replay.code}: ${lastLines(replay.tail)}`);
-      if (replay.stdoutLines !== seeded)
-        ctx.log(`replay wrote ${replay.stdoutLines} lines for ${seeded} events`);
-      runs.push({ events: seeded, rebuild, replay });
-    }
-    for (const run of runs) {
-      const label = `${run.events.toLocaleString('en-US')} events`;
-      results.atLeast(
-        {
-          scenario: SCENARIO,
-          metric: `bank rebuild all, ${label}: rate`,
-          value: run.events / run.rebuild.seconds,
-          unit: 'events/s',
-          note: `${run.rebuild.seconds.toFixed(1)} s wall incl. process start; CLI says ${cliRate(run.rebuild.lastLine)}`,
-        },
-        MIN_REBUILD_RATE,
-      );
-      results.add({
-        scenario: SCENARIO,
-        metric: `bank rebuild all, ${label}: peak RSS`,
-        value: run.rebuild.peakRssMiB,
-        unit: 'MiB',
-        note: `from ${run.rebuild.peakSource}`,
-      });
-      results.add({
-        scenario: SCENARIO,
-        metric: `bank replay -> NDJSON, ${label}: rate`,
-        value: run.replay.stdoutLines / run.replay.seconds,
-        unit: 'events/s',
-        note: `${run.replay.stdoutLines} lines, ${(run.replay.stdoutBytes / 2 ** 20).toFixed(0)} MiB in ${run.replay.seconds.toFixed(1)} s`,
-      });
-      results.add({
-        scenario: SCENARIO,
-        metric: `bank replay -> NDJSON, ${label}: peak RSS`,
-        value: run.replay.peakRssMiB,
-        unit: 'MiB',
-      });
-    }
-    const [small, large] = runs;
-    if (small && large) {
-      for (const which of ['rebuild', 'replay'] as const) {
-        results.atMost(
+  await guarded(
+    `schema ${schema.name}`,
+    () => dropBenchSchema(schema),
+    async () => {
+      await ensureEventTable(schema.url);
+      const timeoutMs = (options.mode === 'full' ? 900 : 150) * 1000;
+      const env = { DATABASE_URL: schema.url, LOG_LEVEL: 'warn' };
+      const runs: Array<{ events: number; rebuild: MeasuredRun; replay: MeasuredRun }> = [];
+      let seeded = 0;
+      for (const size of sizes) {
+        const accounts = Math.max(1, Math.round((size - seeded) / EVENTS_PER_ACCOUNT));
+        const began = performance.now();
+        await seedAccountStreams(schema.pool, {
+          accounts,
+          eventsPerAccount: EVENTS_PER_ACCOUNT,
+          openingDeposit: 1_000_000n,
+          ownerId: 'bench-owner',
+          spreadDays: 30,
+        });
+        seeded += accounts * EVENTS_PER_ACCOUNT;
+        const seedSeconds = (performance.now() - began) / 1000;
+        ctx.log(
+          `rebuild: seeded ${seeded} events (bulk SQL, ${((accounts * EVENTS_PER_ACCOUNT) / seedSeconds).toFixed(0)} events/s); bank rebuild all`,
+        );
+        const rebuild = await runMeasured(
+          'bank rebuild',
+          cli,
+          ['rebuild', 'all', '--json'],
+          env,
+          timeoutMs,
+        );
+        if (rebuild.code !== 0)
+          throw new Error(`bank rebuild all exited ${rebuild.code}: ${lastLines(rebuild.tail)}`);
+        ctx.log(`rebuild: ${rebuild.seconds.toFixed(1)} s; bank replay --to stdout`);
+        const replay = await runMeasured(
+          'bank replay',
+          cli,
+          ['replay', '--to', 'stdout'],
+          env,
+          timeoutMs,
+        );
+        if (replay.code !== 0)
+          throw new Error(`bank replay exited ${replay.code}: ${lastLines(replay.tail)}`);
+        if (replay.stdoutLines !== seeded)
+          ctx.log(`replay wrote ${replay.stdoutLines} lines for ${seeded} events`);
+        runs.push({ events: seeded, rebuild, replay });
+      }
+      for (const run of runs) {
+        const label = `${run.events.toLocaleString('en-US')} events`;
+        results.atLeast(
           {
             scenario: SCENARIO,
-            metric: `${which} peak RSS growth, ${small.events.toLocaleString('en-US')} -> ${large.events.toLocaleString('en-US')} events`,
-            value: large[which].peakRssMiB / small[which].peakRssMiB,
-            unit: 'x',
-            note: 'flat in the event count means ~1.0x for 4x the events',
+            metric: `bank rebuild all, ${label}: rate`,
+            value: run.events / run.rebuild.seconds,
+            unit: 'events/s',
+            note: `${run.rebuild.seconds.toFixed(1)} s wall incl. process start; CLI says ${cliRate(run.rebuild.lastLine)}`,
           },
-          MAX_MEMORY_GROWTH,
+          MIN_REBUILD_RATE,
         );
+        results.add({
+          scenario: SCENARIO,
+          metric: `bank rebuild all, ${label}: peak RSS`,
+          value: run.rebuild.peakRssMiB,
+          unit: 'MiB',
+          note: `from ${run.rebuild.peakSource}`,
+        });
+        results.add({
+          scenario: SCENARIO,
+          metric: `bank replay -> NDJSON, ${label}: rate`,
+          value: run.replay.stdoutLines / run.replay.seconds,
+          unit: 'events/s',
+          note: `${run.replay.stdoutLines} lines, ${(run.replay.stdoutBytes / 2 ** 20).toFixed(0)} MiB in ${run.replay.seconds.toFixed(1)} s`,
+        });
+        results.add({
+          scenario: SCENARIO,
+          metric: `bank replay -> NDJSON, ${label}: peak RSS`,
+          value: run.replay.peakRssMiB,
+          unit: 'MiB',
+        });
       }
-    }
-    results.add({
-      scenario: SCENARIO,
-      metric: 'seeding',
-      value: seeded,
-      unit: 'events',
-      note: `bulk INSERT ... SELECT into the event store table (not through the command path); ${EVENTS_PER_ACCOUNT} events per account stream`,
-    });
-  });
+      const [small, large] = runs;
+      if (small && large) {
+        for (const which of ['rebuild', 'replay'] as const) {
+          results.atMost(
+            {
+              scenario: SCENARIO,
+              metric: `${which} peak RSS growth, ${small.events.toLocaleString('en-US')} -> ${large.events.toLocaleString('en-US')} events`,
+              value: large[which].peakRssMiB / small[which].peakRssMiB,
+              unit: 'x',
+              note: 'flat in the event count means ~1.0x for 4x the events',
+            },
+            MAX_MEMORY_GROWTH,
+          );
+        }
+      }
+      results.add({
+        scenario: SCENARIO,
+        metric: 'seeding',
+        value: seeded,
+        unit: 'events',
+        note: `bulk INSERT ... SELECT into the event store table (not through the command path); ${EVENTS_PER_ACCOUNT} events per account stream`,
+      });
+    },
+  );
 }
 
 function cliRate(lastLine: string): string {
