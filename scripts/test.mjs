@@ -54,6 +54,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 const notes = [];
 let reportDir = null;
+let failures = [];
 try {
   if (needsInfra) {
     const database = await checkPostgres();
@@ -101,6 +102,7 @@ try {
     });
   });
   const counts = readCounts(tapFile);
+  failures = readFailures(tapFile);
   await finish(interrupted ? 130 : status, counts);
 } catch (error) {
   console.error(`\ntest.mjs: ${error.message}`);
@@ -130,6 +132,7 @@ async function finish(status, counts = null) {
       );
     }
     for (const note of notes) console.log(`  ${note}`);
+    printFailures(failures);
     if (counts && status === 0 && counts.tests === 0) {
       console.log('no test ran');
       status = 1;
@@ -198,6 +201,61 @@ function redact(url) {
   } catch {
     return '(unparsable DATABASE_URL)';
   }
+}
+
+/**
+ * The failed tests of a TAP report with their error, so that the end of a long run says why it
+ * failed. Tests cancelled only because their suite failed (a hook) are counted, not listed.
+ */
+function readFailures(tapFile) {
+  let lines;
+  try {
+    lines = readFileSync(tapFile, 'utf8').split('\n');
+  } catch {
+    return [];
+  }
+  const failed = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const head = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]);
+    if (!head) continue;
+    const indent = head[1];
+    const details = [];
+    if (lines[i + 1] === `${indent}  ---`) {
+      for (let j = i + 2; j < lines.length && lines[j] !== `${indent}  ...`; j += 1) {
+        details.push(lines[j].slice(indent.length + 2));
+      }
+    }
+    const field = (name) =>
+      details
+        .find((line) => line.startsWith(`${name}: `))
+        ?.slice(name.length + 2)
+        .replace(/^'(.*)'$/, '$1');
+    failed.push({
+      name: head[2],
+      type: field('failureType') ?? '',
+      location: field('location') ?? '',
+      details,
+    });
+  }
+  return failed;
+}
+
+function printFailures(failed) {
+  if (failed.length === 0) return;
+  const cancelled = failed.filter((f) => f.type === 'cancelledByParent');
+  const shown = failed.filter((f) => f.type !== 'cancelledByParent');
+  console.log('');
+  console.log(`failures (${shown.length}; plus ${cancelled.length} cancelled with their suite):`);
+  for (const failure of shown.slice(0, 15)) {
+    console.log(`- ${failure.name} [${failure.type}] ${failure.location}`);
+    const start = failure.details.findIndex((line) => line.startsWith('error:'));
+    const end = failure.details.findIndex(
+      (line, k) => k > start && /^(code|stack|failureType):/.test(line),
+    );
+    const error = start < 0 ? [] : failure.details.slice(start, end < 0 ? undefined : end);
+    for (const line of error.slice(0, 20)) console.log(`    ${line}`);
+  }
+  if (shown.length > 15) console.log(`  ... and ${shown.length - 15} more`);
 }
 
 /** The closing `# tests N`, `# pass N`, ... lines of a TAP report. */

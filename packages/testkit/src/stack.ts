@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { freePorts } from './ports.js';
+import { freePorts, releasePorts } from './ports.js';
 import { fileURLToPath } from 'node:url';
 import { startProcess, type ProcessExit, type StartedProcess } from './process.js';
 
@@ -125,7 +125,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const projectorRoles = options.projectorRoles === 'split' ? ['relay', 'consumer'] : ['all'];
   // gRPC + metrics per command instance, metrics per projector, gRPC + metrics for the query
   // service, HTTP for the gateway.
-  const ports = await freePorts(2 * commandInstances + projectorRoles.length + 3);
+  const reserved = await freePorts(2 * commandInstances + projectorRoles.length + 3);
+  const ports = [...reserved];
   const takePort = (): number => {
     const port = ports.shift();
     if (port === undefined) throw new Error('startStack: ran out of ports');
@@ -242,6 +243,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     (stopping ??= (async () => {
       await gateway.stop();
       await Promise.all(backends.map((service) => service.stop()));
+      releasePorts(reserved);
     })());
 
   try {
