@@ -1,4 +1,4 @@
-import { EnvReader, LOG_LEVELS, readCommonConfig, type LogLevel } from '@bank/platform';
+import { EnvReader, LOG_LEVELS, readCommonConfig, type LogLevel } from '@bank/platform/core';
 import type { CommonValues } from './cli/args.js';
 import { UsageError } from './cli/exit-codes.js';
 

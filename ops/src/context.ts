@@ -1,6 +1,6 @@
 import { createEventStore, type EventStore } from '@bank/event-store';
-import { createLogger, type Logger } from '@bank/platform';
-import { Kafka, logLevel as kafkaLogLevel } from 'kafkajs';
+import { createLogger, type Logger } from '@bank/platform/core';
+import type { Kafka } from 'kafkajs';
 import knexFactory, { type Knex } from 'knex';
 import { UnreachableError, UsageError } from './cli/exit-codes.js';
 import type { OpsConfig } from './config.js';
@@ -81,9 +81,11 @@ export class OpsContext {
     return this.config.kafkaBrokers.length > 0;
   }
 
-  kafka(): Kafka {
+  /** The Kafka client; kafkajs is loaded on first use (most commands never touch Kafka). */
+  async kafka(): Promise<Kafka> {
     if (!this.kafkaConfigured())
       throw new UsageError('Kafka is not configured: set KAFKA_BROKERS or pass --kafka-brokers');
+    const { Kafka, logLevel: kafkaLogLevel } = await import('kafkajs');
     this.kafkaClient ??= new Kafka({
       clientId: 'bank-ops',
       brokers: [...this.config.kafkaBrokers],

@@ -1,5 +1,5 @@
 import { EventStoreUnavailableError } from '@bank/event-store';
-import { ConfigError } from '@bank/platform';
+import { ConfigError } from '@bank/platform/core';
 
 /**
  * Exit codes of every `bank` command. Scripts may rely on them:

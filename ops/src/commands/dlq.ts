@@ -57,7 +57,7 @@ export async function dlqCommand(argv: readonly string[]): Promise<ExitCode> {
   const config = readOpsConfig(values);
   const context = new OpsContext(config);
   try {
-    const kafka = context.kafka();
+    const kafka = await context.kafka();
     const dlq = config.kafkaDlqTopic;
     const offsets = await topicOffsets(kafka, dlq);
     const out = new LineWriter();

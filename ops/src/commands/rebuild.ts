@@ -73,10 +73,12 @@ export async function rebuildCommand(argv: readonly string[]): Promise<ExitCode>
     lockTimeoutMs: parseIntFlag('lock-timeout-ms', values['lock-timeout-ms'], 5000, 1, 600_000),
     lockAttempts: parseIntFlag('lock-attempts', values['lock-attempts'], 5, 1, 1000),
   };
-  // The rebuild keeps ~30 MB live but allocates fast; V8's default lets the heap grow to several
-  // times the live size, so peak memory would drift up with the length of the run. A growth
-  // factor of 1.5 keeps it near the live size, for a few more (short) major collections.
-  setFlagsFromString('--heap-growing-percent=50');
+  // The rebuild keeps ~30 MB live (bounded by --cache-rows) but allocates fast; V8's default
+  // lets the heap grow to several times the live size, so peak memory would drift up with the
+  // length of the run. A growth factor of 2.5 keeps it within a bounded multiple of the live
+  // size. (A factor of 1.5 kept it lower but cost ~20% of the rebuild's CPU in major collections;
+  // docs/benchmarks.md has the figures.)
+  setFlagsFromString('--heap-growing-percent=150');
   const config = readOpsConfig(values);
   const context = new OpsContext(config);
   try {

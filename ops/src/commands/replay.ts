@@ -143,7 +143,7 @@ async function openSink(
       };
     }
     case 'kafka': {
-      const sink = await KafkaEventSink.open(context.kafka(), topic ?? '');
+      const sink = await KafkaEventSink.open(await context.kafka(), topic ?? '');
       return {
         write: async (events) => {
           await sink.send(events);

@@ -156,7 +156,7 @@ async function dlqSize(
     };
   const topic = context.config.kafkaDlqTopic;
   try {
-    const offsets = await topicOffsets(context.kafka(), topic);
+    const offsets = await topicOffsets(await context.kafka(), topic);
     return { topic, messages: offsets.reduce((sum, o) => sum + (o.high - o.low), 0n).toString() };
   } catch (error) {
     if (error instanceof UsageError) return { topic, messages: '0', note: 'topic does not exist' };

@@ -1,5 +1,5 @@
 import { advanceCheckpoint } from '@bank/read-models';
-import { toBigInt } from '@bank/platform';
+import { toBigInt } from '@bank/platform/core';
 import type { Knex } from 'knex';
 
 /**

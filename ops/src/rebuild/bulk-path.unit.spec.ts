@@ -57,4 +57,18 @@ describe('RowCache', () => {
     writing.evict(2);
     assert.equal(writing.size, 1);
   });
+
+  it('keeps a row used on every page through evictions, and drops rows not used since', () => {
+    const cache = new RowCache<number>(3, true);
+    cache.change('hot', 0, 1);
+    for (let page = 1; page <= 5; page += 1) {
+      cache.lookup(['hot'], new Map());
+      cache.change(`cold-${page}`, page, page);
+      cache.change(`colder-${page}`, page, page);
+      cache.evict(page);
+      assert.equal(cache.size, 3);
+      assert.deepEqual(cache.lookup(['hot'], new Map()), [], `hot evicted on page ${page}`);
+    }
+    assert.deepEqual(cache.lookup(['cold-1', 'cold-5', 'colder-5'], new Map()), ['cold-1']);
+  });
 });

@@ -63,26 +63,39 @@ export async function deferSecondaryIndexes(
   });
 }
 
+/** Index builds at once: one per core of a small server; each is one backend's sort. */
+const PARALLEL_BUILDS = 2;
+
 /**
- * Builds the indexes `deferSecondaryIndexes` dropped, in one transaction with the removal of
- * the bookkeeping table (a crash leaves them all to be built by the rerun). A no-op when
- * nothing is deferred.
+ * Builds the indexes `deferSecondaryIndexes` dropped, `PARALLEL_BUILDS` at a time. Each index is
+ * built in one transaction with the removal of its bookkeeping row, so a crash leaves exactly
+ * the unbuilt ones to the rerun; the bookkeeping table goes once it is empty. Two builds on one
+ * table just wait for each other's table lock (each takes that lock first, then its bookkeeping
+ * row, so they cannot deadlock). A no-op when nothing is deferred.
  */
 export async function restoreDeferredIndexes(db: Knex, shadow: string): Promise<number> {
-  return db.transaction(async (trx) => {
-    const table = `${ident(shadow)}.${ident(BOOKKEEPING)}`;
-    const exists = await trx.raw<{ rows: Array<{ name: string | null }> }>(
-      'SELECT to_regclass(?)::text AS name',
-      [table],
-    );
-    if (!exists.rows[0]?.name) return 0;
-    const deferred = await trx.raw<{ rows: Array<{ definition: string }> }>(
-      `SELECT definition FROM ${table} ORDER BY name`,
-    );
-    // Sorting an index's keys in memory instead of on disk; PostgreSQL's memory, this transaction only.
-    await trx.raw(`SET LOCAL maintenance_work_mem = '256MB'`);
-    for (const { definition } of deferred.rows) await trx.raw(definition);
-    await trx.raw(`DROP TABLE ${table}`);
-    return deferred.rows.length;
-  });
+  const table = `${ident(shadow)}.${ident(BOOKKEEPING)}`;
+  const exists = await db.raw<{ rows: Array<{ name: string | null }> }>(
+    'SELECT to_regclass(?)::text AS name',
+    [table],
+  );
+  if (!exists.rows[0]?.name) return 0;
+  const deferred = await db.raw<{ rows: Array<{ name: string; definition: string }> }>(
+    `SELECT name, definition FROM ${table} ORDER BY name`,
+  );
+  const queue = [...deferred.rows];
+  const build = async (): Promise<void> => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const { name, definition } = next;
+      await db.transaction(async (trx) => {
+        // Sorting an index's keys in memory instead of on disk; this transaction only.
+        await trx.raw(`SET LOCAL maintenance_work_mem = '256MB'`);
+        await trx.raw(definition);
+        await trx.raw(`DELETE FROM ${table} WHERE name = ?`, [name]);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL_BUILDS }, build));
+  await db.raw(`DROP TABLE ${table}`);
+  return deferred.rows.length;
 }

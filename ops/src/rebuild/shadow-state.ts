@@ -17,7 +17,7 @@ import {
   type ViewChanges,
   type ViewState,
 } from '@bank/read-models';
-import { toBigInt } from '@bank/platform';
+import { toBigInt } from '@bank/platform/core';
 import type { Knex } from 'knex';
 import { RowCache } from './row-cache.js';
 

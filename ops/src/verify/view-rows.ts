@@ -1,4 +1,4 @@
-import { toBigInt } from '@bank/platform';
+import { toBigInt } from '@bank/platform/core';
 import type { Knex } from 'knex';
 import type { AccountFacts, TransferFacts } from './folded-state.js';
 

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { EventStoreDBEventStore } from './eventstoredb/index.js';
 import type { EventStore } from './port.js';
 import { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/index.js';
 
@@ -16,9 +15,13 @@ export interface EventStoreConfig {
   readonly migrate?: boolean | undefined;
 }
 
-/** Picks the adapter from configuration: EventStoreDB when it is configured, else PostgreSQL. */
+/**
+ * Picks the adapter from configuration: EventStoreDB when it is configured, else PostgreSQL.
+ * The EventStoreDB client (and its gRPC stack) is loaded only when it is the one picked.
+ */
 export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {
   if (config.eventStoreConnectionString) {
+    const { EventStoreDBEventStore } = await import('./eventstoredb/index.js');
     return new EventStoreDBEventStore(config.eventStoreConnectionString);
   }
   const store = new PostgresEventStore(config.pool ?? config.databaseUrl, config.postgres ?? {});

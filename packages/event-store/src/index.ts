@@ -1,4 +1,4 @@
 export * from './port.js';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/index.js';
-export { EventStoreDBEventStore } from './eventstoredb/index.js';
 export { createEventStore, type EventStoreConfig } from './factory.js';
+// The EventStoreDB adapter itself: import '@bank/event-store/eventstoredb' (loads its gRPC client).

@@ -1,4 +1,4 @@
-import { toBigInt } from '@bank/platform';
+import { toBigInt } from '@bank/platform/core';
 import type { Knex } from 'knex';
 
 /** NOTIFY channel raised when the views advanced; the payload is JSON {name, position}. */

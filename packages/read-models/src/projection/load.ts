@@ -1,4 +1,4 @@
-import { toBigInt } from '@bank/platform';
+import { toBigInt } from '@bank/platform/core';
 import type { Knex } from 'knex';
 import type { ViewState } from './fold.js';
 import type { ProjectionEvent } from './projection-event.js';
