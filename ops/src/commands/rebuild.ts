@@ -75,10 +75,10 @@ export async function rebuildCommand(argv: readonly string[]): Promise<ExitCode>
   };
   // The rebuild keeps ~30 MB live (bounded by --cache-rows) but allocates fast; V8's default
   // lets the heap grow to several times the live size, so peak memory would drift up with the
-  // length of the run. A growth factor of 2.5 keeps it within a bounded multiple of the live
-  // size. (A factor of 1.5 kept it lower but cost ~20% of the rebuild's CPU in major collections;
-  // docs/benchmarks.md has the figures.)
-  setFlagsFromString('--heap-growing-percent=150');
+  // length of the run. A growth factor of 2 keeps it within a bounded multiple of the live size.
+  // (1.5 kept it a little lower but cost ~10% of the rebuild's speed in major collections; 2.5
+  // was no faster than 2 and let the peak drift more: docs/benchmarks.md has the figures.)
+  setFlagsFromString('--heap-growing-percent=100');
   const config = readOpsConfig(values);
   const context = new OpsContext(config);
   try {
