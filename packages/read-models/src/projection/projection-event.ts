@@ -71,6 +71,8 @@ function occurredAtOf(
   recordedAt: Date | string | undefined,
   type: string,
 ): string {
+  // What the command service writes is already canonical: no need to parse and print it again.
+  if (typeof occurredAt === 'string' && isCanonicalInstant(occurredAt)) return occurredAt;
   for (const candidate of [occurredAt, recordedAt]) {
     const ms =
       candidate instanceof Date
@@ -81,6 +83,51 @@ function occurredAtOf(
     if (!Number.isNaN(ms)) return new Date(ms).toISOString();
   }
   throw new EventDecodeError(`${type} has no valid occurredAt`);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * True when `value` is exactly what `new Date(Date.parse(value)).toISOString()` would give back
+ * (`YYYY-MM-DDTHH:mm:ss.sssZ`, a real calendar day and time of day), checked without building a
+ * Date: the projection normalises every event's time, and parsing and printing each one was a
+ * visible part of a rebuild's CPU.
+ */
+export function isCanonicalInstant(value: string): boolean {
+  if (value.length !== 24) return false;
+  for (const [at, char] of SEPARATORS) if (value[at] !== char) return false;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  const hour = digits(value, 11, 2);
+  const minute = digits(value, 14, 2);
+  const second = digits(value, 17, 2);
+  if (year < 0 || digits(value, 20, 3) < 0 || minute < 0 || minute > 59) return false;
+  if (month < 1 || month > 12 || hour < 0 || hour > 23 || second < 0 || second > 59) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  return day >= 1 && day <= days;
+}
+
+const SEPARATORS: ReadonlyArray<readonly [number, string]> = [
+  [4, '-'],
+  [7, '-'],
+  [10, 'T'],
+  [13, ':'],
+  [16, ':'],
+  [19, '.'],
+  [23, 'Z'],
+];
+
+/** The decimal number of `length` ASCII digits at `start`, or -1 if any is not a digit. */
+function digits(value: string, start: number, length: number): number {
+  let result = 0;
+  for (let i = start; i < start + length; i += 1) {
+    const digit = value.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    result = result * 10 + digit;
+  }
+  return result;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
