@@ -84,18 +84,26 @@ export async function restoreDeferredIndexes(db: Knex, shadow: string): Promise<
     `SELECT name, definition FROM ${table} ORDER BY name`,
   );
   const queue = [...deferred.rows];
+  let failed = false;
   const build = async (): Promise<void> => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
+    for (let next = queue.shift(); next && !failed; next = queue.shift()) {
       const { name, definition } = next;
-      await db.transaction(async (trx) => {
-        // Sorting an index's keys in memory instead of on disk; this transaction only.
-        await trx.raw(`SET LOCAL maintenance_work_mem = '256MB'`);
-        await trx.raw(definition);
-        await trx.raw(`DELETE FROM ${table} WHERE name = ?`, [name]);
-      });
+      try {
+        await db.transaction(async (trx) => {
+          // Sorting an index's keys in memory instead of on disk; this transaction only.
+          await trx.raw(`SET LOCAL maintenance_work_mem = '256MB'`);
+          await trx.raw(definition);
+          await trx.raw(`DELETE FROM ${table} WHERE name = ?`, [name]);
+        });
+      } catch (error) {
+        failed = true; // the other builder starts nothing new
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: PARALLEL_BUILDS }, build));
+  // Both builders finish (or fail) before this returns: none may outlive a failure of the other.
+  const outcomes = await Promise.allSettled(Array.from({ length: PARALLEL_BUILDS }, build));
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
   await db.raw(`DROP TABLE ${table}`);
   return deferred.rows.length;
 }
