@@ -205,7 +205,7 @@ function redact(url) {
 
 /**
  * The failed tests of a TAP report with their error, so that the end of a long run says why it
- * failed. Tests cancelled only because their suite failed (a hook) are counted, not listed.
+ * failed.
  */
 function readFailures(tapFile) {
   let lines;
@@ -242,8 +242,9 @@ function readFailures(tapFile) {
 
 function printFailures(failed) {
   if (failed.length === 0) return;
+  // A suite whose tests failed is listed through them; one cancelled by its suite, through it.
   const cancelled = failed.filter((f) => f.type === 'cancelledByParent');
-  const shown = failed.filter((f) => f.type !== 'cancelledByParent');
+  const shown = failed.filter((f) => !['cancelledByParent', 'subtestsFailed'].includes(f.type));
   console.log('');
   console.log(`failures (${shown.length}; plus ${cancelled.length} cancelled with their suite):`);
   for (const failure of shown.slice(0, 15)) {

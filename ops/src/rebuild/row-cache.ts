@@ -1,6 +1,7 @@
 /**
- * A bounded cache (least recently used out first, approximately) of one shadow table's rows, kept across the rebuild's
- * pages so that a page only reads from PostgreSQL the rows it touches and does not hold.
+ * A bounded cache (least recently used out first, approximately) of one shadow table's rows,
+ * kept across the rebuild's pages so that a page only reads from PostgreSQL the rows it touches
+ * and does not hold.
  *
  * Every entry is the row as the shadow holds it, or will hold it once the flush that last wrote
  * it commits. `complete` means that no row of the table exists outside the cache (a fresh, empty
