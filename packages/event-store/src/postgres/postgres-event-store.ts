@@ -50,7 +50,7 @@ interface EventRow {
   type: string | null;
   data: JsonObject | null;
   metadata: JsonObject | null;
-  recorded_at: Date | null;
+  recorded_ms: string | null;
 }
 
 interface PageRow extends EventRow {
@@ -61,10 +61,12 @@ interface PageRow extends EventRow {
  * Columns of an event row read from the table aliased `e`. int8 comes back as text so that
  * no global pg type parser can turn it into a lossy number. The text copies get names of
  * their own: `ORDER BY position` must keep sorting the bigint column, not a text alias.
+ * `recorded_at` comes as epoch milliseconds (a JS Date's precision): a number is far cheaper to
+ * turn into a Date than timestamptz text, which every read of every event paid.
  */
 const EVENT_COLUMNS = `e.position, e.position::text AS position_text, e.stream_id,
   e.revision::text AS revision_text, e.event_id::text AS event_id, e.type, e.data, e.metadata,
-  e.recorded_at`;
+  floor(extract(epoch FROM e.recorded_at) * 1000)::bigint::text AS recorded_ms`;
 
 /**
  * The PostgreSQL event store: one append-only table, a global position from a sequence,
@@ -505,6 +507,6 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     type: row.type ?? '',
     data: row.data ?? {},
     metadata: row.metadata ?? {},
-    recordedAt: row.recorded_at ?? new Date(0),
+    recordedAt: new Date(Number(row.recorded_ms ?? 0)),
   };
 }

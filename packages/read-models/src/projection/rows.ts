@@ -2,6 +2,7 @@
  * In-memory shapes of the view rows the projection reads and writes. Money and revisions are
  * bigint here; instants are ISO-8601 strings. (pg returns int8 as strings: see load.ts.)
  */
+import { isCanonicalInstant } from './projection-event.js';
 
 export type LedgerEntryType =
   'deposit' | 'withdrawal' | 'hold_capture' | 'transfer_out' | 'transfer_in' | 'transfer_refund';
@@ -99,10 +100,13 @@ const MS_PER_DAY = 86_400_000;
 const dayNames = new Map<number, string>();
 
 /**
- * The UTC calendar day of an instant. Called twice per money event: the day's name is formatted
- * once per day number and remembered (a few thousand days at most, one short string each).
+ * The UTC calendar day of an instant. Called twice per money event: a canonical instant's day is
+ * its first ten characters; otherwise the day's name is formatted once per day number and
+ * remembered (a few thousand days at most, one short string each).
  */
 export function utcDay(iso: string): string {
+  // The projection's times are canonical (see toProjectionEvent): their first ten characters.
+  if (isCanonicalInstant(iso)) return iso.slice(0, 10);
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return new Date(ms).toISOString(); // throws RangeError, as before
   const day = Math.floor(ms / MS_PER_DAY);
