@@ -9,17 +9,22 @@ export interface HttpRequestSpec {
   readonly body?: string;
 }
 
-export interface HttpLoadOptions {
+/** What both HTTP load generators are given: where, how wide, how long, and what to send. */
+export interface HttpLoadTarget {
   /** Origin, e.g. http://127.0.0.1:8080. */
   readonly url: string;
+  /** Keep-alive connections. */
   readonly connections: number;
   readonly durationSeconds: number;
-  /** The run stops after this many answers even if time is left. */
-  readonly maxRequests: number;
   /** Builds each request (a fresh Idempotency-Key, a random account, ...). */
   readonly next: () => HttpRequestSpec;
   /** Sees each answer's status and body (e.g. to read the consistency token). */
   readonly onBody?: (status: number, body: string) => void;
+}
+
+export interface HttpLoadOptions extends HttpLoadTarget {
+  /** The run stops after this many answers even if time is left. */
+  readonly maxRequests: number;
 }
 
 export type HttpLoadResult = LoadResult;

@@ -1,19 +1,12 @@
 import * as http from 'node:http';
-import type { HttpRequestSpec } from './http-load.js';
+import type { HttpLoadTarget } from './http-load.js';
 import { LatencyRecorder, type LatencySummary } from './latency.js';
 import { loadResult, OutcomeCounter, type LoadResult } from './outcomes.js';
 
-export interface PacedHttpLoadOptions {
-  /** Origin, e.g. http://127.0.0.1:8080. */
-  readonly url: string;
-  /** Keep-alive connections; a request due while all are busy waits for one (and that wait counts). */
-  readonly connections: number;
-  readonly durationSeconds: number;
+/** A request due while all connections are busy waits for one, and that wait counts. */
+export interface PacedHttpLoadOptions extends HttpLoadTarget {
   /** Offered load: request i is due at start + i / rate seconds, whatever happened to earlier ones. */
   readonly rate: number;
-  readonly next: () => HttpRequestSpec;
-  /** Sees each answer's status and body (e.g. to read the consistency token). */
-  readonly onBody?: (status: number, body: string) => void;
 }
 
 export interface PacedHttpLoadResult extends LoadResult {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { Batcher } from './batcher.js';
+import { BatchQueue, Batcher } from './batcher.js';
 
 describe('Batcher', () => {
   it('sends a lone request at once and batches what arrives while slots are busy', async () => {
@@ -53,5 +53,26 @@ describe('Batcher', () => {
       maxBatch: 10,
     });
     await assert.rejects(short.submit(1), /answered 0 results/);
+  });
+
+  it('lets a flush answer each request itself, and fails only the unanswered ones on a throw', async () => {
+    const queue = new BatchQueue<number, number>(
+      async (batch) => {
+        await Promise.resolve(); // the round trip
+        for (const pending of batch) {
+          if (pending.item === 3) throw new Error('stopped at 3');
+          if (pending.item % 2 === 0) pending.reject(new Error(`odd only: ${pending.item}`));
+          else pending.resolve(pending.item);
+        }
+      },
+      { maxInFlight: 1, maxBatch: 10 },
+    );
+    const first = queue.submit(9); // alone: the batch below queues behind it
+    const [one, two, three, four] = [1, 2, 3, 4].map((n) => queue.submit(n));
+    assert.equal(await first, 9);
+    assert.equal(await one, 1);
+    await assert.rejects(two!, /odd only: 2/);
+    await assert.rejects(three!, /stopped at 3/);
+    await assert.rejects(four!, /stopped at 3/);
   });
 });

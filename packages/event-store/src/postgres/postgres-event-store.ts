@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { BatchQueue, type Pending } from '@bank/platform/core';
 import {
   ConcurrencyError,
   DuplicateEventError,
@@ -21,7 +22,13 @@ import {
   pgErrorCode,
   translateInfrastructureError,
 } from './errors.js';
-import { AppendBatcher, type PendingAppend } from './append-batcher.js';
+
+/** One append waiting for group commit. */
+interface AppendRequest {
+  readonly streamId: string;
+  readonly events: readonly EventToAppend[];
+  readonly expected: ExpectedRevision;
+}
 import { AppendNotifier } from './notifier.js';
 import { constraintNames, migrateEventTable, parseTableName, type TableName } from './schema.js';
 import { PollingSubscription, type Page } from './subscription.js';
@@ -86,7 +93,17 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<PollingSubscription>();
   private readonly names: { eventId: string; streamRevision: string };
   private closed = false;
-  private readonly batcher = new AppendBatcher((batch) => this.flushAppends(batch));
+  /**
+   * Group commit for appends from one process. Appends are serialised by the table's lock and
+   * each commit waits for its WAL flush, so one append at a time caps throughput at one flush
+   * per append. Here the first append goes out at once; appends that arrive while a batch is in
+   * flight wait for it and then go together, in arrival order, in one transaction and one flush.
+   * A lone writer pays nothing; concurrent writers share flushes.
+   */
+  private readonly batcher = new BatchQueue<AppendRequest, AppendResult>(
+    (batch) => this.flushAppends(batch),
+    { maxInFlight: 1, maxBatch: 64 },
+  );
 
   constructor(
     connection: pg.Pool | pg.PoolConfig | string,
@@ -143,7 +160,7 @@ export class PostgresEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     if (this.closed) throw new Error('event store is closed');
-    return await this.batcher.submit(streamId, events, expected);
+    return await this.batcher.submit({ streamId, events, expected });
   }
 
   /**
@@ -168,26 +185,25 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Appends a batch in one transaction (see AppendBatcher and appendBatchFunctionSql); each
+   * Appends a batch in one transaction (see `batcher` and appendBatchFunctionSql); each
    * append gets its own answer. A batch the function cannot take as a whole (an event id
    * repeated inside one append, say) is retried one append at a time, so every error lands on
    * the append that caused it.
    */
-  private async flushAppends(batch: readonly PendingAppend[]): Promise<void> {
+  private async flushAppends(
+    batch: ReadonlyArray<Pending<AppendRequest, AppendResult>>,
+  ): Promise<void> {
+    const alone = (p: Pending<AppendRequest, AppendResult>): Promise<void> =>
+      this.appendAlone(p.item.streamId, p.item.events, p.item.expected).then(p.resolve, p.reject);
     const first = batch[0];
-    if (batch.length === 1 && first) {
-      await this.appendAlone(first.streamId, first.events, first.expected).then(
-        first.resolve,
-        first.reject,
-      );
-      return;
-    }
-    const events = batch.flatMap((pending) => pending.events);
+    if (batch.length === 1 && first) return alone(first);
+    const requests = batch.map((pending) => pending.item);
+    const events = requests.flatMap((request) => request.events);
     const parameters = [
-      batch.map((p) => p.streamId),
-      batch.map((p) => (typeof p.expected === 'bigint' ? 'exact' : p.expected)),
-      batch.map((p) => (typeof p.expected === 'bigint' ? p.expected.toString() : null)),
-      batch.map((p) => p.events.length),
+      requests.map((r) => r.streamId),
+      requests.map((r) => (typeof r.expected === 'bigint' ? 'exact' : r.expected)),
+      requests.map((r) => (typeof r.expected === 'bigint' ? r.expected.toString() : null)),
+      requests.map((r) => r.events.length),
       events.map((e) => e.eventId),
       events.map((e) => e.type),
       events.map((e) => JSON.stringify(e.data)),
@@ -218,11 +234,7 @@ export class PostgresEventStore implements EventStore {
       client.release(broken);
     }
     if (rows.length !== batch.length) {
-      await Promise.all(
-        batch.map((p) =>
-          this.appendAlone(p.streamId, p.events, p.expected).then(p.resolve, p.reject),
-        ),
-      );
+      await Promise.all(batch.map(alone));
       return;
     }
     for (const row of rows) {
@@ -235,11 +247,10 @@ export class PostgresEventStore implements EventStore {
           position: BigInt(row.out_position),
         });
       } else if (row.out_status === 'conflict') {
-        pending.reject(
-          new ConcurrencyError(pending.streamId, pending.expected, current ?? 'no_stream'),
-        );
+        const { streamId, expected } = pending.item;
+        pending.reject(new ConcurrencyError(streamId, expected, current ?? 'no_stream'));
       } else {
-        pending.reject(new DuplicateEventError(pending.events[0]?.eventId ?? 'unknown'));
+        pending.reject(new DuplicateEventError(pending.item.events[0]?.eventId ?? 'unknown'));
       }
     }
   }
