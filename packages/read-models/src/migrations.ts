@@ -21,6 +21,9 @@ export const migrationSource: Knex.MigrationSource<string> = {
   },
 };
 
+const TABLE = 'read_model_migrations';
+const LOCK_TABLE = `${TABLE}_lock`;
+
 /**
  * Brings the read-model schema up to date; safe to run from several processes at once. A process
  * that finds another one migrating waits for it (up to `waitMs`): on a busy machine, four services
@@ -30,7 +33,8 @@ export async function migrateReadModels(knex: Knex, waitMs = 60_000): Promise<vo
   const giveUpAt = Date.now() + waitMs;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await knex.migrate.latest({ migrationSource, tableName: 'read_model_migrations' });
+      await prepareBookkeeping(knex);
+      await knex.migrate.latest({ migrationSource, tableName: TABLE });
       return;
     } catch (error) {
       if (Date.now() >= giveUpAt || !isConcurrentMigration(error)) throw error;
@@ -40,9 +44,48 @@ export async function migrateReadModels(knex: Knex, waitMs = 60_000): Promise<vo
 }
 
 /**
- * knex creates its bookkeeping tables check-then-create, so processes migrating a fresh schema
- * at once collide there (duplicate table or type, or a unique violation on a pg_type row), or
- * on knex's migration lock. The loser tries again and finds the work done or the lock free.
+ * Creates knex's bookkeeping tables and its one lock row before knex looks for them. knex does it
+ * check-then-create with no lock, so two processes migrating a fresh schema can both find the lock
+ * table empty and both add a row; from then on knex's lock (an update that must touch exactly one
+ * row) fails for ever with "Migration table is already locked". Here it happens in one transaction
+ * under an advisory lock per schema, and a table already left with several rows is brought back to
+ * one. Column types are knex's own, so knex finds what it would have made.
+ */
+async function prepareBookkeeping(knex: Knex): Promise<void> {
+  await knex.transaction(async (trx) => {
+    await trx.raw(
+      `SELECT pg_advisory_xact_lock(hashtext('bank-read-model-migrations'), hashtext(current_schema()))`,
+    );
+    if (!(await trx.schema.hasTable(TABLE))) {
+      await trx.schema.createTable(TABLE, (table) => {
+        table.increments();
+        table.string('name');
+        table.integer('batch');
+        table.timestamp('migration_time');
+      });
+    }
+    if (!(await trx.schema.hasTable(LOCK_TABLE))) {
+      await trx.schema.createTable(LOCK_TABLE, (table) => {
+        table.increments('index').primary();
+        table.integer('is_locked');
+      });
+    }
+    await trx.raw(`DELETE FROM ?? WHERE index > (SELECT min(index) FROM ??)`, [
+      LOCK_TABLE,
+      LOCK_TABLE,
+    ]);
+    await trx.raw(`INSERT INTO ?? (is_locked) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM ??)`, [
+      LOCK_TABLE,
+      LOCK_TABLE,
+    ]);
+  });
+}
+
+/**
+ * A process still on code without the advisory lock above can collide with this one on knex's
+ * check-then-create (duplicate table or type, or a unique violation on a pg_type row), and any
+ * migrator may be holding knex's lock. The loser tries again and finds the work done or the lock
+ * free.
  */
 function isConcurrentMigration(error: unknown): boolean {
   const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
