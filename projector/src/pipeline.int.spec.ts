@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { assertViewsMatch, BankWorkload } from '@bank/read-models/testing';
-import { testKafka, waitFor } from '@bank/testkit';
+import { testKafka, waitFor, withKafkaAdmin } from '@bank/testkit';
 import { startProjector, type RunningProjector } from './index.js';
 import { createTestStack, type TestStack } from './testing/stack.js';
 
@@ -167,5 +167,22 @@ describe('projector pipeline through Kafka', () => {
     const { rows } = await stack.schema.pool.query(`SELECT reason FROM projection_dead_letters`);
     assert.equal(rows.length, 2);
     assert.equal(await metric('projector_dlq_messages_total'), 2);
+  });
+
+  it('records each dead letter once when its message is delivered again after a crash', async () => {
+    await projector?.stop();
+    projector = undefined;
+    const before = await snapshot();
+    // The offsets rewound to the start: as after a crash between the commit and the offset commit.
+    await withKafkaAdmin((admin) =>
+      admin.resetOffsets({ groupId: stack.groupId, topic: stack.topic, earliest: true }),
+    );
+    projector = await startProjector(stack.config(), { logger: stack.logger });
+    await stack.waitForConsumed();
+    assert.deepEqual(await snapshot(), before);
+    const { rows } = await stack.schema.pool.query(`SELECT reason FROM projection_dead_letters`);
+    assert.equal(rows.length, 2);
+    // The DLQ topic is at-least-once: the redelivered letters went out again.
+    assert.equal(await stack.topicSize(`${stack.topic}.dlq`), 4);
   });
 });

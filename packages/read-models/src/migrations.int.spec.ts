@@ -29,7 +29,7 @@ async function appliedMigrations(schema: TestSchema): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
-const ALL = ['001_initial', '002_projection_dead_letters'];
+const ALL = ['001_initial', '002_projection_dead_letters', '003_dead_letter_identity'];
 
 describe('migrateReadModels', () => {
   it('migrates a fresh schema from several processes at once, leaving one free lock row', async () => {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as initial from './migrations/001_initial.js';
 import * as deadLetters from './migrations/002_projection_dead_letters.js';
+import * as deadLetterIdentity from './migrations/003_dead_letter_identity.js';
 
 /**
  * Migrations are listed in code rather than discovered on disk, so the compiled package runs
@@ -9,6 +10,7 @@ import * as deadLetters from './migrations/002_projection_dead_letters.js';
 const MIGRATIONS: Record<string, Knex.Migration> = {
   '001_initial': initial,
   '002_projection_dead_letters': deadLetters,
+  '003_dead_letter_identity': deadLetterIdentity,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

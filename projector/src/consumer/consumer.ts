@@ -56,7 +56,8 @@ interface Chunk {
  * at commit. Then poison goes to the DLQ, then each partition that is still ours gets its offset
  * committed, all in one request. Streams never span partitions (key = stream id), so the chunks
  * do not conflict. A crash anywhere redelivers the chunks, which the per-stream revision check
- * turns into no-ops.
+ * turns into no-ops; their dead letters are recorded once, and sent to the DLQ again (the topic
+ * is at-least-once: nothing is lost between the commit and the send).
  */
 export class ProjectionConsumer {
   private consumer: Consumer | undefined;

@@ -17,7 +17,11 @@ export interface DeadLetter {
   readonly payload: string | undefined;
 }
 
-/** Records dead letters in `projection_dead_letters`, inside the caller's transaction. */
+/**
+ * Records dead letters in `projection_dead_letters`, inside the caller's transaction. A letter
+ * already there (the same source, event id and payload: a message delivered again, an event
+ * replayed) is not recorded twice.
+ */
 export async function recordDeadLetters(
   trx: Knex.Transaction,
   letters: readonly DeadLetter[],
@@ -27,7 +31,8 @@ export async function recordDeadLetters(
     `INSERT INTO projection_dead_letters (source, reason, error, stream_id, event_id, event_type, position,
                                           revision, payload)
      SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(source text, reason text, error text, stream_id text,
-       event_id text, event_type text, position bigint, revision bigint, payload text)`,
+       event_id text, event_type text, position bigint, revision bigint, payload text)
+     ON CONFLICT DO NOTHING`,
     [
       toJsonParam(
         letters.map((l) => ({
