@@ -51,7 +51,7 @@ export function createGatewayMetrics(
     }),
     idempotentReplays: new Counter({
       name: 'gateway_idempotency_outcomes_total',
-      help: 'POSTs by idempotency outcome: started, replayed, mismatch, in_flight.',
+      help: 'POSTs by idempotency outcome: started, replay, mismatch, in_flight.',
       labelNames: ['outcome'],
       registers: [registry],
     }),

@@ -142,6 +142,36 @@ describe('docker-compose.yml', () => {
     });
   }
 
+  it('makes every service listen where other containers reach it, not on the loopback default', () => {
+    for (const name of appServices) {
+      // The image's ENV (runtime stage), overridden by the compose file's environment.
+      const dockerfile = readRepoFile(`${name}/Dockerfile`);
+      const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+      const env: Record<string, string> = {};
+      for (const [, pairs] of runtime.matchAll(/^ENV (.+)$/gm)) {
+        for (const pair of (pairs ?? '').trim().split(/\s+/)) {
+          const at = pair.indexOf('=');
+          if (at > 0) env[pair.slice(0, at)] = pair.slice(at + 1);
+        }
+      }
+      Object.assign(env, environmentOf(compose.services[name] ?? {}));
+      // Each port a service listens on, and the variable that sets its address.
+      const listeners = Object.entries({
+        PORT: 'HOST',
+        GRPC_PORT: 'GRPC_HOST',
+        METRICS_PORT: 'METRICS_HOST',
+      }).filter(([port]) => env[port] !== undefined);
+      assert.ok(listeners.length > 0, `${name} sets no port`);
+      for (const [port, host] of listeners) {
+        assert.equal(
+          env[host],
+          '0.0.0.0',
+          `${name} listens on ${port}=${env[port]} at ${host}=${env[host] ?? '(default 127.0.0.1)'}`,
+        );
+      }
+    }
+  });
+
   it('only depends on services that exist, and waits for health only where there is a healthcheck', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       for (const [dependency, { condition }] of Object.entries(dependencies(service))) {
