@@ -139,8 +139,9 @@ const transfers = ['transfers'];
 export const openAccountSchema = command({
   summary: 'Open an account',
   description:
-    'Customers open accounts for themselves (ownerId absent or their own id); tellers and admins for ' +
-    'any owner (ownerId, else themselves).',
+    'Customers open accounts for themselves (ownerId absent or their own id) and without an ' +
+    'overdraft (a non-zero overdraftLimit is a 403); tellers and admins for any owner (ownerId, ' +
+    'else themselves), with any overdraft limit.',
   tags: accounts,
   status: 201,
   result: 'AccountCommandResult',
@@ -190,7 +191,8 @@ const moneyBody = {
 
 export const depositSchema = command({
   summary: 'Deposit',
-  description: 'Teller, admin.',
+  description:
+    'Teller, admin. 422 BALANCE_LIMIT_EXCEEDED when the balance would pass 10^18 minor units.',
   tags: accounts,
   params: accountParams,
   body: moneyBody,
@@ -306,8 +308,11 @@ export const overdraftLimitSchema = command({
 export const requestTransferSchema = command({
   summary: 'Transfer money',
   description:
-    'Owner of the source account, teller, admin. 201 also when the transfer ended failed (the ' +
-    'destination refused the credit and the source was refunded): see status and failureReason.',
+    'Owner of the source account, teller, admin. The transfer is recorded before it is driven, so ' +
+    'it answers 201 also when it ended failed: the source refused the debit (failureReason ' +
+    'INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ...; no money moved) or the destination refused the ' +
+    'credit and the source was refunded. See status and failureReason; GET /v1/transfers/{id} ' +
+    'shows the timeline.',
   tags: transfers,
   status: 201,
   result: 'TransferResult',

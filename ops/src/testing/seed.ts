@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   accountStream,
-  encodeEventData,
   transferStream,
   type AccountEvent,
   type BankEvent,
   type TransferEvent,
 } from '@bank/domain';
 import type { EventToAppend, PostgresEventStore } from '@bank/event-store';
+import { eventToStore } from '@bank/read-models/testing';
 
 /**
  * Appends a realistic history for tests: accounts with deposits, withdrawals, holds (captured
@@ -180,19 +180,5 @@ export async function seedEvents(store: PostgresEventStore, options: SeedOptions
 }
 
 function toAppend(event: BankEvent, occurredAt: string): EventToAppend {
-  const eventId = randomUUID();
-  return {
-    eventId,
-    type: event.type,
-    data: encodeEventData(event),
-    metadata: {
-      eventId,
-      commandId: randomUUID(),
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-      actor: { id: 'seed', roles: ['admin'] },
-      occurredAt,
-      schemaVersion: 1,
-    },
-  };
+  return eventToStore(event, { occurredAt, actor: { id: 'seed', roles: ['admin'] } });
 }

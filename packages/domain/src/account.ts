@@ -1,6 +1,6 @@
 import { accept, assertNever, InvalidCommandError, reject, type Decision } from './decision.js';
 import type { AccountEvent, AccountStatus, AccountType } from './events.js';
-import { MAX_AMOUNT_MINOR, type Currency } from './money.js';
+import { MAX_AMOUNT_MINOR, MAX_BALANCE_MINOR, type Currency } from './money.js';
 
 export type Hold = { readonly amount: bigint; readonly expiresAt: string | null };
 
@@ -85,7 +85,7 @@ export function decideAccount(
 
   switch (command.type) {
     case 'Deposit': {
-      const refused = refuseUnlessOpen(state) ?? refuseBadAmount(command.data.amount);
+      const refused = refuseCredit(state, command.data.amount);
       if (refused) return refused;
       return accept({ type: 'FundsDeposited', data: { accountId, amount: command.data.amount } });
     }
@@ -188,7 +188,7 @@ export function decideAccount(
       }
       const bad = refuseBadAmount(command.data.amount);
       if (bad) return bad;
-      const refused = refuseUnlessOpen(state);
+      const refused = refuseCredit(state, command.data.amount);
       if (refused && !refused.ok) {
         const reason = refused.rejection.code;
         return accept({
@@ -374,6 +374,15 @@ function refuseBadAmount(amount: bigint): Decision<never> | undefined {
 function refuseUnlessOpen(state: OpenAccountState): Decision<never> | undefined {
   if (state.status === 'closed') return reject('ACCOUNT_CLOSED', 'account is closed');
   if (state.status === 'frozen') return reject('ACCOUNT_FROZEN', 'account is frozen');
+  return undefined;
+}
+
+function refuseCredit(state: OpenAccountState, amount: bigint): Decision<never> | undefined {
+  const refused = refuseUnlessOpen(state) ?? refuseBadAmount(amount);
+  if (refused) return refused;
+  if (state.balance + amount > MAX_BALANCE_MINOR) {
+    return reject('BALANCE_LIMIT_EXCEEDED', 'the balance would exceed the largest balance allowed');
+  }
   return undefined;
 }
 

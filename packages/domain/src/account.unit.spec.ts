@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { availableBalance, foldAccount, hasTransferLeg, type AccountCommand } from './account.js';
 import { InvalidCommandError } from './decision.js';
 import type { AccountEvent } from './events.js';
-import { MAX_AMOUNT_MINOR } from './money.js';
+import { MAX_AMOUNT_MINOR, MAX_BALANCE_MINOR } from './money.js';
 import { accountSpec } from './testing/decider-spec.js';
 
 const accountId = 'acc-1';
@@ -174,6 +174,15 @@ describe('account: deposit and withdraw', () => {
         .when(withdraw(amount))
         .thenRejects('INVALID_AMOUNT');
     }
+  });
+
+  it('deposits up to the largest balance, and refuses a deposit past it', () => {
+    const nearlyFull = [opened(), deposited(MAX_BALANCE_MINOR - 100n)];
+    accountSpec
+      .given(nearlyFull)
+      .when(deposit(100n))
+      .then([deposited(100n)]);
+    accountSpec.given(nearlyFull).when(deposit(101n)).thenRejects('BALANCE_LIMIT_EXCEEDED');
   });
 
   it('withdraws up to the balance', () => {
@@ -570,6 +579,24 @@ describe('account: transfer legs', () => {
       .given([opened()])
       .when(credit({ ...leg, amount: -5n }))
       .thenRejects('INVALID_AMOUNT');
+  });
+
+  it('declines a credit past the largest balance (the transfer then refunds its source)', () => {
+    accountSpec
+      .given([opened(), deposited(MAX_BALANCE_MINOR - 299n)])
+      .when(credit())
+      .then([creditDeclined('BALANCE_LIMIT_EXCEEDED')]);
+    accountSpec
+      .given([opened(), deposited(MAX_BALANCE_MINOR - 300n)])
+      .when(credit())
+      .then([credited()]);
+  });
+
+  it('refunds even past the largest balance: the money must land somewhere', () => {
+    accountSpec
+      .given([opened(), deposited(300n), debited(), deposited(MAX_BALANCE_MINOR)])
+      .when(refund())
+      .then([refunded()]);
   });
 
   it('refunds only what was debited, once', () => {

@@ -27,6 +27,15 @@ export type Currency = keyof typeof CURRENCY_EXPONENTS;
 /** The largest amount any single command may move: 10^15 minor units. */
 export const MAX_AMOUNT_MINOR = 1_000_000_000_000_000n;
 
+/**
+ * The largest balance a deposit or an incoming transfer may leave: 10^18 minor units. The read
+ * models, the wire and every store keep balances as 64-bit integers (at most ~9.22 × 10^18), so
+ * money past this line is refused up front rather than accepted and then unstorable. Refunds
+ * are never refused (the money must land somewhere): each returns at most one amount taken from
+ * this account a moment before, so a balance stays far inside 64 bits.
+ */
+export const MAX_BALANCE_MINOR = 1_000_000_000_000_000_000n;
+
 export function isCurrency(code: string): code is Currency {
   return Object.prototype.hasOwnProperty.call(CURRENCY_EXPONENTS, code);
 }

@@ -29,7 +29,12 @@ async function appliedMigrations(schema: TestSchema): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
-const ALL = ['001_initial', '002_projection_dead_letters', '003_dead_letter_identity'];
+const ALL = [
+  '001_initial',
+  '002_projection_dead_letters',
+  '003_dead_letter_keys',
+  '004_daily_turnover_numeric',
+];
 
 describe('migrateReadModels', () => {
   it('migrates a fresh schema from several processes at once, leaving one free lock row', async () => {

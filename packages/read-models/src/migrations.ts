@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import * as initial from './migrations/001_initial.js';
 import * as deadLetters from './migrations/002_projection_dead_letters.js';
-import * as deadLetterIdentity from './migrations/003_dead_letter_identity.js';
+import * as deadLetterKeys from './migrations/003_dead_letter_keys.js';
+import * as dailyTurnover from './migrations/004_daily_turnover_numeric.js';
 
 /**
  * Migrations are listed in code rather than discovered on disk, so the compiled package runs
@@ -10,7 +11,8 @@ import * as deadLetterIdentity from './migrations/003_dead_letter_identity.js';
 const MIGRATIONS: Record<string, Knex.Migration> = {
   '001_initial': initial,
   '002_projection_dead_letters': deadLetters,
-  '003_dead_letter_identity': deadLetterIdentity,
+  '003_dead_letter_keys': deadLetterKeys,
+  '004_daily_turnover_numeric': dailyTurnover,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

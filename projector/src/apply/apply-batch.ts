@@ -9,6 +9,7 @@ import {
 } from '@bank/platform';
 import {
   applyEvents,
+  isDeadLettered,
   ProjectionInvariantError,
   StreamGapError,
   type ProjectionEvent,
@@ -98,8 +99,15 @@ export async function applyBatch<S>(
     );
   }
 
+  // A gap waits for the missing event only while it may still come: not once it is dead-lettered
+  // (in this batch, or before). Otherwise every later event of a broken stream would wait out its
+  // retries, and the projection of every other stream with it.
+  const neverFills = async (gap: StreamGapError): Promise<boolean> =>
+    outcome.failed.some(
+      ({ event }) => event.streamId === gap.streamId && event.revision === gap.expectedRevision,
+    ) || (await isDeadLettered(knex, gap.streamId, gap.expectedRevision));
   for (const [index, item] of items.entries()) {
-    const result = await applyAlone(item, options).catch((error: unknown) => {
+    const result = await applyAlone(item, options, neverFills).catch((error: unknown) => {
       endSpans(spans, error);
       throw error;
     });
@@ -157,6 +165,7 @@ function endSpans(spans: ReadonlyArray<Span | undefined>, error?: unknown): void
 async function applyAlone<S>(
   item: BatchItem<S>,
   options: ApplyBatchOptions<S>,
+  neverFills: (gap: StreamGapError) => Promise<boolean>,
 ): Promise<Awaited<ReturnType<typeof applyEvents>> | { reason: FailureReason; error: Error }> {
   const {
     knex,
@@ -179,14 +188,15 @@ async function applyAlone<S>(
         eventId: item.event.eventId,
         streamId: item.event.streamId,
       });
-      if (attempt >= (gap ? gapAttempts : failureAttempts)) {
+      const hopeless = gap && (await neverFills(error));
+      if (hopeless || attempt >= (gap ? gapAttempts : failureAttempts)) {
         const reason: FailureReason = gap
           ? 'gap'
           : error instanceof ProjectionInvariantError
             ? 'invariant'
             : 'failed';
         log.error(
-          { err: error, attempts: attempt, reason },
+          { err: error, attempts: attempt, reason, behindDeadLetter: hopeless },
           'event cannot be applied; dead-lettering it',
         );
         return { reason, error };

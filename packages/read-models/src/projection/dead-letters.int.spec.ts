@@ -4,7 +4,7 @@ import { createKnex } from '@bank/platform';
 import { createTestSchema, type TestSchema } from '@bank/testkit';
 import type { Knex } from 'knex';
 import { migrateReadModels } from '../migrations.js';
-import * as identityMigration from '../migrations/003_dead_letter_identity.js';
+import * as keysMigration from '../migrations/003_dead_letter_keys.js';
 import { recordDeadLetters, type DeadLetter } from './dead-letters.js';
 
 const letter = (overrides: Partial<DeadLetter>): DeadLetter => ({
@@ -74,12 +74,12 @@ describe('dead letters', () => {
 
   it('folds the duplicates an older version recorded into the oldest when it migrates', async () => {
     await knex('projection_dead_letters').delete();
-    await identityMigration.down(knex);
+    await keysMigration.down(knex);
     const twice = [letter({ reason: 'decode' }), letter({ reason: 'failed' })];
     await knex.transaction((trx) => recordDeadLetters(trx, twice));
     await knex.transaction((trx) => recordDeadLetters(trx, [letter({ payload: 'other' })]));
     assert.equal((await rows()).length, 3);
-    await identityMigration.up(knex);
+    await keysMigration.up(knex);
     assert.deepEqual(await rows(), [
       { source: 'kafka:bank.events/0@7', event_id: null, reason: 'decode' },
       { source: 'kafka:bank.events/0@7', event_id: null, reason: 'decode' },

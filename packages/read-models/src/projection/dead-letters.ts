@@ -50,3 +50,19 @@ export async function recordDeadLetters(
     ],
   );
 }
+
+/**
+ * Whether the event at `revision` of a stream was dead-lettered. A stream waiting for such an
+ * event has a gap that will never fill by itself: its later events can be given up on at once.
+ */
+export async function isDeadLettered(
+  db: Knex,
+  streamId: string,
+  revision: bigint,
+): Promise<boolean> {
+  const { rows } = await db.raw<{ rows: Array<{ found: boolean }> }>(
+    `SELECT EXISTS (SELECT 1 FROM projection_dead_letters WHERE stream_id = ? AND revision = ?) AS found`,
+    [streamId, revision.toString()],
+  );
+  return rows[0]?.found === true;
+}

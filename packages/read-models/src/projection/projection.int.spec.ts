@@ -1,12 +1,15 @@
 import { strict as assert } from 'node:assert';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestSchema, type TestSchema } from '@bank/testkit';
 import { createKnex } from '@bank/platform';
+import type { BankEvent } from '@bank/domain';
 import type { Knex } from 'knex';
 import { migrateReadModels } from '../migrations.js';
 import {
   assertViewsMatch,
   BankWorkload,
+  eventToStore,
   MemoryEventLog,
   type StoredEvent,
 } from '../testing/index.js';
@@ -111,6 +114,54 @@ describe('projection into PostgreSQL', () => {
     );
     assert.deepEqual(await snapshot(), before);
     await applyInBatches(fresh, 10);
+    await assertViewsMatch(schema.pool, log.events);
+  });
+
+  it("keeps a day's money in and out exact past 64 bits (balances stay within them)", async () => {
+    // Money in and out of one account all day: the balance stays small, the turnover does not.
+    const accountId = randomUUID();
+    const streamId = `account-${accountId}`;
+    const big = 4_000_000_000_000_000_000n; // 4 × 10^18: three of them pass 2^63
+    const events: BankEvent[] = [
+      {
+        type: 'AccountOpened',
+        data: {
+          accountId,
+          ownerId: 'o',
+          currency: 'EUR',
+          accountType: 'checking',
+          overdraftLimit: 0n,
+        },
+      },
+      { type: 'FundsDeposited', data: { accountId, amount: big } },
+      { type: 'FundsWithdrawn', data: { accountId, amount: big } },
+      { type: 'FundsDeposited', data: { accountId, amount: big } },
+      { type: 'FundsWithdrawn', data: { accountId, amount: big } },
+      { type: 'FundsDeposited', data: { accountId, amount: big } },
+    ];
+    const stored = log.append({
+      streamId,
+      expectedRevision: undefined,
+      events: events.map((event) =>
+        eventToStore(event, {
+          occurredAt: '2025-03-04T10:00:00.000Z',
+          actor: { id: 'teller', roles: ['teller'] },
+        }),
+      ),
+    });
+    assert.equal(await applyInBatches(stored, 10), stored.length);
+    const { rows } = await schema.pool.query<Record<string, string>>(
+      `SELECT total_in::text, total_out::text, closing_balance::text FROM daily_balances
+        WHERE account_id = $1`,
+      [accountId],
+    );
+    assert.deepEqual(rows, [
+      {
+        total_in: (3n * big).toString(),
+        total_out: (2n * big).toString(),
+        closing_balance: big.toString(),
+      },
+    ]);
     await assertViewsMatch(schema.pool, log.events);
   });
 

@@ -62,7 +62,7 @@ export async function writeViewChanges(trx: Knex.Transaction, changes: ViewChang
   run(
     `INSERT INTO daily_balances (account_id, day, opening_balance, closing_balance, total_in, total_out)
      SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(account_id uuid, day date, opening_balance bigint,
-       closing_balance bigint, total_in bigint, total_out bigint)
+       closing_balance bigint, total_in numeric, total_out numeric)
      ON CONFLICT (account_id, day) DO UPDATE SET
        closing_balance = EXCLUDED.closing_balance, total_in = EXCLUDED.total_in, total_out = EXCLUDED.total_out`,
     [...changes.daily.values()],

@@ -219,23 +219,13 @@ export class BankWorkload {
     return {
       streamId,
       expectedRevision,
-      events: events.map((event: BankEvent) => {
-        const eventId = randomUUID();
-        return {
-          eventId,
-          type: event.type,
-          data: encodeEventData(event),
-          metadata: {
-            eventId,
-            commandId: randomUUID(),
-            correlationId,
-            causationId: correlationId,
-            actor: { id: 'workload', roles: ['admin'] },
-            occurredAt: new Date(this.clock).toISOString(),
-            schemaVersion: 1,
-          },
-        };
-      }),
+      events: events.map((event: BankEvent) =>
+        eventToStore(event, {
+          occurredAt: new Date(this.clock).toISOString(),
+          correlationId,
+          actor: { id: 'workload', roles: ['admin'] },
+        }),
+      ),
     };
   }
 
@@ -259,6 +249,34 @@ function mulberry32(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A domain event as an event store takes it: encoded data and the metadata every event carries. */
+export function eventToStore(
+  event: BankEvent,
+  options: {
+    readonly occurredAt: string;
+    readonly actor: { readonly id: string; readonly roles: readonly string[] };
+    /** Shared by the events of one command; a fresh one by default. */
+    readonly correlationId?: string;
+  },
+): WorkloadAppend['events'][number] {
+  const eventId = randomUUID();
+  const correlationId = options.correlationId ?? randomUUID();
+  return {
+    eventId,
+    type: event.type,
+    data: encodeEventData(event),
+    metadata: {
+      eventId,
+      commandId: randomUUID(),
+      correlationId,
+      causationId: correlationId,
+      actor: { id: options.actor.id, roles: [...options.actor.roles] },
+      occurredAt: options.occurredAt,
+      schemaVersion: 1,
+    },
   };
 }
 
