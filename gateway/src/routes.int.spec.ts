@@ -20,10 +20,11 @@ describe('routes', () => {
     h.as(sub, roles)({ method: 'GET', url });
 
   it('opens, funds, holds, captures, releases, transfers and reads back', async () => {
-    const opened = await post('alice', ['customer'], '/v1/accounts', {
+    const opened = await post('tina', ['teller'], '/v1/accounts', {
       currency: 'EUR',
       type: 'savings',
       overdraftLimit: '5.00',
+      ownerId: 'alice',
     });
     assert.equal(opened.statusCode, 201);
     const { account, position } = opened.json<{

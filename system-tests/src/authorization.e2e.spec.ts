@@ -53,6 +53,15 @@ const ROUTES: readonly RouteCase[] = [
     expected: ALL_STAFF(201, 403, 201),
   },
   {
+    name: 'open an account for alice with an overdraft (credit is for staff to grant)',
+    method: 'POST',
+    request: () => ({
+      path: '/v1/accounts',
+      body: { currency: 'USD', ownerId: 'alice', overdraftLimit: '10.00' },
+    }),
+    expected: ALL_STAFF(403, 403, 201),
+  },
+  {
     name: "list alice's accounts",
     method: 'GET',
     request: () => ({ path: '/v1/accounts?ownerId=alice' }),

@@ -357,6 +357,8 @@ describe('account commands over gRPC', () => {
       () => call(client, rpc.closeAccount, { context: ctx(TELLER), accountId }),
       () => call(client, rpc.openAccount, { context: ctx(dave), ownerId: 'erin', currency: 'USD' }),
       () =>
+        call(client, rpc.openAccount, { context: ctx(dave), currency: 'USD', overdraftLimit: '5' }),
+      () =>
         call(client, rpc.withdraw, {
           context: ctx({ id: 'nobody', roles: [] }),
           accountId,

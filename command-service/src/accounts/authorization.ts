@@ -42,9 +42,14 @@ export function accountGuard(actor: Actor, access: Access): (state: AccountState
   };
 }
 
-/** Who may open an account for `ownerId`: staff for anyone, a customer only for themself. */
-export function requireMayOpenFor(actor: Actor, ownerId: string): void {
+/**
+ * Who may open an account for `ownerId`: staff for anyone, with any overdraft limit; a customer
+ * only for themself and without an overdraft (credit is the bank's decision).
+ */
+export function requireMayOpenFor(actor: Actor, ownerId: string, overdraftLimit: bigint): void {
   if (hasAnyRole(actor, ['teller', 'admin'])) return;
-  if (actor.roles.includes('customer') && ownerId === actor.id) return;
-  throw forbiddenError('customers may open accounts only for themselves');
+  if (!actor.roles.includes('customer') || ownerId !== actor.id) {
+    throw forbiddenError('customers may open accounts only for themselves');
+  }
+  if (overdraftLimit !== 0n) throw forbiddenError('customers open accounts without an overdraft');
 }

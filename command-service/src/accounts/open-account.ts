@@ -32,7 +32,7 @@ export function openAccount(deps: {
       throw validationError(`type must be one of ${ACCOUNT_TYPES.join(', ')}`, 'type');
     }
     const overdraftLimit = optionalLimit(request.overdraftLimit, currency, 'overdraft_limit');
-    requireMayOpenFor(context.actor, ownerId);
+    requireMayOpenFor(context.actor, ownerId, overdraftLimit);
 
     const command = {
       type: 'OpenAccount',

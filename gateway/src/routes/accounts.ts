@@ -60,6 +60,17 @@ export default function accountRoutes(app: FastifyInstance): void {
           field: 'ownerId',
         });
       }
+      // Credit is the bank's decision: a customer opens without an overdraft (changing it later
+      // is for admins, POST /v1/accounts/{id}/overdraft-limit).
+      if (
+        !isStaff(principal) &&
+        overdraftLimit !== undefined &&
+        !/^0+(\.0+)?$/.test(overdraftLimit)
+      ) {
+        throw new HttpProblem(403, 'FORBIDDEN', 'customers open accounts without an overdraft', {
+          field: 'overdraftLimit',
+        });
+      }
       const owner = ownerId ?? principal.id;
       return runCommand(request, reply, 201, async (context, call) => {
         const result = await commands.OpenAccount(
