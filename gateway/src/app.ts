@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { createLogger, serviceVersion, type Logger } from '@bank/platform';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './environment.js';
+import { clientErrorProblem, frameworkErrorProblem } from './http/edge-errors.js';
 import { PostgresIdempotencyStore } from './idempotency/postgres-store.js';
 import type { IdempotencyStore } from './idempotency/store.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
@@ -63,6 +64,8 @@ export async function buildApp(
         },
         handler,
       ),
+    frameworkErrors: frameworkErrorProblem,
+    clientErrorHandler: clientErrorProblem,
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),
     genReqId: (request) => requestIdFrom(request.headers['x-request-id']),

@@ -13,10 +13,7 @@ describe('slow clients', () => {
 
   before(async () => {
     harness = await startHarness({ env: { REQUEST_TIMEOUT_MS: '2000' } });
-    await harness.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = harness.app.server.address();
-    assert.ok(address && typeof address === 'object');
-    port = address.port;
+    port = await harness.listen();
   });
 
   after(async () => {

@@ -41,6 +41,8 @@ export interface Harness {
     sub: string,
     roles: readonly Role[],
   ): (options: InjectOptions) => Promise<LightMyRequestResponse>;
+  /** Listens on a free loopback port (for tests that need real sockets); answers the port. */
+  listen(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,12 @@ export async function startHarness(
           headers: { authorization: `Bearer ${bearer}`, ...(inject.headers ?? {}) },
         });
       };
+    },
+    async listen() {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const address = app.server.address();
+      if (!address || typeof address !== 'object') throw new Error('the gateway is not listening');
+      return address.port;
     },
     async close() {
       await app.close();
