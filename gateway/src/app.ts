@@ -4,6 +4,7 @@ import { createLogger, serviceVersion, type Logger } from '@bank/platform';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './environment.js';
 import { clientErrorProblem, frameworkErrorProblem } from './http/edge-errors.js';
+import { parseJsonBody } from './http/json-body.js';
 import { PostgresIdempotencyStore } from './idempotency/postgres-store.js';
 import type { IdempotencyStore } from './idempotency/store.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
@@ -83,6 +84,15 @@ export async function buildApp(
     done(null, payload);
   });
 
+  // JSON bodies: prototype keys and repeated keys refused, each with its own message.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   await app.register(errorsPlugin);
   await app.register(tracingPlugin);
   await app.register(metricsPlugin, { metrics: deps.metrics ?? createGatewayMetrics() });

@@ -261,6 +261,48 @@ describe('malformed input', () => {
       'VALIDATION_FAILED',
       'staff list without ownerId',
     );
+    await expectRefused(
+      { method: 'GET', url: `/v1/accounts/${ids.account}?sneaky=1` },
+      400,
+      'VALIDATION_FAILED',
+      'unknown query on a route with none',
+    );
+    for (const token of ['9223372036854775808', '18446744073709551615', '1'.repeat(25), '-1']) {
+      const body = await expectRefused(
+        {
+          method: 'GET',
+          url: `/v1/accounts/${ids.account}`,
+          headers: { 'x-consistency-token': token },
+        },
+        400,
+        'VALIDATION_FAILED',
+        `consistency token ${token}`,
+      );
+      assert.match(String(body['detail']), /consistency-token/i, `consistency token ${token}`);
+    }
+  });
+
+  it('JSON bodies that repeat a key or carry prototype keys, each said plainly', async () => {
+    const raw = (payload: string) => ({
+      method: 'POST' as const,
+      url: `/v1/accounts/${ids.account}/deposits`,
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
+    const repeated = await expectRefused(
+      raw('{"amount":"1.00","amount":"2.00"}'),
+      400,
+      'VALIDATION_FAILED',
+      'a repeated key',
+    );
+    assert.match(String(repeated['detail']), /"amount" more than once/);
+    const proto = await expectRefused(
+      raw('{"amount":"1.00","__proto__":{"x":1}}'),
+      400,
+      'VALIDATION_FAILED',
+      'a prototype key',
+    );
+    assert.match(String(proto['detail']), /forbidden property name/);
   });
 
   it('unknown routes are 404 problems', async () => {

@@ -5,6 +5,9 @@ import { ifNoneMatchMatches } from '../cache/response-cache.js';
 import { principalOf } from '../plugins/auth.js';
 import type { CallContext } from '../upstream/clients.js';
 import { callContextOf } from './call-context.js';
+import { HttpProblem } from './problem.js';
+
+const MAX_POSITION = 2n ** 63n - 1n;
 
 export interface ReadOutcome<T> {
   readonly body: T;
@@ -27,6 +30,12 @@ export async function cachedRead<T>(
   const principal = principalOf(request);
   const token = request.headers['x-consistency-token'];
   const consistencyToken = typeof token === 'string' ? token : '';
+  // Positions are 64-bit: a token past that was never returned by a command.
+  if (consistencyToken !== '' && BigInt(consistencyToken) > MAX_POSITION) {
+    throw new HttpProblem(400, 'VALIDATION_FAILED', 'X-Consistency-Token is not a position', {
+      field: 'X-Consistency-Token',
+    });
+  }
   const key = `${principal.id}\u0000${[...principal.roles].sort().join(',')}\u0000${request.url}`;
 
   let cached = consistencyToken ? undefined : app.responseCache.get(key);

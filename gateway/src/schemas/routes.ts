@@ -52,9 +52,10 @@ const readHeaders = {
   properties: {
     'x-consistency-token': {
       type: 'string',
-      pattern: '^[0-9]{1,20}$',
+      pattern: '^[0-9]{1,19}$',
       description:
-        'A `position` a command returned: the answer includes that write (bypasses the cache).',
+        'A `position` a command returned (at most 2^63 - 1): the answer includes that write ' +
+        '(bypasses the cache).',
     },
     'if-none-match': {
       type: 'string',
@@ -123,7 +124,8 @@ function query(options: {
     security: bearer,
     headers: readHeaders,
     ...(options.params ? { params: options.params } : {}),
-    ...(options.querystring ? { querystring: options.querystring } : {}),
+    // No query parameters unless a route lists them: an unknown one is a 400 everywhere.
+    querystring: options.querystring ?? { type: 'object', additionalProperties: false },
     response: {
       200: json('OK, with an ETag.', options.result),
       304: { description: 'Not modified (If-None-Match matched the ETag).', type: 'null' },
