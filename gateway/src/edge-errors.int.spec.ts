@@ -63,6 +63,7 @@ describe('errors before a route runs are problems too', () => {
     assert.equal(answer.status, 414);
     assert.equal(answer.type, 'application/problem+json');
     assert.equal(answer.body['code'], 'URI_TOO_LONG');
+    assert.ok(String(answer.body['instance']).length < 300, 'the path is not echoed whole');
   });
 
   it('headers over the size limit: 431', async () => {

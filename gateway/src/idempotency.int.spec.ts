@@ -4,6 +4,10 @@ import { AppError } from '@bank/platform';
 import { commandIdFor } from './idempotency/keys.js';
 import { newKey, startHarness, type Harness } from './testing/harness.js';
 
+// pg warns (once per process) when a query is sent to a session still running another one.
+const warnings: string[] = [];
+process.on('warning', (warning) => warnings.push(warning.message));
+
 describe('idempotency (PostgreSQL store)', () => {
   let h: Harness;
   let account: string;
@@ -188,5 +192,15 @@ describe('idempotency (PostgreSQL store)', () => {
     // The command service saw the same command id twice and replayed the first result.
     assert.equal(h.bank.callsFor(commandIdFor('tina', key)), 2);
     assert.equal(h.bank.accounts.get(account)?.balance, 1000n);
+  });
+
+  it('never sends a query to a session that is still busy, from the first query of a session on', async () => {
+    // New sessions are opened under load: each must take its first query only once it is free.
+    const answers = await Promise.all(Array.from({ length: 40 }, () => deposit(newKey(), '1.00')));
+    assert.deepEqual(new Set(answers.map((a) => a.statusCode)), new Set([200]));
+    assert.deepEqual(
+      warnings.filter((w) => /already executing a query/.test(w)),
+      [],
+    );
   });
 });

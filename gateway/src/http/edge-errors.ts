@@ -12,7 +12,9 @@ export function frameworkErrorProblem(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const instance = request.url.split('?')[0] ?? request.url;
+  // The path as the problem's instance, cut short: the one refused for its length can be huge.
+  const path = request.url.split('?')[0] ?? request.url;
+  const instance = path.length > 256 ? `${path.slice(0, 256)}...` : path;
   const [status, code, detail]: [number, EdgeCode, string] =
     error.code === 'FST_ERR_BAD_URL'
       ? [400, 'VALIDATION_FAILED', 'the URL is not valid (bad percent-encoding)']

@@ -1,4 +1,4 @@
-import { Batcher } from '@bank/platform';
+import { Batcher, withServerSetting } from '@bank/platform';
 import pg from 'pg';
 import type { BeginResult, IdempotencyStore, StoredResponse } from './store.js';
 
@@ -49,18 +49,20 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     /** An in-flight row older than this was left by a crashed attempt: a retry may take it over. */
     staleInFlightMs: number;
   }) {
-    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
+    // These rows are a cache of answers, not the guard of exactly-once: that is the command id
+    // in the event store, which is committed durably. A row lost to a database crash (the last
+    // few hundred milliseconds of writes) means a retry runs again and the command service
+    // answers it as a replay of the same command. Skipping the WAL flush saves two flushes per
+    // command on the request path.
+    this.pool = new pg.Pool({
+      connectionString: withServerSetting(options.databaseUrl, 'synchronous_commit', 'off'),
+      max: options.poolSize,
+    });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => {});
     // ...and so must a checked-out client's (pg-pool lends clients without its error listener).
     this.pool.on('connect', (client) => {
       client.on('error', () => {});
-      // These rows are a cache of answers, not the guard of exactly-once: that is the command id
-      // in the event store, which is committed durably. A row lost to a database crash (the last
-      // few hundred milliseconds of writes) means a retry runs again and the command service
-      // answers it as a replay of the same command. Skipping the WAL flush saves two flushes per
-      // command on the request path. pg runs this before the client's first query.
-      client.query('SET synchronous_commit = off').catch(() => {});
     });
     this.staleInFlightMs = options.staleInFlightMs;
     const batching = { maxInFlight: Math.max(1, Math.floor(options.poolSize / 4)), maxBatch: 256 };

@@ -10,6 +10,22 @@ export function createKnex(options: { databaseUrl: string; poolSize: number }): 
   });
 }
 
+/**
+ * The connection URL with a server setting for every session it opens, added to the startup
+ * `options` beside any already there (a search_path, say). Set at connection start, it is in
+ * force before the first query, unlike a SET sent on connect (which pg would run concurrently
+ * with the caller's first query).
+ */
+export function withServerSetting(databaseUrl: string, setting: string, value: string): string {
+  if (!/^[a-z_.]+$/.test(setting) || !/^[A-Za-z0-9_.-]+$/.test(value)) {
+    throw new Error(`not a plain server setting: ${setting}=${value}`);
+  }
+  const url = new URL(databaseUrl);
+  const options = url.searchParams.get('options');
+  url.searchParams.set('options', `${options ? `${options} ` : ''}-c ${setting}=${value}`);
+  return url.toString();
+}
+
 /** A raw pg pool, for hot paths that skip the query builder. */
 export function createPool(options: { databaseUrl: string; poolSize: number }): pg.Pool {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize });
