@@ -116,7 +116,14 @@ describe('commands under concurrency', () => {
         fromAccountId: accounts[step.from],
         toAccountId: accounts[step.to],
         amount: step.amount,
-      });
+      }).then(
+        (reply) => ({ status: reply.status, transferId: reply.transferId }),
+        // A source that plainly cannot pay (frozen, too little) refuses before anything is recorded.
+        (error: grpc.ServiceError) => ({
+          status: `refused ${String(error.metadata.get(METADATA.errorCode)[0])}`,
+          transferId: undefined,
+        }),
+      );
     });
     const seconds = (performance.now() - started) / 1000;
     t.diagnostic(
@@ -126,8 +133,13 @@ describe('commands under concurrency', () => {
     const statuses = new Map<string, number>();
     for (const reply of replies) statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
     t.diagnostic(`statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
-    assert.equal((statuses.get('completed') ?? 0) + (statuses.get('failed') ?? 0), 1000);
+    const refused =
+      (statuses.get('refused INSUFFICIENT_FUNDS') ?? 0) +
+      (statuses.get('refused ACCOUNT_FROZEN') ?? 0);
+    assert.equal((statuses.get('completed') ?? 0) + (statuses.get('failed') ?? 0) + refused, 1000);
     assert.ok((statuses.get('completed') ?? 0) > 0);
+    assert.ok((statuses.get('failed') ?? 0) > 0, 'no credit refused by a frozen destination');
+    assert.ok(refused > 0, 'no transfer refused up front');
 
     let total = 0n;
     for (const accountId of accounts) {
@@ -143,6 +155,7 @@ describe('commands under concurrency', () => {
     assert.equal(total, 20n * 100_000n);
 
     for (const reply of replies.slice(0, 50)) {
+      if (reply.transferId === undefined) continue;
       const state = await transferFromStore(schema.pool, reply.transferId);
       assert.equal(state.status, reply.status);
     }

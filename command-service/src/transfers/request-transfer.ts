@@ -1,4 +1,11 @@
-import { accountStream, decideTransfer, formatAmount, transferStream } from '@bank/domain';
+import {
+  accountStream,
+  debitRefusal,
+  type AccountState,
+  decideTransfer,
+  formatAmount,
+  transferStream,
+} from '@bank/domain';
 import { rejectionError, validationError, type UnaryHandler } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
 import { accountAggregate } from '../accounts/account-aggregate.js';
@@ -58,6 +65,8 @@ export function requestTransfer(deps: {
       },
     } as const;
 
+    await refuseUnpayable(deps.handler, command.data, source.state);
+
     const requested = await deps.handler.handle(
       transferStream(transferId),
       transferAggregate,
@@ -85,4 +94,30 @@ export function requestTransfer(deps: {
       currency: state.currency,
     };
   };
+}
+
+/**
+ * A transfer its source plainly cannot pay (not enough available, frozen, closed) is refused up
+ * front like a withdrawal: 422 with the reason, nothing recorded. The cached source answers
+ * first; a refusal is confirmed on a fresh read (another instance may have credited the account
+ * since), and only for a transfer not yet recorded: a retry of one recorded before gets its first
+ * answer back. A transfer that passes here and loses a race to a concurrent debit is still
+ * recorded as failed by the process manager (TransferDebitDeclined), moving no money.
+ */
+async function refuseUnpayable(
+  handler: CommandHandler,
+  transfer: {
+    readonly transferId: string;
+    readonly fromAccountId: string;
+    readonly amount: bigint;
+  },
+  cachedSource: AccountState,
+): Promise<void> {
+  if (!debitRefusal(cachedSource, transfer.amount)) return;
+  const source = await handler.read(accountStream(transfer.fromAccountId), accountAggregate);
+  const refusal = debitRefusal(source.state, transfer.amount);
+  if (!refusal) return;
+  const recorded = await handler.read(transferStream(transfer.transferId), transferAggregate);
+  if (recorded.state.status !== 'none') return;
+  throw rejectionError(refusal.code, refusal.message);
 }

@@ -93,19 +93,60 @@ describe('transfers over gRPC', () => {
     assert.equal(await balance(from), 5950n);
   });
 
-  it('fails a transfer the source cannot cover, moving no money', async () => {
+  it('refuses up front a transfer its source cannot pay, recording nothing', async () => {
     const from = await openFunded(client, '10.00');
+    const frozen = await openFunded(client, '10.00');
+    const to = await openFunded(client, '0');
+    await call(client, rpc.freezeAccount, {
+      context: ctx(ADMIN),
+      accountId: frozen,
+      reason: 'kyc',
+    });
+    const head = await headPosition(schema.pool);
+    for (const [source, amount, code] of [
+      [from, '10.01', 'INSUFFICIENT_FUNDS'],
+      [frozen, '1', 'ACCOUNT_FROZEN'],
+    ] as const) {
+      await rejectsWith(
+        call(client, rpc.requestTransfer, {
+          context: ctx(),
+          fromAccountId: source,
+          toAccountId: to,
+          amount,
+        }),
+        grpc.status.FAILED_PRECONDITION,
+        { code },
+      );
+    }
+    assert.equal(await headPosition(schema.pool), head);
+    assert.equal(await balance(from), 1000n);
+    assert.equal(await balance(to), 0n);
+  });
+
+  it('records as failed a transfer whose money went elsewhere after the check, moving none', async () => {
+    const from = await openFunded(client, '10.00'); // this instance now holds the source, funded
+    const other = await startTestService(schema.url);
+    const otherClient = connect(other.port);
+    try {
+      // Another instance takes the money: this one's view of the source is now stale.
+      await call(otherClient, rpc.withdraw, { context: ctx(), accountId: from, amount: '10.00' });
+    } finally {
+      otherClient.close();
+      await other.stop();
+    }
     const to = await openFunded(client, '0');
     const reply = await call(client, rpc.requestTransfer, {
       context: ctx(),
       fromAccountId: from,
       toAccountId: to,
-      amount: '10.01',
+      amount: '5.00',
     });
     assert.equal(reply.status, 'failed');
     assert.equal(reply.failureReason, 'INSUFFICIENT_FUNDS');
-    assert.equal(await balance(from), 1000n);
+    assert.equal(await balance(from), 0n);
     assert.equal(await balance(to), 0n);
+    const legs = (await streamEvents(schema.pool, accountStream(from))).map((e) => e.type);
+    assert.equal(legs.at(-1), 'TransferDebitDeclined');
   });
 
   it('refunds the source when the destination refuses the credit', async () => {

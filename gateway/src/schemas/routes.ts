@@ -310,11 +310,11 @@ export const overdraftLimitSchema = command({
 export const requestTransferSchema = command({
   summary: 'Transfer money',
   description:
-    'Owner of the source account, teller, admin. The transfer is recorded before it is driven, so ' +
-    'it answers 201 also when it ended failed: the source refused the debit (failureReason ' +
-    'INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ...; no money moved) or the destination refused the ' +
-    'credit and the source was refunded. See status and failureReason; GET /v1/transfers/{id} ' +
-    'shows the timeline.',
+    'Owner of the source account, teller, admin. 422 (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ...) ' +
+    'when the source plainly cannot pay, with nothing recorded. Otherwise 201 with the final ' +
+    'status, also when it ended failed: the destination refused the credit (the source was ' +
+    'refunded), or a concurrent debit took the money first (none moved). See failureReason; ' +
+    'GET /v1/transfers/{id} shows the timeline.',
   tags: transfers,
   status: 201,
   result: 'TransferResult',

@@ -1,4 +1,11 @@
-import { accept, assertNever, InvalidCommandError, reject, type Decision } from './decision.js';
+import {
+  accept,
+  assertNever,
+  InvalidCommandError,
+  reject,
+  type Decision,
+  type Rejection,
+} from './decision.js';
 import type { AccountEvent, AccountStatus, AccountType } from './events.js';
 import { MAX_AMOUNT_MINOR, MAX_BALANCE_MINOR, type Currency } from './money.js';
 
@@ -30,6 +37,16 @@ export type AccountState =
 export type OpenAccountState = Exclude<AccountState, { status: 'none' }>;
 
 export const initialAccountState: AccountState = { status: 'none' };
+
+/**
+ * Why the account would refuse to pay `amount` out now (not open, a bad amount, not enough
+ * available), or undefined when it would pay. The same rule every debit is decided by.
+ */
+export function debitRefusal(state: AccountState, amount: bigint): Rejection | undefined {
+  if (state.status === 'none') return { code: 'ACCOUNT_NOT_FOUND', message: 'account not found' };
+  const refused = refuseDebit(state, amount);
+  return refused && !refused.ok ? refused.rejection : undefined;
+}
 
 /** balance − open holds + overdraft limit: what a debit may take. */
 export function availableBalance(state: OpenAccountState): bigint {

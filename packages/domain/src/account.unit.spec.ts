@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { availableBalance, foldAccount, hasTransferLeg, type AccountCommand } from './account.js';
+import {
+  availableBalance,
+  debitRefusal,
+  foldAccount,
+  hasTransferLeg,
+  initialAccountState,
+  type AccountCommand,
+} from './account.js';
 import { InvalidCommandError } from './decision.js';
 import type { AccountEvent } from './events.js';
 import { MAX_AMOUNT_MINOR, MAX_BALANCE_MINOR } from './money.js';
@@ -183,6 +190,18 @@ describe('account: deposit and withdraw', () => {
       .when(deposit(100n))
       .then([deposited(100n)]);
     accountSpec.given(nearlyFull).when(deposit(101n)).thenRejects('BALANCE_LIMIT_EXCEEDED');
+  });
+
+  it('says why a debit would be refused, by the rule every debit is decided by', () => {
+    const funded = foldAccount([opened(50n), deposited(100n), holdPlaced('h', 30n)]);
+    assert.equal(debitRefusal(funded, 120n), undefined); // 100 - 30 + 50
+    assert.equal(debitRefusal(funded, 121n)?.code, 'INSUFFICIENT_FUNDS');
+    assert.equal(debitRefusal(funded, 0n)?.code, 'INVALID_AMOUNT');
+    assert.equal(
+      debitRefusal(foldAccount([opened(), deposited(100n), frozen]), 1n)?.code,
+      'ACCOUNT_FROZEN',
+    );
+    assert.equal(debitRefusal(initialAccountState, 1n)?.code, 'ACCOUNT_NOT_FOUND');
   });
 
   it('withdraws up to the balance', () => {
