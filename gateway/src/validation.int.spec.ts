@@ -305,9 +305,21 @@ describe('malformed input', () => {
     assert.match(String(proto['detail']), /forbidden property name/);
   });
 
-  it('unknown routes are 404 problems', async () => {
+  it('unknown routes are 404 problems, a wrong method on a known path a 405 with Allow', async () => {
     const response = await h.app.inject({ method: 'GET', url: '/v2/nothing' });
     assert.equal(response.statusCode, 404);
     assert.equal(response.json<{ code: string }>().code, 'NOT_FOUND');
+    for (const [method, url, allow] of [
+      ['DELETE', `/v1/accounts/${ids.account}`, 'GET, HEAD'],
+      ['PUT', `/v1/accounts/${ids.account}/deposits`, 'POST'],
+      ['GET', `/v1/accounts/${ids.account}/holds/${ids.hold}/capture`, 'POST'],
+      ['PATCH', '/v1/transfers', 'POST'],
+    ] as const) {
+      const wrong = await h.as('adam', ['admin'])({ method, url });
+      assert.equal(wrong.statusCode, 405, `${method} ${url}`);
+      assert.match(String(wrong.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(wrong.json<{ code: string }>().code, 'METHOD_NOT_ALLOWED');
+      assert.equal(wrong.headers['allow'], allow, `${method} ${url}`);
+    }
   });
 });

@@ -28,18 +28,50 @@ export default fp(
         .type(PROBLEM_CONTENT_TYPE)
         .send(problem.body);
     });
+    // Every route's path pattern and methods, to tell a wrong method (405) from a wrong path.
+    const routes = new Map<string, { readonly pattern: RegExp; readonly methods: Set<string> }>();
+    app.addHook('onRoute', (route) => {
+      const entry = routes.get(route.url) ?? {
+        pattern: pathPattern(route.url),
+        methods: new Set(),
+      };
+      for (const method of [route.method].flat()) entry.methods.add(method);
+      routes.set(route.url, entry);
+    });
     app.setNotFoundHandler((request, reply) => {
-      const problem = toProblem(
-        new HttpProblem(
-          404,
-          'NOT_FOUND',
-          `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
-        ),
-        problemContext(request),
-      );
-      return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem.body);
+      const path = request.url.split('?')[0] ?? '';
+      const allowed = new Set<string>();
+      for (const { pattern, methods } of routes.values())
+        if (pattern.test(path)) for (const method of methods) allowed.add(method);
+      const error =
+        allowed.size > 0
+          ? new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed here`, {
+              headers: { allow: [...allowed].sort().join(', ') },
+            })
+          : new HttpProblem(404, 'NOT_FOUND', `no route ${request.method} ${path}`);
+      const problem = toProblem(error, problemContext(request));
+      return reply
+        .code(problem.body.status)
+        .headers(problem.headers)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(problem.body);
     });
     done();
   },
   { name: 'errors', fastify: '5.x' },
 );
+
+/** A route's path (`/v1/accounts/:id`, `/docs/*`) as a pattern for concrete paths. */
+function pathPattern(url: string): RegExp {
+  const source = url
+    .split('/')
+    .map((part) =>
+      part.startsWith(':')
+        ? '[^/]+'
+        : part === '*'
+          ? '.*'
+          : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('/');
+  return new RegExp(`^${source}/?$`);
+}
