@@ -321,5 +321,11 @@ describe('malformed input', () => {
       assert.equal(wrong.json<{ code: string }>().code, 'METHOD_NOT_ALLOWED');
       assert.equal(wrong.headers['allow'], allow, `${method} ${url}`);
     }
+    // A path that no route has (a trailing slash) is a 404, whatever the method.
+    const slash = await h.as('adam', ['admin'])({
+      method: 'GET',
+      url: `/v1/accounts/${ids.account}/`,
+    });
+    assert.equal(slash.statusCode, 404);
   });
 });

@@ -4,6 +4,7 @@ import {
   type AccountState,
   decideTransfer,
   formatAmount,
+  initialTransferState,
   transferStream,
 } from '@bank/domain';
 import { rejectionError, validationError, type UnaryHandler } from '@bank/platform';
@@ -65,7 +66,9 @@ export function requestTransfer(deps: {
       },
     } as const;
 
-    await refuseUnpayable(deps.handler, command.data, source.state);
+    // A request the transfer rules refuse anyway (same account, other currency) gets that answer.
+    if (decideTransfer(command, initialTransferState).ok)
+      await refuseUnpayable(deps.handler, command.data, source.state);
 
     const requested = await deps.handler.handle(
       transferStream(transferId),

@@ -91,6 +91,17 @@ describe('transfers over gRPC', () => {
     });
     assert.deepEqual(again, { ...reply, replayed: true });
     assert.equal(await balance(from), 5950n);
+
+    // The source could no longer pay it, but a retry of a recorded transfer gets its first answer.
+    await call(client, rpc.withdraw, { context: ctx(), accountId: from, amount: '59.50' });
+    const later = await call(client, rpc.requestTransfer, {
+      context: ctx(customer('alice'), 'transfer-1'),
+      fromAccountId: from,
+      toAccountId: to,
+      amount: '40.50',
+    });
+    assert.deepEqual(later, { ...reply, replayed: true });
+    assert.equal(await balance(from), 0n);
   });
 
   it('refuses up front a transfer its source cannot pay, recording nothing', async () => {
@@ -176,7 +187,7 @@ describe('transfers over gRPC', () => {
         context: ctx(),
         fromAccountId: usd,
         toAccountId: usd,
-        amount: '1',
+        amount: '20', // more than the source holds: the transfer rule's own answer still wins
       }),
       grpc.status.FAILED_PRECONDITION,
       { code: 'SAME_ACCOUNT' },
@@ -186,7 +197,7 @@ describe('transfers over gRPC', () => {
         context: ctx(),
         fromAccountId: usd,
         toAccountId: eur,
-        amount: '1',
+        amount: '20',
       }),
       grpc.status.FAILED_PRECONDITION,
       { code: 'CURRENCY_MISMATCH' },

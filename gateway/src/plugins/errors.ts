@@ -44,7 +44,7 @@ export default fp(
       for (const { pattern, methods } of routes.values())
         if (pattern.test(path)) for (const method of methods) allowed.add(method);
       const error =
-        allowed.size > 0
+        allowed.size > 0 && !allowed.has(request.method)
           ? new HttpProblem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed here`, {
               headers: { allow: [...allowed].sort().join(', ') },
             })
@@ -73,5 +73,5 @@ function pathPattern(url: string): RegExp {
           : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
     )
     .join('/');
-  return new RegExp(`^${source}/?$`);
+  return new RegExp(`^${source}$`);
 }

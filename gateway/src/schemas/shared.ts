@@ -55,7 +55,7 @@ export const OwnerId = {
 export const Position = {
   $id: 'Position',
   type: 'string',
-  pattern: '^[0-9]{1,20}$',
+  pattern: '^[0-9]{1,19}$',
   description:
     'Global position of the last event the command appended: send it as X-Consistency-Token on a ' +
     'GET to read your own write.',

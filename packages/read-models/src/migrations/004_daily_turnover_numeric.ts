@@ -9,8 +9,8 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     ALTER TABLE daily_balances
-      ALTER COLUMN total_in TYPE numeric(40, 0),
-      ALTER COLUMN total_out TYPE numeric(40, 0)`);
+      ALTER COLUMN total_in TYPE numeric,
+      ALTER COLUMN total_out TYPE numeric`);
 }
 
 export async function down(knex: Knex): Promise<void> {
