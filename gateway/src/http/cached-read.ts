@@ -1,3 +1,4 @@
+import { MAX_INT64 } from '@bank/platform';
 import type { queryTypes } from '@bank/proto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ownerRestriction } from '../auth/principal.js';
@@ -6,8 +7,6 @@ import { principalOf } from '../plugins/auth.js';
 import type { CallContext } from '../upstream/clients.js';
 import { callContextOf } from './call-context.js';
 import { HttpProblem } from './problem.js';
-
-const MAX_POSITION = 2n ** 63n - 1n;
 
 export interface ReadOutcome<T> {
   readonly body: T;
@@ -31,7 +30,7 @@ export async function cachedRead<T>(
   const token = request.headers['x-consistency-token'];
   const consistencyToken = typeof token === 'string' ? token : '';
   // Positions are 64-bit: a token past that was never returned by a command.
-  if (consistencyToken !== '' && BigInt(consistencyToken) > MAX_POSITION) {
+  if (consistencyToken !== '' && BigInt(consistencyToken) > MAX_INT64) {
     throw new HttpProblem(400, 'VALIDATION_FAILED', 'X-Consistency-Token is not a position', {
       field: 'X-Consistency-Token',
     });

@@ -1,31 +1,28 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, problem, type EdgeCode } from './problem.js';
+import { replyWithProblem } from '../plugins/errors.js';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, problem, type EdgeCode } from './problem.js';
 
 /**
  * Errors Fastify raises before a route runs (a URL that does not decode, a path parameter over
- * the length limit): answered as problems like every other error, not with Fastify's own JSON.
+ * the length limit): answered as problems like every other error, instead of Fastify's own JSON.
+ * Any other is answered as what it is (an internal error).
  */
 export function frameworkErrorProblem(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  // The path as the problem's instance, cut short: the one refused for its length can be huge.
-  const path = request.url.split('?')[0] ?? request.url;
-  const instance = path.length > 256 ? `${path.slice(0, 256)}...` : path;
-  const [status, code, detail]: [number, EdgeCode, string] =
+  void replyWithProblem(
     error.code === 'FST_ERR_BAD_URL'
-      ? [400, 'VALIDATION_FAILED', 'the URL is not valid (bad percent-encoding)']
+      ? new HttpProblem(400, 'VALIDATION_FAILED', 'the URL is not valid (bad percent-encoding)')
       : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-        ? [414, 'URI_TOO_LONG', 'a path parameter is too long']
-        : [500, 'INTERNAL', 'internal error'];
-  if (status >= 500) request.log.error({ err: error }, 'request failed before routing');
-  void reply
-    .code(status)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(problem(status, code, detail, { instance }));
+        ? new HttpProblem(414, 'URI_TOO_LONG', 'a path parameter is too long')
+        : error,
+    request,
+    reply,
+  );
 }
 
 /**

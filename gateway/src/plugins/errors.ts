@@ -1,14 +1,35 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isStaff } from '../auth/principal.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from '../http/problem.js';
 
-/** The problem context of a request: its path, and whether not-founds must all look alike. */
+/**
+ * The problem context of a request: its path (cut short: a path refused for its length can be
+ * huge), and whether not-founds must all look alike.
+ */
 export function problemContext(request: FastifyRequest) {
+  const path = request.url.split('?')[0] ?? request.url;
   return {
-    instance: request.url.split('?')[0] ?? request.url,
+    instance: path.length > 256 ? `${path.slice(0, 256)}...` : path,
     hideNotFoundDetail: request.principal ? !isStaff(request.principal) : false,
   };
+}
+
+/** Answers with the problem for `error`; internal errors are logged with their stack. */
+export function replyWithProblem(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const problem = toProblem(error, problemContext(request));
+  if (problem.internal) request.log.error({ err: error }, 'request failed');
+  else if (problem.body.status >= 500)
+    request.log.warn({ code: problem.body.code }, problem.body.detail);
+  return reply
+    .code(problem.body.status)
+    .headers(problem.headers)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem.body);
 }
 
 /**
@@ -17,17 +38,7 @@ export function problemContext(request: FastifyRequest) {
  */
 export default fp(
   (app, _options, done) => {
-    app.setErrorHandler((error, request, reply) => {
-      const problem = toProblem(error, problemContext(request));
-      if (problem.internal) request.log.error({ err: error }, 'request failed');
-      else if (problem.body.status >= 500)
-        request.log.warn({ code: problem.body.code }, problem.body.detail);
-      return reply
-        .code(problem.body.status)
-        .headers(problem.headers)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(problem.body);
-    });
+    app.setErrorHandler((error, request, reply) => replyWithProblem(error, request, reply));
     // Every route's path pattern and methods, to tell a wrong method (405) from a wrong path.
     const routes = new Map<string, { readonly pattern: RegExp; readonly methods: Set<string> }>();
     app.addHook('onRoute', (route) => {
@@ -38,7 +49,7 @@ export default fp(
       for (const method of [route.method].flat()) entry.methods.add(method);
       routes.set(route.url, entry);
     });
-    app.setNotFoundHandler((request, reply) => {
+    app.setNotFoundHandler((request) => {
       const path = request.url.split('?')[0] ?? '';
       const allowed = new Set<string>();
       for (const { pattern, methods } of routes.values())
@@ -49,12 +60,7 @@ export default fp(
               headers: { allow: [...allowed].sort().join(', ') },
             })
           : new HttpProblem(404, 'NOT_FOUND', `no route ${request.method} ${path}`);
-      const problem = toProblem(error, problemContext(request));
-      return reply
-        .code(problem.body.status)
-        .headers(problem.headers)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send(problem.body);
+      throw error; // answered by the error handler above
     });
     done();
   },

@@ -47,6 +47,9 @@ export function survivePostgresRestarts(pool: pg.Pool): void {
   });
 }
 
+/** The largest int8 (bigint column, int64 wire field): positions and revisions stay within it. */
+export const MAX_INT64 = 2n ** 63n - 1n;
+
 /** Converts a pg int8/numeric string to bigint, failing loudly on anything else. */
 export function toBigInt(value: unknown): bigint {
   if (typeof value === 'bigint') return value;

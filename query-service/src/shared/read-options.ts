@@ -1,5 +1,5 @@
 import type { queryTypes } from '@bank/proto';
-import { validationError } from '@bank/platform';
+import { MAX_INT64, validationError } from '@bank/platform';
 import { requireOwnerId } from './validation.js';
 
 export interface ReadOptions {
@@ -8,8 +8,6 @@ export interface ReadOptions {
   /** Only resources of this owner are visible; undefined = no restriction (staff). */
   readonly restrictToOwner: string | undefined;
 }
-
-const MAX_POSITION = 2n ** 63n - 1n;
 
 export function parseReadOptions(
   options: queryTypes.ReadOptions__Output | null | undefined,
@@ -32,7 +30,7 @@ export function parseConsistencyToken(token: string): bigint | undefined {
     );
   }
   const position = BigInt(token);
-  if (position > MAX_POSITION) {
+  if (position > MAX_INT64) {
     throw validationError('consistency token is out of range', 'options.consistency_token');
   }
   return position;

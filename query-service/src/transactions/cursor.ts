@@ -1,4 +1,4 @@
-import { validationError } from '@bank/platform';
+import { MAX_INT64, validationError } from '@bank/platform';
 
 /**
  * The ListTransactions page cursor: base64url of a version byte and the stream revision of the
@@ -9,7 +9,6 @@ import { validationError } from '@bank/platform';
  */
 const CURSOR_VERSION = 1;
 const CURSOR_BYTES = 9;
-const MAX_REVISION = 2n ** 63n - 1n;
 
 export function encodeCursor(lastRevision: bigint): string {
   const bytes = Buffer.alloc(CURSOR_BYTES);
@@ -27,6 +26,6 @@ export function decodeCursor(cursor: string): bigint {
   if (bytes.length !== CURSOR_BYTES || bytes.toString('base64url') !== cursor) throw invalid();
   if (bytes.readUInt8(0) !== CURSOR_VERSION) throw invalid();
   const revision = bytes.readBigUInt64BE(1);
-  if (revision > MAX_REVISION) throw invalid();
+  if (revision > MAX_INT64) throw invalid();
   return revision;
 }
