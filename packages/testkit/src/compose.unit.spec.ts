@@ -133,7 +133,10 @@ describe('docker-compose.yml', () => {
       assert.ok(existsSync(join(root, name, 'package.json')), `${name}/ is not a workspace`);
       assert.deepEqual(service.build, { context: '.', dockerfile: `${name}/Dockerfile` });
       const dockerfile = readRepoFile(`${name}/Dockerfile`);
-      assert.match(dockerfile, /^FROM node:20-slim AS build$/m);
+      // The images run the Node major that .nvmrc pins for everyone else.
+      const major = readRepoFile('.nvmrc').trim();
+      assert.match(dockerfile, new RegExp(`^FROM node:${major}-slim AS build$`, 'm'));
+      assert.match(dockerfile, new RegExp(`^FROM node:${major}-slim$`, 'm'));
       assert.match(dockerfile, /^RUN npm ci\b/m);
       assert.match(dockerfile, new RegExp(`^RUN npx tsc -b ${name}$`, 'm'));
       assert.match(dockerfile, /^RUN npm prune --omit=dev\b/m);
