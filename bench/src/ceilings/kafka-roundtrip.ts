@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type Message } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import { measureRoundTrip, type BrokerCeilingResult } from './broker-message.js';
 
 export interface KafkaCeilingOptions {
   readonly brokers: string;
@@ -10,26 +10,14 @@ export interface KafkaCeilingOptions {
   readonly maxMessages: number;
 }
 
-export interface KafkaCeilingResult {
-  readonly produced: number;
-  readonly consumed: number;
-  /** Messages produced per second while producing. */
-  readonly produceRate: number;
-  /** Messages per second from the first send to the last message consumed. */
-  readonly roundTripRate: number;
-}
-
-const BATCH = 500;
-const KEYS = Array.from({ length: 1000 }, (_, i) => `account-bench-${i}`);
-
 /**
  * Ceiling for the relay path: kafkajs idempotent producer, acks=all (as the relay), batches of
- * 500 keyed ~350-byte messages with headers, into a fresh topic with the projector's partition
- * count; a consumer group reads them back. Rate = messages / (first send → last consumed).
+ * keyed messages with headers (broker-message.ts), into a fresh topic with the projector's
+ * partition count; a consumer group reads them back.
  */
 export async function measureKafkaCeiling(
   options: KafkaCeilingOptions,
-): Promise<KafkaCeilingResult> {
+): Promise<BrokerCeilingResult> {
   const kafka = new Kafka({
     clientId: 'bench-ceiling',
     brokers: options.brokers.split(','),
@@ -57,36 +45,13 @@ export async function measureKafkaCeiling(
         await Promise.resolve();
       },
     });
-    const payload = randomBytes(120).toString('base64');
-    const started = performance.now();
-    const deadline = started + options.durationSeconds * 1000;
-    let produced = 0;
-    while (produced < options.maxMessages && performance.now() < deadline) {
-      const messages: Message[] = [];
-      for (let i = 0; i < BATCH; i += 1) {
-        const n = produced + i;
-        messages.push({
-          key: KEYS[n % KEYS.length] ?? 'k',
-          value: `{"type":"FundsDeposited","position":"${n}","data":{"amount":"100","payload":"${payload}"}}`,
-          headers: { 'event-id': String(n), 'event-type': 'FundsDeposited', position: String(n) },
-        });
-      }
-      await producer.send({ topic: options.topic, acks: -1, messages });
-      produced += messages.length;
-    }
-    const produceSeconds = (performance.now() - started) / 1000;
-    const drainDeadline = performance.now() + 60_000;
-    while (consumed < produced && performance.now() < drainDeadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const roundTripSeconds =
-      ((consumed >= produced ? lastConsumedAt : performance.now()) - started) / 1000;
-    return {
-      produced,
-      consumed,
-      produceRate: produced / produceSeconds,
-      roundTripRate: Math.min(consumed, produced) / roundTripSeconds,
-    };
+    return await measureRoundTrip(
+      options,
+      async (messages) => {
+        await producer.send({ topic: options.topic, acks: -1, messages: [...messages] });
+      },
+      () => ({ consumed, lastConsumedAt }),
+    );
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);

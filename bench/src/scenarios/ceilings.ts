@@ -1,6 +1,8 @@
 import { measureFastifyCeiling } from '../ceilings/fastify-hello.js';
 import { measureKafkaCeiling } from '../ceilings/kafka-roundtrip.js';
 import { measurePostgresInsertCeiling } from '../ceilings/postgres-insert.js';
+import { measureRabbitMqCeiling } from '../ceilings/rabbitmq-roundtrip.js';
+import { rabbitmqUrl } from '@bank/testkit';
 import type { BenchContext } from '../context.js';
 import { createBenchSchema } from '../infra/database.js';
 
@@ -29,6 +31,7 @@ export async function runCeilings(ctx: BenchContext): Promise<void> {
   });
 
   await kafka(ctx);
+  await rabbitmq(ctx);
 }
 
 async function postgres(ctx: BenchContext): Promise<void> {
@@ -86,5 +89,41 @@ async function kafka(ctx: BenchContext): Promise<void> {
     value: result.roundTripRate,
     unit: 'msg/s',
     note: `${result.consumed}/${result.produced} consumed; produce alone ${Math.round(result.produceRate)} msg/s`,
+  });
+}
+
+/** The same messages and batches as the Kafka row, on RabbitMQ (docs/architecture.md, messaging). */
+async function rabbitmq(ctx: BenchContext): Promise<void> {
+  const { options, results } = ctx;
+  const url = rabbitmqUrl();
+  ctx.log(
+    `ceiling: RabbitMQ publish (confirms) -> consume (manual acks), up to ${options.kafkaMessages} messages`,
+  );
+  let result;
+  try {
+    result = await measureRabbitMqCeiling({
+      url,
+      queue: `bench-ceiling-${ctx.runId}`,
+      durationSeconds: options.durationSeconds,
+      maxMessages: options.kafkaMessages,
+      prefetch: 1000,
+    });
+  } catch (error) {
+    results.notRun(
+      `${SCENARIO} (RabbitMQ)`,
+      `no RabbitMQ at ${url.replace(/\/\/[^@]*@/, '//')}: ${(error as Error).message.split('\n')[0] ?? ''}`,
+    );
+    return;
+  }
+  results.add({
+    scenario: SCENARIO,
+    metric: 'RabbitMQ publish->consume (durable queue, confirms, manual acks)',
+    value: result.roundTripRate,
+    unit: 'msg/s',
+    note:
+      `${result.consumed}/${result.produced} consumed; publish alone ${Math.round(result.produceRate)} msg/s` +
+      (ctx.ceilings.kafka
+        ? `; ${(result.roundTripRate / ctx.ceilings.kafka.value).toFixed(2)}x the Kafka row`
+        : ''),
   });
 }
