@@ -5,3 +5,4 @@ export * from './process.js';
 export * from './stack.js';
 export * from './ports.js';
 export * from './rabbitmq.js';
+export * from './etcd.js';
