@@ -90,6 +90,67 @@ describe('command idempotency', () => {
     assert.equal(again.position, first.position);
   });
 
+  it('answers a command id only to the actor that sent it first, and runs it once', async () => {
+    const other = { id: 'teller-2', roles: ['teller'] };
+    const opened = await call(client, rpc.openAccount, {
+      context: ctx(TELLER, 'open-by-one-teller'),
+      ownerId: 'o',
+      currency: 'USD',
+    });
+    await rejectsWith(
+      call(client, rpc.openAccount, {
+        context: ctx(other, 'open-by-one-teller'),
+        ownerId: 'p',
+        currency: 'EUR',
+      }),
+      grpc.status.FAILED_PRECONDITION,
+      { code: 'COMMAND_ID_REUSED' },
+    );
+    const accountId = opened.account?.accountId ?? assert.fail('no account');
+    await call(client, rpc.deposit, {
+      context: ctx(TELLER, 'deposit-by-one-teller'),
+      accountId,
+      amount: '0.01',
+    });
+    const head = await headPosition(schema.pool);
+    await rejectsWith(
+      call(client, rpc.deposit, {
+        context: ctx(other, 'deposit-by-one-teller'),
+        accountId,
+        amount: '80.00',
+      }),
+      grpc.status.FAILED_PRECONDITION,
+      { code: 'COMMAND_ID_REUSED' },
+    );
+    assert.equal(await headPosition(schema.pool), head);
+    const events = await streamEvents(schema.pool, accountStream(accountId));
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['AccountOpened', 'FundsDeposited'],
+    );
+    const again = await call(client, rpc.deposit, {
+      context: ctx(TELLER, 'deposit-by-one-teller'),
+      accountId,
+      amount: '0.01',
+    });
+    assert.equal(again.replayed, true);
+  });
+
+  it("refuses a client's command id in the form of the service's own steps", async () => {
+    const accountId = await openFunded(client, '10.00');
+    const head = await headPosition(schema.pool);
+    await rejectsWith(
+      call(client, rpc.withdraw, {
+        context: ctx(TELLER, `${accountId}:debit`),
+        accountId,
+        amount: '1.00',
+      }),
+      grpc.status.INVALID_ARGUMENT,
+      { field: 'context.command_id' },
+    );
+    assert.equal(await headPosition(schema.pool), head);
+  });
+
   it('answers a repeated command with its first result even after later changes', async () => {
     const accountId = await openFunded(client, '10.00');
     const context = ctx(TELLER, 'withdraw-once');

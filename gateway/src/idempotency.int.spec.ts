@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { AppError } from '@bank/platform';
-import { commandIdFor } from './idempotency/keys.js';
+import { commandIdFor, legacyCommandIdFor, requestHash } from './idempotency/keys.js';
 import { newKey, startHarness, type Harness } from './testing/harness.js';
 
 // pg warns (once per process) when a query is sent to a session still running another one.
@@ -146,10 +146,11 @@ describe('idempotency (PostgreSQL store)', () => {
       'title',
       'type',
     ]);
-    const { rows } = await h.schema!.pool.query('SELECT 1 FROM idempotency_keys WHERE key = $1', [
-      key,
-    ]);
-    assert.equal(rows.length, 0, 'the in-flight row is removed');
+    const { rows } = await h.schema!.pool.query<{ command_id: string }>(
+      `SELECT command_id FROM idempotency_keys WHERE key = $1 AND status = 'in_flight'`,
+      [key],
+    );
+    assert.deepEqual(rows, [{ command_id: commandIdFor('tina', key) }], 'the claim keeps its id');
     const retried = await deposit(key);
     assert.equal(retried.statusCode, 200);
     const ids = h.bank.callsOf('Deposit').map((c) => c.commandId);
@@ -192,6 +193,49 @@ describe('idempotency (PostgreSQL store)', () => {
     // The command service saw the same command id twice and replayed the first result.
     assert.equal(h.bank.callsFor(commandIdFor('tina', key)), 2);
     assert.equal(h.bank.accounts.get(account)?.balance, 1000n);
+  });
+
+  it('runs the command of every principal whose principal and key join like another pair', async () => {
+    // Customer P with key "x:k" and customer "P:x" with key "k" were once the same command.
+    const p = `p-${newKey()}`;
+    const pairs = [
+      { sub: p, key: 'x:k', amount: '0.01', cents: 1n },
+      { sub: `${p}:x`, key: 'k', amount: '80.00', cents: 8000n },
+      { sub: `${p}|x`, key: 'k', amount: '7.00', cents: 700n },
+      { sub: p, key: 'x|k', amount: '6.00', cents: 600n },
+    ];
+    for (const pair of pairs) {
+      const from = h.bank.seedAccount({ ownerId: pair.sub, balance: '100.00' });
+      const to = h.bank.seedAccount({ ownerId: 'bob' });
+      const response = await h.as(pair.sub, ['customer'])({
+        method: 'POST',
+        url: '/v1/transfers',
+        headers: { 'idempotency-key': pair.key },
+        payload: { fromAccountId: from, toAccountId: to, amount: pair.amount },
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      assert.equal(response.headers['idempotent-replayed'], undefined, `${pair.sub} ${pair.key}`);
+      assert.equal(response.json<{ amount: string }>().amount, pair.amount);
+      assert.equal(h.bank.accounts.get(to)?.balance, pair.cents);
+    }
+    const ids = h.bank.callsOf('RequestTransfer').map((c) => c.commandId);
+    assert.equal(new Set(ids).size, pairs.length);
+  });
+
+  it('retries a key claimed before command ids were tuples under its first command id', async () => {
+    const key = newKey();
+    // A row as the gateway stored it before: no command id, its attempt died an hour ago.
+    await h.schema!.pool.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, status, updated_at)
+       SELECT 'tina', $1, request_hash, 'in_flight', now() - interval '1 hour'
+         FROM (SELECT $2::text AS request_hash) r`,
+      [key, requestHash('POST', `/v1/accounts/${account}/deposits`, { amount: '10.00' })],
+    );
+    assert.equal((await deposit(key)).statusCode, 200);
+    assert.deepEqual(
+      h.bank.callsOf('Deposit').map((c) => c.commandId),
+      [legacyCommandIdFor('tina', key)],
+    );
   });
 
   it('never sends a query to a session that is still busy, from the first query of a session on', async () => {

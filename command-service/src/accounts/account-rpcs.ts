@@ -2,7 +2,7 @@ import { validationError, type UnaryHandler } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
 import type { Clock } from '../infrastructure/command-context.js';
 import type { CommandHandler } from '../infrastructure/command-handler.js';
-import { nameUuid } from '../infrastructure/name-uuid.js';
+import { entityIdFor } from '../infrastructure/name-uuid.js';
 import { commandContextOf } from '../requests/command-request.js';
 import {
   optionalInstant,
@@ -56,7 +56,8 @@ export function placeHold(deps: Deps): UnaryHandler<commandTypes.PlaceHoldReques
   return async (request, call) => {
     const context = commandContextOf('PlaceHold', request.context, call, deps.clock);
     const accountId = requireUuid(request.accountId, 'account_id');
-    const holdId = optionalUuid(request.holdId, 'hold_id') ?? nameUuid(`hold/${context.commandId}`);
+    const holdId =
+      optionalUuid(request.holdId, 'hold_id') ?? entityIdFor('hold', context.commandId);
     const expiresAt = optionalInstant(request.expiresAt, 'expires_at') ?? null;
     const outcome = await runAccountCommand(deps.handler, accountId, context, STAFF, (account) => ({
       type: 'PlaceHold',

@@ -3,7 +3,7 @@ import { rejectionError, validationError, type UnaryHandler } from '@bank/platfo
 import type { commandTypes } from '@bank/proto';
 import type { Clock } from '../infrastructure/command-context.js';
 import type { CommandHandler } from '../infrastructure/command-handler.js';
-import { nameUuid } from '../infrastructure/name-uuid.js';
+import { entityIdFor } from '../infrastructure/name-uuid.js';
 import { commandContextOf } from '../requests/command-request.js';
 import { optionalLimit, optionalText, optionalUuid, requireCurrency } from '../requests/fields.js';
 import { accountAggregate } from './account-aggregate.js';
@@ -23,7 +23,7 @@ export function openAccount(deps: {
   return async (request, call) => {
     const context = commandContextOf('OpenAccount', request.context, call, deps.clock);
     const accountId =
-      optionalUuid(request.accountId, 'account_id') ?? nameUuid(`account/${context.commandId}`);
+      optionalUuid(request.accountId, 'account_id') ?? entityIdFor('account', context.commandId);
     const ownerId =
       request.ownerId === '' ? context.actor.id : optionalText(request.ownerId, 'owner_id', 255);
     const currency = requireCurrency(request.currency);

@@ -12,6 +12,12 @@ export interface CommandContext {
   readonly command: string;
   /** The idempotency key: the same id on the same stream returns the first result. */
   readonly commandId: string;
+  /**
+   * Set for a command a client sent: its first result is replayed only to the actor that sent it
+   * first. Steps the service runs itself (transfer legs, hold expiry) may be finished by another
+   * actor (the recovery worker).
+   */
+  readonly fromClient?: true;
   readonly correlationId: string;
   /** The command id for client commands; the previous event id for process-manager steps. */
   readonly causationId: string;

@@ -145,7 +145,9 @@ export class CommandHandler {
         throw error;
       }
       if (loaded.earlier) {
-        const { state, revision, position, eventId } = loaded.earlier;
+        const { state, revision, position, eventId, actorId } = loaded.earlier;
+        if (context.fromClient && actorId !== undefined && actorId !== context.actor.id)
+          throw commandIdReused();
         return { ok: true, state, revision, position, replayed: true, lastEventId: eventId };
       }
       const decision = decide(loaded.state);
@@ -261,6 +263,17 @@ function toStored(
   };
   return { eventId, type: event.type, data: encodeEventData(event), metadata: { ...metadata } };
 }
+
+/**
+ * Another actor's command id: answering with its result would hand one customer another's
+ * outcome, and running the command would give one id two effects.
+ */
+const commandIdReused = (): AppError =>
+  new AppError(
+    'business',
+    'COMMAND_ID_REUSED',
+    'this command id was already used by another actor; send the command with a new id',
+  );
 
 /** The store being down is the caller's UNAVAILABLE (retry later), never an INTERNAL. */
 export async function unavailableAsAppError<T>(work: () => Promise<T>): Promise<T> {

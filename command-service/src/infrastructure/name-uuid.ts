@@ -1,27 +1,27 @@
-import { createHash } from 'node:crypto';
+import { nameUuid, tupleUuid } from '@bank/platform';
 
 /**
- * The namespace of every name-based id this service derives. Fixed forever: changing it would
- * give a retried command a different event id or stream than its first attempt.
+ * The namespace of the account, hold and transfer ids this service derives from command ids.
+ * Fixed forever: changing it would give a retried command another stream than its first attempt.
  */
-export const BANK_NAMESPACE = '0b7d6c0e-5f3a-4c59-9a53-2f1b8d4e6a10';
+const ENTITY_NAMESPACE = '0b7d6c0e-5f3a-4c59-9a53-2f1b8d4e6a10';
+
+/** The namespace of event ids; it holds tuple names only. */
+const EVENT_NAMESPACE = '6f2c41d7-93b8-4e0a-8d15-c7a9e3b25f68';
+
+/** What a command creates under an id derived from its command id when the request names none. */
+export type DerivedEntity = 'account' | 'hold' | 'transfer';
 
 /**
- * A name-based UUID (RFC 9562 version 5: SHA-1 of namespace + name). The same name always
- * gives the same id, which is what makes retried commands land on the same stream and event ids.
+ * The id of the account, hold or transfer a command creates: the same command id always lands on
+ * the same stream, so a retried open or transfer is answered from it. The name is the kind, `/`,
+ * and the command id: a tag from a fixed set (none a prefix of another) and exactly one free part,
+ * so it decodes one way only. Ids of stored facts keep this form; a new derivation would send a
+ * retried command to a second stream.
  */
-export function nameUuid(name: string, namespace: string = BANK_NAMESPACE): string {
-  const hash = createHash('sha1')
-    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
-    .update(name, 'utf8')
-    .digest();
-  const bytes = hash.subarray(0, 16);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+export const entityIdFor = (kind: DerivedEntity, commandId: string): string =>
+  nameUuid(ENTITY_NAMESPACE, `${kind}/${commandId}`);
 
 /** The id of the `index`-th event a command appends to a stream: a second guard (unique event id). */
 export const eventIdFor = (commandId: string, streamId: string, index: number): string =>
-  nameUuid(`${commandId}/${streamId}/${index}`);
+  tupleUuid(EVENT_NAMESPACE, [commandId, streamId, String(index)]);

@@ -9,6 +9,8 @@ export interface EarlierResult<S> {
   readonly revision: bigint;
   readonly position: bigint;
   readonly eventId: string;
+  /** Who sent that command (absent on events written without an actor). */
+  readonly actorId: string | undefined;
 }
 
 export interface LoadedStream<S> {
@@ -49,6 +51,7 @@ export async function loadStream<S, E extends BankEvent>(
         revision: stored.revision,
         position: stored.position,
         eventId: stored.eventId,
+        actorId: actorIdOf(stored.metadata),
       };
     }
   }
@@ -60,6 +63,13 @@ export async function loadStream<S, E extends BankEvent>(
     lastEventId: last?.eventId,
     earlier,
   };
+}
+
+function actorIdOf(metadata: Readonly<Record<string, unknown>>): string | undefined {
+  const actor = metadata['actor'];
+  if (actor === null || typeof actor !== 'object') return undefined;
+  const id = (actor as Record<string, unknown>)['id'];
+  return typeof id === 'string' ? id : undefined;
 }
 
 /** Decodes a stored event, upcasting payloads written under an older schema version. */

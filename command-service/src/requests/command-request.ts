@@ -7,7 +7,7 @@ import { optionalText } from './fields.js';
 export const ROLES = ['customer', 'teller', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** The command id is the gateway's Idempotency-Key, hence any string up to 255 characters. */
+/** A client's command id: any string up to 255 characters without a colon. */
 const MAX_COMMAND_ID_LENGTH = 255;
 
 /**
@@ -24,9 +24,14 @@ export function commandContextOf(
   if (request.commandId === '')
     throw validationError('context.command_id is required', 'context.command_id');
   const commandId = optionalText(request.commandId, 'context.command_id', MAX_COMMAND_ID_LENGTH);
+  // `<id>:<step>` names the steps the service runs itself (a transfer's legs, a hold's expiry);
+  // a client's command under such an id would pass for the step already done.
+  if (commandId.includes(':'))
+    throw validationError('context.command_id must not contain ":"', 'context.command_id');
   return {
     command,
     commandId,
+    fromClient: true,
     correlationId: call.correlationId,
     causationId: commandId,
     actor: actorOf(request.actor),

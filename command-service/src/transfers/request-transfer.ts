@@ -18,7 +18,7 @@ import {
 } from '../accounts/authorization.js';
 import type { Clock } from '../infrastructure/command-context.js';
 import type { CommandHandler } from '../infrastructure/command-handler.js';
-import { nameUuid } from '../infrastructure/name-uuid.js';
+import { entityIdFor } from '../infrastructure/name-uuid.js';
 import { commandContextOf } from '../requests/command-request.js';
 import { optionalText, optionalUuid, requireAmount, requireUuid } from '../requests/fields.js';
 import type { TransferProcessManager } from './process-manager.js';
@@ -37,7 +37,7 @@ export function requestTransfer(deps: {
   return async (request, call) => {
     const context = commandContextOf('RequestTransfer', request.context, call, deps.clock);
     const transferId =
-      optionalUuid(request.transferId, 'transfer_id') ?? nameUuid(`transfer/${context.commandId}`);
+      optionalUuid(request.transferId, 'transfer_id') ?? entityIdFor('transfer', context.commandId);
     const fromAccountId = requireUuid(request.fromAccountId, 'from_account_id');
     const toAccountId = requireUuid(request.toAccountId, 'to_account_id');
     const reference = optionalText(request.reference, 'reference', 140);

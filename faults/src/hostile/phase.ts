@@ -5,6 +5,7 @@ import type { TokenIssuer } from '../infra/tokens.js';
 import { log } from '../log.js';
 import type { Random } from '../random.js';
 import { runAccessMatrix } from './access-matrix.js';
+import { runCollisions } from './collision.js';
 import { createFixtures } from './fixtures.js';
 import { runFuzz } from './fuzz.js';
 import { runJwtAttacks } from './jwt-attacks.js';
@@ -36,6 +37,7 @@ export async function runHostilePhase(context: HostileContext): Promise<Record<s
   const counts = {
     jwt: await runJwtAttacks(fx, issuer, probe, findings),
     access: await runAccessMatrix(fx, probe, findings, runTag),
+    collision: await runCollisions(fx, issuer, probe, findings, runTag),
     verbatim: await runVerbatim(fx, pool, probe, findings, runTag),
     limits: await runLimits(fx, probe, findings, runTag),
     fuzz: await runFuzz(fx, probe, findings, context.random.int(1, 0x7fffffff), context.runs),

@@ -9,6 +9,13 @@ export interface RawRequest {
   readonly body?: string;
 }
 
+export interface ProbeAnswer {
+  readonly status: number;
+  readonly body: string;
+  /** The answer carried `Idempotent-Replayed: true`. */
+  readonly replayed: boolean;
+}
+
 export interface Probe {
   /** Requests sent (and answered), by outcome class. */
   readonly counts: Record<string, number>;
@@ -16,7 +23,7 @@ export interface Probe {
    * Sends one hostile request and checks the universal rules: never a 5xx, and a 4xx leaves
    * the event store as it was. Returns the status (0: the client could not even send it).
    */
-  send(request: RawRequest, label: string): Promise<{ status: number; body: string }>;
+  send(request: RawRequest, label: string): Promise<ProbeAnswer>;
 }
 
 export function createProbe(baseUrl: string, pool: pg.Pool, findings: Findings): Probe {
@@ -30,6 +37,7 @@ export function createProbe(baseUrl: string, pool: pg.Pool, findings: Findings):
       const before = await headPosition(pool);
       let status = 0;
       let body = '';
+      let replayed = false;
       try {
         const response = await fetch(`${baseUrl}${request.path}`, {
           method: request.method,
@@ -38,19 +46,20 @@ export function createProbe(baseUrl: string, pool: pg.Pool, findings: Findings):
           signal: AbortSignal.timeout(15_000),
         });
         status = response.status;
+        replayed = response.headers.get('idempotent-replayed') === 'true';
         body = await response.text();
       } catch (error) {
         // fetch refuses some inputs itself (a header that is not a ByteString): nothing was sent.
         if (error instanceof TypeError && clientSideRefusal(error)) {
           bump('unsendable');
-          return { status: 0, body: '' };
+          return { status: 0, body: '', replayed };
         }
         findings.check(
           false,
           () =>
             `${label}: ${request.method} ${request.path}: no answer (${(error as Error).message})`,
         );
-        return { status: 0, body: '' };
+        return { status: 0, body: '', replayed };
       }
       bump(`${Math.floor(status / 100)}xx`);
       findings.check(
@@ -70,7 +79,7 @@ export function createProbe(baseUrl: string, pool: pg.Pool, findings: Findings):
             `${label}: ${request.method} ${request.path.slice(0, 200)} → ${status} but the event store moved from ${before} to ${after}`,
         );
       }
-      return { status, body };
+      return { status, body, replayed };
     },
   };
 }

@@ -5,7 +5,7 @@ export interface CommandRecord {
   readonly client: number;
   readonly step: number;
   readonly kind: CommandKind;
-  /** The principal (JWT sub) that sent it: the command id is uuidv5(`${sub}:${key}`). */
+  /** The principal (JWT sub) that sent it: the command id is derived from (sub, key). */
   readonly sub: string;
   readonly key: string;
   readonly account: string;

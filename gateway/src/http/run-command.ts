@@ -19,9 +19,10 @@ export interface CommandOutcome<T> {
  * - the key is claimed in the store (scoped by principal); a duplicate gets the stored answer
  *   (Idempotent-Replayed: true), 422 for another body, 409 while the first still runs;
  * - the command id sent upstream is derived from principal and key, so even a retry the store
- *   no longer remembers is the same command for the command service;
+ *   no longer remembers is the same command for the command service; a claim keeps the id it was
+ *   first run under, and a takeover runs under that one;
  * - final answers (2xx and 4xx) are stored; unknown outcomes (5xx, deadline) and conflicts are
- *   not: the claim is dropped so that the client's retry runs again.
+ *   not: the claim is given up so that the client's retry runs again.
  */
 export async function runCommand<T>(
   request: FastifyRequest,
@@ -43,7 +44,7 @@ export async function runCommand<T>(
 
   let begun;
   try {
-    begun = await store.begin(principal.id, key, hash);
+    begun = await store.begin(principal.id, key, hash, commandIdFor(principal.id, key));
   } catch (error) {
     request.log.error({ err: error }, 'idempotency store failed');
     throw new AppError(
@@ -80,7 +81,7 @@ export async function runCommand<T>(
   }
 
   const context: commandTypes.CommandContext = {
-    commandId: commandIdFor(principal.id, key),
+    commandId: begun.commandId,
     actor: { id: principal.id, roles: [...principal.roles] },
   };
   let outcome: CommandOutcome<T>;

@@ -1,16 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { canonicalJson, commandIdFor, requestHash, uuidV5 } from './keys.js';
+import { canonicalJson, commandIdFor, legacyCommandIdFor, requestHash } from './keys.js';
 
 describe('idempotency keys', () => {
-  it('uuidV5 matches the RFC 9562 name-based algorithm', () => {
-    // Known vector: DNS namespace, "www.example.com".
-    assert.equal(
-      uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8'),
-      '2ed6657d-e927-568b-95e1-2665a8aea6a2',
-    );
-  });
-
   it('derives the command id from principal and key only', () => {
     assert.equal(commandIdFor('alice', 'k1'), commandIdFor('alice', 'k1'));
     assert.notEqual(commandIdFor('alice', 'k1'), commandIdFor('bob', 'k1'));
@@ -18,6 +10,22 @@ describe('idempotency keys', () => {
       commandIdFor('alice', 'k1'),
       /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
+  });
+
+  it('is the documented tuple encoding (the fault suite checks against the same vector)', () => {
+    assert.equal(commandIdFor('tina', 'k1'), 'c3c6f38b-c6f2-5900-9be6-6fc978cd9ca8');
+  });
+
+  it('gives principals and keys that join to the same string different command ids', () => {
+    assert.notEqual(commandIdFor('P', 'x:k'), commandIdFor('P:x', 'k'));
+    assert.notEqual(commandIdFor('a', '1:b'), commandIdFor('a1', ':b'));
+    assert.notEqual(commandIdFor('P', 'x|k'), commandIdFor('P|x', 'k'));
+  });
+
+  it('keeps the command id of keys claimed before command ids were tuples', () => {
+    // The id the gateway sent for (tina, k1) before: a retry of such a claim must send it again.
+    assert.equal(legacyCommandIdFor('tina', 'k1'), 'e4a27c92-a135-5c97-a839-a3f5914a82c7');
+    assert.notEqual(legacyCommandIdFor('tina', 'k1'), commandIdFor('tina', 'k1'));
   });
 
   it('hashes the same request alike whatever the key order, and different requests apart', () => {

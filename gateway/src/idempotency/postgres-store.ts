@@ -1,5 +1,6 @@
 import { Batcher, withServerSetting } from '@bank/platform';
 import pg from 'pg';
+import { legacyCommandIdFor } from './keys.js';
 import type { BeginResult, IdempotencyStore, StoredResponse } from './store.js';
 
 /** An advisory lock id so that gateways starting together do not race on CREATE TABLE. */
@@ -10,6 +11,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   scope           text        NOT NULL,
   key             text        NOT NULL,
   request_hash    text        NOT NULL,
+  command_id      text,
   status          text        NOT NULL CHECK (status IN ('in_flight', 'completed')),
   response_status integer,
   response_body   jsonb,
@@ -18,6 +20,8 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   PRIMARY KEY (scope, key)
 );
 CREATE INDEX IF NOT EXISTS idempotency_keys_created_at_idx ON idempotency_keys (created_at);
+-- Rows claimed before command ids were stored have none: their command id is the legacy one.
+ALTER TABLE idempotency_keys ADD COLUMN IF NOT EXISTS command_id text;
 `;
 
 /**
@@ -28,6 +32,7 @@ interface Claim {
   readonly scope: string;
   readonly key: string;
   readonly requestHash: string;
+  readonly commandId: string;
 }
 
 interface Completion {
@@ -97,12 +102,18 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     });
     const unique = [...firsts.values()].map((i) => claims[i] as Claim);
     const { rows } = await this.pool.query<{ scope: string; key: string }>(
-      `INSERT INTO idempotency_keys (scope, key, request_hash, status)
-       SELECT scope, key, request_hash, 'in_flight'
-         FROM unnest($1::text[], $2::text[], $3::text[]) AS r(scope, key, request_hash)
+      `INSERT INTO idempotency_keys (scope, key, request_hash, command_id, status)
+       SELECT scope, key, request_hash, command_id, 'in_flight'
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+              AS r(scope, key, request_hash, command_id)
        ON CONFLICT (scope, key) DO NOTHING
        RETURNING scope, key`,
-      [unique.map((c) => c.scope), unique.map((c) => c.key), unique.map((c) => c.requestHash)],
+      [
+        unique.map((c) => c.scope),
+        unique.map((c) => c.key),
+        unique.map((c) => c.requestHash),
+        unique.map((c) => c.commandId),
+      ],
     );
     const won = new Set(rows.map((row) => firsts.get(JSON.stringify([row.scope, row.key]))));
     return claims.map((_, i) => won.has(i));
@@ -125,23 +136,30 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     return completions.map(() => undefined);
   }
 
-  async begin(scope: string, key: string, requestHash: string): Promise<BeginResult> {
-    if (await this.claims.submit({ scope, key, requestHash })) return { kind: 'started' };
+  async begin(
+    scope: string,
+    key: string,
+    requestHash: string,
+    commandId: string,
+  ): Promise<BeginResult> {
+    if (await this.claims.submit({ scope, key, requestHash, commandId }))
+      return { kind: 'started', commandId };
     const { rows } = await this.pool.query<{
       request_hash: string;
+      command_id: string | null;
       status: 'in_flight' | 'completed';
       response_status: number | null;
       response_body: unknown;
       stale: boolean;
     }>(
-      `SELECT request_hash, status, response_status, response_body,
+      `SELECT request_hash, command_id, status, response_status, response_body,
               updated_at < now() - make_interval(secs => $3::double precision / 1000) AS stale
          FROM idempotency_keys WHERE scope = $1 AND key = $2`,
       [scope, key, this.staleInFlightMs],
     );
     const row = rows[0];
     // Purged or abandoned between the two statements: try once more.
-    if (!row) return this.begin(scope, key, requestHash);
+    if (!row) return this.begin(scope, key, requestHash, commandId);
     if (row.request_hash !== requestHash) return { kind: 'mismatch' };
     if (row.status === 'completed' && row.response_status !== null) {
       return { kind: 'replay', response: { status: row.response_status, body: row.response_body } };
@@ -155,7 +173,8 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
             AND updated_at < now() - make_interval(secs => $3::double precision / 1000)`,
         [scope, key, this.staleInFlightMs],
       );
-      if (taken.rowCount === 1) return { kind: 'started' };
+      if (taken.rowCount === 1)
+        return { kind: 'started', commandId: row.command_id ?? legacyCommandIdFor(scope, key) };
     }
     return { kind: 'in_flight' };
   }
@@ -164,9 +183,11 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     await this.completions.submit({ scope, key, response });
   }
 
+  /** Keeps the row, and with it the command id, and makes it stale: the next retry takes it over. */
   async abandon(scope: string, key: string): Promise<void> {
     await this.pool.query(
-      `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status = 'in_flight'`,
+      `UPDATE idempotency_keys SET updated_at = '-infinity'
+        WHERE scope = $1 AND key = $2 AND status = 'in_flight'`,
       [scope, key],
     );
   }

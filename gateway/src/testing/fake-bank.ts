@@ -1,16 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { formatAmount, isCurrency, parseAmount, type Currency } from '@bank/domain';
 import {
   createLogger,
   notFoundError,
   rejectionError,
   startGrpcServer,
+  tupleUuid,
   unary,
   validationError,
   type grpc,
   type RunningGrpcServer,
 } from '@bank/platform';
 import { commandsPackage, queriesPackage, type commandTypes, type queryTypes } from '@bank/proto';
-import { uuidV5 } from '../idempotency/keys.js';
 
 /**
  * An in-memory bank behind fake command and query services implementing the protos, so the
@@ -102,9 +103,7 @@ export class FakeBank {
     id?: string;
   }): string {
     const currency = options.currency ?? 'USD';
-    const id =
-      options.id ??
-      uuidV5(`seed:${this.accounts.size}:${options.ownerId}:${Math.random()}`, FAKE_NS);
+    const id = options.id ?? randomUUID();
     const now = new Date().toISOString();
     this.accounts.set(id, {
       id,
@@ -130,7 +129,7 @@ export class FakeBank {
   seedHold(accountId: string, amount: string): string {
     const account = this.accounts.get(accountId);
     if (!account) throw new Error('no such account');
-    const holdId = uuidV5(`hold:${accountId}:${account.holds.size}:${Math.random()}`, FAKE_NS);
+    const holdId = randomUUID();
     account.holds.set(holdId, this.amount(amount, account.currency));
     return holdId;
   }
@@ -179,7 +178,7 @@ export class FakeBank {
     const overdraft = request.overdraftLimit
       ? this.amount(request.overdraftLimit, request.currency, 'overdraft_limit', true)
       : 0n;
-    const id = request.accountId || uuidV5(`account:${commandId}`, FAKE_NS);
+    const id = request.accountId || tupleUuid(FAKE_NS, ['account', commandId]);
     const now = new Date().toISOString();
     const account: FakeAccount = {
       id,
@@ -220,7 +219,7 @@ export class FakeBank {
     const account = this.writable(actor, request.accountId);
     const amount = this.amount(request.amount, account.currency);
     this.requireFunds(account, amount);
-    const holdId = request.holdId || uuidV5(`hold:${commandId}`, FAKE_NS);
+    const holdId = request.holdId || tupleUuid(FAKE_NS, ['hold', commandId]);
     account.holds.set(holdId, amount);
     this.touch(account);
     return { ...this.reply(account), holdId };
@@ -297,7 +296,7 @@ export class FakeBank {
       throw rejectionError('CURRENCY_MISMATCH', 'currencies differ');
     const amount = this.amount(request.amount, from.currency);
     this.requireFunds(from, amount);
-    const id = request.transferId || uuidV5(`transfer:${commandId}`, FAKE_NS);
+    const id = request.transferId || tupleUuid(FAKE_NS, ['transfer', commandId]);
     const now = new Date().toISOString();
     this.post(from, 'transfer_out', -amount, { transferId: id, counterparty: to.id });
     const history = [

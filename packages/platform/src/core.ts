@@ -10,3 +10,4 @@ export * from './errors.js';
 export * from './database.js';
 export * from './shutdown.js';
 export * from './batcher.js';
+export * from './name-uuid.js';
