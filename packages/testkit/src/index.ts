@@ -4,3 +4,4 @@ export * from './wait-for.js';
 export * from './process.js';
 export * from './stack.js';
 export * from './ports.js';
+export * from './browser.js';
