@@ -6,3 +6,4 @@ export * from './stack.js';
 export * from './ports.js';
 export * from './rabbitmq.js';
 export * from './etcd.js';
+export * from './browser.js';
