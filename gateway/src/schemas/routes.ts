@@ -1,4 +1,5 @@
 import type { FastifySchema } from 'fastify';
+import { LIMIT_PATTERN } from './shared.js';
 import { operationProblems, problemResponses, type ProblemCode } from '../http/problem-codes.js';
 
 /**
@@ -434,7 +435,7 @@ export const listTransactionsSchema = query({
     properties: {
       limit: {
         type: 'string',
-        pattern: '^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)$',
+        pattern: LIMIT_PATTERN,
         description: '1..200, default 50.',
       },
       cursor: {
