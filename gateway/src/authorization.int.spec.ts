@@ -190,8 +190,12 @@ describe('authorization matrix', () => {
         );
         if (expected >= 400) {
           assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
-          const problem = response.json<{ status: number; code: string }>();
+          const problem = response.json<{ status: number; code: string; detail: string }>();
           assert.equal(problem.status, expected);
+          if (expected === 403) {
+            // A refusal names the role or the ownership rule that failed.
+            assert.match(problem.detail, /^this operation is for the roles |^customers /);
+          }
           const code = (
             { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' } as Record<number, string>
           )[expected];

@@ -365,8 +365,13 @@ describe('account commands over gRPC', () => {
           amount: '1',
         }),
     ];
-    for (const attempt of denied)
-      await rejectsWith(attempt(), grpc.status.PERMISSION_DENIED, { code: 'FORBIDDEN' });
+    for (const attempt of denied) {
+      const error = await rejectsWith(attempt(), grpc.status.PERMISSION_DENIED, {
+        code: 'FORBIDDEN',
+      });
+      // The refusal names the roles or the ownership rule that failed.
+      assert.match(error.details, /^this command is for the roles |^customers /);
+    }
     assert.equal(await headPosition(schema.pool), head);
   });
 

@@ -26,7 +26,8 @@ const hasAnyRole = (actor: Actor, roles: readonly string[]): boolean =>
 export function requireRole(actor: Actor, access: Access): void {
   if (hasAnyRole(actor, access.roles)) return;
   if (access.owner && actor.roles.includes('customer')) return;
-  throw forbiddenError("the actor's roles do not allow this command");
+  const owner = access.owner ? ', or a customer on their own account' : '';
+  throw forbiddenError(`this command is for the roles ${access.roles.join(', ')}${owner}`);
 }
 
 export function accountNotFound(): AppError {

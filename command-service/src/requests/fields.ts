@@ -1,4 +1,10 @@
-import { isCurrency, MAX_AMOUNT_MINOR, parseAmount, type Currency } from '@bank/domain';
+import {
+  CURRENCY_EXPONENTS,
+  isCurrency,
+  MAX_AMOUNT_MINOR,
+  parseAmount,
+  type Currency,
+} from '@bank/domain';
 import { validationError } from '@bank/platform';
 
 /**
@@ -61,8 +67,13 @@ function amountOrThrow(
   allowZero: boolean,
 ): bigint {
   const parsed = parseAmount(value, currency, { allowZero, max: MAX_AMOUNT_MINOR });
-  if (!parsed.ok) throw validationError(`${field}: ${parsed.error.message}`, field);
-  return parsed.minor;
+  if (parsed.ok) return parsed.minor;
+  if (parsed.error.kind === 'TOO_LARGE' || parsed.error.kind === 'UNKNOWN_CURRENCY')
+    throw validationError(`${field}: ${parsed.error.message}`, field);
+  const exponent = CURRENCY_EXPONENTS[currency];
+  const decimals = exponent === 0 ? 'no decimals' : `at most ${exponent} decimals`;
+  const kind = allowZero ? 'a decimal string, zero or more,' : 'a positive decimal string';
+  throw validationError(`${field} must be ${kind} with ${decimals} for ${currency}`, field);
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;

@@ -43,6 +43,22 @@ describe('request fields', () => {
     });
   }
 
+  it('says how an amount must look for the currency', () => {
+    assert.throws(
+      () => requireAmount('1.234', 'USD'),
+      (error: unknown) =>
+        error instanceof AppError &&
+        error.message ===
+          'amount must be a positive decimal string with at most 2 decimals for USD',
+    );
+    assert.throws(
+      () => requireAmount('-1', 'JPY'),
+      (error: unknown) =>
+        error instanceof AppError &&
+        error.message === 'amount must be a positive decimal string with no decimals for JPY',
+    );
+  });
+
   it('refuses decimals on a currency without minor units', () => {
     assert.throws(() => requireAmount('1.5', 'JPY'), invalid('amount'));
   });

@@ -1,4 +1,5 @@
 import { AppError, type ErrorCategory } from '@bank/platform';
+import { AMOUNT_PATTERN, LIMIT_PATTERN } from '../schemas/shared.js';
 
 /**
  * RFC 9457 problem details. Codes are stable: clients switch on `code`, never on `detail`.
@@ -101,15 +102,42 @@ export function problem(
   };
 }
 
+interface ValidationEntry {
+  instancePath?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+  message?: string;
+}
+
+/**
+ * What a person can act on instead of the validator's wording: the rule behind a pattern,
+ * the allowed values of an enum (currency codes are upper case).
+ */
+const PATTERN_RULES: Readonly<Record<string, string>> = {
+  [AMOUNT_PATTERN]:
+    'must be a positive decimal string such as "12.34" (digits and at most one point, no sign; ' +
+    'no more decimals than the currency has)',
+  [LIMIT_PATTERN]: 'must be a whole number between 1 and 200',
+};
+
+function validationMessage(entry: ValidationEntry, field: string | undefined): string {
+  const pattern = entry.params?.['pattern'];
+  if (entry.keyword === 'pattern' && typeof pattern === 'string' && PATTERN_RULES[pattern]) {
+    return PATTERN_RULES[pattern];
+  }
+  const allowed = entry.params?.['allowedValues'];
+  if (entry.keyword === 'enum' && Array.isArray(allowed)) {
+    const note = field === 'currency' ? ' (ISO 4217 codes, upper case)' : '';
+    return `must be one of ${allowed.join(', ')}${note}`;
+  }
+  return entry.message ?? 'is invalid';
+}
+
 interface FastifyLikeError {
   statusCode?: number;
   code?: string;
   message?: string;
-  validation?: ReadonlyArray<{
-    instancePath?: string;
-    params?: Record<string, unknown>;
-    message?: string;
-  }>;
+  validation?: ReadonlyArray<ValidationEntry>;
   validationContext?: string;
 }
 
@@ -171,7 +199,7 @@ export function toProblem(
       const field = first ? fieldFromValidation(first) : undefined;
       const where = fastifyError.validationContext ?? 'request';
       const detail = first
-        ? `${where}${field ? `.${field}` : ''} ${first.message ?? 'is invalid'}`
+        ? `${where}${field ? `.${field}` : ''} ${validationMessage(first, field)}`
         : 'invalid request';
       return {
         body: problem(400, 'VALIDATION_FAILED', detail, { instance, ...fieldOf(field) }),

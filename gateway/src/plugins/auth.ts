@@ -69,7 +69,11 @@ export default fp<AuthPluginOptions>(
       const principal = request.principal;
       if (allowed && (!principal || !hasAnyRole(principal, allowed))) {
         return Promise.reject(
-          new HttpProblem(403, 'FORBIDDEN', 'your roles do not allow this operation'),
+          new HttpProblem(
+            403,
+            'FORBIDDEN',
+            `this operation is for the roles ${allowed.join(', ')}; your token has ${principal?.roles.join(', ') || 'none'}`,
+          ),
         );
       }
       return Promise.resolve();

@@ -38,6 +38,7 @@ export default fp<{ algorithms: readonly string[] }>(
           { name: 'operations', description: 'Health, readiness and metrics' },
         ],
       },
+      transformObject: (document) => markOptionalBodies(document),
       refResolver: {
         buildLocalReference: (json, _baseUri, _fragment, i) =>
           typeof json.$id === 'string' ? json.$id : `def-${i}`,
@@ -48,3 +49,27 @@ export default fp<{ algorithms: readonly string[] }>(
   },
   { name: 'openapi', fastify: '5.x' },
 );
+
+/**
+ * A body without required fields may be omitted (the route takes a missing body as `{}`):
+ * @fastify/swagger marks every body required, so those are set optional here.
+ */
+function markOptionalBodies(generated: object): object {
+  const document = (generated as { openapiObject: { paths?: object } }).openapiObject;
+  for (const methods of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(methods as Record<string, OperationLike>)) {
+      const schema = operation.requestBody?.content?.['application/json']?.schema;
+      if (operation.requestBody && schema && !schema.required?.length) {
+        operation.requestBody.required = false;
+      }
+    }
+  }
+  return document;
+}
+
+interface OperationLike {
+  requestBody?: {
+    required?: boolean;
+    content?: Record<string, { schema?: { required?: readonly string[] } }>;
+  };
+}

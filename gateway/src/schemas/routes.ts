@@ -1,9 +1,18 @@
 import type { FastifySchema } from 'fastify';
+import { LIMIT_PATTERN } from './shared.js';
+import { operationProblems, problemResponses, type ProblemCode } from '../http/problem-codes.js';
 
 /**
  * Request and response schemas of every route. Requests are strict: unknown fields, wrong
  * types and JSON numbers for amounts are 400s (the validator neither coerces nor strips).
  */
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /** Every problem `code` the operation can answer. */
+    'x-problem-codes'?: readonly string[];
+  }
+}
 
 /**
  * Free text must be well-formed Unicode: a lone surrogate (valid in JSON, "\ud800") cannot be
@@ -11,18 +20,6 @@ import type { FastifySchema } from 'fastify';
  * the `u` flag, where \P{Cs} matches every code point but an unpaired surrogate).
  */
 const WELL_FORMED = '^\\P{Cs}*$';
-
-const problemResponses = {
-  '4xx': {
-    description: 'A problem: see `code`.',
-    content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
-  },
-  '5xx': {
-    description:
-      'A problem without internals: UNAVAILABLE (503, Retry-After), DEADLINE_EXCEEDED (504), INTERNAL (500).',
-    content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
-  },
-} as const;
 
 const json = (description: string, ref: string) => ({
   description,
@@ -86,6 +83,8 @@ const emptyBody = {
 } as const;
 
 function command(options: {
+  operationId: string;
+  problems: readonly ProblemCode[];
   summary: string;
   description: string;
   tags: string[];
@@ -94,22 +93,27 @@ function command(options: {
   status: 200 | 201;
   result: string;
 }): FastifySchema {
+  const problems = operationProblems('command', options.problems);
   return {
+    operationId: options.operationId,
     summary: options.summary,
     description: options.description,
     tags: options.tags,
+    'x-problem-codes': problems,
     security: bearer,
     headers: idempotencyHeaders,
     ...(options.params ? { params: options.params } : {}),
     body: options.body,
     response: {
       [options.status]: json(options.status === 201 ? 'Created.' : 'Done.', options.result),
-      ...problemResponses,
+      ...problemResponses(problems),
     },
   };
 }
 
 function query(options: {
+  operationId: string;
+  problems: readonly ProblemCode[];
   summary: string;
   description: string;
   tags: string[];
@@ -117,19 +121,27 @@ function query(options: {
   querystring?: object;
   result: string;
 }): FastifySchema {
+  const problems = operationProblems('read', options.problems);
   return {
+    operationId: options.operationId,
     summary: options.summary,
     description: options.description,
     tags: options.tags,
+    'x-problem-codes': problems,
     security: bearer,
     headers: readHeaders,
     ...(options.params ? { params: options.params } : {}),
     // No query parameters unless a route lists them: an unknown one is a 400 everywhere.
-    querystring: options.querystring ?? { type: 'object', additionalProperties: false },
+    // (`properties` present, so that the document lists no parameter for it).
+    querystring: options.querystring ?? {
+      type: 'object',
+      additionalProperties: false,
+      properties: {},
+    },
     response: {
       200: json('OK, with an ETag.', options.result),
       304: { description: 'Not modified (If-None-Match matched the ETag).', type: 'null' },
-      ...problemResponses,
+      ...problemResponses(problems),
     },
   };
 }
@@ -139,6 +151,8 @@ const holds = ['holds'];
 const transfers = ['transfers'];
 
 export const openAccountSchema = command({
+  operationId: 'openAccount',
+  problems: [],
   summary: 'Open an account',
   description:
     'Customers open accounts for themselves (ownerId absent or their own id) and without an ' +
@@ -165,6 +179,8 @@ export const openAccountSchema = command({
 });
 
 export const listAccountsSchema = query({
+  operationId: 'listAccounts',
+  problems: [],
   summary: 'List accounts',
   description: 'Customers see their own accounts; tellers and admins pass ?ownerId=.',
   tags: accounts,
@@ -177,6 +193,8 @@ export const listAccountsSchema = query({
 });
 
 export const getAccountSchema = query({
+  operationId: 'getAccount',
+  problems: ['NOT_FOUND'],
   summary: 'Get an account',
   description: 'Balance, available, held, status and revision. Owner, teller, admin.',
   tags: accounts,
@@ -192,6 +210,15 @@ const moneyBody = {
 } as const;
 
 export const depositSchema = command({
+  operationId: 'deposit',
+  problems: [
+    'NOT_FOUND',
+    'ACCOUNT_NOT_FOUND',
+
+    'ACCOUNT_FROZEN',
+    'ACCOUNT_CLOSED',
+    'BALANCE_LIMIT_EXCEEDED',
+  ],
   summary: 'Deposit',
   description:
     'Teller, admin. 422 BALANCE_LIMIT_EXCEEDED when the balance would pass 10^18 minor units.',
@@ -203,6 +230,15 @@ export const depositSchema = command({
 });
 
 export const withdrawSchema = command({
+  operationId: 'withdraw',
+  problems: [
+    'NOT_FOUND',
+    'ACCOUNT_NOT_FOUND',
+
+    'ACCOUNT_FROZEN',
+    'ACCOUNT_CLOSED',
+    'INSUFFICIENT_FUNDS',
+  ],
   summary: 'Withdraw',
   description: 'Owner, teller, admin. 422 INSUFFICIENT_FUNDS when available would go below zero.',
   tags: accounts,
@@ -213,6 +249,16 @@ export const withdrawSchema = command({
 });
 
 export const placeHoldSchema = command({
+  operationId: 'placeHold',
+  problems: [
+    'NOT_FOUND',
+    'ACCOUNT_NOT_FOUND',
+
+    'ACCOUNT_FROZEN',
+    'ACCOUNT_CLOSED',
+    'INSUFFICIENT_FUNDS',
+    'HOLD_EXPIRED',
+  ],
   summary: 'Place a hold',
   description: 'Teller, admin. Reserves an amount; answers the hold id.',
   tags: holds,
@@ -235,6 +281,17 @@ export const placeHoldSchema = command({
 });
 
 export const captureHoldSchema = command({
+  operationId: 'captureHold',
+  problems: [
+    'NOT_FOUND',
+    'ACCOUNT_NOT_FOUND',
+    'HOLD_NOT_FOUND',
+
+    'ACCOUNT_FROZEN',
+    'ACCOUNT_CLOSED',
+    'HOLD_EXPIRED',
+    'CAPTURE_EXCEEDS_HOLD',
+  ],
   summary: 'Capture a hold',
   description: 'Teller, admin. The whole hold, or `amount` of it (partial capture).',
   tags: holds,
@@ -249,6 +306,8 @@ export const captureHoldSchema = command({
 });
 
 export const releaseHoldSchema = command({
+  operationId: 'releaseHold',
+  problems: ['NOT_FOUND', 'ACCOUNT_NOT_FOUND', 'HOLD_NOT_FOUND'],
   summary: 'Release a hold',
   description: 'Teller, admin.',
   tags: holds,
@@ -259,6 +318,8 @@ export const releaseHoldSchema = command({
 });
 
 export const freezeSchema = command({
+  operationId: 'freezeAccount',
+  problems: ['NOT_FOUND', 'ACCOUNT_NOT_FOUND', 'ACCOUNT_FROZEN', 'ACCOUNT_CLOSED'],
   summary: 'Freeze an account',
   description: 'Admin.',
   tags: accounts,
@@ -273,6 +334,8 @@ export const freezeSchema = command({
 });
 
 export const unfreezeSchema = command({
+  operationId: 'unfreezeAccount',
+  problems: ['NOT_FOUND', 'ACCOUNT_NOT_FOUND', 'ACCOUNT_NOT_FROZEN', 'ACCOUNT_CLOSED'],
   summary: 'Unfreeze an account',
   description: 'Admin.',
   tags: accounts,
@@ -283,6 +346,8 @@ export const unfreezeSchema = command({
 });
 
 export const closeSchema = command({
+  operationId: 'closeAccount',
+  problems: ['NOT_FOUND', 'ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', 'OPEN_HOLDS', 'ACCOUNT_NOT_EMPTY'],
   summary: 'Close an account',
   description: 'Owner, admin. Only at zero balance with no open holds (else 422).',
   tags: accounts,
@@ -293,6 +358,8 @@ export const closeSchema = command({
 });
 
 export const overdraftLimitSchema = command({
+  operationId: 'changeOverdraftLimit',
+  problems: ['NOT_FOUND', 'ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED'],
   summary: 'Change the overdraft limit',
   description: 'Admin.',
   tags: accounts,
@@ -308,6 +375,17 @@ export const overdraftLimitSchema = command({
 });
 
 export const requestTransferSchema = command({
+  operationId: 'requestTransfer',
+  problems: [
+    'NOT_FOUND',
+    'ACCOUNT_NOT_FOUND',
+
+    'SAME_ACCOUNT',
+    'CURRENCY_MISMATCH',
+    'ACCOUNT_FROZEN',
+    'ACCOUNT_CLOSED',
+    'INSUFFICIENT_FUNDS',
+  ],
   summary: 'Transfer money',
   description:
     'Owner of the source account, teller, admin. 422 (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ...) ' +
@@ -332,6 +410,8 @@ export const requestTransferSchema = command({
 });
 
 export const getTransferSchema = query({
+  operationId: 'getTransfer',
+  problems: ['NOT_FOUND'],
   summary: 'Get a transfer',
   description: 'Status and timeline. Owner of either account, teller, admin.',
   tags: transfers,
@@ -342,6 +422,8 @@ export const getTransferSchema = query({
 const ENTRY_TYPES = 'deposit|withdrawal|hold_capture|transfer_in|transfer_out|transfer_refund';
 
 export const listTransactionsSchema = query({
+  operationId: 'listTransactions',
+  problems: ['NOT_FOUND'],
   summary: 'List ledger entries',
   description: 'Newest first, keyset-paginated. Owner, teller, admin.',
   tags: accounts,
@@ -353,7 +435,7 @@ export const listTransactionsSchema = query({
     properties: {
       limit: {
         type: 'string',
-        pattern: '^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)$',
+        pattern: LIMIT_PATTERN,
         description: '1..200, default 50.',
       },
       cursor: {
@@ -374,6 +456,8 @@ export const listTransactionsSchema = query({
 });
 
 export const statementSchema = query({
+  operationId: 'getStatement',
+  problems: ['NOT_FOUND'],
   summary: 'Get a statement',
   description:
     'Opening and closing balance, totals and entries of a period of UTC days. Owner, teller, admin.',

@@ -11,6 +11,9 @@ const CURRENCIES = Object.keys(CURRENCY_EXPONENTS);
 /** A positive amount as sent: digits, at most one point, no sign, exponent or spaces. */
 export const AMOUNT_PATTERN = '^(0|[1-9][0-9]{0,17})(\\.[0-9]{1,3})?$';
 
+/** A page size as sent in the query string: 1..200. */
+export const LIMIT_PATTERN = '^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)$';
+
 export const Uuid = {
   $id: 'Uuid',
   type: 'string',

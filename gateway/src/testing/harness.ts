@@ -130,3 +130,20 @@ export async function startHarness(
 let keyCounter = 0;
 /** A fresh Idempotency-Key. */
 export const newKey = (): string => `key-${process.pid}-${Date.now()}-${++keyCounter}`;
+
+/** The document GET /openapi.json serves, from an app whose upstreams are never called. */
+export async function servedDocument<T>(): Promise<T> {
+  const app = await buildApp(
+    testConfig({ COMMAND_SERVICE_ADDRESS: '127.0.0.1:9', QUERY_SERVICE_ADDRESS: '127.0.0.1:9' }),
+    {
+      idempotencyStore: new MemoryIdempotencyStore(),
+      logger: createLogger({ service: 'gateway-test', level: 'silent' }),
+    },
+  );
+  try {
+    await app.ready();
+    return (await app.inject({ method: 'GET', url: '/openapi.json' })).json<T>();
+  } finally {
+    await app.close();
+  }
+}
