@@ -24,6 +24,7 @@ export const PROBLEM_STATUS: Readonly<Record<ProblemCode, number>> = {
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
+  COMMAND_ID_REUSED: 422,
   ACCOUNT_ALREADY_EXISTS: 422,
   ACCOUNT_FROZEN: 422,
   ACCOUNT_NOT_FROZEN: 422,
@@ -65,6 +66,8 @@ export const CODES_NO_OPERATION_RETURNS: Readonly<Partial<Record<ProblemCode, st
   HOLD_NOT_EXPIRED: 'only the hold-expiry worker expires holds',
   TRANSFER_STATE_INVALID: 'only the transfer process manager moves a transfer on',
   TRANSFER_NOT_FOUND: 'the query service answers NOT_FOUND for a transfer it does not show',
+  COMMAND_ID_REUSED:
+    'the gateway derives every command id from the (principal, Idempotency-Key) pair, so no two principals send one',
 };
 
 /** What every authenticated operation can answer, before or around its own rules. */
