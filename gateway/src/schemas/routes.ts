@@ -229,16 +229,18 @@ export const depositSchema = command({
   result: 'AccountCommandResult',
 });
 
+/** What a command that takes money from an account's available balance can be refused with. */
+const DEBIT_PROBLEMS: readonly ProblemCode[] = [
+  'NOT_FOUND',
+  'ACCOUNT_NOT_FOUND',
+  'ACCOUNT_FROZEN',
+  'ACCOUNT_CLOSED',
+  'INSUFFICIENT_FUNDS',
+];
+
 export const withdrawSchema = command({
   operationId: 'withdraw',
-  problems: [
-    'NOT_FOUND',
-    'ACCOUNT_NOT_FOUND',
-
-    'ACCOUNT_FROZEN',
-    'ACCOUNT_CLOSED',
-    'INSUFFICIENT_FUNDS',
-  ],
+  problems: DEBIT_PROBLEMS,
   summary: 'Withdraw',
   description: 'Owner, teller, admin. 422 INSUFFICIENT_FUNDS when available would go below zero.',
   tags: accounts,
@@ -250,15 +252,7 @@ export const withdrawSchema = command({
 
 export const placeHoldSchema = command({
   operationId: 'placeHold',
-  problems: [
-    'NOT_FOUND',
-    'ACCOUNT_NOT_FOUND',
-
-    'ACCOUNT_FROZEN',
-    'ACCOUNT_CLOSED',
-    'INSUFFICIENT_FUNDS',
-    'HOLD_EXPIRED',
-  ],
+  problems: [...DEBIT_PROBLEMS, 'HOLD_EXPIRED'],
   summary: 'Place a hold',
   description: 'Teller, admin. Reserves an amount; answers the hold id.',
   tags: holds,
