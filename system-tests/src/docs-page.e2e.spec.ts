@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { launchChromium, waitFor } from '@bank/testkit';
 import { decode } from 'fast-png';
-import type { Account, AccountResult, Client } from './support/client.js';
+import { after as afterPosition, command, createApi, ok, type Schemas } from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
 /**
@@ -30,17 +30,23 @@ describe('the API docs page in a real browser', () => {
   let browser: Browser;
   let page: Page;
   let token: string;
-  let account: Account;
+  let account: Schemas['Account'];
   /** Console errors and uncaught exceptions of the page, as they happen. */
   const pageErrors: string[] = [];
 
   before(async () => {
     system = await startSystem('e2e_docs');
-    const dora: Client = system.as('dora', ['customer']);
-    token = dora.token ?? '';
-    const opened = await dora.ok<AccountResult>('/v1/accounts', { currency: 'EUR' });
+    token = system.stack.mintToken('dora', ['customer']);
+    const dora = createApi(system.stack.gatewayUrl, token);
+    const opened = await ok(
+      dora.POST('/v1/accounts', { params: { header: command() }, body: { currency: 'EUR' } }),
+    );
     // The browser sends no consistency token: wait here until the views show the account.
-    account = await dora.read<Account>(`/v1/accounts/${opened.account.id}`, opened.position);
+    account = await ok(
+      dora.GET('/v1/accounts/{id}', {
+        params: { path: { id: opened.account.id }, header: afterPosition(opened.position) },
+      }),
+    );
     browser = await launchChromium();
     page = await browser.newPage({ viewport: VIEWPORT });
     page.on('console', (message) => {
@@ -95,7 +101,7 @@ describe('the API docs page in a real browser', () => {
     assert.equal((await status.innerText()).trim(), '200');
     const body = JSON.parse(
       await live.locator('.response-col_description pre').first().innerText(),
-    ) as Account;
+    ) as Schemas['Account'];
     assert.deepEqual(body, account);
     assert.match(await operation.locator('.curl-command').innerText(), /Authorization: Bearer /);
     assert.deepEqual(pageErrors, []);
