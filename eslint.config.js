@@ -11,6 +11,7 @@ export default tseslint.config(
       '.infra/**',
       'infra/kafka/lib/**',
       'proto/src/gen/**',
+      'system-tests/src/api/bank-api.gen.ts',
     ],
   },
   eslint.configs.recommended,

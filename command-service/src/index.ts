@@ -2,6 +2,7 @@ import { commandsPackage } from '@bank/proto';
 import {
   createLogger,
   createMetricsRegistry,
+  RUNTIME,
   serviceVersion,
   startGrpcServer,
   startOpsServer,
@@ -96,7 +97,10 @@ export async function startCommandService(
   });
   recovery.start();
   holdExpiry.start();
-  logger.info({ port: grpcServer.port, metricsPort: ops.port }, 'command service listening');
+  logger.info(
+    { port: grpcServer.port, metricsPort: ops.port, ...RUNTIME },
+    'command service listening',
+  );
 
   let stopping: Promise<void> | undefined;
   return {

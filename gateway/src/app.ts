@@ -101,6 +101,7 @@ export async function buildApp(
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
     clockToleranceSeconds: config.jwtClockToleranceSeconds,
+    maxLifetimeSeconds: config.jwtMaxLifetimeSeconds,
   });
   await app.register(rateLimitPlugin, {
     perPrincipalPerMinute: config.rateLimitPerMinute,
@@ -127,7 +128,10 @@ export async function buildApp(
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamRetries,
   });
-  await app.register(openapiPlugin, { algorithms: app.tokenVerifier.algorithms });
+  await app.register(openapiPlugin, {
+    algorithms: app.tokenVerifier.algorithms,
+    maxTokenLifetimeSeconds: config.jwtMaxLifetimeSeconds,
+  });
 
   await app.register((ops, _options, done) => {
     opsRoutes(ops);

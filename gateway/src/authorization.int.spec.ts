@@ -2,8 +2,9 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { InjectOptions } from 'fastify';
+import { SignJWT } from 'jose';
 import type { Role } from './auth/principal.js';
-import { newKey, startHarness, type Harness } from './testing/harness.js';
+import { newKey, startHarness, TEST_SECRET, type Harness } from './testing/harness.js';
 
 /**
  * Every route × caller → status. "own": alice (customer) on her resources; "foreign": alice on
@@ -258,5 +259,55 @@ describe('authorization matrix', () => {
       assert.equal(response.json<{ code: string }>().code, 'UNAUTHENTICATED');
       assert.match(String(response.headers['www-authenticate']), /^Bearer/);
     }
+  });
+
+  it('refuses a token issued in the future or living too long, naming the reason', async () => {
+    const f = fixture('alice');
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (iat: number | undefined, exp: number) => {
+      const jwt = new SignJWT({ roles: ['customer', 'teller', 'admin'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('alice')
+        .setIssuer(h.config.jwtIssuer)
+        .setAudience(h.config.jwtAudience)
+        .setExpirationTime(exp);
+      if (iat !== undefined) jwt.setIssuedAt(iat);
+      return jwt.sign(new TextEncoder().encode(TEST_SECRET));
+    };
+    const year = 365 * 24 * 3600;
+    const cases: [string, Promise<string>, string][] = [
+      ['iat an hour ahead', sign(now + 3600, now + 7200), 'TOKEN_ISSUED_IN_FUTURE'],
+      ['iat a year ahead', sign(now + year, now + year + 60), 'TOKEN_ISSUED_IN_FUTURE'],
+      ['a year long', sign(now, now + year), 'TOKEN_LIFETIME_TOO_LONG'],
+      ['a year long, no iat', sign(undefined, now + year), 'TOKEN_LIFETIME_TOO_LONG'],
+    ];
+    for (const [name, pending, code] of cases) {
+      const authorization = `Bearer ${await pending}`;
+      for (const request of [
+        get(`/v1/accounts/${f.account}`),
+        post(`/v1/accounts/${f.account}/deposits`, { amount: '5.00' }),
+      ]) {
+        const callsBefore = h.bank.calls.length;
+        const response = await h.app.inject({
+          ...request,
+          headers: { ...request.headers, authorization },
+        });
+        assert.equal(response.statusCode, 401, `${name}: ${response.body}`);
+        const problem = response.json<{ code: string; detail: string }>();
+        assert.equal(problem.code, code, name);
+        assert.match(
+          problem.detail,
+          code === 'TOKEN_ISSUED_IN_FUTURE' ? /future/ : /at most 86400 s/,
+        );
+        assert.match(String(response.headers['www-authenticate']), /error="invalid_token"/);
+        assert.equal(h.bank.calls.length, callsBefore, `${name} reached an upstream`);
+      }
+    }
+    const day = await sign(now, now + 24 * 3600);
+    const accepted = await h.app.inject({
+      ...get(`/v1/accounts/${f.account}`),
+      headers: { authorization: `Bearer ${day}` },
+    });
+    assert.equal(accepted.statusCode, 200, 'a token of exactly the maximum lifetime is accepted');
   });
 });

@@ -26,6 +26,8 @@ export interface GatewayConfig extends TelemetryConfig {
   readonly jwtAudience: string;
   /** Seconds of clock skew tolerated on exp/nbf/iat. */
   readonly jwtClockToleranceSeconds: number;
+  /** The longest token lifetime accepted (exp − iat, or exp − now without iat). */
+  readonly jwtMaxLifetimeSeconds: number;
   /** The idempotency store. */
   readonly databaseUrl: string;
   readonly databasePoolSize: number;
@@ -53,6 +55,9 @@ export interface GatewayConfig extends TelemetryConfig {
  */
 export const DEVELOPMENT_JWT_SECRET = 'bank-development-secret-do-not-use-in-production';
 
+/** A day: long enough for a working session, short enough that a leaked token ages out. */
+export const DEFAULT_JWT_MAX_LIFETIME_SECONDS = 24 * 3600;
+
 /** The smallest HS256 secret accepted: as long as the hash (RFC 7518 §3.2). */
 export const MIN_SECRET_BYTES = 32;
 
@@ -72,6 +77,14 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     jwtIssuer: reader.string('JWT_ISSUER', 'bank-gateway'),
     jwtAudience: reader.string('JWT_AUDIENCE', 'bank-api'),
     jwtClockToleranceSeconds: reader.int('JWT_CLOCK_TOLERANCE_SECONDS', 5, { min: 0, max: 300 }),
+    jwtMaxLifetimeSeconds: reader.int(
+      'JWT_MAX_LIFETIME_SECONDS',
+      DEFAULT_JWT_MAX_LIFETIME_SECONDS,
+      {
+        min: 60,
+        max: 30 * 24 * 3600,
+      },
+    ),
     databaseUrl: reader.string('DATABASE_URL', DEFAULT_DATABASE_URL),
     databasePoolSize: reader.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
     idempotencyRetentionHours: reader.int('IDEMPOTENCY_RETENTION_HOURS', 24, {

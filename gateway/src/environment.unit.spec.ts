@@ -12,6 +12,7 @@ describe('gateway environment', () => {
     assert.equal(config.queryServiceAddress, '127.0.0.1:50052');
     assert.equal(config.jwtIssuer, 'bank-gateway');
     assert.equal(config.jwtAudience, 'bank-api');
+    assert.equal(config.jwtMaxLifetimeSeconds, 24 * 3600);
     assert.equal(config.cacheTtlMs, 1000);
     assert.equal(config.upstreamTimeoutMs, 5000);
     assert.equal(config.bodyLimitBytes, 16 * 1024);
@@ -32,6 +33,14 @@ describe('gateway environment', () => {
         assert.equal(error.problems.length, 4, error.message);
         return true;
       },
+    );
+  });
+
+  it('reads the maximum token lifetime, and refuses one under a minute', () => {
+    assert.equal(readGatewayConfig({ JWT_MAX_LIFETIME_SECONDS: '900' }).jwtMaxLifetimeSeconds, 900);
+    assert.throws(
+      () => readGatewayConfig({ JWT_MAX_LIFETIME_SECONDS: '59' }),
+      /JWT_MAX_LIFETIME_SECONDS/,
     );
   });
 

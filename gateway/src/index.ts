@@ -10,3 +10,4 @@ export { mintDevelopmentToken } from './auth/mint.js';
 export type { Principal, Role } from './auth/principal.js';
 export { MemoryIdempotencyStore } from './idempotency/memory-store.js';
 export { PostgresIdempotencyStore } from './idempotency/postgres-store.js';
+export { renderOpenApiDocument } from './openapi-document.js';

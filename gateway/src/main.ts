@@ -3,6 +3,7 @@ import {
   ConfigError,
   createLogger,
   onShutdownSignal,
+  RUNTIME,
   startTracing,
   wantsPrettyLogs,
 } from '@bank/platform';
@@ -35,7 +36,7 @@ if (config.jwt.kind === 'secret' && !process.env['JWT_SECRET']) {
 }
 try {
   const gateway = await startGateway(config, { logger });
-  logger.info({ url: gateway.url }, 'gateway listening');
+  logger.info({ url: gateway.url, ...RUNTIME }, 'gateway listening');
   onShutdownSignal(logger, async () => {
     await gateway.stop();
     await tracing.shutdown();

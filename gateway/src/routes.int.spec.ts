@@ -238,6 +238,7 @@ describe('routes', () => {
     assert.equal((await h.app.inject({ method: 'GET', url: '/docs/' })).statusCode, 200);
     assert.deepEqual((await h.app.inject({ method: 'GET', url: '/healthz' })).json(), {
       status: 'ok',
+      node: process.version,
     });
     const ready = await h.app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(ready.statusCode, 200);

@@ -2,6 +2,7 @@ import {
   ConfigError,
   createLogger,
   onShutdownSignal,
+  RUNTIME,
   startOpsServer,
   startTracing,
   wantsPrettyLogs,
@@ -42,7 +43,7 @@ try {
     await ops.close();
     await tracing.shutdown();
   });
-  logger.info({ metricsPort: ops.port }, 'projector ready');
+  logger.info({ metricsPort: ops.port, ...RUNTIME }, 'projector ready');
 } catch (error) {
   logger.fatal({ err: error }, 'projector failed to start');
   process.exit(1);

@@ -4,6 +4,7 @@ import {
   createKnex,
   createLogger,
   createMetricsRegistry,
+  RUNTIME,
   serviceVersion,
   startGrpcServer,
   startOpsServer,
@@ -90,6 +91,7 @@ export async function startQueryService(
         grpcPort: grpcServer.port,
         metricsPort: ops.port,
         consistencyWaitMs: config.consistencyWaitMs,
+        ...RUNTIME,
       },
       'query service started',
     );

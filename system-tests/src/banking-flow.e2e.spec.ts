@@ -1,44 +1,42 @@
 import { strict as assert } from 'node:assert';
-import { after, before, describe, it } from 'node:test';
-import type {
-  AccountResult,
-  Account,
-  Client,
-  HoldResult,
-  Statement,
-  TransactionPage,
-  Transfer,
-  TransferResult,
-} from './support/client.js';
+import { after as afterAll, before, describe, it } from 'node:test';
+import { after, command, ok, type Api, type Schemas } from './support/api.js';
 import { startSystem, type System } from './support/system.js';
+
+type Account = Schemas['Account'];
+type LedgerEntry = Schemas['LedgerEntry'];
 
 /**
  * A customer's day through the whole stack (gateway → command service → event store → relay →
  * Kafka → consumer → read models → query service → gateway). Every read right after a command
  * carries the command's position as X-Consistency-Token and must already show that command.
+ * Every call goes through the client typed from the gateway's own OpenAPI document.
  */
 describe('banking flow through the whole stack', () => {
   let system: System;
-  let alice: Client;
-  let teller: Client;
-  let admin: Client;
+  let alice: Api;
+  let teller: Api;
+  let admin: Api;
   let aliceAccount: string;
   let bobAccount: string;
   let carolAccount: string;
-  let completedTransfer: TransferResult;
-  let failedTransfer: TransferResult;
+  let completedTransfer: Schemas['TransferResult'];
+  let failedTransfer: Schemas['TransferResult'];
 
   before(async () => {
     system = await startSystem('e2e_flow');
-    alice = system.as('alice', ['customer']);
-    teller = system.as('teller-1', ['teller']);
-    admin = system.as('admin-1', ['admin']);
+    alice = system.api('alice', ['customer']);
+    teller = system.api('teller-1', ['teller']);
+    admin = system.api('admin-1', ['admin']);
   });
-  after(() => system?.stop());
+  afterAll(() => system?.stop());
 
   /** The account as alice (or `who`) reads it right after the command at `position`. */
-  const readAccount = (id: string, position: string, who: Client = alice): Promise<Account> =>
-    who.read<Account>(`/v1/accounts/${id}`, position);
+  const readAccount = (id: string, position: string, who: Api = alice): Promise<Account> =>
+    ok(who.GET('/v1/accounts/{id}', { params: { path: { id }, header: after(position) } }));
+
+  /** The params of a command on account `id`: its path and a fresh Idempotency-Key. */
+  const onAccount = (id: string) => ({ path: { id }, header: command() });
 
   const expectBalances = (
     account: Account,
@@ -53,41 +51,49 @@ describe('banking flow through the whole stack', () => {
   };
 
   it('opens accounts: a customer for herself, a teller for customers', async () => {
-    const opened = await alice.post<AccountResult>('/v1/accounts', { currency: 'USD' });
-    assert.equal(opened.status, 201);
-    assert.equal(opened.body.account.ownerId, 'alice');
-    assert.equal(opened.body.account.currency, 'USD');
-    assert.equal(opened.body.account.status, 'open');
-    expectBalances(opened.body.account, '0.00', '0.00');
-    aliceAccount = opened.body.account.id;
-    const read = await readAccount(aliceAccount, opened.body.position);
+    const opened = await ok(
+      alice.POST('/v1/accounts', { params: { header: command() }, body: { currency: 'USD' } }),
+      201,
+    );
+    assert.equal(opened.account.ownerId, 'alice');
+    assert.equal(opened.account.currency, 'USD');
+    assert.equal(opened.account.status, 'open');
+    expectBalances(opened.account, '0.00', '0.00');
+    aliceAccount = opened.account.id;
+    const read = await readAccount(aliceAccount, opened.position);
     assert.equal(read.id, aliceAccount);
     expectBalances(read, '0.00', '0.00');
 
-    const forBob = await teller.post<AccountResult>('/v1/accounts', {
-      currency: 'USD',
-      ownerId: 'bob',
-      type: 'savings',
-    });
-    assert.equal(forBob.status, 201);
-    assert.equal(forBob.body.account.ownerId, 'bob');
-    assert.equal(forBob.body.account.type, 'savings');
-    bobAccount = forBob.body.account.id;
-    const forCarol = await teller.ok<AccountResult>('/v1/accounts', {
-      currency: 'USD',
-      ownerId: 'carol',
-    });
+    const forBob = await ok(
+      teller.POST('/v1/accounts', {
+        params: { header: command() },
+        body: { currency: 'USD', ownerId: 'bob', type: 'savings' },
+      }),
+      201,
+    );
+    assert.equal(forBob.account.ownerId, 'bob');
+    assert.equal(forBob.account.type, 'savings');
+    bobAccount = forBob.account.id;
+    const forCarol = await ok(
+      teller.POST('/v1/accounts', {
+        params: { header: command() },
+        body: { currency: 'USD', ownerId: 'carol' },
+      }),
+    );
     carolAccount = forCarol.account.id;
 
-    const bob = system.as('bob', ['customer']);
-    const bobs = await bob.read<{ accounts: Account[] }>('/v1/accounts', forCarol.position);
+    const bob = system.api('bob', ['customer']);
+    const bobs = await ok(
+      bob.GET('/v1/accounts', { params: { header: after(forCarol.position) } }),
+    );
     assert.deepEqual(
       bobs.accounts.map((account) => account.id),
       [bobAccount],
     );
-    const alices = await teller.read<{ accounts: Account[] }>(
-      '/v1/accounts?ownerId=alice',
-      forCarol.position,
+    const alices = await ok(
+      teller.GET('/v1/accounts', {
+        params: { query: { ownerId: 'alice' }, header: after(forCarol.position) },
+      }),
     );
     assert.deepEqual(
       alices.accounts.map((account) => account.id),
@@ -96,54 +102,74 @@ describe('banking flow through the whole stack', () => {
   });
 
   it('deposits and withdraws, exactly to the cent', async () => {
-    const deposited = await teller.ok<AccountResult>(`/v1/accounts/${aliceAccount}/deposits`, {
-      amount: '100',
-    });
+    const deposited = await ok(
+      teller.POST('/v1/accounts/{id}/deposits', {
+        params: onAccount(aliceAccount),
+        body: { amount: '100' },
+      }),
+    );
     expectBalances(deposited.account, '100.00', '100.00');
     expectBalances(await readAccount(aliceAccount, deposited.position), '100.00', '100.00');
 
-    const withdrawn = await alice.ok<AccountResult>(`/v1/accounts/${aliceAccount}/withdrawals`, {
-      amount: '25.5',
-    });
+    const withdrawn = await ok(
+      alice.POST('/v1/accounts/{id}/withdrawals', {
+        params: onAccount(aliceAccount),
+        body: { amount: '25.5' },
+      }),
+    );
     expectBalances(withdrawn.account, '74.50', '74.50');
     expectBalances(await readAccount(aliceAccount, withdrawn.position), '74.50', '74.50');
   });
 
   it('places a hold, captures part of it (the rest is released) and releases another', async () => {
-    const hold = await teller.ok<HoldResult>(`/v1/accounts/${aliceAccount}/holds`, {
-      amount: '20.00',
-    });
+    const hold = await ok(
+      teller.POST('/v1/accounts/{id}/holds', {
+        params: onAccount(aliceAccount),
+        body: { amount: '20.00' },
+      }),
+    );
     assert.match(hold.holdId, /^[0-9a-f-]{36}$/);
     expectBalances(hold.account, '74.50', '54.50', '20.00');
     expectBalances(await readAccount(aliceAccount, hold.position), '74.50', '54.50', '20.00');
 
-    const captured = await teller.ok<AccountResult>(
-      `/v1/accounts/${aliceAccount}/holds/${hold.holdId}/capture`,
-      { amount: '12.25' },
+    const captured = await ok(
+      teller.POST('/v1/accounts/{id}/holds/{holdId}/capture', {
+        params: { path: { id: aliceAccount, holdId: hold.holdId }, header: command() },
+        body: { amount: '12.25' },
+      }),
     );
     expectBalances(captured.account, '62.25', '62.25');
     expectBalances(await readAccount(aliceAccount, captured.position), '62.25', '62.25');
 
-    const second = await teller.ok<HoldResult>(`/v1/accounts/${aliceAccount}/holds`, {
-      amount: '10.01',
-    });
+    const second = await ok(
+      teller.POST('/v1/accounts/{id}/holds', {
+        params: onAccount(aliceAccount),
+        body: { amount: '10.01' },
+      }),
+    );
     expectBalances(await readAccount(aliceAccount, second.position), '62.25', '52.24', '10.01');
-    const released = await teller.ok<AccountResult>(
-      `/v1/accounts/${aliceAccount}/holds/${second.holdId}/release`,
+    const released = await ok(
+      teller.POST('/v1/accounts/{id}/holds/{holdId}/release', {
+        params: { path: { id: aliceAccount, holdId: second.holdId }, header: command() },
+      }),
     );
     expectBalances(released.account, '62.25', '62.25');
     expectBalances(await readAccount(aliceAccount, released.position), '62.25', '62.25');
   });
 
   it('transfers between accounts: completed', async () => {
-    const response = await alice.post<TransferResult>('/v1/transfers', {
-      fromAccountId: aliceAccount,
-      toAccountId: bobAccount,
-      amount: '30.00',
-      reference: 'rent',
-    });
-    assert.equal(response.status, 201);
-    completedTransfer = response.body;
+    completedTransfer = await ok(
+      alice.POST('/v1/transfers', {
+        params: { header: command() },
+        body: {
+          fromAccountId: aliceAccount,
+          toAccountId: bobAccount,
+          amount: '30.00',
+          reference: 'rent',
+        },
+      }),
+      201,
+    );
     assert.equal(completedTransfer.status, 'completed');
     assert.equal(completedTransfer.amount, '30.00');
     assert.equal(completedTransfer.currency, 'USD');
@@ -156,17 +182,20 @@ describe('banking flow through the whole stack', () => {
   });
 
   it('transfers to a frozen account: failed, and the source refunded', async () => {
-    const frozen = await admin.ok<AccountResult>(`/v1/accounts/${carolAccount}/freeze`, {
-      reason: 'investigation',
-    });
+    const frozen = await ok(
+      admin.POST('/v1/accounts/{id}/freeze', {
+        params: onAccount(carolAccount),
+        body: { reason: 'investigation' },
+      }),
+    );
     assert.equal(frozen.account.status, 'frozen');
-    const response = await alice.post<TransferResult>('/v1/transfers', {
-      fromAccountId: aliceAccount,
-      toAccountId: carolAccount,
-      amount: '5.00',
-    });
-    assert.equal(response.status, 201);
-    failedTransfer = response.body;
+    failedTransfer = await ok(
+      alice.POST('/v1/transfers', {
+        params: { header: command() },
+        body: { fromAccountId: aliceAccount, toAccountId: carolAccount, amount: '5.00' },
+      }),
+      201,
+    );
     assert.equal(failedTransfer.status, 'failed');
     assert.equal(failedTransfer.failureReason, 'ACCOUNT_FROZEN');
     expectBalances(await readAccount(aliceAccount, failedTransfer.position), '32.25', '32.25');
@@ -176,10 +205,9 @@ describe('banking flow through the whole stack', () => {
   });
 
   it("shows each transfer's timeline", async () => {
-    const completed = await alice.read<Transfer>(
-      `/v1/transfers/${completedTransfer.id}`,
-      completedTransfer.position,
-    );
+    const readTransfer = (who: Api, { id, position }: Schemas['TransferResult']) =>
+      ok(who.GET('/v1/transfers/{id}', { params: { path: { id }, header: after(position) } }));
+    const completed = await readTransfer(alice, completedTransfer);
     assert.equal(completed.status, 'completed');
     assert.equal(completed.fromAccountId, aliceAccount);
     assert.equal(completed.toAccountId, bobAccount);
@@ -190,15 +218,10 @@ describe('banking flow through the whole stack', () => {
       ['requested', 'source_debited', 'destination_credited', 'completed'],
     );
     // The other party sees it too.
-    const asBob = await system
-      .as('bob', ['customer'])
-      .read<Transfer>(`/v1/transfers/${completedTransfer.id}`, completedTransfer.position);
+    const asBob = await readTransfer(system.api('bob', ['customer']), completedTransfer);
     assert.equal(asBob.id, completedTransfer.id);
 
-    const failed = await alice.read<Transfer>(
-      `/v1/transfers/${failedTransfer.id}`,
-      failedTransfer.position,
-    );
+    const failed = await readTransfer(alice, failedTransfer);
     assert.equal(failed.status, 'failed');
     assert.equal(failed.failureReason, 'ACCOUNT_FROZEN');
     assert.deepEqual(
@@ -216,14 +239,18 @@ describe('banking flow through the whole stack', () => {
       { type: 'withdrawal', amount: '-25.50', balanceAfter: '74.50' },
       { type: 'deposit', amount: '100.00', balanceAfter: '100.00' },
     ];
-    const seen: TransactionPage['entries'][number][] = [];
+    const seen: LedgerEntry[] = [];
     let cursor: string | null = null;
     const pages: number[] = [];
     do {
-      const query: string = `?limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const page: TransactionPage = await alice.read<TransactionPage>(
-        `/v1/accounts/${aliceAccount}/transactions${query}`,
-        failedTransfer.position,
+      const page: Schemas['TransactionPage'] = await ok(
+        alice.GET('/v1/accounts/{id}/transactions', {
+          params: {
+            path: { id: aliceAccount },
+            query: { limit: '4', ...(cursor ? { cursor } : {}) },
+            header: after(failedTransfer.position),
+          },
+        }),
       );
       pages.push(page.entries.length);
       seen.push(...page.entries);
@@ -238,9 +265,14 @@ describe('banking flow through the whole stack', () => {
     assert.equal(seen[2]?.transferId, completedTransfer.id);
     assert.equal(seen[2]?.counterpartyAccountId, bobAccount);
 
-    const deposits = await alice.read<TransactionPage>(
-      `/v1/accounts/${aliceAccount}/transactions?type=deposit`,
-      failedTransfer.position,
+    const deposits = await ok(
+      alice.GET('/v1/accounts/{id}/transactions', {
+        params: {
+          path: { id: aliceAccount },
+          query: { type: 'deposit' },
+          header: after(failedTransfer.position),
+        },
+      }),
     );
     assert.deepEqual(
       deposits.entries.map((entry) => entry.amount),
@@ -250,9 +282,14 @@ describe('banking flow through the whole stack', () => {
 
   it("gives today's statement: opening, closing and totals", async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const statement = await alice.read<Statement>(
-      `/v1/accounts/${aliceAccount}/statement?from=${today}&to=${today}`,
-      failedTransfer.position,
+    const statement = await ok(
+      alice.GET('/v1/accounts/{id}/statement', {
+        params: {
+          path: { id: aliceAccount },
+          query: { from: today, to: today },
+          header: after(failedTransfer.position),
+        },
+      }),
     );
     assert.equal(statement.accountId, aliceAccount);
     assert.equal(statement.currency, 'USD');

@@ -1,27 +1,39 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Account, AccountResult, Client, Problem } from './support/client.js';
+import { after as afterAll, before, describe, it } from 'node:test';
+import { after, command, ok, type Api } from './support/api.js';
+import type { Problem } from './support/client.js';
 import { startSystem, type System } from './support/system.js';
 
-/** Idempotency-Key through the whole stack: replays, reuse with another body, racing duplicates. */
+/**
+ * Idempotency-Key through the whole stack: replays, reuse with another body, racing duplicates,
+ * through the client typed from the gateway's OpenAPI document.
+ */
 describe('idempotency keys', () => {
   let system: System;
-  let teller: Client;
+  let teller: Api;
   let account: string;
 
   before(async () => {
     system = await startSystem('e2e_idem');
-    teller = system.as('teller-1', ['teller']);
-    account = (await teller.ok<AccountResult>('/v1/accounts', { currency: 'EUR', ownerId: 'erin' }))
-      .account.id;
+    teller = system.api('teller-1', ['teller']);
+    account = (
+      await ok(
+        teller.POST('/v1/accounts', {
+          params: { header: command() },
+          body: { currency: 'EUR', ownerId: 'erin' },
+        }),
+      )
+    ).account.id;
   });
-  after(() => system?.stop());
+  afterAll(() => system?.stop());
 
   const balance = async (): Promise<string> => {
-    const head = await system.eventStoreHead();
-    return (await teller.read<Account>(`/v1/accounts/${account}`, head.position.toString()))
-      .balance;
+    const head = (await system.eventStoreHead()).position.toString();
+    const read = teller.GET('/v1/accounts/{id}', {
+      params: { path: { id: account }, header: after(head) },
+    });
+    return (await ok(read)).balance;
   };
 
   const depositEvents = async (): Promise<number> => {
@@ -32,72 +44,68 @@ describe('idempotency keys', () => {
     return Number(rows[0]?.count);
   };
 
+  const deposit = (amount: string, key: string, who: Api = teller) =>
+    who.POST('/v1/accounts/{id}/deposits', {
+      params: { path: { id: account }, header: command(key) },
+      body: { amount },
+    });
+  const withdraw = (amount: string, key: string) =>
+    teller.POST('/v1/accounts/{id}/withdrawals', {
+      params: { path: { id: account }, header: command(key) },
+      body: { amount },
+    });
+
   it('replays the first answer for the same key and body, and applies it once', async () => {
     const key = randomUUID();
-    const first = await teller.post<AccountResult>(
-      `/v1/accounts/${account}/deposits`,
-      { amount: '10.00' },
-      { idempotencyKey: key },
-    );
-    assert.equal(first.status, 200);
-    assert.equal(first.headers.get('idempotent-replayed'), null);
-    const again = await teller.post<AccountResult>(
-      `/v1/accounts/${account}/deposits`,
-      { amount: '10.00' },
-      { idempotencyKey: key },
-    );
-    assert.equal(again.status, 200);
-    assert.equal(again.headers.get('idempotent-replayed'), 'true');
-    assert.deepEqual(again.body, first.body);
+    const first = await deposit('10.00', key);
+    assert.equal(first.response.status, 200);
+    assert.equal(first.response.headers.get('idempotent-replayed'), null);
+    const again = await deposit('10.00', key);
+    assert.equal(again.response.status, 200);
+    assert.equal(again.response.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(again.data, first.data);
     assert.equal(await balance(), '10.00');
     assert.equal(await depositEvents(), 1);
   });
 
   it('replays a 201 and a refusal (4xx) the same way', async () => {
     const openKey = randomUUID();
-    const body = { currency: 'EUR', ownerId: 'frank' };
-    const opened = await teller.post('/v1/accounts', body, { idempotencyKey: openKey });
-    const reopened = await teller.post('/v1/accounts', body, { idempotencyKey: openKey });
-    assert.equal(opened.status, 201);
+    const open = () =>
+      teller.POST('/v1/accounts', {
+        params: { header: command(openKey) },
+        body: { currency: 'EUR', ownerId: 'frank' },
+      });
+    const opened = await open();
+    const reopened = await open();
+    assert.equal(opened.response.status, 201);
     assert.deepEqual(
-      { status: reopened.status, body: reopened.body },
-      { status: 201, body: opened.body },
+      { status: reopened.response.status, body: reopened.data },
+      { status: 201, body: opened.data },
     );
-    assert.equal(reopened.headers.get('idempotent-replayed'), 'true');
+    assert.equal(reopened.response.headers.get('idempotent-replayed'), 'true');
 
     const refusalKey = randomUUID();
-    const overdraw = { amount: '1000.00' };
-    const refused = await teller.post<Problem>(`/v1/accounts/${account}/withdrawals`, overdraw, {
-      idempotencyKey: refusalKey,
-    });
-    assert.equal(refused.status, 422);
-    assert.equal(refused.body.code, 'INSUFFICIENT_FUNDS');
-    const refusedAgain = await teller.post<Problem>(
-      `/v1/accounts/${account}/withdrawals`,
-      overdraw,
-      { idempotencyKey: refusalKey },
-    );
-    assert.equal(refusedAgain.status, 422);
-    assert.equal(refusedAgain.headers.get('idempotent-replayed'), 'true');
-    assert.deepEqual(refusedAgain.body, refused.body);
+    const refused = await withdraw('1000.00', refusalKey);
+    assert.equal(refused.response.status, 422);
+    assert.equal(refused.error?.code, 'INSUFFICIENT_FUNDS');
+    const refusedAgain = await withdraw('1000.00', refusalKey);
+    assert.equal(refusedAgain.response.status, 422);
+    assert.equal(refusedAgain.response.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(refusedAgain.error, refused.error);
   });
 
   it('refuses the same key with another body (422) and changes nothing', async () => {
     const key = randomUUID();
-    await teller.ok(
-      `/v1/accounts/${account}/deposits`,
-      { amount: '1.00' },
-      { idempotencyKey: key },
-    );
+    await ok(deposit('1.00', key));
     const before = await system.eventStoreHead();
     const balanceBefore = await balance();
-    for (const [path, body] of [
-      [`/v1/accounts/${account}/deposits`, { amount: '2.00' }],
-      [`/v1/accounts/${account}/withdrawals`, { amount: '1.00' }],
+    for (const [name, reuse] of [
+      ['deposit', () => deposit('2.00', key)],
+      ['withdrawal', () => withdraw('1.00', key)],
     ] as const) {
-      const reused = await teller.post<Problem>(path, body, { idempotencyKey: key });
-      assert.equal(reused.status, 422, path);
-      assert.equal(reused.body.code, 'IDEMPOTENCY_KEY_REUSED');
+      const reused = await reuse();
+      assert.equal(reused.response.status, 422, name);
+      assert.equal(reused.error?.code, 'IDEMPOTENCY_KEY_REUSED');
     }
     assert.deepEqual(await system.eventStoreHead(), before);
     assert.equal(await balance(), balanceBefore);
@@ -106,28 +114,23 @@ describe('idempotency keys', () => {
   it('scopes keys by caller: the same key from another teller is another command', async () => {
     const key = randomUUID();
     const start = await balance();
-    const other = system.as('teller-2', ['teller']);
-    await teller.ok(
-      `/v1/accounts/${account}/deposits`,
-      { amount: '3.00' },
-      { idempotencyKey: key },
-    );
-    const second = await other.post(
-      `/v1/accounts/${account}/deposits`,
-      { amount: '3.00' },
-      { idempotencyKey: key },
-    );
-    assert.equal(second.status, 200);
-    assert.equal(second.headers.get('idempotent-replayed'), null);
+    const other = system.api('teller-2', ['teller']);
+    await ok(deposit('3.00', key));
+    const second = await deposit('3.00', key, other);
+    assert.equal(second.response.status, 200);
+    assert.equal(second.response.headers.get('idempotent-replayed'), null);
     assert.equal(minor(await balance()) - minor(start), 600n);
   });
 
   it('requires the key on every POST', async () => {
-    const missing = await teller.post<Problem>(
-      `/v1/accounts/${account}/deposits`,
-      { amount: '1.00' },
-      { idempotencyKey: null },
-    );
+    // The typed client cannot leave the required header out: send the request by hand.
+    const missing = await system
+      .as('teller-1', ['teller'])
+      .post<Problem>(
+        `/v1/accounts/${account}/deposits`,
+        { amount: '1.00' },
+        { idempotencyKey: null },
+      );
     assert.equal(missing.status, 400);
     assert.equal(missing.body.code, 'VALIDATION_FAILED');
   });
@@ -136,36 +139,24 @@ describe('idempotency keys', () => {
     const key = randomUUID();
     const start = await balance();
     const eventsBefore = await depositEvents();
-    const responses = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        teller.post<AccountResult | Problem>(
-          `/v1/accounts/${account}/deposits`,
-          { amount: '7.77' },
-          { idempotencyKey: key },
-        ),
-      ),
-    );
-    const statuses = responses.map((response) => response.status);
+    const responses = await Promise.all(Array.from({ length: 20 }, () => deposit('7.77', key)));
+    const statuses = responses.map(({ response }) => response.status);
     // The first runs; the others either see it in flight (409, retry) or replay its answer.
     assert.ok(
       statuses.every((status) => status === 200 || status === 409),
       `statuses ${statuses.join(',')}`,
     );
-    const successes = responses.filter((response) => response.status === 200);
+    const successes = responses.filter(({ response }) => response.status === 200);
     assert.ok(successes.length >= 1);
-    for (const success of successes) assert.deepEqual(success.body, successes[0]?.body);
-    for (const conflict of responses.filter((response) => response.status === 409)) {
-      assert.equal((conflict.body as Problem).code, 'IDEMPOTENCY_IN_FLIGHT');
+    for (const success of successes) assert.deepEqual(success.data, successes[0]?.data);
+    for (const conflict of responses.filter(({ response }) => response.status === 409)) {
+      assert.equal(conflict.error?.code, 'IDEMPOTENCY_IN_FLIGHT');
     }
 
-    const retry = await teller.post<AccountResult>(
-      `/v1/accounts/${account}/deposits`,
-      { amount: '7.77' },
-      { idempotencyKey: key },
-    );
-    assert.equal(retry.status, 200);
-    assert.equal(retry.headers.get('idempotent-replayed'), 'true');
-    assert.deepEqual(retry.body, successes[0]?.body);
+    const retry = await deposit('7.77', key);
+    assert.equal(retry.response.status, 200);
+    assert.equal(retry.response.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(retry.data, successes[0]?.data);
     assert.equal(await depositEvents(), eventsBefore + 1);
     assert.equal(minor(await balance()) - minor(start), 777n);
   });

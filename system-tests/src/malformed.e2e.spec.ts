@@ -217,4 +217,56 @@ describe('malformed requests on every POST route', () => {
       { balance: '500.00', held: '5.00', status: 'open' },
     );
   });
+
+  it('enforces exactly the per-request amount cap the OpenAPI document states', async () => {
+    const caps = statedAmountCaps(
+      (await system.anonymous().get<ServedDocument>('/openapi.json')).body,
+    );
+    const failures: string[] = [];
+    // One currency of each exponent the document names: 2, 0 and 3 decimals.
+    for (const currency of ['USD', 'JPY', 'BHD']) {
+      const cap = caps.get(currency);
+      assert.ok(cap, `the document states a cap for ${currency}`);
+      const { account } = await admin.ok<AccountResult>('/v1/accounts', {
+        currency,
+        ownerId: 'olga',
+      });
+      const deposits = `/v1/accounts/${account.id}/deposits`;
+      const above = await admin.post<Problem>(deposits, { amount: oneMinorUnitMore(cap) });
+      if (above.status !== 400 || above.body.field !== 'amount')
+        failures.push(
+          `${currency} ${oneMinorUnitMore(cap)}: ${above.status} ${JSON.stringify(above.body)}`,
+        );
+      const at = await admin.post<AccountResult>(deposits, { amount: cap });
+      if (at.status !== 200 || at.body.account.balance !== cap)
+        failures.push(`${currency} ${cap}: ${at.status} ${JSON.stringify(at.body)}`);
+    }
+    assert.deepEqual(failures, []);
+  });
 });
+
+interface ServedDocument {
+  readonly components: {
+    readonly schemas: {
+      readonly Amount: { readonly description: string };
+      readonly Currency: { readonly enum: readonly string[] };
+    };
+  };
+}
+
+/** "… 10000000000000.00 in USD, EUR; 1000000000000000 in JPY …" → each currency's cap. */
+function statedAmountCaps(document: ServedDocument): Map<string, string> {
+  const { Amount, Currency } = document.components.schemas;
+  const caps = new Map<string, string>();
+  for (const [, cap, list] of Amount.description.matchAll(/([0-9]+(?:\.[0-9]+)?) in ([A-Z, ]+)/g))
+    for (const currency of (list ?? '').split(', ')) caps.set(currency, cap ?? '');
+  assert.deepEqual([...caps.keys()].sort(), [...Currency.enum].sort(), 'a cap for every currency');
+  return caps;
+}
+
+/** The decimal string one minor unit above `amount`, in the same decimals (no float). */
+function oneMinorUnitMore(amount: string): string {
+  const decimals = amount.split('.')[1]?.length ?? 0;
+  const digits = (BigInt(amount.replace('.', '')) + 1n).toString();
+  return decimals === 0 ? digits : `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+}

@@ -40,12 +40,11 @@ export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRes
   const started = performance.now();
   let answered = 0;
   let stopped = false;
-  let finish: (result: autocannon.Result) => void = () => undefined;
-  let fail: (error: unknown) => void = () => undefined;
-  const done = new Promise<autocannon.Result>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
-  });
+  const {
+    promise: done,
+    resolve: finish,
+    reject: fail,
+  } = Promise.withResolvers<autocannon.Result>();
   const instance = autocannon(
     {
       url: options.url,

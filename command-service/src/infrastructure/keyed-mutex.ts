@@ -8,8 +8,7 @@ export class KeyedMutex {
 
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    let release!: () => void;
-    const current = new Promise<void>((resolve) => (release = resolve));
+    const { promise: current, resolve: release } = Promise.withResolvers<void>();
     const tail = previous.then(() => current);
     this.tails.set(key, tail);
     try {

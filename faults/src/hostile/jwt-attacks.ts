@@ -8,7 +8,8 @@ const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toStr
 
 /**
  * Tokens an attacker can make: alg none, HS256 signed with the gateway's RS256 public key,
- * a stripped or re-used signature on changed claims, wrong aud/iss, expired beyond the skew.
+ * a stripped or re-used signature on changed claims, wrong aud/iss, expired beyond the skew,
+ * issued in the future, living longer than the gateway's maximum (a day).
  * Every one must be a 401 on a read and on a write, and change nothing.
  */
 export async function runJwtAttacks(
@@ -39,6 +40,15 @@ export async function runJwtAttacks(
     'wrong audience': await issuer.mint('hostile-teller', ['teller'], { audience: 'someone-else' }),
     'wrong issuer': await issuer.mint('hostile-teller', ['teller'], { issuer: 'evil-issuer' }),
     'expired beyond the skew': await issuer.mint('hostile-teller', ['teller'], { ttlSeconds: -60 }),
+    'issued an hour ahead': await issuer.mint('hostile-teller', ['teller'], {
+      issuedInSeconds: 3600,
+    }),
+    'issued a year ahead': await issuer.mint('hostile-teller', ['teller'], {
+      issuedInSeconds: 365 * 24 * 3600,
+    }),
+    'valid for a year': await issuer.mint('hostile-teller', ['teller'], {
+      ttlSeconds: 365 * 24 * 3600,
+    }),
     garbage: 'not.a.jwt',
     empty: '',
   };

@@ -19,7 +19,10 @@ export interface TokenIssuer {
 }
 
 export interface MintOptions {
+  /** exp − iat (default 4 h); negative mints an expired token. */
   readonly ttlSeconds?: number;
+  /** iat relative to now (default 0); positive claims an issue time in the future. */
+  readonly issuedInSeconds?: number;
   readonly issuer?: string;
   readonly audience?: string;
 }
@@ -42,13 +45,13 @@ function sign(
   roles: readonly Role[],
   options: MintOptions,
 ): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
+  const issuedAt = Math.floor(Date.now() / 1000) + (options.issuedInSeconds ?? 0);
   return new SignJWT({ roles: [...roles] })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
     .setSubject(sub)
     .setIssuer(options.issuer ?? ISSUER)
     .setAudience(options.audience ?? AUDIENCE)
-    .setIssuedAt(now)
-    .setExpirationTime(now + (options.ttlSeconds ?? 4 * 3600))
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + (options.ttlSeconds ?? 4 * 3600))
     .sign(key);
 }

@@ -16,9 +16,33 @@ export interface TokenVerifier {
   readonly algorithms: readonly string[];
 }
 
-/** Every reason a token is refused: the client only ever learns "invalid token". */
+/**
+ * The code a refused token answers with. A token that fails its signature, expiry, issuer or
+ * audience check is only ever "invalid" to the client; the issue-time rules run after the
+ * signature has been verified, so naming them tells only whoever the issuer gave the token to.
+ */
+export type TokenRefusalCode =
+  'UNAUTHENTICATED' | 'TOKEN_ISSUED_IN_FUTURE' | 'TOKEN_LIFETIME_TOO_LONG';
+
+/** Every reason a token is refused; `code` is what the client learns. */
 export class InvalidTokenError extends Error {
   readonly type = 'InvalidTokenError';
+  constructor(
+    message: string,
+    readonly code: TokenRefusalCode = 'UNAUTHENTICATED',
+  ) {
+    super(message);
+  }
+}
+
+/** The settings a token is checked against, besides its key. */
+export interface TokenRules {
+  readonly issuer: string;
+  readonly audience: string;
+  /** Seconds of clock skew tolerated on exp, nbf and iat. */
+  readonly clockToleranceSeconds: number;
+  /** The longest lifetime accepted: exp − iat, or exp − now for a token without iat. */
+  readonly maxLifetimeSeconds: number;
 }
 
 const SUB_PATTERN = /^[A-Za-z0-9._:@|-]{1,128}$/;
@@ -26,14 +50,11 @@ const SUB_PATTERN = /^[A-Za-z0-9._:@|-]{1,128}$/;
 /**
  * A verifier with pinned algorithms: HS256 for a shared secret, RS256 or ES256 (by the key's
  * type) for a public key, RS256/ES256 for a JWKS. `exp` is required, `iss` and `aud` checked.
- * Pinning is what stops `alg: none` and the HS256-signed-with-the-public-key confusion.
+ * Pinning is what stops `alg: none` and the HS256-signed-with-the-public-key confusion. A token
+ * issued in the future or living longer than the maximum is refused (RFC 8725 §3.10 practice):
+ * a leaked long-lived token would otherwise stay usable for as long as its issuer chose.
  */
-export function createTokenVerifier(options: {
-  key: JwtKeyConfig;
-  issuer: string;
-  audience: string;
-  clockToleranceSeconds: number;
-}): TokenVerifier {
+export function createTokenVerifier(options: TokenRules & { key: JwtKeyConfig }): TokenVerifier {
   const { key: keySource, algorithms } = resolveKey(options.key);
   const verified = new VerifiedTokens();
   return {
@@ -51,6 +72,7 @@ export function createTokenVerifier(options: {
       } catch (error) {
         throw new InvalidTokenError((error as Error).message);
       }
+      checkIssueTime(payload, options);
       const principal = principalFrom(payload);
       if (typeof payload.exp === 'number') verified.add(token, principal, payload.exp * 1000);
       return principal;
@@ -88,10 +110,7 @@ class VerifiedTokens {
   }
 }
 
-function verifyOptions(
-  options: { issuer: string; audience: string; clockToleranceSeconds: number },
-  algorithms: readonly string[],
-) {
+function verifyOptions(options: TokenRules, algorithms: readonly string[]) {
   return {
     algorithms: [...algorithms],
     issuer: options.issuer,
@@ -99,6 +118,31 @@ function verifyOptions(
     clockTolerance: options.clockToleranceSeconds,
     requiredClaims: ['exp', 'sub'],
   };
+}
+
+/**
+ * `iat` no later than now plus the clock tolerance, and a lifetime within the maximum. jose has
+ * checked that `iat`, when present, and `exp` are numbers, and that `exp` has not passed.
+ */
+function checkIssueTime(payload: JWTPayload, rules: TokenRules): void {
+  const now = Math.floor(Date.now() / 1000);
+  const { iat, exp } = payload;
+  if (iat !== undefined && iat > now + rules.clockToleranceSeconds) {
+    throw new InvalidTokenError(
+      `the bearer token is issued ${iat - now} s in the future (iat); ` +
+        `the clock tolerance is ${rules.clockToleranceSeconds} s`,
+      'TOKEN_ISSUED_IN_FUTURE',
+    );
+  }
+  if (exp === undefined) return;
+  const lifetime = exp - (iat ?? now);
+  if (lifetime > rules.maxLifetimeSeconds) {
+    throw new InvalidTokenError(
+      `the bearer token lives ${lifetime} s (${iat === undefined ? 'exp - now' : 'exp - iat'}); ` +
+        `the gateway accepts at most ${rules.maxLifetimeSeconds} s`,
+      'TOKEN_LIFETIME_TOO_LONG',
+    );
+  }
 }
 
 function resolveKey(config: JwtKeyConfig): {

@@ -6,8 +6,15 @@ import { createTokenVerifier, InvalidTokenError } from './jwt.js';
 import { mintDevelopmentToken } from './mint.js';
 
 const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnop';
-const base = { issuer: 'bank-gateway', audience: 'bank-api', clockToleranceSeconds: 5 };
-const hsVerifier = createTokenVerifier({ ...base, key: { kind: 'secret', secret: SECRET } });
+const base = {
+  issuer: 'bank-gateway',
+  audience: 'bank-api',
+  clockToleranceSeconds: 5,
+  maxLifetimeSeconds: 24 * 3600,
+};
+const hsVerifierWith = (rules: Partial<typeof base>) =>
+  createTokenVerifier({ ...base, ...rules, key: { kind: 'secret', secret: SECRET } });
+const hsVerifier = hsVerifierWith({});
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
@@ -18,6 +25,18 @@ const claims = () => ({
   aud: 'bank-api',
   exp: now() + 60,
 });
+
+/** A customer token for alice signed with the right secret, its times `iat` (if given) and `exp`. */
+const signed = (times: { iat?: number; exp: number }) => {
+  const jwt = new SignJWT({ roles: ['customer'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('alice')
+    .setIssuer(base.issuer)
+    .setAudience(base.audience)
+    .setExpirationTime(times.exp);
+  if (times.iat !== undefined) jwt.setIssuedAt(times.iat);
+  return jwt.sign(new TextEncoder().encode(SECRET));
+};
 
 const refused = (promise: Promise<unknown>) => assert.rejects(promise, InvalidTokenError);
 
@@ -61,19 +80,9 @@ describe('HS256 verifier', () => {
   });
 
   it('remembers a verified token only until it expires', async () => {
-    const strict = createTokenVerifier({
-      ...base,
-      clockToleranceSeconds: 0,
-      key: { kind: 'secret', secret: SECRET },
-    });
+    const strict = hsVerifierWith({ clockToleranceSeconds: 0 });
     const exp = now() + 1;
-    const token = await new SignJWT({ roles: ['customer'] })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('alice')
-      .setIssuer(base.issuer)
-      .setAudience(base.audience)
-      .setExpirationTime(exp)
-      .sign(new TextEncoder().encode(SECRET));
+    const token = await signed({ exp });
     assert.equal((await strict.verify(token)).id, 'alice');
     assert.equal((await strict.verify(token)).id, 'alice');
     await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
@@ -81,13 +90,7 @@ describe('HS256 verifier', () => {
   });
 
   it('never lets a remembered token vouch for a tampered copy', async () => {
-    const token = await new SignJWT({ roles: ['customer'] })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('alice')
-      .setIssuer(base.issuer)
-      .setAudience(base.audience)
-      .setExpirationTime(now() + 60)
-      .sign(new TextEncoder().encode(SECRET));
+    const token = await signed({ exp: now() + 60 });
     assert.equal((await hsVerifier.verify(token)).id, 'alice');
     const [header, , signature] = token.split('.');
     const forged = `${header}.${b64({ ...claims(), sub: 'mallory', roles: ['admin'] })}.${signature}`;
@@ -123,6 +126,61 @@ describe('HS256 verifier', () => {
     await refused(hsVerifier.verify(await sign(noExp)));
     const { roles: _roles, ...noRoles } = claims();
     await refused(hsVerifier.verify(await sign(noRoles)));
+  });
+});
+
+describe('issue time and lifetime', () => {
+  const HOUR = 3600;
+  const refusedWith = (promise: Promise<unknown>, code: string, detail: RegExp) =>
+    assert.rejects(promise, (error: unknown) => {
+      assert.ok(error instanceof InvalidTokenError);
+      assert.equal(error.code, code);
+      assert.match(error.message, detail);
+      return true;
+    });
+
+  it('refuses an iat an hour or a year in the future', async () => {
+    for (const ahead of [HOUR, 365 * 24 * HOUR]) {
+      const token = await signed({ iat: now() + ahead, exp: now() + ahead + 60 });
+      await refusedWith(hsVerifier.verify(token), 'TOKEN_ISSUED_IN_FUTURE', /in the future/);
+    }
+  });
+
+  it('tolerates an iat ahead by less than the clock tolerance', async () => {
+    const token = await signed({ iat: now() + 3, exp: now() + 60 });
+    assert.equal((await hsVerifier.verify(token)).id, 'alice');
+  });
+
+  it('refuses a lifetime above the maximum, with or without iat', async () => {
+    const long = await signed({ iat: now(), exp: now() + 24 * HOUR + 1 });
+    await refusedWith(hsVerifier.verify(long), 'TOKEN_LIFETIME_TOO_LONG', /exp - iat.*86400 s/);
+    // Issued long ago and still valid for a while: the lifetime counts from iat, not from now.
+    const old = await signed({ iat: now() - 30 * 24 * HOUR, exp: now() + HOUR });
+    await refusedWith(hsVerifier.verify(old), 'TOKEN_LIFETIME_TOO_LONG', /exp - iat/);
+    const noIat = await signed({ exp: now() + 365 * 24 * HOUR });
+    await refusedWith(hsVerifier.verify(noIat), 'TOKEN_LIFETIME_TOO_LONG', /exp - now/);
+  });
+
+  it('accepts a lifetime of exactly the maximum, and the development tokens', async () => {
+    const day = await signed({ iat: now(), exp: now() + 24 * HOUR });
+    assert.equal((await hsVerifier.verify(day)).id, 'alice');
+    const noIat = await signed({ exp: now() + HOUR });
+    assert.equal((await hsVerifier.verify(noIat)).id, 'alice');
+    const development = await mintDevelopmentToken({
+      sub: 'alice',
+      roles: ['customer'],
+      secret: SECRET,
+      issuer: base.issuer,
+      audience: base.audience,
+    });
+    assert.equal((await hsVerifier.verify(development)).id, 'alice');
+  });
+
+  it('follows the configured maximum', async () => {
+    const strict = hsVerifierWith({ maxLifetimeSeconds: 600 });
+    const token = await signed({ iat: now(), exp: now() + 601 });
+    await refusedWith(strict.verify(token), 'TOKEN_LIFETIME_TOO_LONG', /at most 600 s/);
+    assert.equal((await hsVerifier.verify(token)).id, 'alice');
   });
 });
 

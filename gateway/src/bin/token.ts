@@ -35,6 +35,13 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
+  if (Number(values.ttl) > config.jwtMaxLifetimeSeconds) {
+    console.error(
+      `token: --ttl ${values.ttl} is longer than the gateway accepts ` +
+        `(JWT_MAX_LIFETIME_SECONDS=${config.jwtMaxLifetimeSeconds})`,
+    );
+    process.exit(2);
+  }
   const token = await mintDevelopmentToken({
     sub: values.sub,
     roles: roles as Role[],

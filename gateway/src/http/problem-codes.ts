@@ -11,6 +11,8 @@ export type ProblemCode = ErrorCode | EdgeCode;
 export const PROBLEM_STATUS: Readonly<Record<ProblemCode, number>> = {
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,
+  TOKEN_ISSUED_IN_FUTURE: 401,
+  TOKEN_LIFETIME_TOO_LONG: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   ACCOUNT_NOT_FOUND: 404,
@@ -74,6 +76,8 @@ export const CODES_NO_OPERATION_RETURNS: Readonly<Partial<Record<ProblemCode, st
 const EVERY_OPERATION: readonly ProblemCode[] = [
   'VALIDATION_FAILED',
   'UNAUTHENTICATED',
+  'TOKEN_ISSUED_IN_FUTURE',
+  'TOKEN_LIFETIME_TOO_LONG',
   'FORBIDDEN',
   'RATE_LIMITED',
   'INTERNAL',

@@ -1,4 +1,5 @@
 import { AppError, type ErrorCategory } from '@bank/platform';
+import type { TokenRefusalCode } from '../auth/jwt.js';
 import { AMOUNT_PATTERN, LIMIT_PATTERN } from '../schemas/shared.js';
 
 /**
@@ -8,7 +9,7 @@ import { AMOUNT_PATTERN, LIMIT_PATTERN } from '../schemas/shared.js';
  */
 export type EdgeCode =
   | 'VALIDATION_FAILED'
-  | 'UNAUTHENTICATED'
+  | TokenRefusalCode
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'

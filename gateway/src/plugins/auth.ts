@@ -1,6 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { createTokenVerifier, InvalidTokenError, type TokenVerifier } from '../auth/jwt.js';
+import {
+  createTokenVerifier,
+  InvalidTokenError,
+  type TokenRules,
+  type TokenVerifier,
+} from '../auth/jwt.js';
 import { hasAnyRole, type Principal, type Role } from '../auth/principal.js';
 import type { JwtKeyConfig } from '../environment.js';
 import { HttpProblem } from '../http/problem.js';
@@ -22,11 +27,8 @@ declare module 'fastify' {
   }
 }
 
-export interface AuthPluginOptions {
+export interface AuthPluginOptions extends TokenRules {
   readonly key: JwtKeyConfig;
-  readonly issuer: string;
-  readonly audience: string;
-  readonly clockToleranceSeconds: number;
 }
 
 const CHALLENGE = 'Bearer realm="bank-api"';
@@ -35,12 +37,7 @@ const BEARER = /^Bearer[ ]+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 /** JWT bearer authentication and role checks (see src/auth/jwt.ts for the pinned algorithms). */
 export default fp<AuthPluginOptions>(
   (app, options, done) => {
-    const verifier = createTokenVerifier({
-      key: options.key,
-      issuer: options.issuer,
-      audience: options.audience,
-      clockToleranceSeconds: options.clockToleranceSeconds,
-    });
+    const verifier = createTokenVerifier(options);
     app.decorate('tokenVerifier', verifier);
     app.decorateRequest('principal', null);
 
@@ -57,8 +54,12 @@ export default fp<AuthPluginOptions>(
         request.principal = await verifier.verify(token);
       } catch (error) {
         if (!(error instanceof InvalidTokenError)) throw error;
-        request.log.info({ reason: error.message }, 'token refused');
-        throw new HttpProblem(401, 'UNAUTHENTICATED', 'the bearer token is invalid or expired', {
+        request.log.info({ reason: error.message, code: error.code }, 'token refused');
+        const detail =
+          error.code === 'UNAUTHENTICATED'
+            ? 'the bearer token is invalid or expired'
+            : error.message;
+        throw new HttpProblem(401, error.code, detail, {
           headers: { 'www-authenticate': `${CHALLENGE}, error="invalid_token"` },
         });
       }

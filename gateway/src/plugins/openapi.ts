@@ -7,7 +7,7 @@ import { SHARED_SCHEMAS } from '../schemas/shared.js';
  * The shared schemas, and the OpenAPI 3.1 document generated from the route schemas
  * (GET /openapi.json) with Swagger UI at /docs.
  */
-export default fp<{ algorithms: readonly string[] }>(
+export default fp<{ algorithms: readonly string[]; maxTokenLifetimeSeconds: number }>(
   async (app, options) => {
     for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
     await app.register(swagger, {
@@ -27,7 +27,11 @@ export default fp<{ algorithms: readonly string[] }>(
               type: 'http',
               scheme: 'bearer',
               bearerFormat: 'JWT',
-              description: `JWT (${options.algorithms.join(', ')}) with sub, roles, iss, aud and exp.`,
+              description:
+                `JWT (${options.algorithms.join(', ')}) with sub, roles, iss, aud and exp. ` +
+                `An iat in the future is refused (TOKEN_ISSUED_IN_FUTURE), and so is a lifetime ` +
+                `(exp - iat, or exp - now without iat) above ${options.maxTokenLifetimeSeconds} s ` +
+                '(TOKEN_LIFETIME_TOO_LONG).',
             },
           },
         },

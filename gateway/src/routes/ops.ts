@@ -1,3 +1,4 @@
+import { liveness } from '@bank/platform';
 import type { FastifyInstance } from 'fastify';
 
 const tags = ['operations'];
@@ -9,11 +10,19 @@ export default function opsRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags,
-        summary: 'The process lives',
-        response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+        summary: 'The process lives, and the Node version it runs on',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              status: { type: 'string' },
+              node: { type: 'string', description: 'process.version, e.g. v24.11.0' },
+            },
+          },
+        },
       },
     },
-    () => ({ status: 'ok' }),
+    liveness,
   );
 
   app.get(

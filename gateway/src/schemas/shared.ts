@@ -1,4 +1,9 @@
-import { CURRENCY_EXPONENTS } from '@bank/domain';
+import {
+  CURRENCY_EXPONENTS,
+  formatAmount,
+  MAX_AMOUNT_MINOR,
+  type Currency as CurrencyCode,
+} from '@bank/domain';
 
 /**
  * Shared JSON schemas, registered with `addSchema` and referenced as `{ $ref: '<Name>#' }`.
@@ -22,6 +27,26 @@ export const Uuid = {
   examples: ['0b6f9a52-8d1e-4f7e-a0c4-5a8b2e9d3c11'],
 } as const;
 
+/**
+ * The per-request cap the command service enforces (MAX_AMOUNT_MINOR), written out in each
+ * exponent's decimals: "10000000000000.00 in USD, EUR, …; 1000000000000000 in JPY, …".
+ */
+function amountCapText(): string {
+  const byExponent = new Map<number, CurrencyCode[]>();
+  for (const [currency, exponent] of Object.entries(CURRENCY_EXPONENTS) as [
+    CurrencyCode,
+    number,
+  ][]) {
+    byExponent.set(exponent, [...(byExponent.get(exponent) ?? []), currency]);
+  }
+  const caps = [...byExponent.values()].map(
+    (currencies) =>
+      `${formatAmount(MAX_AMOUNT_MINOR, currencies[0] as CurrencyCode)} in ${currencies.join(', ')}`,
+  );
+  const power = MAX_AMOUNT_MINOR.toString().length - 1;
+  return `At most 10^${power} minor units per request: ${caps.join('; ')}. More is a 400.`;
+}
+
 export const Amount = {
   $id: 'Amount',
   type: 'string',
@@ -29,7 +54,7 @@ export const Amount = {
   maxLength: 22,
   description:
     'A decimal string in the currency of the account ("12.34"; "1000" for JPY). Never a JSON number. ' +
-    'More decimals than the currency has is a 400.',
+    `More decimals than the currency has is a 400. ${amountCapText()}`,
   examples: ['12.34'],
 } as const;
 
@@ -79,7 +104,8 @@ export const Problem = {
     code: {
       type: 'string',
       description:
-        'Stable code: VALIDATION_FAILED, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED, ' +
+        'Stable code: VALIDATION_FAILED, UNAUTHENTICATED, TOKEN_ISSUED_IN_FUTURE, ' +
+        'TOKEN_LIFETIME_TOO_LONG, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED, ' +
         'CONCURRENCY_CONFLICT, IDEMPOTENCY_IN_FLIGHT, IDEMPOTENCY_KEY_REUSED, PAYLOAD_TOO_LARGE, ' +
         'UNSUPPORTED_MEDIA_TYPE, URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT, RATE_LIMITED, ' +
         'business codes (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ACCOUNT_CLOSED, CURRENCY_MISMATCH, ' +

@@ -6,6 +6,7 @@ import { mintDevelopmentToken } from '../auth/mint.js';
 import type { Role } from '../auth/principal.js';
 import { readGatewayConfig, type GatewayConfig } from '../environment.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
+import { renderOpenApiDocument } from '../openapi-document.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import { PostgresIdempotencyStore } from '../idempotency/postgres-store.js';
 import {
@@ -133,17 +134,5 @@ export const newKey = (): string => `key-${process.pid}-${Date.now()}-${++keyCou
 
 /** The document GET /openapi.json serves, from an app whose upstreams are never called. */
 export async function servedDocument<T>(): Promise<T> {
-  const app = await buildApp(
-    testConfig({ COMMAND_SERVICE_ADDRESS: '127.0.0.1:9', QUERY_SERVICE_ADDRESS: '127.0.0.1:9' }),
-    {
-      idempotencyStore: new MemoryIdempotencyStore(),
-      logger: createLogger({ service: 'gateway-test', level: 'silent' }),
-    },
-  );
-  try {
-    await app.ready();
-    return (await app.inject({ method: 'GET', url: '/openapi.json' })).json<T>();
-  } finally {
-    await app.close();
-  }
+  return (await renderOpenApiDocument()) as T;
 }

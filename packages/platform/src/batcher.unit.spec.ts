@@ -5,8 +5,7 @@ import { BatchQueue, Batcher } from './batcher.js';
 describe('Batcher', () => {
   it('sends a lone request at once and batches what arrives while slots are busy', async () => {
     const calls: number[][] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>();
     const batcher = new Batcher<number, number>(
       async (items) => {
         calls.push([...items]);

@@ -10,6 +10,15 @@ export function createMetricsRegistry(service: string): Registry {
   return registry;
 }
 
+/**
+ * The runtime a process runs on, for its /healthz answer and its start log line: every service
+ * must run on the Node the project pins (the root `node` dev dependency), never the machine's.
+ */
+export const RUNTIME: { readonly node: string } = { node: process.version };
+
+/** The body of every service's /healthz: the process lives, and on which Node. */
+export const liveness = (): { status: 'ok'; node: string } => ({ status: 'ok', ...RUNTIME });
+
 export interface Readiness {
   /** Resolves true when the service can do its work (its stores answer). */
   ready(): Promise<boolean>;
@@ -33,7 +42,7 @@ export async function startOpsServer(options: {
       res.end(body);
     };
     if (req.method !== 'GET') return send(405, '{"error":"method not allowed"}');
-    if (path === '/healthz') return send(200, '{"status":"ok"}');
+    if (path === '/healthz') return send(200, JSON.stringify(liveness()));
     if (path === '/readyz') {
       options.readiness
         .ready()

@@ -6,10 +6,10 @@ import { watermarkRows } from './watermarks.js';
 describe('GroupCommit', () => {
   it('flushes what arrives in one turn together, and what arrives during a flush next', async () => {
     const flushes: number[][] = [];
-    let release: () => void = () => undefined;
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>();
     const group = new GroupCommit<number>(async (items) => {
       flushes.push([...items]);
-      if (flushes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      if (flushes.length === 1) await gate;
     });
     const first = [group.submit(1), group.submit(2), group.submit(3)];
     await new Promise((resolve) => setImmediate(resolve));

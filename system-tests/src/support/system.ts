@@ -10,6 +10,7 @@ import {
   type TestSchema,
   type TestTopic,
 } from '@bank/testkit';
+import { createApi, type Api } from './api.js';
 import { Client } from './client.js';
 
 /** One spec file's system: its own PostgreSQL schema, Kafka topic and stack of processes. */
@@ -21,6 +22,8 @@ export interface System {
   as(sub: string, roles: readonly StackRole[]): Client;
   /** A client without any Authorization header. */
   anonymous(): Client;
+  /** The typed client (generated from the gateway's document) as `sub` with `roles`. */
+  api(sub: string, roles: readonly StackRole[]): Api;
   /** Events in the event store and the highest position (the store's head). */
   eventStoreHead(): Promise<{ count: number; position: bigint }>;
   stop(): Promise<void>;
@@ -51,6 +54,7 @@ export async function startSystem(prefix: string, options: SystemOptions = {}): 
     topic,
     as: (sub, roles) => new Client(stack.gatewayUrl, stack.mintToken(sub, roles)),
     anonymous: () => new Client(stack.gatewayUrl, undefined),
+    api: (sub, roles) => createApi(stack.gatewayUrl, stack.mintToken(sub, roles)),
     async eventStoreHead() {
       const { rows } = await schema.pool.query<{ count: string; position: string }>(
         'SELECT count(*)::text AS count, coalesce(max(position), 0)::text AS position FROM events',

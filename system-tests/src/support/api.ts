@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import createClient, { type Client } from 'openapi-fetch';
+import type { components, paths } from '../api/bank-api.gen.js';
+
+/**
+ * The gateway through a client typed from the document it serves (openapi-fetch over the
+ * openapi-typescript types in ../api/bank-api.gen.ts): a path, parameter or body the document
+ * does not declare does not compile, so the document cannot drift from what the tests send.
+ */
+export type Api = Client<paths>;
+
+/** The document's schemas: `Schemas['Account']`, `Schemas['Problem']`, ... */
+export type Schemas = components['schemas'];
+
+/** A client calling as one bearer token (or none). */
+export function createApi(baseUrl: string, token: string | undefined): Api {
+  return createClient<paths>({
+    baseUrl,
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+}
+
+/** The headers of a command: its Idempotency-Key (a fresh one unless given). */
+export const command = (key: string = randomUUID()) => ({ 'idempotency-key': key });
+
+/** The headers of a read that must include the write at `position` (read-your-writes). */
+export const after = (position: string) => ({ 'x-consistency-token': position });
+
+/** What every openapi-fetch call answers. */
+interface Answer<T> {
+  readonly data?: T;
+  readonly error?: unknown;
+  readonly response: Response;
+}
+
+/**
+ * The body of a successful answer (of `status`, when given); anything else fails the test with
+ * the method, path, status and problem.
+ */
+export async function ok<T>(call: Promise<Answer<T>>, status?: number): Promise<T> {
+  const { data, error, response } = await call;
+  if (data === undefined || (status !== undefined && response.status !== status)) {
+    const url = new URL(response.url);
+    throw new Error(`${url.pathname}${url.search}: ${response.status} ${JSON.stringify(error)}`);
+  }
+  return data;
+}
