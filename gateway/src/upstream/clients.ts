@@ -9,7 +9,6 @@ import {
   SpanKind,
   startSpan,
   ROUND_ROBIN_OPTIONS,
-  upstreamTarget,
   type ErrorCategory,
   type TraceContext,
 } from '@bank/platform';
@@ -82,8 +81,9 @@ const QUERY_METHODS: readonly (keyof QueryMethods)[] = [
 ];
 
 export interface UpstreamOptions {
-  readonly commandServiceAddress: string;
-  readonly queryServiceAddress: string;
+  /** grpc-js channel targets (see upstreamTargets in plugins/upstreams.ts). */
+  readonly commandTarget: string;
+  readonly queryTarget: string;
   /** Deadline of one call, retries included. */
   readonly timeoutMs: number;
   /** Further attempts after UNAVAILABLE (commands too: they carry their command id). */
@@ -109,14 +109,13 @@ type UnaryFn = (
 const HealthClient = grpc.makeGenericClientConstructor(healthService, 'Health');
 
 /**
- * gRPC clients of both upstreams: grpc-js round_robin over every address, one deadline per
+ * gRPC clients of both upstreams: grpc-js round_robin over every address the target resolves to, one deadline per
  * call, bounded retries with backoff on UNAVAILABLE only, the correlation id in metadata, and
  * failures translated to AppErrors that never carry gRPC internals.
  */
 export function createUpstreams(options: UpstreamOptions): Upstreams {
   const credentials = grpc.credentials.createInsecure();
-  const commandTarget = upstreamTarget(options.commandServiceAddress);
-  const queryTarget = upstreamTarget(options.queryServiceAddress);
+  const { commandTarget, queryTarget } = options;
   const { CommandService } = commandsPackage();
   const { QueryService } = queriesPackage();
   const commandClient = new CommandService(commandTarget, credentials, ROUND_ROBIN_OPTIONS);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Etcd3, type Lease, type Watcher } from 'etcd3';
+import type { RegistryConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -23,12 +24,7 @@ export interface InstanceRecord {
   readonly registeredAt: string;
 }
 
-export interface RegistryConfig {
-  /** etcd client endpoints (host:port or http://host:port). */
-  readonly endpoints: readonly string[];
-  /** Seconds an instance stays listed after its last keep-alive. */
-  readonly leaseTtlSeconds: number;
-}
+export type { RegistryConfig };
 
 function connect(config: RegistryConfig): Etcd3 {
   return new Etcd3({
