@@ -41,7 +41,7 @@ export class ResponseCache {
       this.delete(key);
       return undefined;
     }
-    return entry;
+    return { body: entry.body, etag: entry.etag, tags: entry.tags, stamp: entry.stamp };
   }
 
   /** Stores an answer (unless `stamp` is undefined: then it is only given its ETag). */

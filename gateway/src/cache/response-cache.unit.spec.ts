@@ -7,7 +7,7 @@ describe('ResponseCache', () => {
     let now = 1000;
     const cache = new ResponseCache({ ttlMs: 100, maxEntries: 10, now: () => now });
     const stored = cache.set('k', { a: 1 }, ['account:1']);
-    assert.deepEqual(cache.get('k'), stored);
+    assert.deepEqual(cache.get('k'), { ...stored, tags: ['account:1'], stamp: '' });
     now += 100;
     assert.equal(cache.get('k'), undefined);
   });

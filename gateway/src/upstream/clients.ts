@@ -54,6 +54,8 @@ type QueryMethods = {
   >;
   GetTransfer: Pair<queryTypes.GetTransferRequest, queryTypes.Transfer__Output>;
   GetStatement: Pair<queryTypes.GetStatementRequest, queryTypes.Statement__Output>;
+  ListHolds: Pair<queryTypes.ListHoldsRequest, queryTypes.ListHoldsReply__Output>;
+  GetHold: Pair<queryTypes.GetHoldRequest, queryTypes.Hold__Output>;
 };
 
 export type CommandApi = Api<CommandMethods>;
@@ -78,6 +80,8 @@ const QUERY_METHODS: readonly (keyof QueryMethods)[] = [
   'ListTransactions',
   'GetTransfer',
   'GetStatement',
+  'ListHolds',
+  'GetHold',
 ];
 
 export interface UpstreamOptions {
