@@ -2,6 +2,7 @@ import { commandsPackage } from '@bank/proto';
 import {
   createLogger,
   createMetricsRegistry,
+  joinRegistry,
   RUNTIME,
   serviceVersion,
   startGrpcServer,
@@ -80,12 +81,13 @@ export async function startCommandService(
         commandServiceHandlers({ handler, store, clock, processManager, metrics, logger }),
       ),
   });
+  const ready = () => store.headPosition().then(() => true);
   const ops = await startOpsServer({
     host: config.metricsHost,
     port: config.metricsPort,
     registry,
     logger,
-    readiness: { ready: () => store.headPosition().then(() => true) },
+    readiness: { ready },
   });
   const holdExpiry = new HoldExpiry({
     store,
@@ -97,6 +99,15 @@ export async function startCommandService(
   });
   recovery.start();
   holdExpiry.start();
+  const membership = await joinRegistry({
+    config,
+    service: SERVICE_NAME,
+    version: SERVICE_VERSION,
+    grpc: { host: config.grpcHost, port: grpcServer.port },
+    metrics: { host: config.metricsHost, port: ops.port },
+    readiness: ready,
+    logger,
+  });
   logger.info(
     { port: grpcServer.port, metricsPort: ops.port, ...RUNTIME },
     'command service listening',
@@ -109,6 +120,8 @@ export async function startCommandService(
     registry,
     stop: () =>
       (stopping ??= (async () => {
+        // Out of the registry first, so no gateway picks this instance while it drains.
+        await membership.leave();
         await grpcServer.shutdown(config.shutdownGraceMs);
         await recovery.stop();
         await holdExpiry.stop();

@@ -15,6 +15,7 @@ import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import responseCachePlugin from './plugins/response-cache.js';
+import sharedStatePlugin from './plugins/shared-state.js';
 import tracingPlugin from './plugins/tracing.js';
 import upstreamsPlugin from './plugins/upstreams.js';
 import accountRoutes from './routes/accounts.js';
@@ -103,6 +104,7 @@ export async function buildApp(
     clockToleranceSeconds: config.jwtClockToleranceSeconds,
     maxLifetimeSeconds: config.jwtMaxLifetimeSeconds,
   });
+  await app.register(sharedStatePlugin, { redisUrl: config.redisUrl, logger });
   await app.register(rateLimitPlugin, {
     perPrincipalPerMinute: config.rateLimitPerMinute,
     perIpPerMinute: config.rateLimitIpPerMinute,
@@ -125,6 +127,8 @@ export async function buildApp(
   await app.register(upstreamsPlugin, {
     commandServiceAddress: config.commandServiceAddress,
     queryServiceAddress: config.queryServiceAddress,
+    registry: config.registry,
+    logger,
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamRetries,
   });
@@ -138,11 +142,17 @@ export async function buildApp(
     done();
   });
   await app.register((api, _options, done) => {
-    // Order matters: the IP quota before the token is even looked at, then the principal's quota,
-    // then the route's roles. Schema validation runs after these, so a stranger learns nothing.
-    api.addHook('onRequest', (request, reply) => api.limitByIp(request, reply));
-    api.addHook('onRequest', (request) => api.authenticate(request));
-    api.addHook('onRequest', (request, reply) => api.limitByPrincipal(request, reply));
+    // Order matters: the token is looked at, the request counted (per principal when the token
+    // is valid, else per IP, so a refused token still counts), then the token's refusal and the
+    // route's roles. Schema validation runs after these, so a stranger learns nothing.
+    api.addHook('onRequest', async (request, reply) => {
+      const refusal = await api.authenticate(request).then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      );
+      await api.limitRequests(request, reply);
+      if (refusal) throw refusal.error;
+    });
     api.addHook('onRequest', (request) => api.authorize(request));
     accountRoutes(api);
     transferRoutes(api);

@@ -1,5 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { createLogger } from '@bank/platform';
+import { redisUrl } from '@bank/testkit';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { MemoryIdempotencyStore } from './idempotency/memory-store.js';
 import { newKey, startHarness, type Harness } from './testing/harness.js';
 
 describe('GET cache, ETags and consistency tokens', () => {
@@ -107,5 +112,65 @@ describe('GET cache, ETags and consistency tokens', () => {
       payload: { amount: '1.00' },
     });
     assert.match(deposit.json<{ position: string }>().position, /^[0-9]+$/);
+  });
+});
+
+describe('GET cache shared by two gateways (Redis)', () => {
+  let h: Harness;
+  let other: FastifyInstance;
+  let account: string;
+  const CUSTOMER = 'shared-cache-alice';
+
+  before(async () => {
+    h = await startHarness({ env: { CACHE_TTL_MS: '60000', REDIS_URL: redisUrl() } });
+    // A second gateway in front of the same upstreams and Redis.
+    other = await buildApp(h.config, {
+      idempotencyStore: new MemoryIdempotencyStore(),
+      logger: createLogger({ service: 'gateway-test', level: 'silent' }),
+    });
+    await other.ready();
+  });
+  after(async () => {
+    await other.close();
+    await h.close();
+  });
+  beforeEach(() => {
+    h.bank.reset();
+    account = h.bank.seedAccount({ ownerId: CUSTOMER, balance: '50.00' });
+  });
+
+  const readThrough = async (app: FastifyInstance) => {
+    const token = await h.token(CUSTOMER, ['customer']);
+    const response = await app.inject({
+      method: 'GET',
+      url: `/v1/accounts/${account}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(response.statusCode, 200);
+    return response.json<{ balance: string }>().balance;
+  };
+
+  it('a read through B right after a write through A never gets B’s old entry', async () => {
+    for (let round = 0; round < 5; round++) {
+      const before = await readThrough(other); // cached in B
+      assert.equal(await readThrough(other), before, 'B serves its entry while nothing changed');
+      const deposit = await h.as('shared-cache-teller', ['teller'])({
+        method: 'POST',
+        url: `/v1/accounts/${account}/deposits`,
+        headers: { 'idempotency-key': newKey() },
+        payload: { amount: '1.00' },
+      });
+      assert.equal(deposit.statusCode, 200);
+      const expected = deposit.json<{ account: { balance: string } }>().account.balance;
+      assert.equal(await readThrough(other), expected, `round ${round}`);
+    }
+  });
+
+  it('still serves hits when nothing changed, and counts them', async () => {
+    const calls = h.bank.callsOf('GetAccount').length;
+    await readThrough(other);
+    await readThrough(other);
+    await readThrough(other);
+    assert.equal(h.bank.callsOf('GetAccount').length, calls + 1);
   });
 });

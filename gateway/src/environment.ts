@@ -3,8 +3,10 @@ import {
   ConfigError,
   DEFAULT_DATABASE_URL,
   EnvReader,
+  readRegistryConfig,
   readTelemetryConfig,
   type LogLevel,
+  type RegistryConfig,
   type TelemetryConfig,
 } from '@bank/platform';
 
@@ -21,6 +23,16 @@ export interface GatewayConfig extends TelemetryConfig {
   /** host:port, a comma list of IPv4 host:port pairs, or a DNS name: balanced round-robin. */
   readonly commandServiceAddress: string;
   readonly queryServiceAddress: string;
+  /**
+   * The service registry: when set, the upstreams are found there (only ready instances, the
+   * set followed live) and the two addresses above are not used.
+   */
+  readonly registry: RegistryConfig | undefined;
+  /**
+   * REDIS_URL: state shared by every gateway (rate-limit counters, cache versions). Unset: each
+   * gateway counts and caches on its own.
+   */
+  readonly redisUrl: string | undefined;
   readonly jwt: JwtKeyConfig;
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
@@ -73,6 +85,8 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     ...readTelemetryConfig(reader),
     commandServiceAddress: reader.string('COMMAND_SERVICE_ADDRESS', '127.0.0.1:50051'),
     queryServiceAddress: reader.string('QUERY_SERVICE_ADDRESS', '127.0.0.1:50052'),
+    registry: readRegistryConfig(reader),
+    redisUrl: readRedisUrl(reader, problems),
     jwt: readJwtKey(reader, env, problems),
     jwtIssuer: reader.string('JWT_ISSUER', 'bank-gateway'),
     jwtAudience: reader.string('JWT_AUDIENCE', 'bank-api'),
@@ -102,6 +116,13 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     connectionTimeoutMs: reader.int('CONNECTION_TIMEOUT_MS', 60_000, { min: 1000 }),
     trustProxy: reader.bool('TRUST_PROXY', false),
   };
+  if (config.registry) {
+    for (const name of ['COMMAND_SERVICE_ADDRESS', 'QUERY_SERVICE_ADDRESS'])
+      if (env[name])
+        problems.push(
+          `${name} and REGISTRY_ENDPOINTS are both set: upstreams come from the registry, unset ${name}`,
+        );
+  }
   for (const [name, value] of [
     ['COMMAND_SERVICE_ADDRESS', config.commandServiceAddress],
     ['QUERY_SERVICE_ADDRESS', config.queryServiceAddress],
@@ -148,6 +169,18 @@ function readJwtKey(reader: EnvReader, env: Env, problems: string[]): JwtKeyConf
     );
   }
   return { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET };
+}
+
+function readRedisUrl(reader: EnvReader, problems: string[]): string | undefined {
+  const url = reader.string('REDIS_URL');
+  if (url === undefined) return undefined;
+  try {
+    if (['redis:', 'rediss:'].includes(new URL(url).protocol)) return url;
+  } catch {
+    // reported below
+  }
+  problems.push(`REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(url)}`);
+  return undefined;
 }
 
 function readText(problems: string[], name: string, file: string): string {

@@ -1,5 +1,5 @@
 import { createMetricsRegistry } from '@bank/platform';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Every metric the gateway exports, `gateway_<thing>_<unit>`, plus the default process metrics. */
 export interface GatewayMetrics {
@@ -11,6 +11,12 @@ export interface GatewayMetrics {
   readonly rateLimited: Counter<'scope'>;
   readonly upstreamCalls: Counter<'service' | 'method' | 'outcome'>;
   readonly idempotentReplays: Counter<'outcome'>;
+  /** 1 while the service registry answers, per upstream service (registry configured only). */
+  readonly registryConnected: Gauge<'service'>;
+  readonly registryInstances: Gauge<'service' | 'state'>;
+  /** 1 while Redis (limits and cache versions shared by every gateway) answers. */
+  readonly sharedStateUp: Gauge;
+  readonly sharedStateErrors: Counter<'operation'>;
 }
 
 export function createGatewayMetrics(
@@ -53,6 +59,29 @@ export function createGatewayMetrics(
       name: 'gateway_idempotency_outcomes_total',
       help: 'POSTs by idempotency outcome: started, replay, mismatch, in_flight.',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    registryConnected: new Gauge({
+      name: 'gateway_registry_connected',
+      help: 'Whether the service registry answers (1) or calls go to the last known set (0), by upstream service.',
+      labelNames: ['service'],
+      registers: [registry],
+    }),
+    registryInstances: new Gauge({
+      name: 'gateway_registry_instances',
+      help: 'Instances of each upstream service listed in the registry, by state (ready, not_ready).',
+      labelNames: ['service', 'state'],
+      registers: [registry],
+    }),
+    sharedStateUp: new Gauge({
+      name: 'gateway_shared_state_up',
+      help: 'Whether Redis, which holds the rate-limit counters and cache versions every gateway shares, answers (REDIS_URL set only).',
+      registers: [registry],
+    }),
+    sharedStateErrors: new Counter({
+      name: 'gateway_shared_state_errors_total',
+      help: 'Redis operations that failed, by operation (rate_limit: the request passed unlimited; cache_check: served from upstream; cache_invalidate).',
+      labelNames: ['operation'],
       registers: [registry],
     }),
   };

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { redisUrl } from '@bank/testkit';
 import { startHarness, type Harness } from './testing/harness.js';
 
 describe('rate limits', () => {
@@ -34,6 +36,23 @@ describe('rate limits', () => {
     assert.equal(bob.statusCode, 200);
   });
 
+  it('counts authenticated requests per principal only: one busy address throttles nobody', async () => {
+    // Six customers behind one address (an office's NAT): 18 requests, above the IP's 10.
+    for (let c = 0; c < 6; c++) {
+      const token = await h.token(`office-${c}`, ['customer']);
+      for (let i = 0; i < 3; i++) {
+        const response = await h.app.inject({
+          method: 'GET',
+          url: '/v1/accounts',
+          remoteAddress: '10.1.1.1',
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.equal(response.statusCode, 200, `customer ${c} request ${i}`);
+        assert.equal(response.headers['ratelimit-limit'], '3');
+      }
+    }
+  });
+
   it('limits each IP before authentication, so token guessing is limited too', async () => {
     let limited = 0;
     for (let i = 0; i < 12; i++) {
@@ -60,5 +79,69 @@ describe('rate limits', () => {
         200,
       );
     }
+  });
+});
+
+describe('rate limits shared by every gateway (Redis)', () => {
+  let one: Harness;
+  let two: Harness;
+  before(async () => {
+    const env = {
+      RATE_LIMIT_PER_MINUTE: '4',
+      RATE_LIMIT_IP_PER_MINUTE: '6',
+      REDIS_URL: redisUrl(),
+    };
+    one = await startHarness({ env });
+    two = await startHarness({ env });
+  });
+  after(async () => {
+    await one.close();
+    await two.close();
+  });
+
+  it('one principal gets one quota across two gateways', async () => {
+    const sub = `shared-${randomUUID()}`;
+    const statuses: number[] = [];
+    for (const gateway of [one, two, one, two, one, two]) {
+      const response = await gateway.as(sub, ['customer'])({ method: 'GET', url: '/v1/accounts' });
+      statuses.push(response.statusCode);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 429, 429]);
+    const text = await two.app.metrics.registry.getSingleMetricAsString('gateway_shared_state_up');
+    assert.match(text, /gateway_shared_state_up\{[^}]*\} 1/);
+  });
+
+  it('one address gets one quota across two gateways before authentication', async () => {
+    const address = `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const response = await (i % 2 ? two : one).app.inject({
+        method: 'GET',
+        url: '/v1/accounts',
+        remoteAddress: address,
+      });
+      statuses.push(response.statusCode);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 401, 429, 429]);
+  });
+});
+
+describe('rate limits when Redis does not answer', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({
+      env: { RATE_LIMIT_PER_MINUTE: '2', REDIS_URL: 'redis://127.0.0.1:1' },
+    });
+  });
+  after(() => h.close());
+
+  it('lets requests pass, and says so in the metrics', async () => {
+    const read = h.as('unlimited', ['customer']);
+    for (let i = 0; i < 4; i++) {
+      assert.equal((await read({ method: 'GET', url: '/v1/accounts' })).statusCode, 200);
+    }
+    const metrics = await h.app.metrics.registry.metrics();
+    assert.match(metrics, /gateway_shared_state_up\{[^}]*\} 0/);
+    assert.match(metrics, /gateway_shared_state_errors_total\{operation="rate_limit"[^}]*\} 4/);
   });
 });

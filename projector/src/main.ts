@@ -1,6 +1,7 @@
 import {
   ConfigError,
   createLogger,
+  joinRegistry,
   onShutdownSignal,
   RUNTIME,
   startOpsServer,
@@ -38,7 +39,16 @@ try {
     readiness: { ready: () => projector.ready() },
     logger,
   });
+  const membership = await joinRegistry({
+    config,
+    service: 'projector',
+    version: SERVICE_VERSION,
+    metrics: { host: config.metricsHost, port: ops.port },
+    readiness: () => projector.ready(),
+    logger,
+  });
   onShutdownSignal(logger, async () => {
+    await membership.leave();
     await projector.stop();
     await ops.close();
     await tracing.shutdown();

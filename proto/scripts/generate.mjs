@@ -36,10 +36,16 @@ const result = spawnSync(
   { cwd: protoDir, stdio: 'inherit' },
 );
 // The generator writes extensionless relative imports; ESM resolution (NodeNext) needs the
-// `.js` suffix, in the sources and in the declarations compiled from them.
+// `.js` suffix, in the sources and in the declarations compiled from them. Its "Original file"
+// line names the .proto by absolute path: made relative, the output is the same in any checkout.
 for (const file of walk(out)) {
   const source = readFileSync(file, 'utf8');
-  writeFileSync(file, source.replace(/(from '\.{1,2}\/[^']+?)(?<!\.js)'/g, "$1.js'"));
+  writeFileSync(
+    file,
+    source
+      .replace(/(from '\.{1,2}\/[^']+?)(?<!\.js)'/g, "$1.js'")
+      .replace(/^(\/\/ Original file: ).*?(bank\/v1\/[\w.]+\.proto)$/m, '$1proto/$2'),
+  );
 }
 if (result.status !== 0) process.exit(result.status ?? 1);
 

@@ -7,6 +7,7 @@ import {
   RUNTIME,
   serviceVersion,
   startGrpcServer,
+  joinRegistry,
   startOpsServer,
   toBigInt,
   type Logger,
@@ -85,6 +86,16 @@ export async function startQueryService(
       logger,
       readiness: { ready: () => databaseAnswers(knex) },
     });
+    cleanup.push(() => ops.close());
+    const membership = await joinRegistry({
+      config,
+      service: 'query-service',
+      version: SERVICE_VERSION,
+      grpc: { host: config.grpcHost, port: grpcServer.port },
+      metrics: { host: config.metricsHost, port: ops.port },
+      readiness: () => databaseAnswers(knex),
+      logger,
+    });
 
     logger.info(
       {
@@ -101,6 +112,8 @@ export async function startQueryService(
       metricsPort: ops.port,
       stop: () =>
         (stopping ??= (async () => {
+          // Out of the registry first, so no gateway picks this instance while it drains.
+          await membership.leave();
           const draining = grpcServer.shutdown(options.shutdownGraceMs ?? 10_000);
           // Calls still waiting for a consistency token answer UNAVAILABLE with a retry hint at
           // once, rather than hold the shutdown for up to CONSISTENCY_WAIT_MS.

@@ -6,6 +6,7 @@ import { migrateReadModels } from '@bank/read-models';
 import { createTestSchema, type TestSchema } from '@bank/testkit';
 import { accountByIdQuery, accountsByOwnerQuery } from './accounts/account-queries.js';
 import { checkpointsQuery, consistentPositionQuery } from './consistency/projection-queries.js';
+import { holdByIdQuery, holdsPageQuery } from './holds/hold-queries.js';
 import { parseStatementPeriod } from './statements/statement-period.js';
 import { openingEntryQuery, statementEntriesQuery } from './statements/statement-queries.js';
 import { transactionsPageQuery } from './transactions/transaction-queries.js';
@@ -69,6 +70,12 @@ describe('every query the service runs is backed by an index', () => {
       insert into transfer_status_history (transfer_id, revision, status, at)
       select md5('t' || i)::uuid, r, (array['requested','debited','completed'])[r], now()
       from generate_series(1, 5000) as i, generate_series(1, 3) as r`);
+    await pool.query(`
+      insert into holds (account_id, hold_id, amount, captured_amount, status, placed_at, updated_at)
+      select md5('a' || a)::uuid, md5('h' || a || '-' || h)::uuid, 100, 0,
+        (array['open','captured','released','expired'])[1 + h % 4],
+        timestamptz '2024-01-01' + (h || ' hours')::interval, now()
+      from generate_series(1, 500) as a, generate_series(1, 40) as h`);
     await pool.query(`insert into projection_checkpoints (name, position, updated_at)
       values ('watermark:0', 10, now()), ('watermark:1', 12, now()), ('relay', 20, now())`);
     await pool.query('analyze');
@@ -141,6 +148,24 @@ describe('every query the service runs is backed by an index', () => {
       'GetStatement entries',
       () => statementEntriesQuery(knex, accountId, period.startsAt, period.endsBefore),
     ],
+    [
+      'ListHolds',
+      () => holdsPageQuery(knex, { accountId, limit: 50, before: undefined, statuses: [] }),
+    ],
+    [
+      'ListHolds open, after a cursor',
+      () =>
+        holdsPageQuery(knex, {
+          accountId,
+          limit: 50,
+          before: {
+            placedMicros: 1_704_153_600_000_000n,
+            holdId: 'ffffffff-ffff-4fff-bfff-ffffffffffff',
+          },
+          statuses: ['open'],
+        }),
+    ],
+    ['GetHold', () => holdByIdQuery(knex, accountId, '00000000-0000-4000-8000-000000000000')],
     ['consistent position', () => consistentPositionQuery(knex)],
     ['GetProjectionStatus', () => checkpointsQuery(knex)],
   ];

@@ -3,6 +3,8 @@ import { unary, type grpc, type Logger, type UnaryObserver } from '@bank/platfor
 import { getAccount } from './accounts/get-account.js';
 import { listAccounts } from './accounts/list-accounts.js';
 import { getProjectionStatus } from './consistency/get-projection-status.js';
+import { getHold } from './holds/get-hold.js';
+import { listHolds } from './holds/list-holds.js';
 import type { QueryDeps } from './query-deps.js';
 import { getStatement } from './statements/get-statement.js';
 import { getTransfer } from './transfers/get-transfer.js';
@@ -22,6 +24,8 @@ export function registerQueryService(
     ListTransactions: unary('ListTransactions', listTransactions(deps), options),
     GetTransfer: unary('GetTransfer', getTransfer(deps), options),
     GetStatement: unary('GetStatement', getStatement(deps), options),
+    ListHolds: unary('ListHolds', listHolds(deps), options),
+    GetHold: unary('GetHold', getHold(deps), options),
     GetProjectionStatus: unary('GetProjectionStatus', getProjectionStatus(deps), options),
   };
   server.addService(queriesPackage().QueryService.service, handlers);

@@ -41,6 +41,16 @@ function routes(fx: HostileFixtures): Route[] {
       request: (a) => get(`/v1/accounts/${a}/statement?from=2020-01-01&to=2020-01-31`),
     },
     {
+      name: 'GET holds',
+      allowed: ['owner', 'teller', 'admin'],
+      request: (a) => get(`/v1/accounts/${a}/holds`),
+    },
+    {
+      name: 'GET hold',
+      allowed: ['owner', 'teller', 'admin'],
+      request: (a) => get(`/v1/accounts/${a}/holds/${HOLD}`),
+    },
+    {
       name: 'GET accounts by owner',
       allowed: ['owner', 'teller', 'admin'],
       request: (a) =>

@@ -20,6 +20,8 @@ const ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['GET', '/v1/transfers/{id}'],
   ['GET', '/v1/accounts/{id}/transactions'],
   ['GET', '/v1/accounts/{id}/statement'],
+  ['GET', '/v1/accounts/{id}/holds'],
+  ['GET', '/v1/accounts/{id}/holds/{id2}'],
 ];
 
 const FIELDS = [
@@ -34,7 +36,7 @@ const FIELDS = [
   'reason',
   'expiresAt',
 ];
-const QUERY_KEYS = ['limit', 'cursor', 'from', 'to', 'type', 'ownerId', '__proto__', 'x'];
+const QUERY_KEYS = ['limit', 'cursor', 'from', 'to', 'type', 'status', 'ownerId', '__proto__', 'x'];
 
 /**
  * Property: for any route and any path, query, headers and body an attacker can send, the

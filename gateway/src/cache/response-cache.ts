@@ -5,17 +5,22 @@ export interface CachedResponse {
   readonly etag: string;
 }
 
-interface Entry extends CachedResponse {
-  readonly expiresAt: number;
+export interface CacheEntry extends CachedResponse {
   readonly tags: readonly string[];
+  /** The shared cache versions of the tags when it was filled ('' without shared state). */
+  readonly stamp: string;
+}
+
+interface Entry extends CacheEntry {
+  readonly expiresAt: number;
 }
 
 /**
  * Short-lived GET answers per principal, tagged with the accounts (and transfers, owners) they
  * show. A command invalidates every entry of the accounts it touched, whoever cached them: a
- * customer reads their balance right after a teller's deposit. In memory, per gateway: with N
- * gateways another one may serve an entry up to the TTL old, which is what the short TTL and
- * X-Consistency-Token are for.
+ * customer reads their balance right after a teller's deposit. In memory, per gateway; with
+ * several gateways, the shared versions (shared-versions.ts) keep another gateway's command
+ * from leaving an entry here served.
  */
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
@@ -29,32 +34,48 @@ export class ResponseCache {
     return this.options.now?.() ?? Date.now();
   }
 
-  get(key: string): CachedResponse | undefined {
+  get(key: string): CacheEntry | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
       this.delete(key);
       return undefined;
     }
-    return { body: entry.body, etag: entry.etag };
+    return { body: entry.body, etag: entry.etag, tags: entry.tags, stamp: entry.stamp };
   }
 
-  set(key: string, body: unknown, tags: readonly string[]): CachedResponse {
+  /** Stores an answer (unless `stamp` is undefined: then it is only given its ETag). */
+  set(
+    key: string,
+    body: unknown,
+    tags: readonly string[],
+    stamp: string | undefined = '',
+  ): CachedResponse {
     const response = { body, etag: etagOf(body) };
-    if (this.options.ttlMs <= 0) return response;
+    if (this.options.ttlMs <= 0 || stamp === undefined) return response;
     this.delete(key);
     while (this.entries.size >= this.options.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done) break;
       this.delete(oldest.value);
     }
-    this.entries.set(key, { ...response, expiresAt: this.now() + this.options.ttlMs, tags });
+    this.entries.set(key, {
+      ...response,
+      expiresAt: this.now() + this.options.ttlMs,
+      tags,
+      stamp,
+    });
     for (const tag of tags) {
       let keys = this.keysByTag.get(tag);
       if (!keys) this.keysByTag.set(tag, (keys = new Set()));
       keys.add(key);
     }
     return response;
+  }
+
+  /** Drops the entry at `key`. */
+  drop(key: string): void {
+    this.delete(key);
   }
 
   /** Drops every entry tagged with any of `tags`. */

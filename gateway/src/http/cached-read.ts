@@ -35,17 +35,19 @@ export async function cachedRead<T>(
       field: 'X-Consistency-Token',
     });
   }
-  const key = `${principal.id}\u0000${[...principal.roles].sort().join(',')}\u0000${request.url}`;
+  const key = JSON.stringify([principal.id, [...principal.roles].sort(), request.url]);
 
-  let cached = consistencyToken ? undefined : app.responseCache.get(key);
+  let cached = consistencyToken ? undefined : await app.responseCache.lookup(key, request.log);
   const hit = cached !== undefined;
-  if (!cached) {
-    const outcome = await load(
-      { consistencyToken, restrictToOwner: ownerRestriction(principal) },
-      callContextOf(request),
-    );
-    cached = app.responseCache.set(key, outcome.body, outcome.tags);
-  }
+  cached ??= await app.responseCache.fill(
+    key,
+    () =>
+      load(
+        { consistencyToken, restrictToOwner: ownerRestriction(principal) },
+        callContextOf(request),
+      ),
+    request.log,
+  );
   reply.header('etag', cached.etag).header('cache-control', 'private, no-cache');
   const ifNoneMatch = request.headers['if-none-match'];
   if (ifNoneMatchMatches(ifNoneMatch, cached.etag)) {

@@ -100,7 +100,7 @@ export async function runCommand<T>(
     );
     throw error;
   }
-  app.responseCache.invalidate(outcome.invalidates);
+  await app.responseCache.invalidate(outcome.invalidates, request.log);
   try {
     await store.complete(principal.id, key, { status: successStatus, body: outcome.body });
   } catch (error) {

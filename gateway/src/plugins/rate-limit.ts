@@ -1,14 +1,15 @@
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpProblem } from '../http/problem.js';
-import { RateLimiter, rateLimitHeaders, type RateDecision } from '../http/rate-limiter.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** onRequest hook before authentication: per client IP. */
-    limitByIp(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-    /** onRequest hook after authentication: per principal. */
-    limitByPrincipal(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    /**
+     * onRequest hook, after the token was looked at: an authenticated request counts against
+     * its principal's quota, any other (no token, a bad one) against its client IP's.
+     */
+    limitRequests(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   }
 }
 
@@ -17,42 +18,49 @@ export interface RateLimitPluginOptions {
   readonly perIpPerMinute: number;
 }
 
+const WINDOW_MS = 60_000;
+
 /**
- * Two quotas: per IP before authentication (so token guessing is limited too), per principal
- * after it. Answers carry RateLimit-Limit/-Remaining/-Reset of the quota that applies; a 429
- * adds Retry-After.
+ * One quota per request, from @fastify/rate-limit: per principal when the bearer token is
+ * valid, else per client IP (so token guessing is limited, and one busy address does not
+ * throttle every customer behind it). Counted in Redis when the gateways share state
+ * (REDIS_URL), so N gateways enforce one limit; in memory otherwise. Answers carry the
+ * RateLimit-Limit/-Remaining/-Reset fields of the quota that applies; a 429 adds Retry-After.
+ * When Redis does not answer the request passes unlimited (counted in
+ * gateway_shared_state_errors_total): the limit protects the upstreams, it is not a quota
+ * worth refusing payments for.
  */
 export default fp<RateLimitPluginOptions>(
-  (app, options, done) => {
-    const byIp = new RateLimiter(options.perIpPerMinute);
-    const byPrincipal = new RateLimiter(options.perPrincipalPerMinute);
-
-    const enforce = (scope: 'ip' | 'principal', decision: RateDecision, reply: FastifyReply) => {
-      const headers = rateLimitHeaders(decision);
-      reply.headers(headers);
-      if (decision.allowed) return Promise.resolve();
-      app.metrics.rateLimited.inc({ scope });
-      return Promise.reject(
-        new HttpProblem(
-          429,
-          'RATE_LIMITED',
-          `too many requests; retry in ${decision.resetSeconds} s`,
-          {
-            headers: { ...headers, 'retry-after': String(decision.resetSeconds) },
-          },
-        ),
-      );
-    };
-
-    app.decorate('limitByIp', (request: FastifyRequest, reply: FastifyReply) =>
-      enforce('ip', byIp.take(request.ip), reply),
-    );
-    app.decorate('limitByPrincipal', (request: FastifyRequest, reply: FastifyReply) =>
-      request.principal
-        ? enforce('principal', byPrincipal.take(request.principal.id), reply)
-        : Promise.resolve(),
-    );
-    done();
+  async (app, options) => {
+    await app.register(rateLimit, {
+      global: false,
+      timeWindow: WINDOW_MS,
+      enableDraftSpec: true,
+      ...(app.sharedState ? { redis: app.sharedState, nameSpace: 'bank:gateway:rate:' } : {}),
+      // The two kinds are told apart by their prefix; the id after it is taken whole.
+      keyGenerator: (request) =>
+        request.principal ? `principal:${request.principal.id}` : `ip:${request.ip}`,
+      max: (request) =>
+        Promise.resolve(request.principal ? options.perPrincipalPerMinute : options.perIpPerMinute),
+      onExceeded: (request) =>
+        app.metrics.rateLimited.inc({ scope: request.principal ? 'principal' : 'ip' }),
+      errorResponseBuilder: (_request, context) => {
+        const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+        return new HttpProblem(429, 'RATE_LIMITED', `too many requests; retry in ${seconds} s`, {
+          headers: { 'retry-after': String(seconds) },
+        });
+      },
+    });
+    const limit = app.rateLimit();
+    app.decorate('limitRequests', async (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        await limit.call(app, request, reply);
+      } catch (error) {
+        if (error instanceof HttpProblem) throw error;
+        app.metrics.sharedStateErrors.inc({ operation: 'rate_limit' });
+        request.log.warn({ err: error }, 'rate-limit counter unavailable; request not limited');
+      }
+    });
   },
-  { name: 'rate-limit', fastify: '5.x', dependencies: ['metrics'] },
+  { name: 'rate-limit', fastify: '5.x', dependencies: ['metrics', 'shared-state'] },
 );

@@ -11,7 +11,9 @@ import {
   depositSchema,
   freezeSchema,
   getAccountSchema,
+  getHoldSchema,
   listAccountsSchema,
+  listHoldsSchema,
   listTransactionsSchema,
   openAccountSchema,
   overdraftLimitSchema,
@@ -25,6 +27,8 @@ import {
   accountCommandJson,
   accountJson,
   holdJson,
+  holdPageJson,
+  holdViewJson,
   statementJson,
   transactionPageJson,
 } from '../upstream/mapping.js';
@@ -151,6 +155,42 @@ export default function accountRoutes(app: FastifyInstance): void {
           call,
         );
         return { body: transactionPageJson(page), tags: [accountTag(request.params.id)] };
+      }),
+  );
+
+  app.get<{
+    Params: AccountParams;
+    Querystring: { limit?: string; cursor?: string; status?: string };
+  }>(
+    '/v1/accounts/:id/holds',
+    { schema: listHoldsSchema, config: { roles: EVERYONE } },
+    (request, reply) =>
+      cachedRead(request, reply, async (options, call) => {
+        const { limit, cursor, status } = request.query;
+        const page = await queries.ListHolds(
+          {
+            options,
+            accountId: request.params.id,
+            limit: limit === undefined ? 50 : Number(limit),
+            cursor: cursor ?? '',
+            statuses: status ? status.split(',') : [],
+          },
+          call,
+        );
+        return { body: holdPageJson(page), tags: [accountTag(request.params.id)] };
+      }),
+  );
+
+  app.get<{ Params: HoldParams }>(
+    '/v1/accounts/:id/holds/:holdId',
+    { schema: getHoldSchema, config: { roles: EVERYONE } },
+    (request, reply) =>
+      cachedRead(request, reply, async (options, call) => {
+        const hold = await queries.GetHold(
+          { options, accountId: request.params.id, holdId: request.params.holdId },
+          call,
+        );
+        return { body: holdViewJson(hold), tags: [accountTag(request.params.id)] };
       }),
   );
 

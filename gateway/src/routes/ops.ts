@@ -49,7 +49,18 @@ export default function opsRoutes(app: FastifyInstance): void {
         idempotencyStore: store,
       };
       const ready = Object.values(checks).every(Boolean);
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+      // Neither stops the gateway serving: without the registry calls go to the last known
+      // set; without Redis limits pass and the cache is bypassed. Both are shown.
+      const discovery = app.discovery?.state();
+      const sharedState = app.sharedState
+        ? { connected: app.sharedState.status === 'ready' }
+        : undefined;
+      return reply.code(ready ? 200 : 503).send({
+        status: ready ? 'ready' : 'not ready',
+        checks,
+        ...(discovery ? { discovery } : {}),
+        ...(sharedState ? { sharedState } : {}),
+      });
     },
   );
 
@@ -74,6 +85,28 @@ const readinessSchema = {
         queryService: { type: 'boolean' },
         idempotencyStore: { type: 'boolean' },
       },
+    },
+    discovery: {
+      description: 'With a service registry: what it lists of each upstream',
+      type: 'object',
+      properties: Object.fromEntries(
+        ['command', 'query'].map((upstream) => [
+          upstream,
+          {
+            type: 'object',
+            properties: {
+              connected: { type: 'boolean' },
+              ready: { type: 'integer' },
+              notReady: { type: 'integer' },
+            },
+          },
+        ]),
+      ),
+    },
+    sharedState: {
+      description: 'With REDIS_URL: whether the shared rate limits and cache versions answer',
+      type: 'object',
+      properties: { connected: { type: 'boolean' } },
     },
   },
 } as const;

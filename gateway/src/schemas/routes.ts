@@ -287,7 +287,9 @@ export const captureHoldSchema = command({
     'CAPTURE_EXCEEDS_HOLD',
   ],
   summary: 'Capture a hold',
-  description: 'Teller, admin. The whole hold, or `amount` of it (partial capture).',
+  description:
+    'Teller, admin. The whole hold, or `amount` of it: a partial capture takes that amount and ' +
+    'releases the rest of the hold at once (GET the hold to see `captured` and `released`).',
   tags: holds,
   params: holdParams,
   body: {
@@ -413,6 +415,8 @@ export const getTransferSchema = query({
   result: 'Transfer',
 });
 
+const HOLD_STATUSES = 'open|captured|released|expired';
+
 const ENTRY_TYPES = 'deposit|withdrawal|hold_capture|transfer_in|transfer_out|transfer_refund';
 
 export const listTransactionsSchema = query({
@@ -447,6 +451,46 @@ export const listTransactionsSchema = query({
       },
     },
   },
+});
+
+export const listHoldsSchema = query({
+  operationId: 'listHolds',
+  problems: ['NOT_FOUND'],
+  summary: "List an account's holds",
+  description:
+    'Open and settled holds, newest first, keyset-paginated like the transactions. Owner, ' +
+    'teller, admin.',
+  tags: holds,
+  params: accountParams,
+  result: 'HoldPage',
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      limit: { type: 'string', pattern: LIMIT_PATTERN, description: '1..200, default 50.' },
+      cursor: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 512,
+        description: 'nextCursor of the previous page.',
+      },
+      status: {
+        type: 'string',
+        pattern: `^(${HOLD_STATUSES})(,(${HOLD_STATUSES}))*$`,
+        description: `Comma list of statuses: ${HOLD_STATUSES.split('|').join(', ')}.`,
+      },
+    },
+  },
+});
+
+export const getHoldSchema = query({
+  operationId: 'getHold',
+  problems: ['NOT_FOUND'],
+  summary: 'Get a hold',
+  description: 'Its amount, what was captured and released, and its status. Owner, teller, admin.',
+  tags: holds,
+  params: holdParams,
+  result: 'Hold',
 });
 
 export const statementSchema = query({

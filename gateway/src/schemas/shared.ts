@@ -271,19 +271,65 @@ export const LedgerEntry = {
   },
 } as const;
 
-export const TransactionPage = {
-  $id: 'TransactionPage',
+/** A keyset page of `items` (a schema id), with the cursor of the next one. */
+function page<Id extends string, Field extends string>(id: Id, field: Field, items: string) {
+  return {
+    $id: id,
+    type: 'object',
+    additionalProperties: false,
+    required: [field, 'nextCursor'],
+    properties: {
+      [field]: { type: 'array', items: { $ref: `${items}#` } },
+      nextCursor: {
+        type: ['string', 'null'],
+        description: 'Pass as `cursor` for the next page; null on the last page.',
+      },
+    },
+  } as const;
+}
+
+export const TransactionPage = page('TransactionPage', 'entries', 'LedgerEntry');
+
+export const Hold = {
+  $id: 'Hold',
   type: 'object',
   additionalProperties: false,
-  required: ['entries', 'nextCursor'],
+  description:
+    'A hold reserves `amount` of the available balance until it is captured, released or ' +
+    'expires. A capture of part of a hold takes that part and releases the rest at once (the ' +
+    'hold is then `captured`, with `captured` + `released` = `amount`); a released or expired ' +
+    'hold releases all of it.',
+  required: [
+    'id',
+    'accountId',
+    'currency',
+    'amount',
+    'captured',
+    'released',
+    'status',
+    'placedAt',
+    'updatedAt',
+  ],
   properties: {
-    entries: { type: 'array', items: { $ref: 'LedgerEntry#' } },
-    nextCursor: {
-      type: ['string', 'null'],
-      description: 'Pass as `cursor` for the next page; null on the last page.',
+    id: { $ref: 'Uuid#' },
+    accountId: { $ref: 'Uuid#' },
+    currency: { type: 'string' },
+    amount: { $ref: 'Amount#', description: 'What the hold reserved when placed.' },
+    captured: { $ref: 'Amount#', description: 'What a capture took (0 unless captured).' },
+    released: {
+      $ref: 'Amount#',
+      description:
+        'What went back to the available balance: the rest of a partial capture, all of a ' +
+        'released or expired hold, 0 while open.',
     },
+    status: { type: 'string', enum: ['open', 'captured', 'released', 'expired'] },
+    expiresAt: { type: 'string', format: 'date-time', description: 'Absent: never expires.' },
+    placedAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
   },
 } as const;
+
+export const HoldPage = page('HoldPage', 'holds', 'Hold');
 
 export const Statement = {
   $id: 'Statement',
@@ -329,5 +375,7 @@ export const SHARED_SCHEMAS = [
   Transfer,
   LedgerEntry,
   TransactionPage,
+  Hold,
+  HoldPage,
   Statement,
 ] as const;

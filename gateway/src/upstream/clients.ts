@@ -9,7 +9,6 @@ import {
   SpanKind,
   startSpan,
   ROUND_ROBIN_OPTIONS,
-  upstreamTarget,
   type ErrorCategory,
   type TraceContext,
 } from '@bank/platform';
@@ -55,6 +54,8 @@ type QueryMethods = {
   >;
   GetTransfer: Pair<queryTypes.GetTransferRequest, queryTypes.Transfer__Output>;
   GetStatement: Pair<queryTypes.GetStatementRequest, queryTypes.Statement__Output>;
+  ListHolds: Pair<queryTypes.ListHoldsRequest, queryTypes.ListHoldsReply__Output>;
+  GetHold: Pair<queryTypes.GetHoldRequest, queryTypes.Hold__Output>;
 };
 
 export type CommandApi = Api<CommandMethods>;
@@ -79,11 +80,14 @@ const QUERY_METHODS: readonly (keyof QueryMethods)[] = [
   'ListTransactions',
   'GetTransfer',
   'GetStatement',
+  'ListHolds',
+  'GetHold',
 ];
 
 export interface UpstreamOptions {
-  readonly commandServiceAddress: string;
-  readonly queryServiceAddress: string;
+  /** grpc-js channel targets (see upstreamTargets in plugins/upstreams.ts). */
+  readonly commandTarget: string;
+  readonly queryTarget: string;
   /** Deadline of one call, retries included. */
   readonly timeoutMs: number;
   /** Further attempts after UNAVAILABLE (commands too: they carry their command id). */
@@ -109,14 +113,13 @@ type UnaryFn = (
 const HealthClient = grpc.makeGenericClientConstructor(healthService, 'Health');
 
 /**
- * gRPC clients of both upstreams: grpc-js round_robin over every address, one deadline per
+ * gRPC clients of both upstreams: grpc-js round_robin over every address the target resolves to, one deadline per
  * call, bounded retries with backoff on UNAVAILABLE only, the correlation id in metadata, and
  * failures translated to AppErrors that never carry gRPC internals.
  */
 export function createUpstreams(options: UpstreamOptions): Upstreams {
   const credentials = grpc.credentials.createInsecure();
-  const commandTarget = upstreamTarget(options.commandServiceAddress);
-  const queryTarget = upstreamTarget(options.queryServiceAddress);
+  const { commandTarget, queryTarget } = options;
   const { CommandService } = commandsPackage();
   const { QueryService } = queriesPackage();
   const commandClient = new CommandService(commandTarget, credentials, ROUND_ROBIN_OPTIONS);

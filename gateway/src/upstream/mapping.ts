@@ -108,6 +108,24 @@ export const transactionPageJson = (reply: queryTypes.ListTransactionsReply__Out
   nextCursor: reply.nextCursor || null,
 });
 
+export const holdViewJson = (hold: queryTypes.Hold__Output) => ({
+  id: hold.holdId,
+  accountId: hold.accountId,
+  currency: hold.currency,
+  amount: hold.amount,
+  captured: hold.captured,
+  released: hold.released,
+  status: hold.status,
+  ...optional('expiresAt', hold.expiresAt),
+  placedAt: hold.placedAt,
+  updatedAt: hold.updatedAt,
+});
+
+export const holdPageJson = (reply: queryTypes.ListHoldsReply__Output) => ({
+  holds: reply.holds.map(holdViewJson),
+  nextCursor: reply.nextCursor || null,
+});
+
 export const statementJson = (statement: queryTypes.Statement__Output) => ({
   accountId: statement.accountId,
   currency: statement.currency,

@@ -129,12 +129,38 @@ export function readTelemetryConfig(env: EnvReader): TelemetryConfig {
   };
 }
 
+/** Where the service registry (etcd) is; see registry/registry.ts. */
+export interface RegistryConfig {
+  /** etcd client endpoints (host:port or http://host:port). */
+  readonly endpoints: readonly string[];
+  /** Seconds an instance stays listed after its last keep-alive. */
+  readonly leaseTtlSeconds: number;
+}
+
+/**
+ * REGISTRY_ENDPOINTS (comma list of etcd endpoints; unset: no registry, fixed addresses) and
+ * REGISTRY_LEASE_TTL_SECONDS (default 5).
+ */
+export function readRegistryConfig(env: EnvReader): RegistryConfig | undefined {
+  const endpoints = env.list('REGISTRY_ENDPOINTS');
+  const leaseTtlSeconds = env.int('REGISTRY_LEASE_TTL_SECONDS', 5, { min: 2, max: 300 });
+  return endpoints.length > 0 ? { endpoints, leaseTtlSeconds } : undefined;
+}
+
 /** Settings every service shares. */
 export interface CommonConfig extends TelemetryConfig {
   readonly databaseUrl: string;
   readonly databasePoolSize: number;
   readonly metricsPort: number;
   readonly metricsHost: string;
+  /** The service registry this instance registers in; undefined: none. */
+  readonly registry?: RegistryConfig | undefined;
+  /**
+   * REGISTRY_ADVERTISE_HOST: the host other processes reach this instance at, written into the
+   * registry (default: the listen host, or this machine's hostname when listening on all
+   * interfaces).
+   */
+  readonly advertiseHost?: string | undefined;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -146,5 +172,7 @@ export function readCommonConfig(env: EnvReader): CommonConfig {
     databasePoolSize: env.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
     metricsPort: env.int('METRICS_PORT', 9464, { min: 0, max: 65535 }),
     metricsHost: env.string('METRICS_HOST', '127.0.0.1'),
+    registry: readRegistryConfig(env),
+    advertiseHost: env.string('REGISTRY_ADVERTISE_HOST'),
   };
 }

@@ -2,3 +2,4 @@ export * from './core.js';
 export * from './metrics.js';
 export * from './grpc.js';
 export * from './tracing.js';
+export * from './registration.js';

@@ -3,6 +3,7 @@ import * as initial from './migrations/001_initial.js';
 import * as deadLetters from './migrations/002_projection_dead_letters.js';
 import * as deadLetterKeys from './migrations/003_dead_letter_keys.js';
 import * as dailyTurnover from './migrations/004_daily_turnover_numeric.js';
+import * as holdsByAccount from './migrations/005_holds_by_account.js';
 
 /**
  * Migrations are listed in code rather than discovered on disk, so the compiled package runs
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '002_projection_dead_letters': deadLetters,
   '003_dead_letter_keys': deadLetterKeys,
   '004_daily_turnover_numeric': dailyTurnover,
+  '005_holds_by_account': holdsByAccount,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

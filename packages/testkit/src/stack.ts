@@ -30,8 +30,21 @@ export interface StackOptions {
   readonly jwtSecret: string;
   /** Command-service instances behind the gateway, balanced round-robin (default 1). */
   readonly commandInstances?: number;
-  /** 'all' (default): one projector process; 'split': a relay and a consumer process. */
+  /** 'all' (default): one projector process; 'split': a relay and consumer processes. */
   readonly projectorRoles?: 'all' | 'split';
+  /** Consumer processes in the group with `projectorRoles: 'split'` (default 1). */
+  readonly consumerInstances?: number;
+  /** Query-service instances (default 1). */
+  readonly queryInstances?: number;
+  /** Gateways (default 1), each on its own port, all in front of the same services. */
+  readonly gatewayInstances?: number;
+  /**
+   * A service registry: every service registers there and the gateways find the command and
+   * query services through it (no fixed addresses).
+   */
+  readonly registry?: { readonly endpoints: readonly string[]; readonly leaseTtlSeconds?: number };
+  /** REDIS_URL of every gateway: shared rate limits and cache versions. */
+  readonly redisUrl?: string;
   /** Extra variables per kind of service; they win over the harness's settings. */
   readonly env?: Partial<Record<StackServiceKind, Record<string, string>>>;
   /** LOG_LEVEL of every service (default 'warn'). */
@@ -66,11 +79,15 @@ export interface StackService {
 }
 
 export interface StackServices {
+  /** The first gateway. */
   readonly gateway: StackService;
+  readonly gateways: readonly StackService[];
+  /** The first query-service instance. */
   readonly query: StackService;
+  readonly queries: readonly StackService[];
   /** One per command-service instance, in COMMAND_SERVICE_ADDRESS order. */
   readonly commands: readonly StackService[];
-  /** ['projector'] or ['projector-relay', 'projector-consumer']. */
+  /** ['projector'] or ['projector-relay', 'projector-consumer'] (-consumer-N with several). */
   readonly projectors: readonly StackService[];
   readonly all: readonly StackService[];
 }
@@ -83,8 +100,9 @@ export interface MintOptions {
 }
 
 export interface Stack {
-  /** http://127.0.0.1:<port> */
+  /** http://127.0.0.1:<port> of the first gateway. */
   readonly gatewayUrl: string;
+  readonly gatewayUrls: readonly string[];
   /** 127.0.0.1:<port> of each command-service instance. */
   readonly commandAddresses: readonly string[];
   readonly queryAddress: string;
@@ -122,10 +140,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw new Error('startStack: jwtSecret must be at least 32 bytes');
   }
   const commandInstances = options.commandInstances ?? 1;
-  const projectorRoles = options.projectorRoles === 'split' ? ['relay', 'consumer'] : ['all'];
-  // gRPC + metrics per command instance, metrics per projector, gRPC + metrics for the query
-  // service, HTTP for the gateway.
-  const reserved = await freePorts(2 * commandInstances + projectorRoles.length + 3);
+  const queryInstances = options.queryInstances ?? 1;
+  const gatewayInstances = options.gatewayInstances ?? 1;
+  const consumers = options.consumerInstances ?? 1;
+  const projectorRoles =
+    options.projectorRoles === 'split'
+      ? ['relay', ...Array.from({ length: consumers }, () => 'consumer')]
+      : ['all'];
+  // gRPC + metrics per command and query instance, metrics per projector, HTTP per gateway.
+  const reserved = await freePorts(
+    2 * commandInstances + projectorRoles.length + 2 * queryInstances + gatewayInstances,
+  );
   const ports = [...reserved];
   const takePort = (): number => {
     const port = ports.shift();
@@ -141,6 +166,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     DATABASE_URL: options.databaseUrl,
     DATABASE_POOL_SIZE: String(options.poolSize ?? 4),
     LOG_LEVEL: options.logLevel ?? 'warn',
+    ...(options.registry
+      ? {
+          REGISTRY_ENDPOINTS: options.registry.endpoints.join(','),
+          REGISTRY_LEASE_TTL_SECONDS: String(options.registry.leaseTtlSeconds ?? 5),
+        }
+      : {}),
   });
   const envFor = (
     kind: StackServiceKind,
@@ -188,10 +219,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         KAFKA_SESSION_TIMEOUT_MS: '6000',
       }
     : {};
+  let consumerNumber = 0;
   const projectors = projectorRoles.map((role) => {
     const metricsPort = takePort();
+    const name =
+      role === 'all'
+        ? 'projector'
+        : role === 'consumer' && consumers > 1
+          ? `projector-consumer-${++consumerNumber}`
+          : `projector-${role}`;
     return define(
-      role === 'all' ? 'projector' : `projector-${role}`,
+      name,
       'projector',
       envFor('projector', {
         ...kafkaEnv,
@@ -203,45 +241,66 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     );
   });
 
-  const queryPort = takePort();
-  const queryMetricsPort = takePort();
-  const queryAddress = `127.0.0.1:${queryPort}`;
-  const query = define(
-    'query-service',
-    'query-service',
-    envFor('query-service', {
-      GRPC_PORT: String(queryPort),
-      METRICS_PORT: String(queryMetricsPort),
-    }),
-    `http://127.0.0.1:${queryMetricsPort}/readyz`,
-    `http://127.0.0.1:${queryMetricsPort}/metrics`,
-  );
+  const queries = Array.from({ length: queryInstances }, (_, index) => {
+    const grpcPort = takePort();
+    const metricsPort = takePort();
+    return {
+      address: `127.0.0.1:${grpcPort}`,
+      service: define(
+        queryInstances === 1 ? 'query-service' : `query-service-${index + 1}`,
+        'query-service',
+        envFor('query-service', {
+          GRPC_PORT: String(grpcPort),
+          METRICS_PORT: String(metricsPort),
+        }),
+        `http://127.0.0.1:${metricsPort}/readyz`,
+        `http://127.0.0.1:${metricsPort}/metrics`,
+      ),
+    };
+  });
+  const queryAddress = queries.map((query) => query.address).join(',');
 
-  const gatewayPort = takePort();
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const gateway = define(
-    'gateway',
-    'gateway',
-    envFor('gateway', {
-      HOST: '127.0.0.1',
-      PORT: String(gatewayPort),
-      COMMAND_SERVICE_ADDRESS: commands.map((command) => command.address).join(','),
-      QUERY_SERVICE_ADDRESS: queryAddress,
-      JWT_SECRET: options.jwtSecret,
-      // Tests and benchmarks drive many requests from one principal and one IP.
-      RATE_LIMIT_PER_MINUTE: UNLIMITED,
-      RATE_LIMIT_IP_PER_MINUTE: UNLIMITED,
-    }),
-    `${gatewayUrl}/readyz`,
-    `${gatewayUrl}/metrics`,
-  );
+  const gateways = Array.from({ length: gatewayInstances }, (_, index) => {
+    const port = takePort();
+    const url = `http://127.0.0.1:${port}`;
+    return {
+      url,
+      service: define(
+        gatewayInstances === 1 ? 'gateway' : `gateway-${index + 1}`,
+        'gateway',
+        envFor('gateway', {
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          // With a registry the gateway finds its upstreams there.
+          ...(options.registry
+            ? {}
+            : {
+                COMMAND_SERVICE_ADDRESS: commands.map((command) => command.address).join(','),
+                QUERY_SERVICE_ADDRESS: queryAddress,
+              }),
+          ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+          JWT_SECRET: options.jwtSecret,
+          // Tests and benchmarks drive many requests from one principal and one IP.
+          RATE_LIMIT_PER_MINUTE: UNLIMITED,
+          RATE_LIMIT_IP_PER_MINUTE: UNLIMITED,
+        }),
+        `${url}/readyz`,
+        `${url}/metrics`,
+      ),
+    };
+  });
 
-  const backends = [...commands.map((command) => command.service), ...projectors, query];
-  const all = [...backends, gateway];
+  const backends = [
+    ...commands.map((command) => command.service),
+    ...projectors,
+    ...queries.map((query) => query.service),
+  ];
+  const front = gateways.map((gateway) => gateway.service);
+  const all = [...backends, ...front];
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      await gateway.stop();
+      await Promise.all(front.map((service) => service.stop()));
       await Promise.all(backends.map((service) => service.stop()));
       releasePorts(reserved);
     })());
@@ -249,19 +308,24 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     // Every backend migrates the same schema at start: the migrations are safe concurrently.
     await Promise.all(backends.map((service) => service.restart()));
-    await gateway.restart();
+    await Promise.all(front.map((service) => service.restart()));
   } catch (error) {
     await stop();
     throw error;
   }
 
+  const [gateway, query] = [front[0], queries[0]?.service];
+  if (!gateway || !query) throw new Error('startStack: needs a gateway and a query service');
   return {
-    gatewayUrl,
+    gatewayUrl: gateways[0]?.url ?? '',
+    gatewayUrls: gateways.map((g) => g.url),
     commandAddresses: commands.map((command) => command.address),
     queryAddress,
     services: {
       gateway,
+      gateways: front,
       query,
+      queries: queries.map((q) => q.service),
       commands: commands.map((command) => command.service),
       projectors,
       all,

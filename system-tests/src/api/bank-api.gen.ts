@@ -72,6 +72,23 @@ export interface paths {
                                 queryService?: boolean;
                                 idempotencyStore?: boolean;
                             };
+                            /** @description With a service registry: what it lists of each upstream */
+                            discovery?: {
+                                command?: {
+                                    connected?: boolean;
+                                    ready?: number;
+                                    notReady?: number;
+                                };
+                                query?: {
+                                    connected?: boolean;
+                                    ready?: number;
+                                    notReady?: number;
+                                };
+                            };
+                            /** @description With REDIS_URL: whether the shared rate limits and cache versions answer */
+                            sharedState?: {
+                                connected?: boolean;
+                            };
                         };
                     };
                 };
@@ -87,6 +104,23 @@ export interface paths {
                                 commandService?: boolean;
                                 queryService?: boolean;
                                 idempotencyStore?: boolean;
+                            };
+                            /** @description With a service registry: what it lists of each upstream */
+                            discovery?: {
+                                command?: {
+                                    connected?: boolean;
+                                    ready?: number;
+                                    notReady?: number;
+                                };
+                                query?: {
+                                    connected?: boolean;
+                                    ready?: number;
+                                    notReady?: number;
+                                };
+                            };
+                            /** @description With REDIS_URL: whether the shared rate limits and cache versions answer */
+                            sharedState?: {
+                                connected?: boolean;
                             };
                         };
                     };
@@ -199,6 +233,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an account's holds
+         * @description Open and settled holds, newest first, keyset-paginated like the transactions. Owner, teller, admin.
+         */
+        get: operations["listHolds"];
+        put?: never;
+        /**
+         * Place a hold
+         * @description Teller, admin. Reserves an amount; answers the hold id.
+         */
+        post: operations["placeHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/holds/{holdId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a hold
+         * @description Its amount, what was captured and released, and its status. Owner, teller, admin.
+         */
+        get: operations["getHold"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/statement": {
         parameters: {
             query?: never;
@@ -259,26 +337,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/accounts/{id}/holds": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Place a hold
-         * @description Teller, admin. Reserves an amount; answers the hold id.
-         */
-        post: operations["placeHold"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/accounts/{id}/holds/{holdId}/capture": {
         parameters: {
             query?: never;
@@ -290,7 +348,7 @@ export interface paths {
         put?: never;
         /**
          * Capture a hold
-         * @description Teller, admin. The whole hold, or `amount` of it (partial capture).
+         * @description Teller, admin. The whole hold, or `amount` of it: a partial capture takes that amount and releases the rest of the hold at once (GET the hold to see `captured` and `released`).
          */
         post: operations["captureHold"];
         delete?: never;
@@ -562,6 +620,31 @@ export interface components {
         };
         TransactionPage: {
             entries: components["schemas"]["LedgerEntry"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description A hold reserves `amount` of the available balance until it is captured, released or expires. A capture of part of a hold takes that part and releases the rest at once (the hold is then `captured`, with `captured` + `released` = `amount`); a released or expired hold releases all of it. */
+        Hold: {
+            id: components["schemas"]["Uuid"];
+            accountId: components["schemas"]["Uuid"];
+            currency: string;
+            amount: components["schemas"]["Amount"];
+            captured: components["schemas"]["Amount"];
+            released: components["schemas"]["Amount"];
+            /** @enum {string} */
+            status: "open" | "captured" | "released" | "expired";
+            /**
+             * Format: date-time
+             * @description Absent: never expires.
+             */
+            expiresAt?: string;
+            /** Format: date-time */
+            placedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        HoldPage: {
+            holds: components["schemas"]["Hold"][];
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
         };
@@ -1042,6 +1125,370 @@ export interface operations {
             };
         };
     };
+    listHolds: {
+        parameters: {
+            query?: {
+                /** @description 1..200, default 50. */
+                limit?: string;
+                /** @description nextCursor of the previous page. */
+                cursor?: string;
+                /** @description Comma list of statuses: open, captured, released, expired. */
+                status?: string;
+            };
+            header?: {
+                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). */
+                "x-consistency-token"?: string;
+                /** @description An ETag from an earlier answer: 304 when unchanged. */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK, with an ETag. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldPage"];
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. Codes: TOKEN_ISSUED_IN_FUTURE, TOKEN_LIFETIME_TOO_LONG, UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this operation (the detail names the rule). Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (both read the same). Codes: NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. Codes: RATE_LIMITED. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An internal error, without details. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Try again after Retry-After. Codes: CONSISTENCY_TIMEOUT, UNAVAILABLE. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upstream did not answer in time. Codes: DEADLINE_EXCEEDED. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    placeHold: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST. The same key with the same body replays the first answer (Idempotent-Replayed: true); with another body it is a 422. Keys are kept at least 24 h. */
+                "idempotency-key": string;
+            };
+            path: {
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amount: components["schemas"]["Amount"];
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339; the hold expires then.
+                     */
+                    expiresAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldResult"];
+                };
+            };
+            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. Codes: TOKEN_ISSUED_IN_FUTURE, TOKEN_LIFETIME_TOO_LONG, UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this operation (the detail names the rule). Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (both read the same). Codes: ACCOUNT_NOT_FOUND, NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Try again: a concurrent change, or the first request with this Idempotency-Key still runs. Codes: CONCURRENCY_CONFLICT, IDEMPOTENCY_IN_FLIGHT. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. Codes: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body must be application/json. Codes: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by a rule; nothing changed. Codes: ACCOUNT_CLOSED, ACCOUNT_FROZEN, HOLD_EXPIRED, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. Codes: RATE_LIMITED. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An internal error, without details. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Try again after Retry-After. Codes: UNAVAILABLE. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upstream did not answer in time. Codes: DEADLINE_EXCEEDED. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). */
+                "x-consistency-token"?: string;
+                /** @description An ETag from an earlier answer: 304 when unchanged. */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: components["schemas"]["Uuid"];
+                holdId: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK, with an ETag. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Hold"];
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. Codes: TOKEN_ISSUED_IN_FUTURE, TOKEN_LIFETIME_TOO_LONG, UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this operation (the detail names the rule). Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (both read the same). Codes: NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. Codes: RATE_LIMITED. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An internal error, without details. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Try again after Retry-After. Codes: CONSISTENCY_TIMEOUT, UNAVAILABLE. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upstream did not answer in time. Codes: DEADLINE_EXCEEDED. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getStatement: {
         parameters: {
             query: {
@@ -1385,150 +1832,6 @@ export interface operations {
                 };
             };
             /** @description Refused by a rule; nothing changed. Codes: ACCOUNT_CLOSED, ACCOUNT_FROZEN, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After. Codes: RATE_LIMITED. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An internal error, without details. Codes: INTERNAL. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Try again after Retry-After. Codes: UNAVAILABLE. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The upstream did not answer in time. Codes: DEADLINE_EXCEEDED. */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    placeHold: {
-        parameters: {
-            query?: never;
-            header: {
-                /** @description Required on every POST. The same key with the same body replays the first answer (Idempotent-Replayed: true); with another body it is a 422. Keys are kept at least 24 h. */
-                "idempotency-key": string;
-            };
-            path: {
-                id: components["schemas"]["Uuid"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    amount: components["schemas"]["Amount"];
-                    /**
-                     * Format: date-time
-                     * @description RFC 3339; the hold expires then.
-                     */
-                    expiresAt?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Done. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HoldResult"];
-                };
-            };
-            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token. Codes: TOKEN_ISSUED_IN_FUTURE, TOKEN_LIFETIME_TOO_LONG, UNAUTHENTICATED. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your roles do not allow this operation (the detail names the rule). Codes: FORBIDDEN. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found, or not yours (both read the same). Codes: ACCOUNT_NOT_FOUND, NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Try again: a concurrent change, or the first request with this Idempotency-Key still runs. Codes: CONCURRENCY_CONFLICT, IDEMPOTENCY_IN_FLIGHT. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body is too large. Codes: PAYLOAD_TOO_LARGE. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body must be application/json. Codes: UNSUPPORTED_MEDIA_TYPE. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Refused by a rule; nothing changed. Codes: ACCOUNT_CLOSED, ACCOUNT_FROZEN, HOLD_EXPIRED, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS. */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -29,7 +29,17 @@ export interface System {
   stop(): Promise<void>;
 }
 
-export type SystemOptions = Pick<StackOptions, 'commandInstances' | 'projectorRoles' | 'env'>;
+export type SystemOptions = Pick<
+  StackOptions,
+  | 'commandInstances'
+  | 'projectorRoles'
+  | 'consumerInstances'
+  | 'queryInstances'
+  | 'gatewayInstances'
+  | 'registry'
+  | 'redisUrl'
+  | 'env'
+>;
 
 export async function startSystem(prefix: string, options: SystemOptions = {}): Promise<System> {
   const schema = await createTestSchema(prefix);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Etcd3, type Lease, type Watcher } from 'etcd3';
+import type { RegistryConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -23,12 +24,7 @@ export interface InstanceRecord {
   readonly registeredAt: string;
 }
 
-export interface RegistryConfig {
-  /** etcd client endpoints (host:port or http://host:port). */
-  readonly endpoints: readonly string[];
-  /** Seconds an instance stays listed after its last keep-alive. */
-  readonly leaseTtlSeconds: number;
-}
+export type { RegistryConfig };
 
 function connect(config: RegistryConfig): Etcd3 {
   return new Etcd3({
@@ -155,8 +151,10 @@ export interface DirectoryState {
 }
 
 /**
- * The live set of one service's instances, from a watch on its prefix. While etcd cannot be
- * reached it keeps the last known set and says so (`connected: false`).
+ * The live set of one service's instances, from a watch on its prefix, and a full listing every
+ * `probeEveryMs` (a watch on a server that hangs never says it is gone; the listing, with a
+ * deadline, does, and it repairs anything the watch missed). While etcd cannot be reached it
+ * keeps the last known set and says so (`connected: false`).
  */
 export class ServiceDirectory {
   private readonly client: Etcd3;
@@ -167,11 +165,14 @@ export class ServiceDirectory {
   private connected = false;
   private closed = false;
   private starting: Promise<void> | undefined;
+  private probe: NodeJS.Timeout | undefined;
+  private probing = false;
 
   constructor(
     private readonly config: RegistryConfig,
     readonly service: string,
     private readonly logger?: Logger,
+    private readonly probeEveryMs = 1000,
   ) {
     this.client = connect(config);
     this.prefix = `${REGISTRY_PREFIX}${service}/`;
@@ -203,6 +204,7 @@ export class ServiceDirectory {
 
   close(): void {
     this.closed = true;
+    clearInterval(this.probe);
     void this.watcher?.cancel().catch(() => undefined);
     this.client.close();
   }
@@ -217,6 +219,8 @@ export class ServiceDirectory {
         watcher.on('disconnected', () => this.setConnected(false));
         watcher.on('connected', () => void this.resync());
         await this.resync();
+        this.probe = setInterval(() => void this.resync(), this.probeEveryMs);
+        this.probe.unref();
         return;
       } catch (error) {
         this.setConnected(false);
@@ -228,15 +232,38 @@ export class ServiceDirectory {
 
   /** Replaces the set with a full listing: after (re)connecting, deletes may have been missed. */
   private async resync(): Promise<void> {
+    if (this.probing || this.closed) return;
+    this.probing = true;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const listing = await this.client.getAll().prefix(this.prefix).strings();
+      const listing = await Promise.race([
+        this.client.getAll().prefix(this.prefix).strings(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${this.probeEveryMs * 2} ms`)),
+            this.probeEveryMs * 2,
+          );
+        }),
+      ]);
+      const before = JSON.stringify([...this.instances.entries()]);
       this.instances.clear();
       for (const [key, value] of Object.entries(listing)) this.parse(key, value);
-      this.connected = true;
-      this.emit();
+      const changed = before !== JSON.stringify([...this.instances.entries()]);
+      if (changed || !this.connected) {
+        if (!this.connected) this.logger?.info({ service: this.service }, 'registry reachable');
+        this.connected = true;
+        this.emit();
+      }
     } catch (error) {
+      if (this.connected)
+        this.logger?.warn(
+          { err: error, service: this.service },
+          'registry unreachable; keeping the last known instances',
+        );
       this.setConnected(false);
-      this.logger?.warn({ err: error, service: this.service }, 'registry listing failed');
+    } finally {
+      clearTimeout(timer);
+      this.probing = false;
     }
   }
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/bank/v1/commands.proto
+// Original file: proto/bank/v1/commands.proto
 
 import type { AccountSnapshot as _bank_v1_AccountSnapshot, AccountSnapshot__Output as _bank_v1_AccountSnapshot__Output } from '../../bank/v1/AccountSnapshot.js';
 

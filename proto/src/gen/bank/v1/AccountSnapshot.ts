@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/bank/v1/common.proto
+// Original file: proto/bank/v1/common.proto
 
 
 export interface AccountSnapshot {

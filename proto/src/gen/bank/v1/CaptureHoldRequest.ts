@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/bank/v1/commands.proto
+// Original file: proto/bank/v1/commands.proto
 
 import type { CommandContext as _bank_v1_CommandContext, CommandContext__Output as _bank_v1_CommandContext__Output } from '../../bank/v1/CommandContext.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/bank/v1/common.proto
+// Original file: proto/bank/v1/common.proto
 
 import type { Actor as _bank_v1_Actor, Actor__Output as _bank_v1_Actor__Output } from '../../bank/v1/Actor.js';
 

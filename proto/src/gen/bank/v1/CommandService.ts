@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/bank/v1/commands.proto
+// Original file: proto/bank/v1/commands.proto
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'

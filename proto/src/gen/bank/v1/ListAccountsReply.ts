@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/bank/v1/queries.proto
+// Original file: proto/bank/v1/queries.proto
 
 import type { Account as _bank_v1_Account, Account__Output as _bank_v1_Account__Output } from '../../bank/v1/Account.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/bank/v1/queries.proto
+// Original file: proto/bank/v1/queries.proto
 
 import type { ReadOptions as _bank_v1_ReadOptions, ReadOptions__Output as _bank_v1_ReadOptions__Output } from '../../bank/v1/ReadOptions.js';
 

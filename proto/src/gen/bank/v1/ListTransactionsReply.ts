@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/bank/v1/queries.proto
+// Original file: proto/bank/v1/queries.proto
 
 import type { LedgerEntry as _bank_v1_LedgerEntry, LedgerEntry__Output as _bank_v1_LedgerEntry__Output } from '../../bank/v1/LedgerEntry.js';
 

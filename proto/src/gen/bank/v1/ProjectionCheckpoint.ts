@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/bank/v1/queries.proto
+// Original file: proto/bank/v1/queries.proto
 
 
 export interface ProjectionCheckpoint {

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/bank/v1/queries.proto
+// Original file: proto/bank/v1/queries.proto
 
 import type { ProjectionCheckpoint as _bank_v1_ProjectionCheckpoint, ProjectionCheckpoint__Output as _bank_v1_ProjectionCheckpoint__Output } from '../../bank/v1/ProjectionCheckpoint.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/bank/v1/queries.proto
+// Original file: proto/bank/v1/queries.proto
 
 import type { TransferStatusChange as _bank_v1_TransferStatusChange, TransferStatusChange__Output as _bank_v1_TransferStatusChange__Output } from '../../bank/v1/TransferStatusChange.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/bank/v1/commands.proto
+// Original file: proto/bank/v1/commands.proto
 
 
 export interface TransferReply {

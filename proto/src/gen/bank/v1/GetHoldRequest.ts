@@ -1,0 +1,15 @@
+// Original file: proto/bank/v1/queries.proto
+
+import type { ReadOptions as _bank_v1_ReadOptions, ReadOptions__Output as _bank_v1_ReadOptions__Output } from '../../bank/v1/ReadOptions.js';
+
+export interface GetHoldRequest {
+  'options'?: (_bank_v1_ReadOptions | null);
+  'accountId'?: (string);
+  'holdId'?: (string);
+}
+
+export interface GetHoldRequest__Output {
+  'options': (_bank_v1_ReadOptions__Output | null);
+  'accountId': (string);
+  'holdId': (string);
+}
