@@ -32,8 +32,9 @@ export type AtomicTransferOutcome =
  * A transfer decided on both account states and the transfer stream, and appended to the three
  * in ONE atomic multi-stream append, so money is never in flight:
  * - the source can pay and the destination takes the credit: `TransferDebited` on the source,
- *   `TransferCredited` on the destination, `TransferRequested` + `TransferCompleted` on the
- *   transfer stream;
+ *   `TransferCredited` on the destination, `TransferRequested`, `TransferSourceDebited`,
+ *   `TransferDestinationCredited` and `TransferCompleted` on the transfer stream (the timeline a
+ *   process-manager drive records, here all true at once);
  * - the destination refuses the credit (frozen, closed): `TransferCreditDeclined` on the
  *   destination, `TransferRequested` + `TransferFailed` on the transfer stream, the source
  *   untouched;
@@ -96,22 +97,33 @@ export async function transferAtomically(
       const requestedEventId = eventIdFor(context.commandId, transferStreamId, 0);
       const causedBy = (commandId: string) => ({ commandId, causationId: requestedEventId });
       const completes = credited.type === 'TransferCredited';
-      const end: TransferEvent = completes
-        ? { type: 'TransferCompleted', data: { transferId } }
-        : {
-            type: 'TransferFailed',
-            data: {
-              transferId,
-              reason: credited.type === 'TransferCreditDeclined' ? credited.data.reason : 'refused',
+      // The same record, under the same command id, a process-manager drive writes at its end.
+      const progress: TransferEvent[] = completes
+        ? [
+            { type: 'TransferSourceDebited', data: { transferId } },
+            { type: 'TransferDestinationCredited', data: { transferId } },
+            { type: 'TransferCompleted', data: { transferId } },
+          ]
+        : [
+            {
+              type: 'TransferFailed',
+              data: {
+                transferId,
+                reason:
+                  credited.type === 'TransferCreditDeclined' ? credited.data.reason : 'refused',
+              },
             },
-          };
+          ];
+      const progressCommandId = `${transferId}:${
+        completes ? 'source-debited+destination-credited+completed' : 'failed'
+      }`;
       const record = planWrite(transferStreamId, transferAggregate, transfer, [
         ...requested.events.map((event) => ({
           event,
           commandId: context.commandId,
           causationId: context.causationId,
         })),
-        { event: end, ...causedBy(`${transferId}:${completes ? 'completed' : 'failed'}`) },
+        ...progress.map((event) => ({ event, ...causedBy(progressCommandId) })),
       ]);
       const creditWrite = planWrite(destinationStreamId, accountAggregate, destination, [
         { event: credited, ...causedBy(`${transferId}:credit`) },

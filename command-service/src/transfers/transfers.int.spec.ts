@@ -80,47 +80,42 @@ for (const mode of TRANSFER_MODES)
       );
       assert.ok(debit && credit);
       assert.equal(steps[0]?.metadata['causationId'], 'transfer-1');
+      // The same timeline either way; the three progress records share one command id.
+      assert.deepEqual(
+        steps.map((e) => e.type),
+        [
+          'TransferRequested',
+          'TransferSourceDebited',
+          'TransferDestinationCredited',
+          'TransferCompleted',
+        ],
+      );
+      for (const step of steps.slice(1)) {
+        assert.equal(step.metadata['commandId'], steps[1]?.metadata['commandId']);
+      }
+      assert.equal(debit.metadata['commandId'], `${reply.transferId}:debit`);
+      assert.equal(credit.metadata['commandId'], `${reply.transferId}:credit`);
       if (mode.atomic) {
-        // Decided on both accounts, appended whole: one transaction, the record last.
-        assert.deepEqual(
-          steps.map((e) => e.type),
-          ['TransferRequested', 'TransferCompleted'],
-        );
+        // Decided on both accounts, appended whole: one transaction, consecutive positions, the
+        // record last; every event caused by the request's.
         const written = [debit, credit, ...steps];
-        assert.equal(
-          await transactionsWriting(
-            schema.pool,
-            written.map((e) => e.eventId),
-          ),
-          1,
-        );
+        const ids = written.map((e) => e.eventId);
+        assert.equal(await transactionsWriting(schema.pool, ids), 1);
         assert.deepEqual(
           written.map((e) => e.position - debit.position),
-          [0n, 1n, 2n, 3n],
+          [0n, 1n, 2n, 3n, 4n, 5n],
           'consecutive positions',
         );
-        for (const event of [debit, credit, steps[1]]) {
-          assert.equal(event?.metadata['causationId'], steps[0]?.eventId);
+        for (const event of written.slice(0, 2).concat(steps.slice(1))) {
+          assert.equal(event.metadata['causationId'], steps[0]?.eventId);
         }
-        assert.equal(debit.metadata['commandId'], `${reply.transferId}:debit`);
-        assert.equal(credit.metadata['commandId'], `${reply.transferId}:credit`);
       } else {
-        assert.deepEqual(
-          steps.map((e) => e.type),
-          [
-            'TransferRequested',
-            'TransferSourceDebited',
-            'TransferDestinationCredited',
-            'TransferCompleted',
-          ],
-        );
         // Causation chains each append to the event before it; the request to the command. The
         // three progress records are one append after both legs, caused by the credit.
         assert.equal(debit.metadata['causationId'], steps[0]?.eventId);
         assert.equal(credit.metadata['causationId'], debit.eventId);
         for (const step of steps.slice(1)) {
           assert.equal(step.metadata['causationId'], credit.eventId);
-          assert.equal(step.metadata['commandId'], steps[1]?.metadata['commandId']);
         }
       }
 
