@@ -58,16 +58,22 @@ function foreignDeposit(store: InMemoryEventStore, commandId: string, amount: bi
   );
 }
 
+/** A handler over an empty in-memory store, with account `a` opened. */
+async function openedHandler(maxRetries: number) {
+  const store = new InMemoryEventStore();
+  const metrics = createCommandMetrics(new Registry());
+  const handler = new CommandHandler({ store, metrics, maxRetries, random: () => 0 });
+  await handler.handle(STREAM, accountAggregate, decide(open), contextFor('open'));
+  return { store, metrics, handler };
+}
+
 describe('CommandHandler', () => {
   let store: InMemoryEventStore;
   let metrics: CommandMetrics;
   let handler: CommandHandler;
 
   beforeEach(async () => {
-    store = new InMemoryEventStore();
-    metrics = createCommandMetrics(new Registry());
-    handler = new CommandHandler({ store, metrics, maxRetries: 3, random: () => 0 });
-    await handler.handle(STREAM, accountAggregate, decide(open), contextFor('open'));
+    ({ store, metrics, handler } = await openedHandler(3));
   });
 
   const retries = async () => (await metrics.concurrencyRetries.get()).values[0]?.value ?? 0;
@@ -276,10 +282,7 @@ describe('CommandHandler.handleAcross', () => {
   let handler: CommandHandler;
 
   beforeEach(async () => {
-    store = new InMemoryEventStore();
-    metrics = createCommandMetrics(new Registry());
-    handler = new CommandHandler({ store, metrics, maxRetries: 2, random: () => 0 });
-    await handler.handle(STREAM, accountAggregate, decide(open), contextFor('open-a'));
+    ({ store, metrics, handler } = await openedHandler(2));
     await handler.handle(
       OTHER,
       accountAggregate,
