@@ -87,6 +87,14 @@ export async function transferAtomically(
         { type: 'CreditForTransfer', data: { ...leg, counterpartyAccountId: fromAccountId } },
         destination.state,
       );
+      for (const [decision, loaded] of [
+        [debit, source],
+        [credit, destination],
+      ] as const) {
+        if (decision.ok) continue;
+        if (!loaded.verified) return { kind: 'recheck' };
+        throw rejectionError(decision.rejection.code, decision.rejection.message);
+      }
       const debited = debit.ok ? debit.events[0] : undefined;
       const credited = credit.ok ? credit.events[0] : undefined;
       if (debited?.type !== 'TransferDebited' || credited === undefined) {
