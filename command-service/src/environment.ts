@@ -7,6 +7,11 @@ export interface CommandServiceConfig extends CommonConfig {
   readonly grpcPort: number;
   /** EventStoreDB connection string; the PostgreSQL event store at DATABASE_URL when unset. */
   readonly eventStoreConnectionString: string | undefined;
+  /**
+   * `auto`: transfers go in one atomic multi-stream append where the store offers it; `off`: the
+   * store is used as if it had none (transfers through the process manager and recovery worker).
+   */
+  readonly multiStreamAppend: 'auto' | 'off';
   /** Reloads after a concurrency conflict before answering ABORTED. */
   readonly commandMaxRetries: number;
   readonly transferRecoveryIntervalMs: number;
@@ -35,6 +40,7 @@ export function readConfig(env: EnvReader = new EnvReader()): CommandServiceConf
     grpcHost: env.string('GRPC_HOST', '127.0.0.1'),
     grpcPort: env.int('GRPC_PORT', 50051, { min: 0, max: 65535 }),
     eventStoreConnectionString: env.string('EVENTSTORE_CONNECTION_STRING'),
+    multiStreamAppend: env.oneOf('EVENT_STORE_MULTI_STREAM_APPEND', ['auto', 'off'], 'auto'),
     commandMaxRetries: env.int('COMMAND_MAX_RETRIES', 5, { min: 0, max: 100 }),
     transferRecoveryIntervalMs: env.int('TRANSFER_RECOVERY_INTERVAL_MS', 5000, {
       min: 10,

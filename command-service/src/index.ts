@@ -1,3 +1,4 @@
+import { withoutMultiStreamAppend } from '@bank/event-store';
 import { commandsPackage } from '@bank/proto';
 import {
   createLogger,
@@ -53,7 +54,8 @@ export async function startCommandService(
     createLogger({ service: SERVICE_NAME, level: config.logLevel, version: SERVICE_VERSION });
   const clock = options.clock ?? systemClock;
   const opened = await openEventStore(config);
-  const { store } = opened;
+  const store =
+    config.multiStreamAppend === 'off' ? withoutMultiStreamAppend(opened.store) : opened.store;
   const registry = createMetricsRegistry(SERVICE_NAME);
   const metrics = createCommandMetrics(registry);
   const handler = new CommandHandler({ store, metrics, maxRetries: config.commandMaxRetries });
@@ -69,6 +71,9 @@ export async function startCommandService(
     logger: logger.child({ component: 'transfer-recovery' }),
     intervalMs: config.transferRecoveryIntervalMs,
     minAgeMs: config.transferRecoveryMinAgeMs,
+    // Transfers appended whole are never half-done: the worker only finishes what a process
+    // manager (an older version, or a store without the atomic append) left behind.
+    untilDrained: store.supportsMultiStreamAppend,
   });
 
   const grpcServer = await startGrpcServer({

@@ -52,6 +52,67 @@ export interface HandleOptions<S> {
   readonly guard?: (state: S) => void;
 }
 
+/** Events one command appends to one stream, each with the command id it is stamped with. */
+export interface PlannedEvent {
+  readonly event: BankEvent;
+  /** The command the event belongs to (its idempotency key on this stream). */
+  readonly commandId: string;
+  readonly causationId: string;
+}
+
+/** One stream's part of a multi-stream append, decided on `loaded`. */
+export interface PlannedWrite {
+  readonly streamId: string;
+  /** Revision the decision was made on (undefined: the stream did not exist). */
+  readonly revision: bigint | undefined;
+  readonly events: readonly PlannedEvent[];
+  /** The stream's state after the events, for the cache. */
+  readonly stateAfter: unknown;
+}
+
+/** Plans a write: the events folded onto the state they were decided on. */
+export function planWrite<S, E extends BankEvent>(
+  streamId: string,
+  aggregate: Aggregate<S, E>,
+  loaded: LoadedStream<S>,
+  events: ReadonlyArray<{
+    readonly event: E;
+    readonly commandId: string;
+    readonly causationId: string;
+  }>,
+): PlannedWrite & { readonly stateAfter: S } {
+  let state = loaded.state;
+  for (const { event } of events) state = aggregate.evolve(state, event);
+  return { streamId, revision: loaded.revision, events, stateAfter: state };
+}
+
+/** The streams a multi-stream command reads, as it sees them in one attempt. */
+export interface StreamsView {
+  /**
+   * A stream's state: on the first attempt possibly from the cache (`verified: false`), after a
+   * conflict or a `recheck` read just now. With `commandId`, `earlier` tells whether that command
+   * appended to the stream before.
+   */
+  load<S, E extends BankEvent>(
+    streamId: string,
+    aggregate: Aggregate<S, E>,
+    commandId?: string,
+  ): Promise<LoadedStream<S> & { readonly verified: boolean }>;
+}
+
+/** What a multi-stream command decided in one attempt. */
+export type StreamsDecision<T> =
+  /** Nothing to append; the answer stands. */
+  | { readonly kind: 'answer'; readonly result: T }
+  /** The answer rests on a cached view: read the streams again and decide again. */
+  | { readonly kind: 'recheck' }
+  /** Append these writes atomically; the answer from the append's position. */
+  | {
+      readonly kind: 'append';
+      readonly writes: readonly PlannedWrite[];
+      readonly result: (position: bigint) => T;
+    };
+
 export interface CommandHandlerOptions {
   readonly store: EventStore;
   readonly metrics: CommandMetrics;
@@ -118,6 +179,168 @@ export class CommandHandler {
     );
   }
 
+  /** Whether the store appends to several streams atomically (see `handleAcross`). */
+  get supportsMultiStreamAppend(): boolean {
+    return this.options.store.supportsMultiStreamAppend;
+  }
+
+  /**
+   * A command decided on several streams and appended to them in one atomic multi-stream append
+   * (the store must offer it). Each stream's mutex is held throughout, taken in sorted order so
+   * two such commands never wait on each other in a cycle. `decide` loads what it needs through
+   * the view; a concurrency conflict on any stream reloads and decides again, as `handle` does.
+   * Only the streams named in `streamIds` may be loaded or written.
+   */
+  async handleAcross<T>(
+    streamIds: readonly string[],
+    context: CommandContext,
+    decide: (view: StreamsView) => Promise<StreamsDecision<T>>,
+  ): Promise<T> {
+    assertBeforeDeadline(context.deadline);
+    const sorted = [...new Set(streamIds)].sort();
+    const locked = (index: number): Promise<T> => {
+      const streamId = sorted[index];
+      if (streamId === undefined) return this.attemptAcross(new Set(sorted), context, decide);
+      return this.mutex.run(streamId, () => locked(index + 1));
+    };
+    return await locked(0);
+  }
+
+  private async attemptAcross<T>(
+    streams: ReadonlySet<string>,
+    context: CommandContext,
+    decide: (view: StreamsView) => Promise<StreamsDecision<T>>,
+  ): Promise<T> {
+    const { store, metrics } = this.options;
+    let trustCache = true;
+    for (let attempt = 0; ;) {
+      assertBeforeDeadline(context.deadline);
+      const fresh = !trustCache;
+      const view: StreamsView = {
+        load: (streamId, aggregate, commandId) => {
+          if (!streams.has(streamId)) throw new Error(`${streamId} is not locked by this command`);
+          return unavailableAsAppError(() =>
+            this.cache.load(streamId, aggregate, commandId, { trustCache: !fresh }),
+          );
+        },
+      };
+      trustCache = false;
+      const decision = await decide(view);
+      if (decision.kind === 'answer') return decision.result;
+      if (decision.kind === 'recheck') {
+        if (fresh) throw new Error(`${context.command}: asked to recheck a view read just now`);
+        continue;
+      }
+      const { writes } = decision;
+      const count = writes.reduce((sum, w) => sum + w.events.length, 0);
+      try {
+        const appended = await this.observedAppend(
+          writes.map((w) => w.streamId).join(' '),
+          count,
+          (traceparent) =>
+            store.appendToStreams(
+              writes.map((write) => {
+                const indexes = new Map<string, number>();
+                return {
+                  streamId: write.streamId,
+                  expectedRevision: write.revision ?? 'no_stream',
+                  events: write.events.map(({ event, commandId, causationId }) => {
+                    const index = indexes.get(commandId) ?? 0;
+                    indexes.set(commandId, index + 1);
+                    return toStored(
+                      event,
+                      write.streamId,
+                      index,
+                      { ...context, commandId, causationId },
+                      traceparent,
+                    );
+                  }),
+                };
+              }),
+            ),
+        );
+        writes.forEach((write, i) => {
+          for (const { event } of write.events) metrics.eventsAppended.inc({ type: event.type });
+          const revision = appended.streams[i]?.nextExpectedRevision;
+          if (revision === undefined) return;
+          // The position of the whole append: every event of this stream is visible at it.
+          for (const commandId of new Set(write.events.map((e) => e.commandId))) {
+            this.cache.appended(write.streamId, write.stateAfter, commandId, {
+              revision,
+              position: appended.position,
+              eventId: eventIdOfLast(write),
+              created: write.revision === undefined,
+            });
+          }
+        });
+        return decision.result(appended.position);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError || error instanceof DuplicateEventError))
+          throw error;
+        await this.backOff(attempt, context, error.message);
+        attempt += 1;
+      }
+    }
+  }
+
+  /**
+   * Runs one append with its span (the parent the projector's spans hang off: its traceparent is
+   * stored with the events and travels on through Kafka) and its duration metric. The store being
+   * down becomes the caller's UNAVAILABLE.
+   */
+  private async observedAppend<R>(
+    streams: string,
+    events: number,
+    append: (traceparent: string | undefined) => Promise<R>,
+  ): Promise<R> {
+    const span = startSpan('event-store append', {
+      kind: SpanKind.CLIENT,
+      attributes: { 'bank.stream_id': streams, 'bank.events': events },
+    });
+    const traceparent = traceparentOf(span);
+    const started = process.hrtime.bigint();
+    const observe = (outcome: 'ok' | 'conflict' | 'error') =>
+      this.options.metrics.appendDuration.observe(
+        { outcome },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    try {
+      const result = await unavailableAsAppError(() => append(traceparent));
+      observe('ok');
+      span?.end();
+      return result;
+    } catch (error) {
+      const conflict = error instanceof ConcurrencyError || error instanceof DuplicateEventError;
+      observe(conflict ? 'conflict' : 'error');
+      span?.setAttribute('bank.outcome', conflict ? 'conflict' : 'error');
+      if (!conflict) failSpan(span, error);
+      span?.end();
+      throw error;
+    }
+  }
+
+  /**
+   * After a concurrency conflict: gives up with CONCURRENCY_CONFLICT once the retries are spent,
+   * else waits a jittered backoff (never past the deadline) before the next attempt.
+   */
+  private async backOff(attempt: number, context: CommandContext, streams: string): Promise<void> {
+    if (attempt >= this.options.maxRetries) {
+      context.logger.warn(
+        { streams, attempts: attempt + 1 },
+        'giving up after concurrency conflicts',
+      );
+      throw new AppError(
+        'conflict',
+        'CONCURRENCY_CONFLICT',
+        'the stream kept changing concurrently; send the command again',
+      );
+    }
+    this.options.metrics.concurrencyRetries.inc({ command: context.command });
+    const pause = backoffMs(attempt, this.random);
+    if (remainingMs(context.deadline) <= pause) throw deadlineExceeded();
+    await sleep(pause);
+  }
+
   private async attempt<S, E extends BankEvent>(
     streamId: string,
     aggregate: Aggregate<S, E>,
@@ -125,7 +348,7 @@ export class CommandHandler {
     context: CommandContext,
     { guard }: HandleOptions<S>,
   ): Promise<Outcome<S>> {
-    const { store, metrics, maxRetries } = this.options;
+    const { store, metrics } = this.options;
     // The first look trusts the cached stream and skips the read: an append decided on it is
     // checked by the store's expected revision anyway (a conflict reads the tail and decides
     // again). Anything that appends nothing (a refusal, a guard's error, a no-op) is only
@@ -164,39 +387,16 @@ export class CommandHandler {
           lastEventId: loaded.lastEventId,
         };
       }
-      // The append's span is the parent the projector's spans hang off: its traceparent is
-      // stored with the events and travels on through Kafka.
-      const span = startSpan('event-store append', {
-        kind: SpanKind.CLIENT,
-        attributes: { 'bank.stream_id': streamId, 'bank.events': decision.events.length },
-      });
-      const traceparent = traceparentOf(span);
-      const toAppend = decision.events.map((event, index) =>
-        toStored(event, streamId, index, context, traceparent),
-      );
-      const appendStarted = process.hrtime.bigint();
-      const observeAppend = (outcome: 'ok' | 'conflict' | 'error') =>
-        metrics.appendDuration.observe(
-          { outcome },
-          Number(process.hrtime.bigint() - appendStarted) / 1e9,
-        );
+      let toAppend: EventToAppend[] = [];
       try {
-        const appended = await unavailableAsAppError(() =>
-          store.append(streamId, toAppend, loaded.revision ?? 'no_stream'),
-        ).then(
-          (result) => {
-            observeAppend('ok');
-            span?.end();
-            return result;
-          },
-          (error: unknown) => {
-            const conflict =
-              error instanceof ConcurrencyError || error instanceof DuplicateEventError;
-            observeAppend(conflict ? 'conflict' : 'error');
-            span?.setAttribute('bank.outcome', conflict ? 'conflict' : 'error');
-            if (!conflict) failSpan(span, error);
-            span?.end();
-            throw error;
+        const appended = await this.observedAppend(
+          streamId,
+          decision.events.length,
+          (traceparent) => {
+            toAppend = decision.events.map((event, index) =>
+              toStored(event, streamId, index, context, traceparent),
+            );
+            return store.append(streamId, toAppend, loaded.revision ?? 'no_stream');
           },
         );
         for (const event of decision.events) metrics.eventsAppended.inc({ type: event.type });
@@ -222,25 +422,19 @@ export class CommandHandler {
       } catch (error) {
         if (!(error instanceof ConcurrencyError || error instanceof DuplicateEventError))
           throw error;
-        if (attempt >= maxRetries) {
-          context.logger.warn(
-            { streamId, attempts: attempt + 1 },
-            'giving up after concurrency conflicts',
-          );
-          throw new AppError(
-            'conflict',
-            'CONCURRENCY_CONFLICT',
-            'the stream kept changing concurrently; send the command again',
-          );
-        }
-        metrics.concurrencyRetries.inc({ command: context.command });
-        const pause = backoffMs(attempt, this.random);
+        await this.backOff(attempt, context, streamId);
         attempt += 1;
-        if (remainingMs(context.deadline) <= pause) throw deadlineExceeded();
-        await sleep(pause);
       }
     }
   }
+}
+
+/** The id of a planned write's last event (event ids are derived, see toStored). */
+function eventIdOfLast(write: PlannedWrite): string {
+  const last = write.events.at(-1);
+  if (!last) throw new Error(`nothing to append to ${write.streamId}`);
+  const index = write.events.filter((e) => e.commandId === last.commandId).length - 1;
+  return eventIdFor(last.commandId, write.streamId, index);
 }
 
 function toStored(
@@ -268,7 +462,7 @@ function toStored(
  * Another actor's command id: answering with its result would hand one customer another's
  * outcome, and running the command would give one id two effects.
  */
-const commandIdReused = (): AppError =>
+export const commandIdReused = (): AppError =>
   new AppError(
     'business',
     'COMMAND_ID_REUSED',

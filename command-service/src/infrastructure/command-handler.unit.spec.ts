@@ -12,7 +12,7 @@ import { accountAggregate } from '../accounts/account-aggregate.js';
 import { createCommandMetrics, type CommandMetrics } from '../metrics.js';
 import { InMemoryEventStore } from '../testing/in-memory-event-store.js';
 import type { CommandContext } from './command-context.js';
-import { CommandHandler } from './command-handler.js';
+import { CommandHandler, planWrite } from './command-handler.js';
 
 const STREAM = 'account-a';
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -58,16 +58,22 @@ function foreignDeposit(store: InMemoryEventStore, commandId: string, amount: bi
   );
 }
 
+/** A handler over an empty in-memory store, with account `a` opened. */
+async function openedHandler(maxRetries: number) {
+  const store = new InMemoryEventStore();
+  const metrics = createCommandMetrics(new Registry());
+  const handler = new CommandHandler({ store, metrics, maxRetries, random: () => 0 });
+  await handler.handle(STREAM, accountAggregate, decide(open), contextFor('open'));
+  return { store, metrics, handler };
+}
+
 describe('CommandHandler', () => {
   let store: InMemoryEventStore;
   let metrics: CommandMetrics;
   let handler: CommandHandler;
 
   beforeEach(async () => {
-    store = new InMemoryEventStore();
-    metrics = createCommandMetrics(new Registry());
-    handler = new CommandHandler({ store, metrics, maxRetries: 3, random: () => 0 });
-    await handler.handle(STREAM, accountAggregate, decide(open), contextFor('open'));
+    ({ store, metrics, handler } = await openedHandler(3));
   });
 
   const retries = async () => (await metrics.concurrencyRetries.get()).values[0]?.value ?? 0;
@@ -266,6 +272,106 @@ describe('CommandHandler', () => {
     assert.equal(first?.metadata['eventId'], first?.eventId);
     assert.equal(first?.metadata['occurredAt'], '2030-01-01T00:00:00.000Z');
     assert.equal(first?.metadata['schemaVersion'], 1);
+  });
+});
+
+describe('CommandHandler.handleAcross', () => {
+  const OTHER = 'account-b';
+  let store: InMemoryEventStore;
+  let metrics: CommandMetrics;
+  let handler: CommandHandler;
+
+  beforeEach(async () => {
+    ({ store, metrics, handler } = await openedHandler(2));
+    await handler.handle(
+      OTHER,
+      accountAggregate,
+      decide({ type: 'OpenAccount', data: { ...openData, accountId: 'b' } }),
+      contextFor('open-b'),
+    );
+    await handler.handle(STREAM, accountAggregate, decide(deposit(10n)), contextFor('fund'));
+  });
+
+  /** Moves `amount` from a to b in one append; a refusal only from a fresh view. */
+  const move = (amount: bigint, commandId: string) =>
+    handler.handleAcross([OTHER, STREAM], contextFor(commandId), async (view) => {
+      const from = await view.load(STREAM, accountAggregate);
+      const to = await view.load(OTHER, accountAggregate);
+      const withdrawn = decideAccount({ type: 'Withdraw', data: { amount } }, from.state);
+      if (!withdrawn.ok) {
+        if (!from.verified) return { kind: 'recheck' } as const;
+        return { kind: 'answer', result: withdrawn.rejection.code } as const;
+      }
+      const deposited = decideAccount(deposit(amount), to.state);
+      assert.ok(deposited.ok);
+      const ids = { commandId, causationId: commandId };
+      return {
+        kind: 'append',
+        writes: [
+          planWrite(
+            STREAM,
+            accountAggregate,
+            from,
+            withdrawn.events.map((event) => ({ event, ...ids })),
+          ),
+          planWrite(
+            OTHER,
+            accountAggregate,
+            to,
+            deposited.events.map((event) => ({ event, ...ids })),
+          ),
+        ],
+        result: (position: bigint) => `moved at ${position}`,
+      } as const;
+    });
+  const balances = async () =>
+    Promise.all(
+      [STREAM, OTHER].map(async (stream) => {
+        const state = (await handler.read(stream, accountAggregate)).state;
+        return state.status === 'none' ? undefined : state.balance;
+      }),
+    );
+
+  it('appends to every stream at once, and a conflict on one reloads all and decides again', async () => {
+    let raced = false;
+    store.beforeAppend = () => {
+      if (!raced) foreignDeposit(store, 'elsewhere', 5n);
+      raced = true;
+    };
+    assert.equal(await move(8n, 'move-1'), `moved at ${store.events.length}`);
+    assert.deepEqual(await balances(), [7n, 8n]);
+    assert.equal((await metrics.concurrencyRetries.get()).values[0]?.value, 1);
+    const mine = store.events.filter((e) => e.metadata['commandId'] === 'move-1');
+    assert.deepEqual(
+      mine.map((e) => [e.streamId, e.position]),
+      [
+        [STREAM, BigInt(store.events.length - 1)],
+        [OTHER, BigInt(store.events.length)],
+      ],
+    );
+  });
+
+  it('refuses only on a fresh view: a stale cache is read again first', async () => {
+    foreignDeposit(store, 'elsewhere', 5n); // the cache still says 10
+    assert.equal(await move(15n, 'move-2'), `moved at ${store.events.length}`);
+    assert.deepEqual(await balances(), [0n, 15n]);
+    const head = store.events.length;
+    assert.equal(await move(1n, 'move-3'), 'INSUFFICIENT_FUNDS');
+    assert.equal(store.events.length, head, 'a refusal appends nothing');
+  });
+
+  it('gives up with CONCURRENCY_CONFLICT after the retries, having written nothing', async () => {
+    let n = 0;
+    store.beforeAppend = (stream) => {
+      if (stream === OTHER) foreignDeposit(store, `other-${++n}`, 1n);
+    };
+    const before = store.events.filter((e) => e.streamId === OTHER).length;
+    await assert.rejects(
+      move(1n, 'move-4'),
+      (error: unknown) => error instanceof AppError && error.code === 'CONCURRENCY_CONFLICT',
+    );
+    assert.equal(store.events.filter((e) => e.metadata['commandId'] === 'move-4').length, 0);
+    assert.equal(store.events.filter((e) => e.streamId === OTHER).length, before);
   });
 });
 

@@ -22,6 +22,8 @@ export class StoreFollower {
       readonly logger: Logger;
       readonly observe: (event: RecordedEvent) => void;
       readonly act: (isStopped: () => boolean) => Promise<number>;
+      /** Checked after each pass that succeeded: true ends the schedule (as `stop` would). */
+      readonly finished?: () => boolean;
     },
   ) {}
 
@@ -57,10 +59,14 @@ export class StoreFollower {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.pass = this.runOnce().then(
-        () => undefined,
-        (error: unknown) => this.options.logger.error({ err: error }, 'background pass failed'),
+        () => {
+          if (!this.options.finished?.()) this.schedule(this.options.intervalMs);
+        },
+        (error: unknown) => {
+          this.options.logger.error({ err: error }, 'background pass failed');
+          this.schedule(this.options.intervalMs);
+        },
       );
-      void this.pass.finally(() => this.schedule(this.options.intervalMs));
     }, delayMs);
     this.timer.unref();
   }

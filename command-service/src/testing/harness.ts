@@ -34,6 +34,23 @@ export async function startTestService(
   return startCommandService(readConfig(new EnvReader(testConfigEnv(databaseUrl, env))), options);
 }
 
+/**
+ * Both ways the service runs a transfer: one atomic multi-stream append (the PostgreSQL store's
+ * default), or the process manager (the same store with its atomic append switched off).
+ */
+export const TRANSFER_MODES: ReadonlyArray<{
+  readonly name: string;
+  readonly atomic: boolean;
+  readonly env: Record<string, string>;
+}> = [
+  { name: 'one atomic append', atomic: true, env: {} },
+  {
+    name: 'the process manager (store without the atomic append)',
+    atomic: false,
+    env: { EVENT_STORE_MULTI_STREAM_APPEND: 'off' },
+  },
+];
+
 export function connect(port: number): Client {
   const { CommandService } = commandsPackage();
   return new CommandService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());

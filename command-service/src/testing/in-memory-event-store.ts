@@ -1,6 +1,9 @@
 import {
+  checkStreamAppends,
   ConcurrencyError,
   type AppendResult,
+  type MultiStreamAppendResult,
+  type StreamAppend,
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
@@ -15,6 +18,7 @@ import {
 export class InMemoryEventStore implements EventStore {
   readonly events: RecordedEvent[] = [];
   beforeAppend: ((streamId: string) => Promise<void> | void) | undefined;
+  readonly supportsMultiStreamAppend = true;
 
   async append(
     streamId: string,
@@ -26,16 +30,36 @@ export class InMemoryEventStore implements EventStore {
     return this.appendNow(streamId, events, expected);
   }
 
-  appendNow(
-    streamId: string,
-    events: readonly EventToAppend[],
-    expected: ExpectedRevision,
-  ): AppendResult {
+  /** All streams are checked before any is written, so a conflict anywhere writes nothing. */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult> {
+    checkStreamAppends(appends);
+    const hook = this.beforeAppend;
+    if (hook) for (const { streamId } of appends) await hook(streamId);
+    for (const { streamId, expectedRevision } of appends) this.check(streamId, expectedRevision);
+    let position = 0n;
+    const streams = appends.map(({ streamId, events, expectedRevision }) => {
+      const result = this.appendNow(streamId, events, expectedRevision);
+      position = result.position;
+      return { streamId, nextExpectedRevision: result.nextExpectedRevision };
+    });
+    return { streams, position };
+  }
+
+  private check(streamId: string, expected: ExpectedRevision): bigint | undefined {
     const current = this.events.filter((e) => e.streamId === streamId).at(-1)?.revision;
     const ok =
       expected === 'any' ||
       (expected === 'no_stream' ? current === undefined : current === expected);
     if (!ok) throw new ConcurrencyError(streamId, expected, current ?? 'no_stream');
+    return current;
+  }
+
+  appendNow(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): AppendResult {
+    const current = this.check(streamId, expected);
     let revision = current ?? -1n;
     for (const event of events) {
       revision += 1n;

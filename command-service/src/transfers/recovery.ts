@@ -24,6 +24,12 @@ export interface TransferRecoveryOptions {
   readonly intervalMs: number;
   /** Transfers younger than this are left to the request that is still driving them. */
   readonly minAgeMs: number;
+  /**
+   * Stop following once a pass leaves no transfer unfinished: on a store with the atomic
+   * multi-stream append new transfers are finished in the append that records them, so only
+   * transfers from before (or from a process manager elsewhere) can need finishing.
+   */
+  readonly untilDrained?: boolean;
 }
 
 /**
@@ -45,6 +51,7 @@ export class TransferRecovery {
       logger: options.logger,
       observe: (event) => this.observe(event),
       act: (isStopped) => this.driveDue(isStopped),
+      finished: () => options.untilDrained === true && this.open.size === 0,
     });
   }
 

@@ -2,10 +2,12 @@ import {
   accountStream,
   debitRefusal,
   type AccountState,
+  type ActiveTransferState,
   decideTransfer,
   formatAmount,
   initialTransferState,
   transferStream,
+  type TransferCommand,
 } from '@bank/domain';
 import { rejectionError, validationError, type UnaryHandler } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
@@ -16,18 +18,22 @@ import {
   requireRole,
   STAFF_OR_OWNER,
 } from '../accounts/authorization.js';
-import type { Clock } from '../infrastructure/command-context.js';
+import type { Clock, CommandContext } from '../infrastructure/command-context.js';
 import type { CommandHandler } from '../infrastructure/command-handler.js';
 import { entityIdFor } from '../infrastructure/name-uuid.js';
 import { commandContextOf } from '../requests/command-request.js';
 import { optionalText, optionalUuid, requireAmount, requireUuid } from '../requests/fields.js';
+import { transferAtomically } from './atomic-transfer.js';
 import type { TransferProcessManager } from './process-manager.js';
 import { transferAggregate } from './transfer-aggregate.js';
 
 /**
- * Records the transfer request, then runs the process manager in-line and answers with the
- * final status. A repeated command id finds its TransferRequested event, drives the transfer
- * (finishing it if the first attempt crashed half-way) and answers `replayed`.
+ * Where the store appends to several streams atomically, decides the transfer on both accounts
+ * and appends it whole in one append (transferAtomically). Elsewhere it records the transfer
+ * request, then runs the process manager in-line. Either way it answers with the final status.
+ * A repeated command id finds its TransferRequested event, drives the transfer (finishing it if
+ * a process-manager run crashed half-way; a transfer appended whole is finished already) and
+ * answers `replayed`.
  */
 export function requestTransfer(deps: {
   handler: CommandHandler;
@@ -66,37 +72,58 @@ export function requestTransfer(deps: {
       },
     } as const;
 
-    // A request the transfer rules refuse anyway (same account, other currency) gets that answer.
-    if (decideTransfer(command, initialTransferState).ok)
-      await refuseUnpayable(deps.handler, command.data, source.state);
-
-    const requested = await deps.handler.handle(
-      transferStream(transferId),
-      transferAggregate,
-      (state) => decideTransfer(command, state),
-      context,
-    );
-    if (!requested.ok) throw rejectionError(requested.rejection.code, requested.rejection.message);
-
-    const driven = await deps.processManager.drive(transferId, {
-      correlationId: context.correlationId,
-      actor: context.actor,
-      logger: context.logger,
-    });
-    const { state } = driven;
+    const drive = async (requested: { readonly position: bigint; readonly replayed: boolean }) => {
+      const driven = await deps.processManager.drive(transferId, {
+        correlationId: context.correlationId,
+        actor: context.actor,
+        logger: context.logger,
+      });
+      const position = driven.position > requested.position ? driven.position : requested.position;
+      return { state: driven.state, position, replayed: requested.replayed };
+    };
+    let answer: { state: ActiveTransferState; position: bigint; replayed: boolean };
+    if (deps.handler.supportsMultiStreamAppend) {
+      const outcome = await transferAtomically(deps.handler, command, context);
+      answer =
+        outcome.kind === 'appended'
+          ? { ...outcome, replayed: false }
+          : await drive({ position: 0n, replayed: true });
+    } else {
+      answer = await drive(
+        await requestThroughProcessManager(deps.handler, command, context, source.state),
+      );
+    }
+    const { state, position, replayed } = answer;
     return {
       transferId,
       status: state.status,
       failureReason: state.failureReason ?? '',
-      position: (driven.position > requested.position
-        ? driven.position
-        : requested.position
-      ).toString(),
-      replayed: requested.replayed,
+      position: position.toString(),
+      replayed,
       amount: formatAmount(state.amount, state.currency),
       currency: state.currency,
     };
   };
+}
+
+/** Records TransferRequested on its own, for the process manager to drive. */
+async function requestThroughProcessManager(
+  handler: CommandHandler,
+  command: Extract<TransferCommand, { type: 'RequestTransfer' }>,
+  context: CommandContext,
+  cachedSource: AccountState,
+): Promise<{ readonly position: bigint; readonly replayed: boolean }> {
+  // A request the transfer rules refuse anyway (same account, other currency) gets that answer.
+  if (decideTransfer(command, initialTransferState).ok)
+    await refuseUnpayable(handler, command.data, cachedSource);
+  const requested = await handler.handle(
+    transferStream(command.data.transferId),
+    transferAggregate,
+    (state) => decideTransfer(command, state),
+    context,
+  );
+  if (!requested.ok) throw rejectionError(requested.rejection.code, requested.rejection.message);
+  return requested;
 }
 
 /**

@@ -11,11 +11,14 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import {
   ConcurrencyError,
   DuplicateEventError,
+  InvalidAppendError,
+  MultiStreamAppendUnsupportedError,
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
   type JsonObject,
   type RecordedEvent,
+  type StreamAppend,
   type Subscription,
 } from './port.js';
 
@@ -280,6 +283,324 @@ export function describeEventStoreContract(
           assert.equal((await store.readStream(stream)).length, 1);
         },
       );
+    });
+
+    void describe('appendToStreams (atomic multi-stream append)', () => {
+      void it('rejects an append with no streams, a stream twice or a stream without events', async () => {
+        const stream = `${ns}-a`;
+        const invalid = [
+          [],
+          [
+            { streamId: stream, expectedRevision: 'any', events: [newEvent()] },
+            { streamId: stream, expectedRevision: 'any', events: [newEvent()] },
+          ],
+          [{ streamId: stream, expectedRevision: 'any', events: [] }],
+        ] satisfies StreamAppend[][];
+        for (const appends of invalid) {
+          await assert.rejects(store.appendToStreams(appends), (error: unknown) => {
+            const expected = store.supportsMultiStreamAppend
+              ? InvalidAppendError
+              : MultiStreamAppendUnsupportedError;
+            assert.ok(error instanceof expected, `got ${String(error)}`);
+            return true;
+          });
+        }
+        assert.deepEqual(await store.readStream(stream), []);
+      });
+
+      void it('appends to every stream at its revision, in consecutive global positions', async (t) => {
+        if (!store.supportsMultiStreamAppend) {
+          await assert.rejects(
+            store.appendToStreams([
+              { streamId: `${ns}-a`, expectedRevision: 'any', events: [newEvent()] },
+            ]),
+            MultiStreamAppendUnsupportedError,
+          );
+          t.skip('the store says it has no atomic multi-stream append');
+          return;
+        }
+        await store.append(`${ns}-a`, [newEvent('Before'), newEvent('Before')], 'no_stream');
+        await store.append(`${ns}-c`, [newEvent('Before')], 'no_stream');
+        const a = [
+          newEvent('Debited', { amount: '1.00' }, { actor: { id: 'x', roles: ['r'] }, n: 1 }),
+        ];
+        const b = [newEvent('Credited'), newEvent('Noted')];
+        const c = [newEvent('Recorded')];
+        const result = await store.appendToStreams([
+          { streamId: `${ns}-a`, expectedRevision: 1n, events: a },
+          { streamId: `${ns}-b`, expectedRevision: 'no_stream', events: b },
+          { streamId: `${ns}-c`, expectedRevision: 'any', events: c },
+        ]);
+        assert.deepEqual(result.streams, [
+          { streamId: `${ns}-a`, nextExpectedRevision: 2n },
+          { streamId: `${ns}-b`, nextExpectedRevision: 1n },
+          { streamId: `${ns}-c`, nextExpectedRevision: 1n },
+        ]);
+        const written = [...a, ...b, ...c];
+        const [firstA] = await store.readStream(`${ns}-a`, { fromRevision: 2n });
+        assert.ok(firstA, 'the first stream got its event');
+        // Nothing of any other append (this test's or another's) lies between them.
+        const between = await store.readAll({
+          after: firstA.position - 1n,
+          upTo: result.position,
+          maxCount: 100,
+        });
+        assert.deepEqual(
+          between.map((e) => [e.streamId, e.eventId, e.type, e.data, e.metadata]),
+          [
+            [`${ns}-a`, a[0]?.eventId, 'Debited', a[0]?.data, a[0]?.metadata],
+            [`${ns}-b`, b[0]?.eventId, 'Credited', {}, {}],
+            [`${ns}-b`, b[1]?.eventId, 'Noted', {}, {}],
+            [`${ns}-c`, c[0]?.eventId, 'Recorded', {}, {}],
+          ],
+        );
+        assertFollowsGlobalOrder(between);
+        assert.equal(between.at(-1)?.position, result.position, 'the position is the last event');
+        assert.deepEqual(
+          (await store.readStream(`${ns}-b`)).map((e) => e.revision),
+          [0n, 1n],
+        );
+        assert.equal(written.length, between.length);
+        // The streams chain on: a single append at the revision the multi-append reported.
+        await store.append(`${ns}-b`, [newEvent()], result.streams[1]?.nextExpectedRevision ?? -1n);
+      });
+
+      void it('writes nothing anywhere when one stream is not at its expected revision', async (t) => {
+        if (!store.supportsMultiStreamAppend) {
+          t.skip('the store says it has no atomic multi-stream append');
+          return;
+        }
+        await store.append(`${ns}-a`, [newEvent(), newEvent()], 'no_stream');
+        await store.append(`${ns}-b`, [newEvent()], 'no_stream');
+        const head = await store.readAll({ maxCount: 100, filter: { streamPrefixes: [ns] } });
+        const cases: Array<{
+          wrong: string;
+          appends: StreamAppend[];
+          expected: ExpectedRevision;
+          actual: bigint | 'no_stream';
+        }> = [
+          // first, middle and last stream wrong; exact, no_stream and exact-on-missing
+          {
+            wrong: `${ns}-a`,
+            expected: 0n,
+            actual: 1n,
+            appends: [
+              { streamId: `${ns}-a`, expectedRevision: 0n, events: [newEvent()] },
+              { streamId: `${ns}-b`, expectedRevision: 0n, events: [newEvent()] },
+            ],
+          },
+          {
+            wrong: `${ns}-b`,
+            expected: 'no_stream',
+            actual: 0n,
+            appends: [
+              { streamId: `${ns}-a`, expectedRevision: 1n, events: [newEvent()] },
+              { streamId: `${ns}-b`, expectedRevision: 'no_stream', events: [newEvent()] },
+              { streamId: `${ns}-new`, expectedRevision: 'no_stream', events: [newEvent()] },
+            ],
+          },
+          {
+            wrong: `${ns}-missing`,
+            expected: 0n,
+            actual: 'no_stream',
+            appends: [
+              { streamId: `${ns}-a`, expectedRevision: 'any', events: [newEvent()] },
+              { streamId: `${ns}-new`, expectedRevision: 'no_stream', events: [newEvent()] },
+              { streamId: `${ns}-missing`, expectedRevision: 0n, events: [newEvent()] },
+            ],
+          },
+        ];
+        for (const { wrong, appends, expected, actual } of cases) {
+          await expectConcurrencyError(store.appendToStreams(appends), wrong, expected, actual);
+        }
+        assert.deepEqual(
+          (await store.readAll({ maxCount: 100, filter: { streamPrefixes: [ns] } })).map(
+            (e) => e.eventId,
+          ),
+          head.map((e) => e.eventId),
+          'no stream got any event',
+        );
+      });
+
+      void it(
+        options.duplicateEventIds === 'reject'
+          ? 'rejects an event id stored before (DuplicateEventError) and writes nothing'
+          : 'treats a retried multi-stream append of the same event ids as idempotent',
+        async (t) => {
+          if (!store.supportsMultiStreamAppend) {
+            t.skip('the store says it has no atomic multi-stream append');
+            return;
+          }
+          const event = newEvent();
+          if (options.duplicateEventIds === 'reject') {
+            await store.append(`${ns}-a`, [event], 'no_stream');
+            await assert.rejects(
+              store.appendToStreams([
+                { streamId: `${ns}-b`, expectedRevision: 'no_stream', events: [newEvent()] },
+                { streamId: `${ns}-c`, expectedRevision: 'no_stream', events: [event] },
+              ]),
+              (error: unknown) =>
+                error instanceof DuplicateEventError && error.eventId === event.eventId,
+            );
+            assert.deepEqual(await store.readStream(`${ns}-b`), []);
+            assert.deepEqual(await store.readStream(`${ns}-c`), []);
+          } else {
+            const appends: StreamAppend[] = [
+              { streamId: `${ns}-b`, expectedRevision: 'no_stream', events: [newEvent()] },
+              { streamId: `${ns}-c`, expectedRevision: 'no_stream', events: [event] },
+            ];
+            await store.appendToStreams(appends);
+            await store.appendToStreams(appends).catch((error: unknown) => {
+              assert.ok(error instanceof ConcurrencyError, `got ${String(error)}`);
+            });
+            assert.equal((await store.readStream(`${ns}-c`)).length, 1);
+          }
+        },
+      );
+
+      void it('racing multi-stream appends at the same revisions: exactly one wins, whole', async (t) => {
+        if (!store.supportsMultiStreamAppend) {
+          t.skip('the store says it has no atomic multi-stream append');
+          return;
+        }
+        await store.append(`${ns}-a`, [newEvent()], 'no_stream');
+        const racers = 20;
+        const outcomes = await Promise.allSettled(
+          range(racers).map((r) =>
+            store.appendToStreams([
+              { streamId: `${ns}-a`, expectedRevision: 0n, events: [newEvent('Raced', { r })] },
+              {
+                streamId: `${ns}-b`,
+                expectedRevision: 'no_stream',
+                events: [newEvent('Raced', { r })],
+              },
+            ]),
+          ),
+        );
+        const winners = outcomes.filter((o) => o.status === 'fulfilled');
+        assert.equal(winners.length, 1, 'exactly one multi-stream append wins');
+        for (const outcome of outcomes) {
+          if (outcome.status === 'fulfilled') continue;
+          const error: unknown = outcome.reason;
+          assert.ok(
+            error instanceof ConcurrencyError,
+            `expected ConcurrencyError, got ${String(error)}`,
+          );
+          assert.equal(error.streamId, `${ns}-a`, 'the first stream that does not hold is named');
+          assert.equal(error.actual, 1n);
+        }
+        const [a, b] = [await store.readStream(`${ns}-a`), await store.readStream(`${ns}-b`)];
+        assert.equal(a.length, 2);
+        assert.equal(b.length, 1);
+        assert.equal(a[1]?.data['r'], b[0]?.data['r'], 'both streams got the same winner');
+      });
+
+      void it('concurrent multi-stream and single appends on the same streams stay whole and gap-free', async (t) => {
+        if (!store.supportsMultiStreamAppend) {
+          t.skip('the store says it has no atomic multi-stream append');
+          return;
+        }
+        const [x, y] = [`${ns}-x`, `${ns}-y`];
+        const pairs = 30;
+        const singles = 30;
+        const total = pairs * 2 + singles;
+        const before = await store.headPosition();
+        const subscription = store.subscribeToAll({
+          after: before,
+          filter: { streamPrefixes: [ns] },
+        });
+        const follower = follow(subscription, total, timeout - 5_000);
+        /** Retries at the revisions the errors report until the append gets in. */
+        const retrying = async (
+          attempt: (revisions: Map<string, ExpectedRevision>) => Promise<unknown>,
+        ) => {
+          const revisions = new Map<string, ExpectedRevision>([
+            [x, 'no_stream'],
+            [y, 'no_stream'],
+          ]);
+          for (;;) {
+            try {
+              return await attempt(revisions);
+            } catch (error) {
+              if (!(error instanceof ConcurrencyError)) throw error;
+              revisions.set(error.streamId, error.actual);
+            }
+          }
+        };
+        await Promise.all([
+          ...range(pairs).map((p) =>
+            retrying((revisions) =>
+              store.appendToStreams([
+                {
+                  streamId: x,
+                  expectedRevision: revisions.get(x) ?? 'any',
+                  events: [newEvent('Pair', { p })],
+                },
+                {
+                  streamId: y,
+                  expectedRevision: revisions.get(y) ?? 'any',
+                  events: [newEvent('Pair', { p })],
+                },
+              ]),
+            ),
+          ),
+          ...range(singles).map((s) =>
+            retrying((revisions) =>
+              store.append(
+                s % 2 === 0 ? x : y,
+                [newEvent('Single', { s })],
+                revisions.get(s % 2 === 0 ? x : y) ?? 'any',
+              ),
+            ),
+          ),
+          // A busy moment also carries appends that must fail: they change nothing.
+          ...range(5).map(() =>
+            expectConcurrencyError(
+              store.appendToStreams([
+                {
+                  streamId: `${ns}-never`,
+                  expectedRevision: 'no_stream',
+                  events: [newEvent('Never')],
+                },
+                { streamId: `${ns}-missing`, expectedRevision: 3n, events: [newEvent('Never')] },
+              ]),
+              `${ns}-missing`,
+              3n,
+              'no_stream',
+            ),
+          ),
+          ...range(5).map(() =>
+            expectConcurrencyError(
+              store.append(`${ns}-missing`, [newEvent('Never')], 2n),
+              `${ns}-missing`,
+              2n,
+              'no_stream',
+            ),
+          ),
+        ]);
+        const delivered = await follower.done;
+        await subscription.close();
+        assertFollowsGlobalOrder(delivered);
+        assert.equal(delivered.filter((e) => e.type === 'Never').length, 0);
+        for (const stream of [x, y]) {
+          const events = await store.readStream(stream);
+          assert.deepEqual(
+            events.map((e) => e.revision),
+            range(events.length).map(BigInt),
+            `${stream} revisions are contiguous`,
+          );
+        }
+        // Each pair's two events are neighbours in the global order.
+        for (let p = 0; p < pairs; p++) {
+          const at = delivered.findIndex((e) => e.type === 'Pair' && e.data['p'] === p);
+          const [first, second] = [delivered[at], delivered[at + 1]];
+          assert.ok(first && second, `pair ${p} delivered`);
+          assert.equal(second.type, 'Pair');
+          assert.equal(second.data['p'], p, `pair ${p} is consecutive`);
+          assert.deepEqual([first.streamId, second.streamId], [x, y]);
+        }
+        assert.equal(delivered.filter((e) => e.type === 'Single').length, singles);
+      });
     });
 
     void describe('readStream', () => {

@@ -6,7 +6,7 @@ import { createEventStore } from './factory.js';
 it('createEventStore picks EventStoreDB when a connection string is given', async () => {
   // The client connects lazily, so no server is needed to construct it.
   const store = await createEventStore({
-    eventStoreConnectionString: 'esdb://127.0.0.1:2113?tls=false',
+    eventStoreConnectionString: 'kurrentdb://127.0.0.1:2113?tls=false',
     databaseUrl: 'postgres://unused@127.0.0.1:1/unused',
   });
   try {

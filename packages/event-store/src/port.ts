@@ -39,6 +39,24 @@ export interface AppendResult {
   readonly position: bigint;
 }
 
+/** One stream's part of an atomic multi-stream append. */
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly expectedRevision: ExpectedRevision;
+  /** At least one event. */
+  readonly events: readonly EventToAppend[];
+}
+
+export interface MultiStreamAppendResult {
+  /** Per stream, in the order the appends were given: the expected revision of its next append. */
+  readonly streams: ReadonlyArray<{
+    readonly streamId: string;
+    readonly nextExpectedRevision: bigint;
+  }>;
+  /** Global position of the last event appended (of the last stream given): the consistency token. */
+  readonly position: bigint;
+}
+
 export interface EventFilter {
   /** Keep events whose stream id starts with one of these. */
   readonly streamPrefixes?: readonly string[];
@@ -72,11 +90,26 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
 }
 
 export interface EventStore {
+  /**
+   * Whether `appendToStreams` is offered. A store without it rejects every call with
+   * MultiStreamAppendUnsupportedError; callers fall back to one append per stream.
+   */
+  readonly supportsMultiStreamAppend: boolean;
   append(
     streamId: string,
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
   ): Promise<AppendResult>;
+  /**
+   * Appends to several streams at once, all or nothing: every stream is checked at its own
+   * expected revision and every event is written in one transaction, or nothing is. The events
+   * take consecutive places in the global order (no other append's event falls between them),
+   * stream by stream in the order given. A stream whose revision does not hold fails the whole
+   * append with the ConcurrencyError a single append would give (the first such stream in the
+   * order given); an event id already stored fails it with DuplicateEventError. Each stream may
+   * appear once, with at least one event (InvalidAppendError otherwise).
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult>;
   /** Events of one stream in revision order; empty when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** One page of the global order. */
@@ -104,6 +137,34 @@ export class DuplicateEventError extends Error {
   readonly type = 'DuplicateEventError';
   constructor(readonly eventId: string) {
     super(`event ${eventId} already exists`);
+  }
+}
+
+/** A multi-stream append the port does not allow (no streams, a stream twice, a stream with no events). */
+export class InvalidAppendError extends Error {
+  readonly type = 'InvalidAppendError';
+}
+
+/** The store cannot append to several streams atomically (see EventStore.supportsMultiStreamAppend). */
+export class MultiStreamAppendUnsupportedError extends Error {
+  readonly type = 'MultiStreamAppendUnsupportedError';
+  constructor(store: string) {
+    super(`${store} cannot append to several streams atomically`);
+  }
+}
+
+/** Checks the shape of a multi-stream append; every adapter calls it first. */
+export function checkStreamAppends(appends: readonly StreamAppend[]): void {
+  if (appends.length === 0) throw new InvalidAppendError('a multi-stream append needs a stream');
+  const seen = new Set<string>();
+  for (const { streamId, events } of appends) {
+    if (seen.has(streamId)) {
+      throw new InvalidAppendError(`stream ${streamId} appears twice in one multi-stream append`);
+    }
+    seen.add(streamId);
+    if (events.length === 0) {
+      throw new InvalidAppendError(`stream ${streamId} has no events in a multi-stream append`);
+    }
   }
 }
 

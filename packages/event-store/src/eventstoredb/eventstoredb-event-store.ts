@@ -2,7 +2,7 @@ import {
   ANY,
   BACKWARDS,
   END,
-  EventStoreDBClient,
+  KurrentDBClient,
   NO_STREAM,
   START,
   StreamNotFoundError,
@@ -15,15 +15,19 @@ import {
   ErrorType,
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
-  type AppendExpectedRevision,
+  type AppendStreamState,
+  type EventData,
   type Filter,
   type ReadPosition,
   type ResolvedEvent,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import {
+  checkStreamAppends,
   ConcurrencyError,
   EventStoreUnavailableError,
   type AppendResult,
+  type MultiStreamAppendResult,
+  type StreamAppend,
   type EventFilter,
   type EventStore,
   type EventToAppend,
@@ -40,8 +44,17 @@ import {
 const READ_ALL_CHUNK = 500;
 
 /**
- * The EventStoreDB adapter. Positions are the commit positions of $all (byte offsets in the
+ * Metadata travels through `multiStreamAppend` as record properties, which the client allows
+ * only as string values: our metadata (nested actor, numeric schema version) goes as one JSON
+ * string under this key and is unpacked on every read.
+ */
+const PACKED_METADATA = 'bank-metadata';
+
+/**
+ * The EventStoreDB/KurrentDB adapter, over `@kurrent/kurrentdb-client` (the successor of
+ * `@eventstore/db-client`). Positions are the commit positions of $all (byte offsets in the
  * transaction log, so not contiguous). System events (types starting with `$`) are hidden.
+ * `appendToStreams` is KurrentDB's `multiStreamAppend`, which needs server 25.1 or newer.
  *
  * Differences from the PostgreSQL adapter, allowed by the port:
  * - a repeated append of the same event ids at the same expected revision is an idempotent
@@ -50,13 +63,16 @@ const READ_ALL_CHUNK = 500;
  * - readAll filters on the client, since the gRPC read of $all takes no filter here.
  */
 export class EventStoreDBEventStore implements EventStore {
-  private readonly client: EventStoreDBClient;
+  private readonly client: KurrentDBClient;
   private readonly subscriptions = new Set<Subscription>();
 
-  constructor(connection: string | EventStoreDBClient) {
+  constructor(connection: string | KurrentDBClient) {
     this.client =
-      typeof connection === 'string' ? EventStoreDBClient.connectionString(connection) : connection;
+      typeof connection === 'string' ? KurrentDBClient.connectionString(connection) : connection;
   }
+
+  /** KurrentDB 25.1+ appends to several streams in one transaction (`multiStreamAppend`). */
+  readonly supportsMultiStreamAppend = true;
 
   async append(
     streamId: string,
@@ -74,22 +90,43 @@ export class EventStoreDBEventStore implements EventStore {
             metadata: event.metadata,
           }),
         ),
-        { expectedRevision: toExpectedRevision(expected) },
+        { streamState: toStreamState(expected) },
       );
       return {
         nextExpectedRevision: result.nextExpectedRevision,
         position: result.position?.commit ?? 0n,
       };
     } catch (error) {
-      if (error instanceof WrongExpectedVersionError) {
-        const actual = error.actualVersion;
-        throw new ConcurrencyError(
-          streamId,
-          expected,
-          typeof actual === 'bigint' ? actual : 'no_stream',
-        );
-      }
-      throw translate(error);
+      throw translateAppendError(error, (stream) => (stream === streamId ? expected : undefined));
+    }
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult> {
+    checkStreamAppends(appends);
+    try {
+      const result = await this.client.multiStreamAppend(
+        appends.map((append) => ({
+          streamName: append.streamId,
+          expectedState: toStreamState(append.expectedRevision),
+          events: append.events.map(packedEvent),
+        })),
+      );
+      const revisions = new Map(result.responses.map((r) => [r.streamName, r.revision]));
+      return {
+        streams: appends.map(({ streamId }) => {
+          const revision = revisions.get(streamId);
+          if (revision === undefined) {
+            throw new Error(`multiStreamAppend answered no revision for ${streamId}`);
+          }
+          return { streamId, nextExpectedRevision: revision };
+        }),
+        position: result.position,
+      };
+    } catch (error) {
+      throw translateAppendError(
+        error,
+        (stream) => appends.find((a) => a.streamId === stream)?.expectedRevision,
+      );
     }
   }
 
@@ -128,15 +165,13 @@ export class EventStoreDBEventStore implements EventStore {
           // fromPosition is inclusive; `after` is not.
           if (after !== undefined && commit <= after) continue;
           if (options.upTo !== undefined && commit > options.upTo) {
-            await read.cancel();
-            return events;
+            return events; // leaving the loop cancels the read
           }
           const event = toRecordedEvent(resolved);
           if (event && matches(event, options.filter)) {
             events.push(event);
             if (events.length >= options.maxCount) {
-              await read.cancel();
-              return events;
+              return events; // leaving the loop cancels the read
             }
           }
         }
@@ -190,8 +225,7 @@ export class EventStoreDBEventStore implements EventStore {
       for await (const resolved of read) {
         const event = resolved.event;
         if (event && !event.type.startsWith('$')) {
-          await read.cancel();
-          return event.position.commit;
+          return event.position.commit; // leaving the loop cancels the read
         }
       }
       return 0n;
@@ -206,10 +240,39 @@ export class EventStoreDBEventStore implements EventStore {
   }
 }
 
-function toExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
+function toStreamState(expected: ExpectedRevision): AppendStreamState {
   if (expected === 'no_stream') return NO_STREAM;
   if (expected === 'any') return ANY;
   return expected;
+}
+
+/** Metadata packed into one string property, as `multiStreamAppend` requires (see PACKED_METADATA). */
+function packedEvent(event: EventToAppend): EventData {
+  return jsonEvent({
+    id: event.eventId,
+    type: event.type,
+    data: event.data,
+    metadata: { [PACKED_METADATA]: JSON.stringify(event.metadata) },
+  });
+}
+
+/** The wrong expected revision of the named stream as our ConcurrencyError; others translated. */
+function translateAppendError(
+  error: unknown,
+  expectedOf: (streamId: string) => ExpectedRevision | undefined,
+): unknown {
+  if (error instanceof WrongExpectedVersionError) {
+    const expected = expectedOf(error.streamName);
+    if (expected !== undefined) {
+      const actual = error.actualState;
+      return new ConcurrencyError(
+        error.streamName,
+        expected,
+        typeof actual === 'bigint' && actual >= 0n ? actual : 'no_stream',
+      );
+    }
+  }
+  return translate(error);
 }
 
 function positionOf(position: bigint): ReadPosition {
@@ -257,9 +320,20 @@ function toRecordedEvent(
     eventId: event.id,
     type: event.type,
     data: asObject(event.data),
-    metadata: asObject(event.metadata),
+    metadata: unpackMetadata(asObject(event.metadata)),
     recordedAt: event.created,
   };
+}
+
+/** Metadata written by `appendToStreams` comes back packed in one property (see PACKED_METADATA). */
+function unpackMetadata(metadata: JsonObject): JsonObject {
+  const packed = metadata[PACKED_METADATA];
+  if (typeof packed !== 'string') return metadata;
+  try {
+    return asObject(JSON.parse(packed));
+  } catch {
+    return metadata;
+  }
 }
 
 function asObject(value: unknown): JsonObject {

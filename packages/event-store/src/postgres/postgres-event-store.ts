@@ -1,9 +1,12 @@
 import pg from 'pg';
 import { BatchQueue, type Pending } from '@bank/platform/core';
 import {
+  checkStreamAppends,
   ConcurrencyError,
   DuplicateEventError,
   type AppendResult,
+  type MultiStreamAppendResult,
+  type StreamAppend,
   type EventFilter,
   type EventStore,
   type EventToAppend,
@@ -15,6 +18,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../port.js';
+import { EventStoreUnavailableError } from '../port.js';
 import {
   isUnavailable,
   pgConstraint,
@@ -23,11 +27,13 @@ import {
   translateInfrastructureError,
 } from './errors.js';
 
-/** One append waiting for group commit. */
+/**
+ * One append waiting for group commit: a single append (one stream) or an atomic multi-stream
+ * append (its streams go in together or not at all).
+ */
 interface AppendRequest {
-  readonly streamId: string;
-  readonly events: readonly EventToAppend[];
-  readonly expected: ExpectedRevision;
+  readonly appends: readonly StreamAppend[];
+  readonly atomic: boolean;
 }
 import { AppendNotifier } from './notifier.js';
 import { constraintNames, migrateEventTable, parseTableName, type TableName } from './schema.js';
@@ -100,7 +106,7 @@ export class PostgresEventStore implements EventStore {
    * flight wait for it and then go together, in arrival order, in one transaction and one flush.
    * A lone writer pays nothing; concurrent writers share flushes.
    */
-  private readonly batcher = new BatchQueue<AppendRequest, AppendResult>(
+  private readonly batcher = new BatchQueue<AppendRequest, MultiStreamAppendResult>(
     (batch) => this.flushAppends(batch),
     { maxInFlight: 1, maxBatch: 64 },
   );
@@ -154,13 +160,29 @@ export class PostgresEventStore implements EventStore {
     return this.migrate();
   }
 
+  /** Atomic multi-stream appends share the group commit of single appends (see `batcher`). */
+  readonly supportsMultiStreamAppend = true;
+
   async append(
     streamId: string,
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     if (this.closed) throw new Error('event store is closed');
-    return await this.batcher.submit({ streamId, events, expected });
+    const result = await this.batcher.submit({
+      appends: [{ streamId, events, expectedRevision: expected }],
+      atomic: false,
+    });
+    return {
+      nextExpectedRevision: result.streams[0]?.nextExpectedRevision ?? -1n,
+      position: result.position,
+    };
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult> {
+    if (this.closed) throw new Error('event store is closed');
+    checkStreamAppends(appends);
+    return await this.batcher.submit({ appends, atomic: true });
   }
 
   /**
@@ -186,73 +208,104 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * Appends a batch in one transaction (see `batcher` and appendBatchFunctionSql); each
-   * append gets its own answer. A batch the function cannot take as a whole (an event id
-   * repeated inside one append, say) is retried one append at a time, so every error lands on
-   * the append that caused it.
+   * request gets its own answer, and the streams of a multi-stream append go in all or none. A
+   * batch the function cannot take as a whole (an event id repeated inside one request, say) is
+   * retried one request at a time, so every error lands on the request that caused it.
    */
   private async flushAppends(
-    batch: ReadonlyArray<Pending<AppendRequest, AppendResult>>,
+    batch: ReadonlyArray<Pending<AppendRequest, MultiStreamAppendResult>>,
   ): Promise<void> {
-    const alone = (p: Pending<AppendRequest, AppendResult>): Promise<void> =>
-      this.appendAlone(p.item.streamId, p.item.events, p.item.expected).then(p.resolve, p.reject);
     const first = batch[0];
-    if (batch.length === 1 && first) return alone(first);
-    const requests = batch.map((pending) => pending.item);
-    const events = requests.flatMap((request) => request.events);
+    if (batch.length === 1 && first && !first.item.atomic) {
+      // A lone single append: the append function, which answers an empty append too.
+      const [only] = first.item.appends as [StreamAppend];
+      return this.appendAlone(only.streamId, only.events, only.expectedRevision).then(
+        (result) =>
+          first.resolve({
+            streams: [
+              { streamId: only.streamId, nextExpectedRevision: result.nextExpectedRevision },
+            ],
+            position: result.position,
+          }),
+        first.reject,
+      );
+    }
+    let rows: BatchRow[];
+    try {
+      rows = await this.callBatchFunction(batch.map((pending) => pending.item));
+    } catch (error) {
+      if (error instanceof EventStoreUnavailableError) {
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
+      if (batch.length === 1 && first) {
+        first.reject(this.mapBatchError(error, first.item));
+        return;
+      }
+      rows = [];
+    }
+    const itemCount = batch.reduce((sum, pending) => sum + pending.item.appends.length, 0);
+    if (rows.length !== itemCount) {
+      await Promise.all(batch.map((pending) => this.flushAppends([pending])));
+      return;
+    }
+    let next = 0;
+    for (const pending of batch) {
+      const own = rows.slice(next, next + pending.item.appends.length);
+      next += pending.item.appends.length;
+      settle(pending, own);
+    }
+  }
+
+  /** One call of the group-commit function over the requests' streams, in order. */
+  private async callBatchFunction(requests: readonly AppendRequest[]): Promise<BatchRow[]> {
+    const items = requests.flatMap((request, group) =>
+      request.appends.map((append) => ({ ...append, group })),
+    );
+    const events = items.flatMap((item) => item.events);
     const parameters = [
-      requests.map((r) => r.streamId),
-      requests.map((r) => (typeof r.expected === 'bigint' ? 'exact' : r.expected)),
-      requests.map((r) => (typeof r.expected === 'bigint' ? r.expected.toString() : null)),
-      requests.map((r) => r.events.length),
+      items.map((i) => i.streamId),
+      items.map((i) => (typeof i.expectedRevision === 'bigint' ? 'exact' : i.expectedRevision)),
+      items.map((i) =>
+        typeof i.expectedRevision === 'bigint' ? i.expectedRevision.toString() : null,
+      ),
+      items.map((i) => i.events.length),
+      items.map((i) => i.group),
       events.map((e) => e.eventId),
       events.map((e) => e.type),
       events.map((e) => JSON.stringify(e.data)),
       events.map((e) => JSON.stringify(e.metadata)),
       this.channel,
     ];
-    let rows: BatchRow[];
     const client = await this.connect();
     let broken: Error | undefined;
     try {
       const result = await client.query<BatchRow>(
         `SELECT out_item, out_status, out_current::text, out_position::text, out_revision::text
            FROM ${this.table.appendBatchFunctionSql}(
-                  $1::text[], $2::text[], $3::bigint[], $4::int[],
-                  $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[], $9)`,
+                  $1::text[], $2::text[], $3::bigint[], $4::int[], $5::int[],
+                  $6::uuid[], $7::text[], $8::jsonb[], $9::jsonb[], $10)`,
         parameters,
       );
-      rows = result.rows;
+      return result.rows;
     } catch (error) {
-      if (isUnavailable(error)) {
-        broken = error as Error;
-        const unavailable = translateInfrastructureError(error);
-        for (const pending of batch) pending.reject(unavailable);
-        return;
-      }
-      rows = [];
+      if (isUnavailable(error)) broken = error as Error;
+      throw translateInfrastructureError(error);
     } finally {
       client.release(broken);
     }
-    if (rows.length !== batch.length) {
-      await Promise.all(batch.map(alone));
-      return;
-    }
-    for (const row of rows) {
-      const pending = batch[row.out_item];
-      if (!pending) continue;
-      const current = row.out_current === null ? undefined : BigInt(row.out_current);
-      if (row.out_status === 'ok' && row.out_position !== null && row.out_revision !== null) {
-        pending.resolve({
-          nextExpectedRevision: BigInt(row.out_revision),
-          position: BigInt(row.out_position),
-        });
-      } else if (row.out_status === 'conflict') {
-        const { streamId, expected } = pending.item;
-        pending.reject(new ConcurrencyError(streamId, expected, current ?? 'no_stream'));
-      } else {
-        pending.reject(new DuplicateEventError(pending.item.events[0]?.eventId ?? 'unknown'));
-      }
-    }
+  }
+
+  /** The typed error of a request the group-commit function refused as a whole. */
+  private mapBatchError(error: unknown, request: AppendRequest): unknown {
+    const [head] = request.appends;
+    if (!head) return error;
+    return this.mapAppendError(
+      error,
+      head.streamId,
+      request.appends.flatMap((a) => a.events),
+      head.expectedRevision,
+    );
   }
 
   /**
@@ -474,10 +527,50 @@ function isPool(connection: pg.Pool | pg.PoolConfig | string): connection is pg.
 
 interface BatchRow {
   out_item: number;
-  out_status: 'ok' | 'conflict' | 'duplicate';
+  out_status: 'ok' | 'conflict' | 'duplicate' | 'aborted';
   out_current: string | null;
   out_position: string | null;
   out_revision: string | null;
+}
+
+/**
+ * Answers one request from its rows (one per stream, in order): the first stream whose revision
+ * did not hold, else the first whose event ids exist already, else the positions.
+ */
+function settle(
+  pending: Pending<AppendRequest, MultiStreamAppendResult>,
+  rows: readonly BatchRow[],
+): void {
+  const { appends } = pending.item;
+  const first = (status: BatchRow['out_status']): number =>
+    rows.findIndex((row) => row.out_status === status);
+  const conflict = first('conflict');
+  const failed = conflict >= 0 ? conflict : first('duplicate');
+  if (failed >= 0) {
+    const row = rows[failed] as BatchRow;
+    const append = appends[failed] as StreamAppend;
+    if (row.out_status === 'conflict') {
+      const current = row.out_current === null ? 'no_stream' : BigInt(row.out_current);
+      pending.reject(new ConcurrencyError(append.streamId, append.expectedRevision, current));
+    } else {
+      pending.reject(new DuplicateEventError(append.events[0]?.eventId ?? 'unknown'));
+    }
+    return;
+  }
+  if (rows.some((row) => row.out_status !== 'ok')) {
+    pending.reject(new Error('multi-stream append aborted without a failing stream'));
+    return;
+  }
+  const streams = rows.map((row, index) => ({
+    streamId: (appends[index] as StreamAppend).streamId,
+    nextExpectedRevision: BigInt(row.out_revision ?? '-1'),
+  }));
+  const position = rows.at(-1)?.out_position;
+  if (position === undefined || position === null) {
+    pending.reject(new Error('multi-stream append returned no position'));
+    return;
+  }
+  pending.resolve({ streams, position: BigInt(position) });
 }
 
 function checkExpected(

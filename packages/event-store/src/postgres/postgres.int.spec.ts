@@ -138,6 +138,69 @@ describe('PostgresEventStore specifics', { timeout: 60_000 }, () => {
     }
   });
 
+  it('writes a multi-stream append in one transaction, also inside a group commit', async () => {
+    const store = newStore();
+    await store.migrate();
+    const ns = newNamespace();
+    const transactionsOf = async (prefix: string): Promise<number> => {
+      const { rows } = await schema.pool.query<{ transactions: string }>(
+        `SELECT count(DISTINCT xmin::text) AS transactions FROM events WHERE stream_id LIKE $1`,
+        [`${prefix}%`],
+      );
+      return Number(rows[0]?.transactions);
+    };
+    try {
+      const alone = await store.appendToStreams([
+        { streamId: `${ns}-alone-a`, expectedRevision: 'no_stream', events: [newEvent()] },
+        {
+          streamId: `${ns}-alone-b`,
+          expectedRevision: 'no_stream',
+          events: [newEvent(), newEvent()],
+        },
+        { streamId: `${ns}-alone-c`, expectedRevision: 'no_stream', events: [newEvent()] },
+      ]);
+      assert.equal(await transactionsOf(`${ns}-alone-`), 1);
+      const head = await store.readAll({ after: alone.position - 4n, maxCount: 10 });
+      assert.deepEqual(
+        head.map((e) => e.position),
+        [alone.position - 3n, alone.position - 2n, alone.position - 1n, alone.position],
+        'consecutive positions',
+      );
+
+      // Busy: single appends and multi-stream appends batched together, one of them refused, and
+      // one stream twice in the batch (the function's item-by-item path).
+      await store.append(`${ns}-shared`, [newEvent()], 'no_stream');
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 6 }, (_, i) =>
+          store.append(`${ns}-single-${i}`, [newEvent()], 'no_stream'),
+        ),
+        ...Array.from({ length: 4 }, (_, i) =>
+          store.appendToStreams([
+            { streamId: `${ns}-multi-${i}-a`, expectedRevision: 'no_stream', events: [newEvent()] },
+            { streamId: `${ns}-multi-${i}-b`, expectedRevision: 'no_stream', events: [newEvent()] },
+          ]),
+        ),
+        store.appendToStreams([
+          { streamId: `${ns}-refused-a`, expectedRevision: 'no_stream', events: [newEvent()] },
+          { streamId: `${ns}-shared`, expectedRevision: 5n, events: [newEvent()] },
+        ]),
+        store.append(`${ns}-shared`, [newEvent()], 0n),
+      ]);
+      const refused = results[10];
+      assert.equal(refused?.status, 'rejected');
+      assert.ok(refused.reason instanceof ConcurrencyError);
+      assert.equal(refused.reason.streamId, `${ns}-shared`);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 11);
+      assert.deepEqual(await store.readStream(`${ns}-refused-a`), []);
+      for (let i = 0; i < 4; i++) assert.equal(await transactionsOf(`${ns}-multi-${i}-`), 1);
+      assert.ok(
+        (await transactionsOf(`${ns}-multi-`)) < 4 || (await transactionsOf(`${ns}-single-`)) < 6,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
   it('group-commits a batch of distinct streams in one statement, each item answered', async () => {
     const store = newStore();
     await store.migrate();

@@ -30,7 +30,7 @@ export function parseTableName(name: string): TableName {
     sql: `${schema}${quote(bare)}`,
     sequenceSql: `${schema}${quote(`${bare}_position_seq`)}`,
     appendFunctionSql: `${schema}${quote(`${bare}_append`)}`,
-    appendBatchFunctionSql: `${schema}${quote(`${bare}_append_batch_v2`)}`,
+    appendBatchFunctionSql: `${schema}${quote(`${bare}_append_batch_v3`)}`,
     bare,
   };
 }
@@ -150,38 +150,50 @@ export function appendFunctionSql(table: TableName): string {
 
 /**
  * Group commit: several appends from one process in one transaction, under one take of the append
- * lock and one commit (one WAL flush). Each item is checked and inserted on its own: an item
- * whose expected revision does not hold, or whose event ids exist already, is reported
- * (`conflict`, `duplicate`) and skipped while the others go in. Items are applied in order, so a
- * later item on the same stream sees the earlier one's events. Items come as parallel arrays
- * (stream, mode, expected revision, event count) over the flattened events, like the single
- * append's parameters, so no JSON is parsed on the way in.
+ * lock and one commit (one WAL flush). Items come as parallel arrays (stream, mode, expected
+ * revision, event count, group) over the flattened events, like the single append's parameters,
+ * so no JSON is parsed on the way in. Items of one group (the streams of one atomic multi-stream
+ * append; a single append is a group of its own) are written all or none: an item whose expected
+ * revision does not hold (`conflict`) or whose event ids exist already (`duplicate`) is reported
+ * and written nowhere, and the other items of its group are reported `aborted` and not written
+ * either, while the other groups go in. Groups are applied in order, so a later item on the same
+ * stream sees the earlier one's events, and a group's events take consecutive positions.
  */
 export function appendBatchFunctionSql(table: TableName): string {
+  // An exact expected revision never matches a stream that does not exist (NULL revision).
+  const holds = (mode: string, expected: string, current: string): string =>
+    `(${mode} = 'any' OR (${mode} = 'no_stream' AND ${current} IS NULL)
+       OR (${mode} = 'exact' AND ${current} IS NOT DISTINCT FROM ${expected}))`;
   return `
     CREATE OR REPLACE FUNCTION ${table.appendBatchFunctionSql}(
-      p_streams text[], p_modes text[], p_expected bigint[], p_counts int[],
+      p_streams text[], p_modes text[], p_expected bigint[], p_counts int[], p_groups int[],
       p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[], p_channel text)
     RETURNS TABLE (out_item int, out_status text, out_current bigint, out_position bigint,
                    out_revision bigint)
     LANGUAGE plpgsql VOLATILE AS $fn$
     DECLARE
+      v_items int := coalesce(array_length(p_streams, 1), 0);
+      v_item int := 1;
+      v_group_end int;
+      v_group_first_event int;
       v_first int := 1;
       v_last int;
       v_current bigint;
+      v_group_ok boolean;
+      v_currents bigint[] := '{}';
+      v_statuses text[] := '{}';
       v_head bigint;
     BEGIN
       PERFORM pg_advisory_xact_lock(${LOCK_NAMESPACE}, '${table.text}'::regclass::oid::int4);
-      IF (SELECT count(DISTINCT s) FROM unnest(p_streams) AS s)
-           = coalesce(array_length(p_streams, 1), 0) THEN
+      IF (SELECT count(DISTINCT s) FROM unnest(p_streams) AS s) = v_items THEN
         -- Every item on its own stream (the usual case): check and insert the whole batch in
         -- one statement, instead of three statements per item.
         RETURN QUERY
         WITH items AS (
-          SELECT i.item, i.stream, i.mode, i.expected, i.cnt,
+          SELECT i.item, i.stream, i.mode, i.expected, i.cnt, i.grp,
                  (sum(i.cnt) OVER (ORDER BY i.item) - i.cnt + 1)::bigint AS first_event
-            FROM unnest(p_streams, p_modes, p_expected, p_counts)
-                   WITH ORDINALITY AS i(stream, mode, expected, cnt, item)
+            FROM unnest(p_streams, p_modes, p_expected, p_counts, p_groups)
+                   WITH ORDINALITY AS i(stream, mode, expected, cnt, grp, item)
         ), incoming AS (
           SELECT e.event_id, e.type, e.data, e.metadata, e.idx
             FROM unnest(p_ids, p_types, p_data, p_metadata)
@@ -190,17 +202,20 @@ export function appendBatchFunctionSql(table: TableName): string {
           SELECT it.item, ev.event_id, ev.type, ev.data, ev.metadata, ev.idx - it.first_event + 1 AS ord
             FROM items it
             JOIN incoming ev ON ev.idx BETWEEN it.first_event AND it.first_event + it.cnt - 1
-        ), decided AS (
-          SELECT it.item, it.stream, c.revision AS current,
-                 CASE WHEN NOT (it.mode = 'any'
-                                OR (it.mode = 'no_stream' AND c.revision IS NULL)
-                                OR (it.mode = 'exact' AND c.revision = it.expected)) THEN 'conflict'
+        ), checked AS (
+          SELECT it.item, it.stream, it.grp, c.revision AS current,
+                 CASE WHEN NOT ${holds('it.mode', 'it.expected', 'c.revision')} THEN 'conflict'
                       WHEN EXISTS (SELECT 1 FROM placed p JOIN ${table.sql} t ON t.event_id = p.event_id
                                     WHERE p.item = it.item) THEN 'duplicate'
                       ELSE 'ok' END AS status
             FROM items it
             CROSS JOIN LATERAL (SELECT max(t.revision) AS revision FROM ${table.sql} t
                                  WHERE t.stream_id = it.stream) AS c
+        ), decided AS (
+          SELECT ch.item, ch.stream, ch.current,
+                 CASE WHEN ch.status = 'ok' AND NOT bool_and(ch.status = 'ok') OVER (PARTITION BY ch.grp)
+                      THEN 'aborted' ELSE ch.status END AS status
+            FROM checked ch
         ), inserted AS (
           INSERT INTO ${table.sql} (stream_id, revision, event_id, type, data, metadata)
           SELECT d.stream, coalesce(d.current, -1) + p.ord, p.event_id, p.type, p.data, p.metadata
@@ -220,36 +235,56 @@ export function appendBatchFunctionSql(table: TableName): string {
          ORDER BY d.item;
         RETURN;
       END IF;
-      FOR v_item IN 1 .. coalesce(array_length(p_streams, 1), 0) LOOP
-        v_last := v_first + p_counts[v_item] - 1;
-        out_item := v_item - 1;
-        out_position := NULL;
-        out_revision := NULL;
-        SELECT max(t.revision) INTO v_current FROM ${table.sql} t WHERE t.stream_id = p_streams[v_item];
-        out_current := v_current;
-        IF NOT (p_modes[v_item] = 'any'
-                OR (p_modes[v_item] = 'no_stream' AND v_current IS NULL)
-                OR (p_modes[v_item] = 'exact' AND v_current = p_expected[v_item])) THEN
-          out_status := 'conflict';
-        ELSIF EXISTS (SELECT 1 FROM ${table.sql} t WHERE t.event_id = ANY (p_ids[v_first:v_last])) THEN
-          out_status := 'duplicate';
-        ELSE
-          WITH inserted AS (
-            INSERT INTO ${table.sql} (stream_id, revision, event_id, type, data, metadata)
-            SELECT p_streams[v_item], coalesce(v_current, -1) + e.ord, e.event_id, e.type, e.data,
-                   e.metadata
-              FROM unnest(p_ids[v_first:v_last], p_types[v_first:v_last], p_data[v_first:v_last],
-                          p_metadata[v_first:v_last])
-                     WITH ORDINALITY AS e(event_id, type, data, metadata, ord)
-             ORDER BY e.ord
-            RETURNING ${table.sql}.position, ${table.sql}.revision
-          )
-          SELECT max(i.position), max(i.revision) INTO out_position, out_revision FROM inserted i;
-          out_status := 'ok';
-          v_head := out_position;
-        END IF;
-        v_first := v_last + 1;
-        RETURN NEXT;
+      -- Some stream appears more than once: group by group, check every item of the group, then
+      -- insert them all or none, so a later item sees what an earlier one wrote.
+      WHILE v_item <= v_items LOOP
+        v_group_end := v_item;
+        WHILE v_group_end < v_items AND p_groups[v_group_end + 1] = p_groups[v_item] LOOP
+          v_group_end := v_group_end + 1;
+        END LOOP;
+        v_group_first_event := v_first;
+        v_group_ok := true;
+        FOR v_i IN v_item .. v_group_end LOOP
+          v_last := v_first + p_counts[v_i] - 1;
+          SELECT max(t.revision) INTO v_current FROM ${table.sql} t WHERE t.stream_id = p_streams[v_i];
+          v_currents[v_i] := v_current;
+          IF NOT ${holds('p_modes[v_i]', 'p_expected[v_i]', 'v_current')} THEN
+            v_statuses[v_i] := 'conflict';
+          ELSIF EXISTS (SELECT 1 FROM ${table.sql} t WHERE t.event_id = ANY (p_ids[v_first:v_last])) THEN
+            v_statuses[v_i] := 'duplicate';
+          ELSE
+            v_statuses[v_i] := 'ok';
+          END IF;
+          v_group_ok := v_group_ok AND v_statuses[v_i] = 'ok';
+          v_first := v_last + 1;
+        END LOOP;
+        v_first := v_group_first_event;
+        FOR v_i IN v_item .. v_group_end LOOP
+          v_last := v_first + p_counts[v_i] - 1;
+          out_item := v_i - 1;
+          out_current := v_currents[v_i];
+          out_position := NULL;
+          out_revision := NULL;
+          out_status := CASE WHEN v_statuses[v_i] = 'ok' AND NOT v_group_ok THEN 'aborted'
+                             ELSE v_statuses[v_i] END;
+          IF out_status = 'ok' THEN
+            WITH inserted AS (
+              INSERT INTO ${table.sql} (stream_id, revision, event_id, type, data, metadata)
+              SELECT p_streams[v_i], coalesce(v_currents[v_i], -1) + e.ord, e.event_id, e.type,
+                     e.data, e.metadata
+                FROM unnest(p_ids[v_first:v_last], p_types[v_first:v_last],
+                            p_data[v_first:v_last], p_metadata[v_first:v_last])
+                       WITH ORDINALITY AS e(event_id, type, data, metadata, ord)
+               ORDER BY e.ord
+              RETURNING ${table.sql}.position, ${table.sql}.revision
+            )
+            SELECT max(i.position), max(i.revision) INTO out_position, out_revision FROM inserted i;
+            v_head := out_position;
+          END IF;
+          v_first := v_last + 1;
+          RETURN NEXT;
+        END LOOP;
+        v_item := v_group_end + 1;
       END LOOP;
       IF v_head IS NOT NULL THEN PERFORM pg_notify(p_channel, v_head::text); END IF;
     END
