@@ -1,2 +1,3 @@
 export * from './migrations.js';
 export * from './projection/index.js';
+export * from './swap-lock.js';
