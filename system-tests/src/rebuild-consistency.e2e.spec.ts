@@ -1,12 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runBank } from '@bank/testkit';
 import type { Account, AccountResult, Client } from './support/client.js';
 import { startSystem, type System } from './support/system.js';
-
-/** The operator CLI, run as operators run it. */
-const BANK = fileURLToPath(new URL('../../ops/bin/bank.js', import.meta.url));
 
 const ROUNDS = 6;
 const WORKERS = 6;
@@ -83,7 +79,7 @@ describe('a rebuild under read-your-writes reads', () => {
         }
       });
       const [result] = await Promise.all([rebuild, ...workers]);
-      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.code, 0, result.output);
     }
     assert.deepEqual(failures, [], `${failures.length} of ${reads} reads were wrong`);
     assert.ok(reads > ROUNDS * WORKERS * 4, `only ${reads} reads ran`);
@@ -103,20 +99,4 @@ async function readWith(
     balance: response.body?.balance,
     text: JSON.stringify(response.body),
   };
-}
-
-function runBank(
-  args: readonly string[],
-  databaseUrl: string,
-): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BANK, ...args], {
-      env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
 }

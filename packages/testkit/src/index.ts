@@ -7,3 +7,4 @@ export * from './ports.js';
 export * from './rabbitmq.js';
 export * from './etcd.js';
 export * from './browser.js';
+export * from './bank-cli.js';
