@@ -1,4 +1,4 @@
-import type { EventFilter, EventStore } from '@bank/event-store';
+import type { EventFilter, EventStore, RecordedEvent } from '@bank/event-store';
 import { SWAP_LOCK_TABLE } from '@bank/read-models';
 import type { Knex } from 'knex';
 import { applyToShadow } from './apply-to-shadow.js';
@@ -10,6 +10,8 @@ export interface SwapResult {
   readonly position: bigint;
   /** Events applied inside the swap transaction (the last ones, under the lock). */
   readonly applied: number;
+  /** Events read inside the swap transaction (applied or not). */
+  readonly read: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function swapIntoPlace(
   after: bigint,
   batchSize: number,
   lockTimeoutMs: number,
+  onRead: (events: readonly RecordedEvent[]) => void,
 ): Promise<SwapResult> {
   const live = ident(schema.live);
   const shadow = ident(schema.shadow);
@@ -61,8 +64,11 @@ export async function swapIntoPlace(
     const head = await store.headPosition();
     let cursor = after;
     let applied = 0;
+    let read = 0;
     while (cursor < head) {
       const page = await store.readAll({ after: cursor, upTo: head, maxCount: batchSize, filter });
+      onRead(page);
+      read += page.length;
       const last = page.at(-1)?.position;
       const scanned = page.length < batchSize || last === undefined ? head : last;
       applied += await applyToShadow(trx, schema, page, scanned);
@@ -97,6 +103,6 @@ export async function swapIntoPlace(
     );
     await trx.raw(`DROP SCHEMA ${old} CASCADE`);
     await trx.raw(`DROP SCHEMA ${shadow} CASCADE`);
-    return { position: head, applied };
+    return { position: head, applied, read };
   });
 }
