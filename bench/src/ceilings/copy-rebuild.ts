@@ -5,17 +5,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-
-/** The read-model tables `bank rebuild all` writes. */
-const VIEW_TABLES = [
-  'accounts',
-  'ledger_entries',
-  'holds',
-  'daily_balances',
-  'transfers',
-  'transfer_status_history',
-  'stream_checkpoints',
-] as const;
+import { VIEW_TABLES } from '@bank/read-models';
 
 /** Every column of an event the rebuild and the replay read, in the global order. */
 const EVENTS_COPY = `COPY (SELECT position, stream_id, revision, event_id, type, data, metadata, recorded_at
