@@ -29,6 +29,7 @@ export class Progress {
   }
 
   add(count: number): void {
+    if (count === 0) return;
     this.done += count;
     const now = Date.now();
     if (now - this.lastDraw >= (this.tty ? 100 : 2000)) {
