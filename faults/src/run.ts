@@ -84,6 +84,7 @@ export async function runFaults(options: RunOptions, resources: Resources): Prom
         stack,
         issuer,
         pool,
+        databaseUrl: resources.postgres.url,
         findings,
         random: random.fork('hostile'),
         runs: options.fuzzRuns,

@@ -1,3 +1,4 @@
+import { createEventStore } from '@bank/event-store';
 import type { Knex } from 'knex';
 import { migrateReadModels } from '@bank/read-models';
 import {
@@ -15,6 +16,7 @@ import {
 import { createConsistencyGate } from './consistency/consistency-gate.js';
 import { ProjectionPositionWatcher } from './consistency/position-watcher.js';
 import { consistentPositionQuery } from './consistency/projection-queries.js';
+import { StoreHead } from './consistency/store-head.js';
 import type { QueryServiceConfig } from './environment.js';
 import { createQueryMetrics } from './metrics.js';
 import { QUERY_SERVICE_NAME, registerQueryService } from './server.js';
@@ -61,8 +63,17 @@ export async function startQueryService(
     await watcher.start();
     cleanup.push(() => watcher.stop());
 
+    // Only read, for its head: the schema is the command side's.
+    const store = await createEventStore({
+      eventStoreConnectionString: config.eventStoreConnectionString,
+      databaseUrl: config.databaseUrl,
+      migrate: false,
+    });
+    cleanup.push(() => store.close());
+
     const consistency = createConsistencyGate({
       watcher,
+      head: new StoreHead(() => store.headPosition()),
       waitMs: config.consistencyWaitMs,
       waitSeconds: metrics.consistencyWait,
     });
@@ -120,6 +131,7 @@ export async function startQueryService(
           await watcher.stop();
           await draining;
           await ops.close();
+          await store.close();
           await knex.destroy();
           logger.info('query service stopped');
         })()),

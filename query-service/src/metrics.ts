@@ -17,7 +17,7 @@ export function createQueryMetrics(registry: Registry): QueryMetrics {
   });
   const consistencyWait = new Histogram({
     name: 'query_service_consistency_wait_seconds',
-    help: 'Time queries carrying a consistency token waited for the views to reach it, by outcome (reached, timeout, deadline).',
+    help: 'Time queries carrying a consistency token waited for the views to reach it, by outcome (reached, timeout, deadline, beyond_head).',
     labelNames: ['outcome'] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
     registers: [registry],

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { measureCopyCeiling, type CopyCeiling } from '../ceilings/copy-rebuild.js';
 import { guarded } from '../cleanup.js';
 import type { BenchContext } from '../context.js';
 import { createBenchSchema, dropBenchSchema } from '../infra/database.js';
@@ -11,13 +12,16 @@ const OPS_CLI = 'ops/dist/cli.js';
 const MIN_REBUILD_RATE = 50_000;
 /** "Flat in the event count": peak RSS at N may exceed that at N/4 by at most this factor. */
 const MAX_MEMORY_GROWTH = 1.25;
+/** A rebuild within this share of its physical floor (COPY TO + COPY FROM, no logic). */
+const MIN_CEILING_RATIO = 0.5;
 const EVENTS_PER_ACCOUNT = 50;
 
 /**
  * Seeds N/4 events (bulk SQL straight into the event store table), runs `bank rebuild all` and
  * `bank replay` (NDJSON to stdout, counted), then seeds up to N and runs both again. Rates are
  * events / wall-clock seconds of the whole CLI process; memory is the CLI's peak RSS. Comparing
- * the two sizes shows whether memory stays flat as the event count grows.
+ * the two sizes shows whether memory stays flat as the event count grows. At each size the
+ * COPY ceiling (measureCopyCeiling) gives the floor both are compared with.
  */
 export async function runRebuildScenario(ctx: BenchContext): Promise<void> {
   const cli = repoPath(OPS_CLI);
@@ -36,7 +40,12 @@ export async function runRebuildScenario(ctx: BenchContext): Promise<void> {
       await ensureEventTable(schema.url);
       const timeoutMs = (options.mode === 'full' ? 900 : 150) * 1000;
       const env = { DATABASE_URL: schema.url, LOG_LEVEL: 'warn' };
-      const runs: Array<{ events: number; rebuild: MeasuredRun; replay: MeasuredRun }> = [];
+      const runs: Array<{
+        events: number;
+        rebuild: MeasuredRun;
+        replay: MeasuredRun;
+        ceiling: CopyCeiling;
+      }> = [];
       let seeded = 0;
       for (const size of sizes) {
         const accounts = Math.max(1, Math.round((size - seeded) / EVENTS_PER_ACCOUNT));
@@ -74,7 +83,9 @@ export async function runRebuildScenario(ctx: BenchContext): Promise<void> {
           throw new Error(`bank replay exited ${replay.code}: ${lastLines(replay.tail)}`);
         if (replay.stdoutLines !== seeded)
           ctx.log(`replay wrote ${replay.stdoutLines} lines for ${seeded} events`);
-        runs.push({ events: seeded, rebuild, replay });
+        ctx.log(`replay: ${replay.seconds.toFixed(1)} s; COPY ceiling`);
+        const ceiling = await measureCopyCeiling(schema.url);
+        runs.push({ events: seeded, rebuild, replay, ceiling });
       }
       for (const run of runs) {
         const label = `${run.events.toLocaleString('en-US')} events`;
@@ -87,6 +98,45 @@ export async function runRebuildScenario(ctx: BenchContext): Promise<void> {
             note: `${run.rebuild.seconds.toFixed(1)} s wall incl. process start; CLI says ${cliRate(run.rebuild.lastLine)}`,
           },
           MIN_REBUILD_RATE,
+        );
+        const { ceiling } = run;
+        const floor = run.events / (ceiling.readSeconds + ceiling.writeSeconds);
+        results.add({
+          scenario: SCENARIO,
+          metric: `ceiling: COPY events TO STDOUT, ${label}: rate`,
+          value: run.events / ceiling.readSeconds,
+          unit: 'events/s',
+          note: `${(ceiling.readBytes / 2 ** 20).toFixed(0)} MiB in ${ceiling.readSeconds.toFixed(2)} s, to a sink that counts bytes`,
+        });
+        results.add({
+          scenario: SCENARIO,
+          metric: `ceiling: COPY view rows FROM STDIN, ${label}: rate`,
+          value: run.events / ceiling.writeSeconds,
+          unit: 'events/s',
+          note: `${ceiling.rows} rows, ${(ceiling.writeBytes / 2 ** 20).toFixed(0)} MiB in ${ceiling.writeSeconds.toFixed(2)} s, one transaction, no indexes`,
+        });
+        results.againstCeiling(
+          {
+            scenario: SCENARIO,
+            metric: `bank rebuild all vs COPY TO + COPY FROM, ${label}`,
+            value: run.events / run.rebuild.seconds,
+            unit: 'events/s',
+          },
+          { name: 'COPY TO + COPY FROM', value: floor, unit: 'events/s' },
+          MIN_CEILING_RATIO,
+        );
+        results.againstCeiling(
+          {
+            scenario: SCENARIO,
+            metric: `bank replay -> NDJSON vs COPY TO, ${label}`,
+            value: run.replay.stdoutLines / run.replay.seconds,
+            unit: 'events/s',
+          },
+          {
+            name: 'COPY events TO STDOUT',
+            value: run.events / ceiling.readSeconds,
+            unit: 'events/s',
+          },
         );
         results.add({
           scenario: SCENARIO,

@@ -11,12 +11,15 @@ import { runFuzz } from './fuzz.js';
 import { runJwtAttacks } from './jwt-attacks.js';
 import { runLimits } from './limits.js';
 import { createProbe } from './probe.js';
+import { runRebuildUnderReads } from './rebuild-reads.js';
 import { runVerbatim } from './verbatim.js';
 
 export interface HostileContext {
   readonly stack: Stack;
   readonly issuer: TokenIssuer;
   readonly pool: pg.Pool;
+  /** The run's database, for the operator CLI. */
+  readonly databaseUrl: string;
   readonly findings: Findings;
   readonly random: Random;
   readonly runs: number;
@@ -26,7 +29,8 @@ export interface HostileContext {
 /**
  * Hostile input against the healthy stack, before the faults (a 5xx is then always a bug) and
  * on accounts of its own (the workload's money checks stay exact). Sequential, so that "a 4xx
- * changed nothing" can be read off the event store's head position.
+ * changed nothing" can be read off the event store's head position; last, `bank rebuild all`
+ * under concurrent token-carrying reads (which checks its own answers, not through the probe).
  */
 export async function runHostilePhase(context: HostileContext): Promise<Record<string, number>> {
   const { stack, issuer, pool, findings, runTag } = context;
@@ -41,6 +45,7 @@ export async function runHostilePhase(context: HostileContext): Promise<Record<s
     verbatim: await runVerbatim(fx, pool, probe, findings, runTag),
     limits: await runLimits(fx, probe, findings, runTag),
     fuzz: await runFuzz(fx, probe, findings, context.random.int(1, 0x7fffffff), context.runs),
+    rebuild: await runRebuildUnderReads(fx, context.databaseUrl, findings, runTag),
   };
   log(
     `hostile phase: ${Object.entries(counts)

@@ -10,6 +10,7 @@ export type ProblemCode = ErrorCode | EdgeCode;
  */
 export const PROBLEM_STATUS: Readonly<Record<ProblemCode, number>> = {
   VALIDATION_FAILED: 400,
+  CONSISTENCY_TOKEN_BEYOND_HEAD: 400,
   UNAUTHENTICATED: 401,
   TOKEN_ISSUED_IN_FUTURE: 401,
   TOKEN_LIFETIME_TOO_LONG: 401,
@@ -92,8 +93,11 @@ const EVERY_COMMAND: readonly ProblemCode[] = [
   'IDEMPOTENCY_IN_FLIGHT',
   'CONCURRENCY_CONFLICT',
 ];
-/** A read may wait for X-Consistency-Token past its bound. */
-const EVERY_READ: readonly ProblemCode[] = ['CONSISTENCY_TIMEOUT'];
+/**
+ * A read may wait for X-Consistency-Token past its bound, or carry one beyond the event store's
+ * head (no command returned it: waiting would never end).
+ */
+const EVERY_READ: readonly ProblemCode[] = ['CONSISTENCY_TIMEOUT', 'CONSISTENCY_TOKEN_BEYOND_HEAD'];
 
 /** The codes an operation of `kind` can answer: the common ones and its own, sorted by status. */
 export function operationProblems(

@@ -52,7 +52,8 @@ const readHeaders = {
       pattern: '^[0-9]{1,19}$',
       description:
         'A `position` a command returned (at most 2^63 - 1): the answer includes that write ' +
-        '(bypasses the cache).',
+        "(bypasses the cache). A position beyond the event store's head is a 400 " +
+        '(CONSISTENCY_TOKEN_BEYOND_HEAD).',
     },
     'if-none-match': {
       type: 'string',

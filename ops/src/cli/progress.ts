@@ -1,6 +1,7 @@
 /**
  * Progress of a long command on stderr: a redrawn bar on a TTY (done, events/s, ETA), a plain
  * line every few seconds otherwise, nothing with --json (the final summary is the output).
+ * `finish` ends it with one final line (the count, the time taken and the rate; no ETA).
  */
 export class Progress {
   private done = 0;
@@ -22,7 +23,13 @@ export class Progress {
     this.total = total;
   }
 
+  /** More events to come than the total said (appended while the command runs). */
+  addToTotal(count: number): void {
+    if (this.total !== undefined) this.total += count;
+  }
+
   add(count: number): void {
+    if (count === 0) return;
     this.done += count;
     const now = Date.now();
     if (now - this.lastDraw >= (this.tty ? 100 : 2000)) {
@@ -53,27 +60,46 @@ export class Progress {
 
   finish(): void {
     if (this.mode === 'silent') return;
-    this.draw();
-    if (this.tty) this.stream.write('\n');
+    const seconds = this.elapsedSeconds().toFixed(1);
+    this.write(
+      `done: ${this.counts()} events in ${seconds} s, ${Math.round(this.rate())} events/s`,
+      true,
+    );
+  }
+
+  /** `done/total`, or `done` alone when the total is unknown (or was exceeded). */
+  private counts(): string {
+    const total = this.knownTotal();
+    return total !== undefined ? `${this.done}/${total}` : `${this.done}`;
+  }
+
+  private knownTotal(): number | undefined {
+    return this.total !== undefined && this.total >= this.done ? this.total : undefined;
   }
 
   private draw(): void {
     if (this.mode === 'silent') return;
     const rate = this.rate();
-    const total = this.total !== undefined && this.total >= this.done ? this.total : undefined;
+    const total = this.knownTotal();
     const eta = total !== undefined && rate > 0 ? formatSeconds((total - this.done) / rate) : '?';
-    const counts = total !== undefined ? `${this.done}/${total}` : `${this.done}`;
-    const stats = `${counts} events, ${Math.round(rate)} events/s, ETA ${eta}`;
+    this.write(`${this.counts()} events, ${Math.round(rate)} events/s, ETA ${eta}`, false);
+  }
+
+  private write(stats: string, final: boolean): void {
     if (!this.tty) {
       this.stream.write(`${this.label}: ${stats}\n`);
       return;
     }
     const width = 30;
-    const filled = total
-      ? Math.min(width, Math.round((this.done / Math.max(total, 1)) * width))
-      : 0;
+    const total = this.knownTotal();
+    const filled =
+      total !== undefined
+        ? Math.min(width, Math.round((this.done / Math.max(total, 1)) * width))
+        : final
+          ? width
+          : 0;
     const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-    this.stream.write(`\r\x1b[K${this.label} ${bar} ${stats}`);
+    this.stream.write(`\r\x1b[K${this.label} ${bar} ${stats}${final ? '\n' : ''}`);
   }
 }
 

@@ -1,11 +1,11 @@
 import type { EventFilter, EventStore, RecordedEvent } from '@bank/event-store';
 import { foldEvents } from '@bank/read-models';
 import type { Knex } from 'knex';
-import type { Progress } from '../cli/progress.js';
 import { toProjectionBatch } from '../projection/decode.js';
 import { ShadowWriter } from './copy-writer.js';
 import type { ShadowSchema } from './shadow-schema.js';
 import { FlushRows, ShadowState } from './shadow-state.js';
+import type { EventTally } from './tally.js';
 
 export interface CatchUpOptions {
   /** Events per flush (one transaction). */
@@ -60,10 +60,9 @@ export class ShadowLoader {
     store: EventStore,
     after: bigint,
     options: CatchUpOptions,
-    progress: Progress,
+    tally: EventTally,
   ): Promise<{ after: bigint; applied: number }> {
     let cursor = after;
-    let written = after;
     let applied = 0;
     let flush: FlushRows | undefined;
     let flushEvents = 0;
@@ -73,21 +72,20 @@ export class ShadowLoader {
       // One write in flight, in order: the next pages fold while this one is written.
       if (writing) await writing;
       const rows = flush;
-      const [from, to] = [written, cursor];
+      const [events, to] = [flushEvents, cursor];
       writing = this.writer.write(rows, to).then(() => {
         this.state.committed(rows.seq);
-        progress.add(Number(to - from));
+        tally.written(events);
       });
       // Its failure surfaces where it is awaited; until then it must not count as unhandled.
       writing.catch(() => undefined);
-      written = cursor;
       flush = undefined;
       flushEvents = 0;
     };
     try {
       const pageSize = Math.min(options.batchSize, READ_PAGE);
       for await (const page of readPages(store, after, pageSize, options)) {
-        progress.setTotal(progress.count + Number(page.head - written));
+        tally.read(page.events);
         const events = toProjectionBatch(page.events);
         const changes = foldEvents(await this.state.viewStateFor(events), events);
         flush ??= new FlushRows((this.flushes += 1));
@@ -114,7 +112,6 @@ interface Page {
   readonly events: RecordedEvent[];
   /** Every event up to here has been read (the page's last position, or the head). */
   readonly scannedUpTo: bigint;
-  readonly head: bigint;
 }
 
 /** Pages after `after` until the lag fits `stopAtLag`, each next page read while this one is used. */
@@ -135,7 +132,7 @@ async function* readPages(
     });
     const last = events.at(-1)?.position;
     const scannedUpTo = events.length < pageSize || last === undefined ? head : last;
-    return { events, scannedUpTo, head };
+    return { events, scannedUpTo };
   };
   let next = read(after);
   for (;;) {

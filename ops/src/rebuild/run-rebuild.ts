@@ -7,6 +7,7 @@ import { deferSecondaryIndexes, restoreDeferredIndexes } from './deferred-indexe
 import type { ProjectionSpec } from './projections.js';
 import { acquireRebuildLock, liveSchemaOf, prepareShadow, shadowKnex } from './shadow-schema.js';
 import { swapIntoPlace } from './swap.js';
+import { EventTally } from './tally.js';
 
 export interface RebuildOptions {
   readonly databaseUrl: string;
@@ -26,7 +27,7 @@ export interface RebuildSummary {
   readonly resumedFrom: string;
   /** The views are complete up to here after the swap. */
   readonly position: string;
-  /** Events applied to the shadow tables by this run. */
+  /** The projection's events this run read and applied (what its progress bar counted). */
   readonly events: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
@@ -66,7 +67,10 @@ export async function runRebuild(
     // tail short whatever the page size.
     const tail = Math.min(options.batchSize, SWAP_TAIL);
     let after = resumeAfter;
-    let events = 0;
+    const countedUpTo = await store.headPosition();
+    const total = await store.countEvents?.({ after: resumeAfter, upTo: countedUpTo, filter });
+    if (total !== undefined) progress.setTotal(total);
+    const tally = new EventTally(progress, total === undefined ? undefined : countedUpTo);
     const shadowDb = shadowKnex(options.databaseUrl, schema.shadow);
     try {
       const loader = await ShadowLoader.open(
@@ -84,10 +88,9 @@ export async function runRebuild(
             store,
             after,
             { batchSize: options.batchSize, stopAtLag: tail, filter },
-            progress,
+            tally,
           );
           after = done.after;
-          events += done.applied;
         };
         await catchUp();
         const restored = await restoreDeferredIndexes(db, schema.shadow);
@@ -103,12 +106,15 @@ export async function runRebuild(
     }
 
     progress.note('caught up; swapping the rebuilt tables in');
+    // Only the attempt that takes the lock reads events (a lock timeout fails before any).
     const swap = await withLockRetries(options, progress, () =>
-      swapIntoPlace(db, store, schema, spec, after, tail, options.lockTimeoutMs),
+      swapIntoPlace(db, store, schema, spec, after, tail, options.lockTimeoutMs, (page) =>
+        tally.read(page),
+      ),
     );
-    progress.add(Number(swap.position - after));
-    events += swap.applied;
+    tally.written(swap.read);
     progress.finish();
+    const events = tally.count;
     const seconds = (Date.now() - started) / 1000;
     return {
       projection: spec.name,

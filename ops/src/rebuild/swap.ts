@@ -1,4 +1,5 @@
-import type { EventFilter, EventStore } from '@bank/event-store';
+import type { EventFilter, EventStore, RecordedEvent } from '@bank/event-store';
+import { SWAP_LOCK_TABLE } from '@bank/read-models';
 import type { Knex } from 'knex';
 import { applyToShadow } from './apply-to-shadow.js';
 import { ident, type ProjectionSpec } from './projections.js';
@@ -9,16 +10,20 @@ export interface SwapResult {
   readonly position: bigint;
   /** Events applied inside the swap transaction (the last ones, under the lock). */
   readonly applied: number;
+  /** Events read inside the swap transaction (applied or not). */
+  readonly read: number;
 }
 
 /**
  * The swap, in one transaction, so that a reader sees the old views or the new ones and never
  * anything in between:
  *
- * 1. Lock the live tables ACCESS EXCLUSIVE, `stream_checkpoints` first: the projector's
- *    transactions take that table first too, so the two queue instead of deadlocking. An
- *    in-flight projector batch commits before the lock is granted; the next one waits for the
- *    swap. Readers queue behind the lock (they wait, they do not fail) for its short duration.
+ * 1. Lock the live tables ACCESS EXCLUSIVE, `stream_checkpoints` (SWAP_LOCK_TABLE) first: the
+ *    projector's transactions take that table first too, so the two queue instead of
+ *    deadlocking. An in-flight projector batch commits before the lock is granted; the next one
+ *    waits for the swap. Readers take that table first too, before their snapshot: they queue
+ *    behind the lock (they wait, they do not fail) for its short duration, and then read the
+ *    new tables with a snapshot that includes everything the swap wrote.
  * 2. Read the event store head and apply the last events to the shadow tables. Nothing new can
  *    reach the live views now, and positions become visible in order, so the shadow is complete
  *    up to the head: a superset of what the live views hold.
@@ -28,7 +33,9 @@ export interface SwapResult {
  *    and drop the scratch and shadow schemas.
  *
  * Readers that queued on an old table re-resolve its name once they get the lock (PostgreSQL
- * retries a name lookup whose table changed while it waited), so they read the new table.
+ * retries a name lookup whose table changed while it waited), so they read the new table. A
+ * reader that queued inside a query instead (without SWAP_LOCK_TABLE first) would read it with
+ * a snapshot from before the swap's commit: the new tables without the events applied in step 2.
  */
 export async function swapIntoPlace(
   db: Knex,
@@ -38,14 +45,12 @@ export async function swapIntoPlace(
   after: bigint,
   batchSize: number,
   lockTimeoutMs: number,
+  onRead: (events: readonly RecordedEvent[]) => void,
 ): Promise<SwapResult> {
   const live = ident(schema.live);
   const shadow = ident(schema.shadow);
   const old = ident(`${schema.live}_old`);
-  const lockOrder = [
-    'stream_checkpoints',
-    ...spec.tables.filter((t) => t !== 'stream_checkpoints'),
-  ];
+  const lockOrder = [SWAP_LOCK_TABLE, ...spec.tables.filter((t) => t !== SWAP_LOCK_TABLE)];
   const filter: EventFilter | undefined = spec.streamPrefixes
     ? { streamPrefixes: spec.streamPrefixes }
     : undefined;
@@ -59,8 +64,11 @@ export async function swapIntoPlace(
     const head = await store.headPosition();
     let cursor = after;
     let applied = 0;
+    let read = 0;
     while (cursor < head) {
       const page = await store.readAll({ after: cursor, upTo: head, maxCount: batchSize, filter });
+      onRead(page);
+      read += page.length;
       const last = page.at(-1)?.position;
       const scanned = page.length < batchSize || last === undefined ? head : last;
       applied += await applyToShadow(trx, schema, page, scanned);
@@ -95,6 +103,6 @@ export async function swapIntoPlace(
     );
     await trx.raw(`DROP SCHEMA ${old} CASCADE`);
     await trx.raw(`DROP SCHEMA ${shadow} CASCADE`);
-    return { position: head, applied };
+    return { position: head, applied, read };
   });
 }

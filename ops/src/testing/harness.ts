@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PostgresEventStore } from '@bank/event-store';
-import { migrateReadModels } from '@bank/read-models';
+import { migrateReadModels, VIEW_TABLES } from '@bank/read-models';
 import { createTestSchema, type TestSchema } from '@bank/testkit';
 import knexFactory, { type Knex } from 'knex';
 
@@ -65,17 +65,8 @@ export async function createOpsFixture(prefix: string): Promise<OpsFixture> {
 
 /** A fingerprint of every view table, to compare two builds of the read models. */
 export async function viewFingerprint(db: Knex): Promise<Record<string, string>> {
-  const tables = [
-    'accounts',
-    'ledger_entries',
-    'holds',
-    'daily_balances',
-    'transfers',
-    'transfer_status_history',
-    'stream_checkpoints',
-  ];
   const out: Record<string, string> = {};
-  for (const table of tables) {
+  for (const table of VIEW_TABLES) {
     const result = await db.raw<{ rows: Array<{ n: string; hash: string | null }> }>(
       `SELECT count(*)::text AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS hash FROM "${table}" t`,
     );

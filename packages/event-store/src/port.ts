@@ -117,6 +117,11 @@ export interface EventStore {
   subscribeToAll(options?: SubscribeOptions): Subscription;
   /** Global position of the newest event, 0n when the store is empty. */
   headPosition(): Promise<bigint>;
+  /**
+   * How many events `readAll` would return from `after` to `upTo` with `filter`, counted without
+   * reading them; only adapters that can do that cheaply offer it (PostgreSQL: one SQL count).
+   */
+  countEvents?(options: Omit<ReadAllOptions, 'maxCount'>): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -1,2 +1,4 @@
 export * from './migrations.js';
 export * from './projection/index.js';
+export * from './swap-lock.js';
+export * from './view-tables.js';

@@ -8,3 +8,4 @@ export * from './rabbitmq.js';
 export * from './etcd.js';
 export * from './browser.js';
 export * from './redis.js';
+export * from './bank-cli.js';

@@ -124,7 +124,8 @@ const ENTRY_POINTS: Record<StackServiceKind, string> = {
   gateway: 'gateway/dist/main.js',
 };
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository root (packages/testkit/dist → ../../..), ending in a slash. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * The only variables of the caller's environment a service sees: anything else (DATABASE_URL,

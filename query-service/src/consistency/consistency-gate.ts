@@ -2,6 +2,7 @@ import type { Histogram } from 'prom-client';
 import { AppError, type UnaryContext } from '@bank/platform';
 import { deadlineExceeded, remainingMs } from '../shared/read-snapshot.js';
 import type { ProjectionPositionWatcher } from './position-watcher.js';
+import type { StoreHead } from './store-head.js';
 
 /** Read-your-writes: holds a query until the views include the caller's consistency token. */
 export interface ConsistencyGate {
@@ -14,32 +15,69 @@ export interface ConsistencyGate {
  */
 export const CONSISTENCY_RETRY_AFTER_MS = 1000;
 
+/**
+ * A token the views have not reached waits (up to `waitMs`). A token beyond the event store's
+ * head was never returned by a command and never will be reached: it is refused at once with
+ * CONSISTENCY_TOKEN_BEYOND_HEAD instead of answering "retry later" for ever. The head is read
+ * only for a token past both the last head seen and the views' position, alongside the wait
+ * (a read-your-writes query is not delayed by it); a failed head read leaves the query waiting.
+ */
 export function createConsistencyGate(options: {
   watcher: ProjectionPositionWatcher;
+  head: StoreHead;
   waitMs: number;
   waitSeconds: Histogram<'outcome'>;
 }): ConsistencyGate {
+  const { watcher, head } = options;
   return {
     async awaitPosition(position, context) {
-      if (position === undefined) return;
+      if (position === undefined || watcher.position >= position) return;
       const started = performance.now();
       const untilDeadline = remainingMs(context.deadline);
-      const reached = await options.watcher.waitFor(
+      const observe = (outcome: string): void => {
+        options.waitSeconds.observe({ outcome }, (performance.now() - started) / 1000);
+      };
+      const stopWaiting = new AbortController();
+      const known = head.lastSeen > watcher.position ? head.lastSeen : watcher.position;
+      const beyondHead =
+        position > known
+          ? head.fresh().then(
+              (at): bigint | undefined => {
+                if (position <= at) return undefined;
+                stopWaiting.abort();
+                return at;
+              },
+              (error: unknown) => {
+                context.logger.warn({ err: error }, 'reading the event store head failed');
+                return undefined;
+              },
+            )
+          : undefined;
+      const reached = await watcher.waitFor(
         position,
         Math.min(options.waitMs, untilDeadline),
+        stopWaiting.signal,
       );
-      const seconds = (performance.now() - started) / 1000;
       if (reached) {
-        options.waitSeconds.observe({ outcome: 'reached' }, seconds);
+        observe('reached');
         return;
       }
+      const at = await beyondHead;
+      if (at !== undefined) {
+        observe('beyond_head');
+        throw new AppError(
+          'validation',
+          'CONSISTENCY_TOKEN_BEYOND_HEAD',
+          `consistency token ${position} is beyond the event store's head (position ${at}): no command returned it`,
+        );
+      }
       if (untilDeadline <= options.waitMs) {
-        options.waitSeconds.observe({ outcome: 'deadline' }, seconds);
+        observe('deadline');
         throw deadlineExceeded();
       }
-      options.waitSeconds.observe({ outcome: 'timeout' }, seconds);
+      observe('timeout');
       context.logger.info(
-        { token: position.toString(), consistentPosition: options.watcher.position.toString() },
+        { token: position.toString(), consistentPosition: watcher.position.toString() },
         'consistency wait timed out',
       );
       throw new AppError(

@@ -56,16 +56,22 @@ export class ProjectionPositionWatcher {
     await this.refreshing;
   }
 
-  /** Resolves true once the views include `position`, false after `timeoutMs` (or on stop). */
-  waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
+  /**
+   * Resolves true once the views include `position`, false after `timeoutMs` (or on stop, or
+   * when `signal` aborts).
+   */
+  waitFor(position: bigint, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (this.known >= position) return Promise.resolve(true);
-    if (this.stopped || timeoutMs <= 0) return Promise.resolve(false);
+    if (this.stopped || timeoutMs <= 0 || signal?.aborted) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => waiter.settle(false), timeoutMs);
+      const abort = (): void => waiter.settle(false);
+      signal?.addEventListener('abort', abort, { once: true });
       const waiter: Waiter = {
         position,
         settle: (reached) => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', abort);
           this.waiters.delete(waiter);
           this.adjustPoll();
           resolve(reached);

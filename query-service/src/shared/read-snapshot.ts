@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { AppError } from '@bank/platform';
+import { READER_SWAP_LOCK_SQL } from '@bank/read-models';
 
 export type Reader = Knex | Knex.Transaction;
 
@@ -19,6 +20,10 @@ export function remainingMs(deadline: Date | undefined): number {
  * The caller's deadline bounds the work twice: `statement_timeout` makes PostgreSQL abandon
  * the query (so a slow query does not keep a pooled connection busy for a caller who left),
  * and a timer answers DEADLINE_EXCEEDED even while waiting for a free pool connection.
+ *
+ * Its first statement takes the rebuild swap's lock (READER_SWAP_LOCK_SQL) before the snapshot
+ * is fixed: a read that waits for a swap then sees the swapped-in views complete, including the
+ * events the swap applied, so a consistency token the views had reached stays reached.
  */
 export async function readSnapshot<T>(
   knex: Knex,
@@ -30,10 +35,12 @@ export async function readSnapshot<T>(
     async (trx) => {
       const left = remainingMs(deadline);
       if (left <= 0) throw deadlineExceeded();
-      if (Number.isFinite(left)) {
-        // SET does not take bind parameters; the value is an integer we computed.
-        await trx.raw(`set local statement_timeout = ${Math.max(1, Math.ceil(left))}`);
-      }
+      // One round trip: neither statement takes a snapshot. SET does not take bind parameters;
+      // the value is an integer we computed.
+      const timeout = Number.isFinite(left)
+        ? `set local statement_timeout = ${Math.max(1, Math.ceil(left))}; `
+        : '';
+      await trx.raw(`${timeout}${READER_SWAP_LOCK_SQL}`);
       return work(trx);
     },
     { isolationLevel: 'repeatable read', readOnly: true },

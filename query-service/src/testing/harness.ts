@@ -28,6 +28,7 @@ export function testConfig(
     grpcPort: 0,
     consistencyWaitMs: 3000,
     consistencyPollMs: 250,
+    eventStoreConnectionString: undefined,
     ...overrides,
   };
 }

@@ -17,7 +17,8 @@ import { Client } from './client.js';
 export interface System {
   readonly stack: Stack;
   readonly schema: TestSchema;
-  readonly topic: TestTopic;
+  /** Undefined in embedded mode. */
+  readonly topic: TestTopic | undefined;
   /** A client calling the gateway as `sub` with `roles` (a fresh token). */
   as(sub: string, roles: readonly StackRole[]): Client;
   /** A client without any Authorization header. */
@@ -29,7 +30,7 @@ export interface System {
   stop(): Promise<void>;
 }
 
-export type SystemOptions = Pick<
+export interface SystemOptions extends Pick<
   StackOptions,
   | 'commandInstances'
   | 'projectorRoles'
@@ -39,22 +40,30 @@ export type SystemOptions = Pick<
   | 'registry'
   | 'redisUrl'
   | 'env'
->;
+> {
+  /** The projector's embedded mode (no Kafka topic) instead of the relay through Kafka. */
+  readonly embedded?: boolean;
+}
 
 export async function startSystem(prefix: string, options: SystemOptions = {}): Promise<System> {
   const schema = await createTestSchema(prefix);
-  const topic = await createTestTopic(`bank.events.${prefix}`, 3);
+  const { embedded, ...stackOptions } = options;
+  const topic = embedded ? undefined : await createTestTopic(`bank.events.${prefix}`, 3);
   let stack: Stack;
   try {
     stack = await startStack({
-      ...options,
+      ...stackOptions,
       databaseUrl: schema.url,
-      kafka: { brokers: kafkaBrokers(), topic: topic.name, groupId: `${topic.name}-group` },
+      ...(topic
+        ? {
+            kafka: { brokers: kafkaBrokers(), topic: topic.name, groupId: `${topic.name}-group` },
+          }
+        : {}),
       jwtSecret: randomBytes(32).toString('hex'),
       echo: process.env['SYSTEM_TESTS_ECHO'] === '1',
     });
   } catch (error) {
-    await topic.delete().catch(() => undefined);
+    await topic?.delete().catch(() => undefined);
     await schema.drop().catch(() => undefined);
     throw error;
   }
@@ -74,7 +83,7 @@ export async function startSystem(prefix: string, options: SystemOptions = {}): 
     },
     async stop() {
       await stack.stop();
-      await topic.delete().catch(() => undefined);
+      await topic?.delete().catch(() => undefined);
       await schema.drop();
     },
   };

@@ -404,6 +404,16 @@ export class PostgresEventStore implements EventStore {
     return [...page.events];
   }
 
+  async countEvents(options: Omit<ReadAllOptions, 'maxCount'>): Promise<number> {
+    const params: unknown[] = [(options.after ?? 0n).toString()];
+    const conditions = rangeConditions(options.upTo, options.filter, params);
+    const result = await this.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM ${this.table.sql} e WHERE ${conditions.join(' AND ')}`,
+      params,
+    );
+    return Number(result.rows[0]?.n ?? '0');
+  }
+
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     if (this.closed) throw new Error('event store is closed');
     const subscription = new PollingSubscription({
@@ -445,12 +455,7 @@ export class PostgresEventStore implements EventStore {
     upTo?: bigint,
   ): Promise<Page> {
     const params: unknown[] = [after.toString(), maxCount];
-    const conditions = ['e.position > $1'];
-    if (upTo !== undefined) {
-      params.push(upTo.toString());
-      conditions.push(`e.position <= $${params.length}`);
-    }
-    conditions.push(...filterConditions(filter, params));
+    const conditions = rangeConditions(upTo, filter, params);
     const result = await this.query<PageRow>(
       `SELECT p.*, h.head::text AS head
          FROM (SELECT max(position) AS head FROM ${this.table.sql}) h
@@ -581,6 +586,21 @@ function checkExpected(
   if (expected === 'any') return;
   if (expected === 'no_stream' ? current === undefined : current === expected) return;
   throw new ConcurrencyError(streamId, expected, current ?? 'no_stream');
+}
+
+/** SQL conditions for the events after `$1` (params[0]) up to `upTo` that match `filter`. */
+function rangeConditions(
+  upTo: bigint | undefined,
+  filter: EventFilter | undefined,
+  params: unknown[],
+): string[] {
+  const conditions = ['e.position > $1'];
+  if (upTo !== undefined) {
+    params.push(upTo.toString());
+    conditions.push(`e.position <= $${params.length}`);
+  }
+  conditions.push(...filterConditions(filter, params));
+  return conditions;
 }
 
 /** SQL conditions for a filter; empty or missing lists do not filter. */
