@@ -95,6 +95,7 @@ export async function dlqCommand(argv: readonly string[]): Promise<ExitCode> {
       return EXIT.ok;
     }
 
+    await context.requireEventStore('re-publish dead letters');
     const db = await context.db();
     const done = await readDlqCheckpoints(db, dlq);
     const ranges = offsets.map((o) => {
