@@ -263,6 +263,15 @@ describe('npm start', () => {
     assert.equal(opened.account.status, 'open');
     assert.equal((await fetch(`${first.gatewayUrl}/readyz`)).status, 200);
 
+    // A polling loop is not throttled in development (the gateway's own defaults, 600/min per
+    // principal, would answer 429 within this loop).
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 700; i += 1) {
+      const { status } = await teller.get(`/v1/accounts/${opened.account.id}`);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+    assert.deepEqual([...statuses], [[200, 700]]);
+
     // A service that keeps crashing (here: twice, with BANK_RESTART_LIMIT=1) stops its stack.
     const otherCommand = other.state().services['command-service']?.pid ?? 0;
     process.kill(otherCommand, 'SIGKILL');
