@@ -241,7 +241,7 @@ describe('npm start', () => {
     await waitFor(async () => (await fetch(`${first.gatewayUrl}/readyz`)).status === 503, {
       timeoutMs: 10_000,
       description: 'the gateway reports its upstream missing',
-    }).catch(() => undefined); // the restart may be quicker than a probe
+    });
     await waitFor(
       () => /command-service restarted \(pid \d+\) and ready/.test(first.process.output),
       {
@@ -271,6 +271,17 @@ describe('npm start', () => {
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
     assert.deepEqual([...statuses], [[200, 700]]);
+
+    // The projector's lag, as bank status defines it: nothing behind, so 0 s, while the age of
+    // the newest applied event is the real one.
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${first.env['PROJECTOR_METRICS_PORT']}/metrics`)
+    ).text();
+    const gauge = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1]);
+    assert.equal(gauge('projector_lag_events'), 0, metrics);
+    assert.equal(gauge('projector_lag_seconds'), 0, metrics);
+    assert.ok(gauge('projector_last_applied_event_age_seconds') > 0, metrics);
 
     // A service that keeps crashing (here: twice, with BANK_RESTART_LIMIT=1) stops its stack.
     const otherCommand = other.state().services['command-service']?.pid ?? 0;
@@ -362,6 +373,21 @@ describe('npm start', () => {
     );
     const readAgain = await teller.get<{ id: string }>(`/v1/accounts/${opened.account.id}`);
     assert.equal(readAgain.status, 200);
-    assert.equal((await third.process.kill('SIGINT')).code, 0, third.process.output.slice(-3000));
+
+    // Two Ctrl-C: the second kills every service and the database at once.
+    const running = third.state();
+    const pids = [
+      ...Object.values(running.services).map((service) => service.pid ?? 0),
+      running.embeddedPostgres?.pid ?? 0,
+    ];
+    void third.process.kill('SIGINT');
+    await waitFor(() => /\[bank\] stopping/.test(third.process.output), {
+      timeoutMs: 10_000,
+      description: 'the first Ctrl-C starts the stop',
+    });
+    const forced = await third.process.kill('SIGINT');
+    assert.match(third.process.output, /second signal: killing every service now/);
+    assert.equal(forced.code, 0, third.process.output.slice(-3000));
+    for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} stopped`);
   });
 });
