@@ -142,6 +142,7 @@ let forced = false;
 const state = {
   format: STACK_STATE_FORMAT,
   pid: process.pid,
+  command: process.argv[1],
   startedAt: new Date(started).toISOString(),
   status: 'starting',
   databaseUrl: null,

@@ -40,12 +40,13 @@ describe('bank, as an operator finds it', () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  function writeState(pid: number, databaseUrl: string): void {
+  function writeState(pid: number, databaseUrl: string, command?: string): void {
     writeFileSync(
       join(stateDir, 'state.json'),
       JSON.stringify({
         format: STACK_STATE_FORMAT,
         pid,
+        command,
         startedAt: new Date().toISOString(),
         status: 'ready',
         databaseUrl,
@@ -93,6 +94,14 @@ describe('bank, as an operator finds it', () => {
       new RegExp(
         `the default: DATABASE_URL is unset and ${stateDir}/state\\.json is left from an npm start \\(pid ${gone}\\) that no longer runs`,
       ),
+    );
+
+    // A live pid that is not running start.mjs (reused after a reboot) is no npm start either.
+    writeState(process.pid, fixture.schema.url, '/nowhere/scripts/start.mjs');
+    const reused = await runCli(['status'], { ...NO_ENV, BANK_STATE_DIR: stateDir });
+    assert.match(
+      reused.stderr,
+      new RegExp(`npm start \\(pid ${process.pid}\\) that no longer runs`),
     );
   });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +21,8 @@ export interface StackState {
   readonly format: typeof STACK_STATE_FORMAT;
   /** The pid of scripts/start.mjs. */
   readonly pid: number;
+  /** Its script path: a pid reused by another program (after a reboot) is not mistaken for it. */
+  readonly command?: string;
   readonly startedAt: string;
   readonly status: 'starting' | 'ready' | 'stopping';
   /** With its credentials: the CLI connects with it. */
@@ -91,7 +93,21 @@ export function lookUpStackState(env: Env = process.env): StateLookup {
       reason: `format ${JSON.stringify(state.format)}, expected ${STACK_STATE_FORMAT}`,
     };
   }
-  return { kind: processAlive(state.pid) ? 'running' : 'stale', file, state };
+  return { kind: runs(state) ? 'running' : 'stale', file, state };
+}
+
+/** Whether the recorded start.mjs still runs: its pid lives and, where /proc says, runs it. */
+function runs(state: StackState): boolean {
+  if (!processAlive(state.pid)) return false;
+  if (!state.command) return true;
+  try {
+    const cwd = readlinkSync(`/proc/${state.pid}/cwd`);
+    return readFileSync(`/proc/${state.pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((arg) => arg !== '' && resolve(cwd, arg) === state.command);
+  } catch {
+    return true; // no /proc here: the pid is all there is to go by
+  }
 }
 
 /** Writes the whole state at once (a temporary file renamed over the old one). */
