@@ -193,11 +193,16 @@ async function claimStateFile() {
   if (found.kind === 'stale') {
     log(`replacing ${found.file}: the npm start that wrote it (pid ${found.state.pid}) is gone`);
     await stopLeftPostgres(found.state.embeddedPostgres);
-    const left = Object.entries(found.state.services ?? {}).filter(
-      ([, s]) => Number.isInteger(s.pid) && processAlive(s.pid),
-    );
-    for (const [name, s] of left)
-      log(`  its ${name} (pid ${s.pid}) may still run: if so, stop it with kill ${s.pid}`);
+    // Its services stop by themselves once it is gone (scripts/exit-with-parent.mjs), within
+    // their grace period: they hold the ports until then.
+    for (const [name, s] of Object.entries(found.state.services ?? {})) {
+      if (!Number.isInteger(s.pid) || !processAlive(s.pid)) continue;
+      log(`  waiting for its ${name} (pid ${s.pid}) to stop`);
+      if (!(await exitedWithin(s.pid, stopBackstopMs)))
+        log(
+          `  its ${name} (pid ${s.pid}) still runs: if it is the bank's, stop it with kill ${s.pid}`,
+        );
+    }
   } else if (found.kind === 'unreadable') {
     log(`replacing ${found.file}: ${found.reason}`);
   }
@@ -219,9 +224,14 @@ async function stopLeftPostgres(left) {
   if (owner !== left.pid) return;
   log(`  stopping its PostgreSQL server (pid ${left.pid}, data in ${left.dataDir})`);
   process.kill(left.pid, 'SIGINT');
-  const deadline = Date.now() + 30_000;
-  while (processAlive(left.pid) && Date.now() < deadline)
+  await exitedWithin(left.pid, 30_000);
+}
+
+async function exitedWithin(pid, ms) {
+  const deadline = Date.now() + ms;
+  while (processAlive(pid) && Date.now() < deadline)
     await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  return !processAlive(pid);
 }
 
 async function startPostgres() {
