@@ -6,7 +6,8 @@
 //   PROMETHEUS_PORT      where Prometheus listens, on 127.0.0.1 (default 9090)
 //   PROMETHEUS_DATA_DIR  its configuration and samples, kept across runs (default .bank/prometheus)
 //   PROMETHEUS_BIN       the prometheus binary (default: the one on PATH)
-//   HOST, PORT           the gateway, as `npm start` takes them (default 127.0.0.1:8080)
+//   BANK_STATE_DIR       where `npm start` keeps its state file (default .bank of the checkout):
+//                        the gateway's and the services' metrics addresses come from it
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +20,7 @@ const {
   prometheusConfig,
   startPrometheus,
 } = await import(join(root, 'observability/dist/prometheus/index.js'));
+const { lookUpStackState } = await import(join(root, 'ops/dist/stack-state.js'));
 
 /** Scrape and rule evaluation interval: a graph of the last minutes has points to show. */
 const INTERVAL = '5s';
@@ -51,17 +53,34 @@ function readSettings(env) {
 }
 
 /**
- * Where the system `npm start` runs serves its metrics: the variables and defaults
- * scripts/start.mjs uses (the gateway on HOST:PORT, the other services' metrics on 9464-9466).
+ * Where the system `npm start` runs serves its metrics, from the state file it keeps
+ * (.bank/state.json of the checkout, or BANK_STATE_DIR): the gateway and every service's
+ * metrics port.
  */
 function runningStackTargets(env) {
-  const host = env.HOST && !['0.0.0.0', '::'].includes(env.HOST) ? env.HOST : '127.0.0.1';
-  return [
-    { job: 'gateway', metricsUrl: `http://${host}:${env.PORT ?? '8080'}/metrics` },
-    { job: 'command-service', metricsUrl: 'http://127.0.0.1:9464/metrics' },
-    { job: 'projector', metricsUrl: 'http://127.0.0.1:9465/metrics' },
-    { job: 'query-service', metricsUrl: 'http://127.0.0.1:9466/metrics' },
-  ];
+  const found = lookUpStackState(env);
+  if (found.kind !== 'running') {
+    const why =
+      found.kind === 'stale'
+        ? `${found.file} is left from an npm start (pid ${found.state.pid}) that no longer runs`
+        : found.kind === 'unreadable'
+          ? `${found.file} is unreadable: ${found.reason}`
+          : `no ${found.file}`;
+    return { error: `no running \`npm start\` found (${why}): start it first` };
+  }
+  const { gateway, services } = found.state;
+  const gatewayHost = ['0.0.0.0', '::'].includes(gateway.host) ? '127.0.0.1' : gateway.host;
+  return {
+    targets: [
+      { job: 'gateway', metricsUrl: `http://${gatewayHost}:${gateway.port}/metrics` },
+      ...Object.entries(services)
+        .filter(([job]) => job !== 'gateway')
+        .map(([job, service]) => ({
+          job,
+          metricsUrl: `http://127.0.0.1:${service.metricsPort}/metrics`,
+        })),
+    ],
+  };
 }
 
 /** Says once which services the first scrapes reached, so a stack that is not up shows. */
@@ -87,7 +106,8 @@ async function reportTargets(api, timeoutMs) {
 async function main() {
   const settings = readSettings(process.env);
   if (!settings.binary) return fail(`Prometheus is not installed: ${INSTALL_HINT}`);
-  const targets = runningStackTargets(process.env);
+  const { targets, error } = runningStackTargets(process.env);
+  if (error) return fail(error);
   try {
     prometheus = await startPrometheus({
       binary: settings.binary,

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,26 +14,55 @@ const MONITOR = join(REPO_ROOT, 'scripts/monitor.mjs');
 describe('npm run monitor', () => {
   let ports: number[];
   let dataDir: string;
+  let stateDir: string;
 
   before(async () => {
-    ports = await freePorts(2);
+    ports = await freePorts(5);
     dataDir = mkdtempSync(join(tmpdir(), 'bank-monitor-'));
+    stateDir = mkdtempSync(join(tmpdir(), 'bank-monitor-state-'));
   });
 
   after(() => {
     releasePorts(ports);
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
   });
 
+  /** The state file `npm start` writes, as if this test process were it (its pid is alive). */
+  function writeStackState(gatewayPort: number, metricsPorts: readonly number[]): void {
+    const [command, projector, query] = metricsPorts;
+    writeFileSync(
+      join(stateDir, 'state.json'),
+      JSON.stringify({
+        format: 'bank-state/1',
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        status: 'ready',
+        databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
+        embeddedPostgres: null,
+        eventStoreConnectionString: null,
+        kafkaBrokers: [],
+        gateway: { url: `http://127.0.0.1:${gatewayPort}`, host: '127.0.0.1', port: gatewayPort },
+        services: {
+          'command-service': { pid: null, metricsPort: command, restarts: 0 },
+          projector: { pid: null, metricsPort: projector, restarts: 0 },
+          'query-service': { pid: null, metricsPort: query, restarts: 0 },
+          gateway: { pid: null, metricsPort: gatewayPort, restarts: 0 },
+        },
+      }),
+    );
+  }
+
   it('starts Prometheus on the stack of `npm start`, with the alert rules, and stops it on Ctrl-C', async () => {
-    const [prometheusPort, gatewayPort] = ports as [number, number];
+    const [prometheusPort, gatewayPort, ...metricsPorts] = ports as [number, number, number];
+    writeStackState(gatewayPort, metricsPorts);
     const monitor = await startProcess(
       process.execPath,
       [MONITOR],
       {
         PROMETHEUS_PORT: String(prometheusPort),
         PROMETHEUS_DATA_DIR: dataDir,
-        PORT: String(gatewayPort),
+        BANK_STATE_DIR: stateDir,
       },
       /Ctrl-C stops Prometheus/,
       { timeoutMs: 60_000 },
@@ -43,13 +72,11 @@ describe('npm run monitor', () => {
       assert.match(monitor.output, new RegExp(`Prometheus ${url} \\(data in ${dataDir}\\)`));
       assert.match(monitor.output, /lag graph http:\/\/127\.0\.0\.1:\d+\/graph\?g0\.expr=max/);
       const api = new PrometheusApi(url);
-      // The ports scripts/start.mjs gives its services, the gateway's from PORT.
-      assert.deepEqual((await api.targets()).map((target) => target.scrapeUrl).sort(), [
-        `http://127.0.0.1:${gatewayPort}/metrics`,
-        'http://127.0.0.1:9464/metrics',
-        'http://127.0.0.1:9465/metrics',
-        'http://127.0.0.1:9466/metrics',
-      ]);
+      // The ports the state file of `npm start` records.
+      assert.deepEqual(
+        (await api.targets()).map((target) => target.scrapeUrl).sort(),
+        [gatewayPort, ...metricsPorts].map((port) => `http://127.0.0.1:${port}/metrics`).sort(),
+      );
       assert.deepEqual(
         (await api.alertRules()).map((rule) => rule.name).sort(),
         readAlertRules()
@@ -69,6 +96,20 @@ describe('npm run monitor', () => {
       description: 'Prometheus stopped with the monitor',
     });
     assert.match(monitor.output, /stopping Prometheus/);
+  });
+
+  it('says that no `npm start` runs when there is no state file', () => {
+    const run = spawnSync(process.execPath, [MONITOR], {
+      env: {
+        ...process.env,
+        BANK_STATE_DIR: join(stateDir, 'nothing-here'),
+        PROMETHEUS_DATA_DIR: dataDir,
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /no running `npm start` found .*state\.json\): start it first/);
   });
 
   it('says how to install Prometheus when it is missing', () => {

@@ -4,6 +4,7 @@ import type { Kafka } from 'kafkajs';
 import knexFactory, { type Knex } from 'knex';
 import { UnreachableError, UsageError } from './cli/exit-codes.js';
 import type { OpsConfig } from './config.js';
+import { redactUrl as redact } from './stack-state.js';
 
 /**
  * The stores a command uses, opened on first use and closed together at the end. Logs go to
@@ -14,6 +15,7 @@ export class OpsContext {
   private knexInstance: Knex | undefined;
   private eventStore: EventStore | undefined;
   private kafkaClient: Kafka | undefined;
+  private targetShown = false;
 
   constructor(readonly config: OpsConfig) {
     this.logger = createLogger({
@@ -23,8 +25,18 @@ export class OpsContext {
     });
   }
 
+  /** Says once, on stderr, which database the command acts on and where that came from. */
+  private showTarget(): void {
+    if (this.targetShown) return;
+    this.targetShown = true;
+    process.stderr.write(
+      `bank: database ${redact(this.config.databaseUrl)} (${this.config.databaseSource})\n`,
+    );
+  }
+
   /** Read models, through the connection's search_path. */
   async db(): Promise<Knex> {
+    this.showTarget();
     if (!this.knexInstance) {
       // As the services' createKnex, but knex's own console logging goes through pino (stderr).
       const log = (level: 'warn' | 'error' | 'debug') => (message: unknown) =>
@@ -56,6 +68,7 @@ export class OpsContext {
   }
 
   async events(): Promise<EventStore> {
+    this.showTarget();
     if (!this.eventStore) {
       try {
         this.eventStore = await createEventStore({
@@ -75,6 +88,28 @@ export class OpsContext {
       }
     }
     return this.eventStore;
+  }
+
+  /**
+   * Refuses a command that changes the read models (`what`, e.g. "rebuild") when the database
+   * is not a bank's: no event store (the PostgreSQL store's `events` table; with EventStoreDB,
+   * at least migrated read models) in the connection's schema. A wrong DATABASE_URL then
+   * changes nothing.
+   */
+  async requireEventStore(what: string): Promise<void> {
+    const db = await this.db();
+    const table = this.config.eventStoreConnectionString ? 'projection_checkpoints' : 'events';
+    const { rows } = await db.raw<{ rows: Array<{ found: boolean; schema: string }> }>(
+      'SELECT to_regclass(?) IS NOT NULL AS found, current_schema() AS schema',
+      [table],
+    );
+    const found = rows[0];
+    if (found?.found) return;
+    throw new UsageError(
+      `refusing to ${what}: the database ${redact(this.config.databaseUrl)} ` +
+        `holds no event store (no table "${table}" in schema ${found?.schema ?? '(none)'}). ` +
+        'Point DATABASE_URL (or --database-url) at the bank, or start it with npm start.',
+    );
   }
 
   kafkaConfigured(): boolean {
@@ -98,15 +133,5 @@ export class OpsContext {
 
   async close(): Promise<void> {
     await Promise.allSettled([this.knexInstance?.destroy(), this.eventStore?.close()]);
-  }
-}
-
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
   }
 }

@@ -10,7 +10,9 @@ export const MAIN_HELP = `Usage: bank <command> [options]
 
 The bank's operator tool. It reads the same configuration as the services
 (DATABASE_URL, EVENTSTORE_CONNECTION_STRING, KAFKA_BROKERS, KAFKA_TOPIC, LOG_LEVEL);
-flags override it. Details: docs/operations-cli.md, or bank <command> --help.
+flags override it. Without DATABASE_URL it acts on the system a running npm start
+recorded in .bank/state.json (BANK_STATE_DIR moves it). It says on stderr which
+database it acts on. Details: docs/operations-cli.md, or bank <command> --help.
 
 Commands:
   replay                    events by position/time range, stream, prefix or type
@@ -19,7 +21,8 @@ Commands:
                             rebuild read models in shadow tables and swap them in
   verify                    fold the event store and diff it against the read models
   status                    checkpoints, lag, dead letters and DLQ size
-  dlq list | dlq retry      show or re-publish the projector's dead-letter topic
+  dlq list | show | replay  the projector's dead letters (the Kafka DLQ topic, or in
+                            embedded mode the projection_dead_letters table)
 
 ${COMMON_OPTIONS_HELP}
 

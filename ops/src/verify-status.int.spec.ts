@@ -174,6 +174,24 @@ describe('bank status and bank dlq', () => {
     );
   });
 
+  it('shows one DLQ message by partition and offset', async () => {
+    const listed = (await runCli(['dlq', 'list', '--json'], env)).stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { partition: number; offset: string; key: string });
+    const wanted = listed[0];
+    assert.ok(wanted);
+    const shown = await runCli(['dlq', 'show', `${wanted.partition}@${wanted.offset}`], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.deepEqual(JSON.parse(shown.stdout), wanted);
+    const missing = await runCli(['dlq', 'show', `${wanted.partition}@999`], env);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, new RegExp(`has no message at ${wanted.partition}@999`));
+    const bad = await runCli(['dlq', 'show', '7'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /on Kafka a dead letter is <partition>@<offset>, e\.g\. 0@12/);
+  });
+
   it('retries DLQ messages onto the main topic once, remembering the offsets', async () => {
     const first = await runCli(['dlq', 'retry', '--json'], env);
     assert.equal(first.code, 0, first.stderr);
@@ -181,7 +199,8 @@ describe('bank status and bank dlq', () => {
     const second = await runCli(['dlq', 'retry', '--json'], env);
     assert.equal((JSON.parse(second.stdout) as { retried: number }).retried, 0, second.stderr);
     await dead(1, 3);
-    const third = await runCli(['dlq', 'retry', '--json'], env);
+    // `replay` is the same command under its current name.
+    const third = await runCli(['dlq', 'replay', '--json'], env);
     assert.equal((JSON.parse(third.stdout) as { retried: number }).retried, 1, third.stderr);
 
     const offsets = await withKafkaAdmin((admin) => admin.fetchTopicOffsets(topic.name));

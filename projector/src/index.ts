@@ -1,6 +1,6 @@
 import { createEventStore } from '@bank/event-store';
 import { createKnex, createLogger, serviceVersion, type Logger } from '@bank/platform';
-import { migrateReadModels, readProjectionProgress } from '@bank/read-models';
+import { measureProjectionLag, migrateReadModels, readProjectionProgress } from '@bank/read-models';
 import type { Knex } from 'knex';
 import { ProjectionConsumer } from './consumer/consumer.js';
 import { EmbeddedProjector } from './embedded/embedded-projector.js';
@@ -57,18 +57,7 @@ export async function startProjector(
     });
     stops.push(() => store.close());
     const metrics = new ProjectorMetrics(
-      async () => {
-        const [head, progress] = await Promise.all([
-          store.headPosition(),
-          readProjectionProgress(knex),
-        ]);
-        const events = head > progress.consistentPosition ? head - progress.consistentPosition : 0n;
-        const seconds =
-          events === 0n || !progress.lastEventAt
-            ? 0
-            : Math.max(0, (Date.now() - progress.lastEventAt.getTime()) / 1000);
-        return { events, seconds };
-      },
+      async () => measureProjectionLag(store, await readProjectionProgress(knex)),
       () => countDeadLetters(knex),
     );
     const common = {

@@ -1,4 +1,5 @@
 import { createMetricsRegistry } from '@bank/platform';
+import type { ProjectionLag } from '@bank/read-models';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The projector's metrics: `projector_<thing>_<unit>`, each with a help text. */
@@ -9,15 +10,13 @@ export class ProjectorMetrics {
   readonly batchDuration: Histogram<'stage'>;
   readonly lagEvents: Gauge;
   readonly lagSeconds: Gauge;
+  readonly lastAppliedAge: Gauge;
   readonly consumerLag: Gauge<'partition'>;
   readonly dlqMessages: Counter<'reason'>;
   readonly dlqSize: Gauge;
   readonly streamGaps: Counter;
 
-  constructor(
-    lag?: () => Promise<{ events: bigint; seconds: number } | undefined>,
-    deadLetters?: () => Promise<number>,
-  ) {
+  constructor(lag?: () => Promise<ProjectionLag | undefined>, deadLetters?: () => Promise<number>) {
     const registry = createMetricsRegistry('projector');
     this.registry = registry;
     this.eventsRelayed = new Counter({
@@ -37,24 +36,40 @@ export class ProjectorMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     });
-    // The lag gauges are computed when scraped, from the store head and the views' watermarks.
-    const scrapeLag = () => lag?.() ?? Promise.resolve(undefined);
+    // The lag gauges are computed when scraped, with the definition `bank status` uses
+    // (measureProjectionLag; docs/operations.md, "Lag"). One scrape measures once for all three.
+    let measuring: Promise<ProjectionLag | undefined> | undefined;
+    const scrapeLag = () => {
+      measuring ??= (lag?.() ?? Promise.resolve(undefined))
+        .catch(() => undefined)
+        .finally(() => setImmediate(() => (measuring = undefined)));
+      return measuring;
+    };
     this.lagEvents = new Gauge({
       name: 'projector_lag_events',
-      help: 'Event store head position minus the views’ consistent position.',
+      help: 'Events in the event store not yet in the views: head position minus consistent position.',
       registers: [registry],
       async collect() {
-        const lag = await scrapeLag().catch(() => undefined);
+        const lag = await scrapeLag();
         if (lag) this.set(Number(lag.events));
       },
     });
     this.lagSeconds = new Gauge({
       name: 'projector_lag_seconds',
-      help: 'Seconds between now and when the newest applied event happened; 0 when caught up.',
+      help: 'How long the oldest event not yet in the views has waited (now minus its recordedAt); 0 when none is behind.',
       registers: [registry],
       async collect() {
-        const lag = await scrapeLag().catch(() => undefined);
+        const lag = await scrapeLag();
         if (lag) this.set(lag.seconds);
+      },
+    });
+    this.lastAppliedAge = new Gauge({
+      name: 'projector_last_applied_event_age_seconds',
+      help: 'Seconds since the newest event in the views occurred; grows while no events arrive.',
+      registers: [registry],
+      async collect() {
+        const lag = await scrapeLag();
+        if (lag?.sinceLastAppliedSeconds !== undefined) this.set(lag.sinceLastAppliedSeconds);
       },
     });
     this.consumerLag = new Gauge({

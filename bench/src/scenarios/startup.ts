@@ -2,40 +2,40 @@ import { guarded } from '../cleanup.js';
 import type { BenchContext } from '../context.js';
 import { baseEnv, spawnChild } from '../infra/child.js';
 import { createBenchSchema } from '../infra/database.js';
-import { freePort, isPortFree } from '@bank/testkit';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePorts } from '@bank/testkit';
 import { REPO_ROOT } from '../paths.js';
 
 const SCENARIO = '6 start-up';
-/** scripts/start.mjs serves the services' metrics on these fixed ports. */
-const START_METRICS_PORTS = [9464, 9465, 9466];
 const READY = /ready in ([0-9.]+) s/;
 
 /**
  * The README's run command, `npm start` (tsc -b, then scripts/start.mjs), timed from spawn until
  * it prints "ready". It runs on the machine's PostgreSQL (DATABASE_URL = a fresh schema, as an
- * operator with a database would run it) in embedded-projector mode; ports are free ones except
- * the metrics ports start.mjs fixes. Stopped with SIGTERM to its process group (start.mjs treats it as Ctrl-C).
+ * operator with a database would run it) in embedded-projector mode, on free ports and with a
+ * state folder of its own (a user's `npm start` in this checkout does not collide with it).
+ * Stopped with SIGTERM to its process group (start.mjs treats it as Ctrl-C).
  */
 export async function runStartupScenario(ctx: BenchContext): Promise<void> {
-  const busy = [];
-  for (const port of START_METRICS_PORTS) if (!(await isPortFree(port))) busy.push(port);
-  if (busy.length > 0) {
-    ctx.results.notRun(
-      SCENARIO,
-      `ports ${busy.join(', ')} (fixed in scripts/start.mjs) are in use by another process`,
-    );
-    return;
+  const stateDir = mkdtempSync(join(tmpdir(), 'bench-startup-'));
+  try {
+    await runStartup(ctx, stateDir);
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+async function runStartup(ctx: BenchContext, stateDir: string): Promise<void> {
   const schema = await createBenchSchema('startup');
   await guarded(
     `schema ${schema.name}`,
     () => schema.drop(),
     async () => {
-      const [port, commandPort, queryPort] = await Promise.all([
-        freePort(),
-        freePort(),
-        freePort(),
-      ]);
+      const [port, commandPort, queryPort, commandMetrics, projectorMetrics, queryMetrics] = (
+        await freePorts(6)
+      ).map(String);
       let output = '';
       let readyIn: number | undefined;
       let readyAt: number | undefined;
@@ -54,9 +54,13 @@ export async function runStartupScenario(ctx: BenchContext): Promise<void> {
             'HOST',
           ]),
           DATABASE_URL: schema.url,
-          PORT: String(port),
-          COMMAND_GRPC_PORT: String(commandPort),
-          QUERY_GRPC_PORT: String(queryPort),
+          PORT: port,
+          COMMAND_GRPC_PORT: commandPort,
+          QUERY_GRPC_PORT: queryPort,
+          COMMAND_METRICS_PORT: commandMetrics,
+          PROJECTOR_METRICS_PORT: projectorMetrics,
+          QUERY_METRICS_PORT: queryMetrics,
+          BANK_STATE_DIR: stateDir,
           JWT_SECRET: ctx.jwtSecret,
           BANK_LOGS: 'quiet',
         },

@@ -82,6 +82,7 @@ export async function rebuildCommand(argv: readonly string[]): Promise<ExitCode>
   const config = readOpsConfig(values);
   const context = new OpsContext(config);
   try {
+    await context.requireEventStore(`rebuild ${name}`);
     const db = await context.db();
     const store = await context.events();
     const progress = new Progress(`rebuild ${name}`, values.json ? 'silent' : 'auto');

@@ -1,3 +1,4 @@
+import { BANK_EVENT_TYPES, isBankEventType } from '@bank/domain';
 import type { RecordedEvent } from '@bank/event-store';
 import { applyEvents } from '@bank/read-models';
 import { parseArgs } from 'node:util';
@@ -81,6 +82,7 @@ export async function replayCommand(argv: readonly string[]): Promise<ExitCode> 
     streamPrefixes: values['stream-prefix'],
     types: values.type,
   };
+  checkRange(range);
   const batchSize = parseIntFlag('batch-size', values['batch-size'], 1000, 1, 100_000);
   const to = values.to ?? 'stdout';
   if (to !== 'stdout' && to !== 'kafka' && to !== 'projection') {
@@ -98,7 +100,7 @@ export async function replayCommand(argv: readonly string[]): Promise<ExitCode> 
     try {
       for await (const page of readEventPages(store, range, batchSize)) {
         if (!(await sink.write(page))) {
-          stoppedEarly = true;
+          stoppedEarly = true; // the reader closed stdout: how `| head` ends a replay, not an error
           break;
         }
         progress.add(page.length);
@@ -107,6 +109,9 @@ export async function replayCommand(argv: readonly string[]): Promise<ExitCode> 
       await sink.close();
     }
     progress.finish();
+    if (progress.count === 0 && !stoppedEarly) {
+      process.stderr.write(`bank: no events matched ${describeRange(range)}: nothing replayed\n`);
+    }
     if (to !== 'stdout') {
       const summary = {
         to,
@@ -121,11 +126,47 @@ export async function replayCommand(argv: readonly string[]): Promise<ExitCode> 
           `replayed ${summary.events} events to ${to} in ${summary.seconds.toFixed(1)} s (${summary.eventsPerSecond} events/s)\n`,
         );
     }
-    void stoppedEarly; // the reader closed stdout: that is how `| head` ends a replay, not an error
     return EXIT.ok;
   } finally {
     await context.close();
   }
+}
+
+/** Bounds that can match nothing whatever the store holds, and unknown types, are usage errors. */
+function checkRange(range: EventRange): void {
+  const unknown = (range.types ?? []).filter((type) => !isBankEventType(type));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `unknown event type ${unknown.map((t) => JSON.stringify(t)).join(', ')}; the types are ${BANK_EVENT_TYPES.join(', ')}`,
+    );
+  }
+  if (
+    range.fromPosition !== undefined &&
+    range.toPosition !== undefined &&
+    range.fromPosition > range.toPosition
+  ) {
+    throw new UsageError(
+      `--from-position ${range.fromPosition} is after --to-position ${range.toPosition}: the range is empty`,
+    );
+  }
+  if (range.since && range.until && range.since > range.until) {
+    throw new UsageError(
+      `--since ${range.since.toISOString()} is after --until ${range.until.toISOString()}: the range is empty`,
+    );
+  }
+}
+
+/** The range and filters in words, for the message that nothing matched. */
+function describeRange(range: EventRange): string {
+  const parts = [
+    `positions ${range.fromPosition ?? 1}..${range.toPosition ?? 'head'}`,
+    range.since && `since ${range.since.toISOString()}`,
+    range.until && `until ${range.until.toISOString()}`,
+    range.streams?.length && `stream ${range.streams.join(', ')}`,
+    range.streamPrefixes?.length && `stream prefix ${range.streamPrefixes.join(', ')}`,
+    range.types?.length && `type ${range.types.join(', ')}`,
+  ];
+  return `(${parts.filter(Boolean).join('; ')})`;
 }
 
 async function openSink(

@@ -1,4 +1,4 @@
-import { readProjectionProgress } from '@bank/read-models';
+import { measureProjectionLag, readProjectionProgress } from '@bank/read-models';
 import type { Knex } from 'knex';
 import { parseArgs } from 'node:util';
 import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, parseCommandLine } from '../cli/args.js';
@@ -17,8 +17,9 @@ Where the projection stands:
                    rebuild:<projection> (last swap), dlq-retry:<dlq>:<partition>
   head             the event store's newest position
   consistent       every event at or below it is in the views (min over the watermarks)
-  lag              head - consistent (positions, i.e. events) and the age in seconds of the
-                   oldest event not yet in the views
+  lag              events: head - consistent, the events not yet in the views; seconds: how
+                   long the oldest of them has waited (0 when none is behind)
+  newest applied   seconds since the newest event in the views occurred (grows while idle)
   rebuild          an unfinished rebuild's shadow schema and its checkpoint, if any
   dead letters     rows in projection_dead_letters
   DLQ              messages on <topic>.dlq (sum of high - low offsets); 0 with a note when
@@ -48,23 +49,18 @@ export async function statusCommand(argv: readonly string[]): Promise<ExitCode> 
   try {
     const db = await context.db();
     const store = await context.events();
-    const head = await store.headPosition();
     const checkpoints = (await tableExists(db, 'projection_checkpoints'))
       ? ((await db('projection_checkpoints')
           .select('name', db.raw('position::text AS position'), 'last_event_at', 'updated_at')
           .orderBy('name')) as CheckpointRow[])
       : [];
-    const progress =
+    // Views never migrated hold nothing: every event is behind.
+    const lag = await measureProjectionLag(
+      store,
       checkpoints.length > 0
         ? await readProjectionProgress(db)
-        : { consistentPosition: 0n, lastEventAt: undefined };
-    const consistent = progress.consistentPosition;
-    const lagEvents = head > consistent ? head - consistent : 0n;
-    let lagSeconds = 0;
-    if (lagEvents > 0n) {
-      const [oldest] = await store.readAll({ after: consistent, maxCount: 1 });
-      if (oldest) lagSeconds = Math.max(0, (Date.now() - oldest.recordedAt.getTime()) / 1000);
-    }
+        : { consistentPosition: 0n, lastEventAt: undefined },
+    );
     const rebuild = await rebuildInProgress(db);
     const deadLetters = (await tableExists(db, 'projection_dead_letters'))
       ? Number(
@@ -76,11 +72,14 @@ export async function statusCommand(argv: readonly string[]): Promise<ExitCode> 
         )
       : undefined;
     const dlq = await dlqSize(context);
+    const tenths = (seconds: number) => Math.round(seconds * 10) / 10;
     const status = {
-      head: head.toString(),
-      consistentPosition: consistent.toString(),
-      lagEvents: lagEvents.toString(),
-      lagSeconds: Math.round(lagSeconds * 10) / 10,
+      head: lag.head.toString(),
+      consistentPosition: lag.consistentPosition.toString(),
+      lagEvents: lag.events.toString(),
+      lagSeconds: tenths(lag.seconds),
+      lastAppliedEventAgeSeconds:
+        lag.sinceLastAppliedSeconds === undefined ? null : tenths(lag.sinceLastAppliedSeconds),
       checkpoints: checkpoints.map((c) => ({
         name: c.name,
         position: c.position,
@@ -98,7 +97,8 @@ export async function statusCommand(argv: readonly string[]): Promise<ExitCode> 
     const lines = [
       `event store head     ${status.head}`,
       `consistent position  ${status.consistentPosition}`,
-      `lag                  ${status.lagEvents} events, ${status.lagSeconds} s`,
+      `lag                  ${status.lagEvents} events, ${status.lagSeconds} s (the oldest event not in the views waited that long)`,
+      `newest applied event ${status.lastAppliedEventAgeSeconds === null ? 'none yet' : `${status.lastAppliedEventAgeSeconds} s ago`}`,
       'checkpoints:',
       ...(status.checkpoints.length === 0
         ? ['  (none)']

@@ -58,6 +58,11 @@ export async function verifyCommand(argv: readonly string[]): Promise<ExitCode> 
     const progress = new Progress('verify', values.json ? 'silent' : 'auto');
     const result = await runVerify(db, store, options, progress);
     const out = new LineWriter();
+    if (result.events === 0 && result.differences.length === 0) {
+      process.stderr.write(
+        'bank: the event store holds no events and the views are empty: nothing to verify\n',
+      );
+    }
     if (values.json) {
       await out.write(`${toJson({ ok: result.differences.length === 0, ...result })}\n`);
     } else {

@@ -9,6 +9,12 @@ export interface StartProcessOptions {
   readonly cwd?: string;
   /** Also echo the child's output to this process's stderr (handy while debugging a test). */
   readonly echo?: boolean;
+  /**
+   * Runs the process as the leader of a process group of its own, and signals go to the whole
+   * group: as a terminal's Ctrl-C reaches a foreground command and everything it started
+   * without a group of its own.
+   */
+  readonly processGroup?: boolean;
 }
 
 export interface ProcessExit {
@@ -28,7 +34,8 @@ export interface StartedProcess {
   stop(graceMs?: number): Promise<ProcessExit>;
 }
 
-const running = new Set<ChildProcess>();
+/** Children still running, each with how to kill it (and its group). */
+const running = new Map<ChildProcess, () => void>();
 let exitHookInstalled = false;
 
 /**
@@ -45,13 +52,23 @@ export async function startProcess(
   options: StartProcessOptions = {},
 ): Promise<StartedProcess> {
   installExitHook();
-  const { timeoutMs = 30_000, cwd, echo = false } = options;
+  const { timeoutMs = 30_000, cwd, echo = false, processGroup = false } = options;
   const child = spawn(command, args, {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: processGroup,
   });
-  running.add(child);
+  const signal = (name: NodeJS.Signals): void => {
+    if (processGroup && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, name);
+      } catch {
+        // the group is gone
+      }
+    } else child.kill(name);
+  };
+  running.set(child, () => signal('SIGKILL'));
 
   let output = '';
   let exit: ProcessExit | undefined;
@@ -122,15 +139,15 @@ export async function startProcess(
   try {
     await Promise.race([ready, spawnError]);
   } catch (error) {
-    child.kill('SIGKILL');
+    signal('SIGKILL');
     throw error;
   }
 
   const pid = child.pid;
   if (pid === undefined) throw failure('has no pid');
 
-  const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<ProcessExit> => {
-    if (!exit) child.kill(signal);
+  const kill = async (name: NodeJS.Signals = 'SIGKILL'): Promise<ProcessExit> => {
+    if (!exit) signal(name);
     return exited;
   };
   return {
@@ -142,8 +159,8 @@ export async function startProcess(
     kill,
     async stop(graceMs = 10_000) {
       if (exit) return exit;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
       try {
         return await exited;
       } finally {
@@ -161,6 +178,6 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
+    for (const killGroup of running.values()) killGroup();
   });
 }

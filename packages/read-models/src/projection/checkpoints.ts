@@ -90,6 +90,51 @@ export async function readProjectionProgress(
   };
 }
 
+/** The part of an event store the lag needs (structurally the store's own port). */
+export interface LagSource {
+  headPosition(): Promise<bigint>;
+  readAll(options: {
+    after: bigint;
+    maxCount: number;
+  }): Promise<ReadonlyArray<{ readonly recordedAt: Date }>>;
+}
+
+/**
+ * How far the views are behind the event store (docs/operations.md, "Lag"), the one definition
+ * `bank status`, the projector's metrics and the dashboard share:
+ * - `events`: head position − consistent position, the events the views do not hold yet;
+ * - `seconds`: how long the oldest of those has waited (now − its recordedAt); 0 when none is
+ *   behind, however long the system has been idle;
+ * - `sinceLastAppliedSeconds`: now − occurredAt of the newest event in the views, which keeps
+ *   growing while idle (undefined before any event was applied).
+ */
+export interface ProjectionLag {
+  readonly head: bigint;
+  readonly consistentPosition: bigint;
+  readonly events: bigint;
+  readonly seconds: number;
+  readonly sinceLastAppliedSeconds: number | undefined;
+}
+
+export async function measureProjectionLag(
+  store: LagSource,
+  progress: ProjectionProgress,
+  nowMs: number = Date.now(),
+): Promise<ProjectionLag> {
+  const head = await store.headPosition();
+  const consistentPosition = progress.consistentPosition;
+  const events = head > consistentPosition ? head - consistentPosition : 0n;
+  let seconds = 0;
+  if (events > 0n) {
+    const [oldest] = await store.readAll({ after: consistentPosition, maxCount: 1 });
+    if (oldest) seconds = Math.max(0, (nowMs - oldest.recordedAt.getTime()) / 1000);
+  }
+  const sinceLastAppliedSeconds = progress.lastEventAt
+    ? Math.max(0, (nowMs - progress.lastEventAt.getTime()) / 1000)
+    : undefined;
+  return { head, consistentPosition, events, seconds, sinceLastAppliedSeconds };
+}
+
 /** Raises the NOTIFY inside the caller's transaction: PostgreSQL delivers it only on commit. */
 export async function notifyProjectionAdvanced(
   trx: Knex.Transaction,
