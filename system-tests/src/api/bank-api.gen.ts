@@ -535,7 +535,7 @@ export interface components {
             type: string;
             title: string;
             status: number;
-            /** @description Stable code: VALIDATION_FAILED, UNAUTHENTICATED, TOKEN_ISSUED_IN_FUTURE, TOKEN_LIFETIME_TOO_LONG, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED, CONCURRENCY_CONFLICT, IDEMPOTENCY_IN_FLIGHT, IDEMPOTENCY_KEY_REUSED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT, RATE_LIMITED, business codes (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ACCOUNT_CLOSED, CURRENCY_MISMATCH, BALANCE_LIMIT_EXCEEDED, ...), UNAVAILABLE, CONSISTENCY_TIMEOUT, DEADLINE_EXCEEDED, INTERNAL. */
+            /** @description Stable code: VALIDATION_FAILED, UNAUTHENTICATED, TOKEN_ISSUED_IN_FUTURE, TOKEN_LIFETIME_TOO_LONG, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED, CONCURRENCY_CONFLICT, IDEMPOTENCY_IN_FLIGHT, IDEMPOTENCY_KEY_REUSED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, URI_TOO_LONG, HEADERS_TOO_LARGE, REQUEST_TIMEOUT, RATE_LIMITED, business codes (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ACCOUNT_CLOSED, CURRENCY_MISMATCH, BALANCE_LIMIT_EXCEEDED, ...), CONSISTENCY_TOKEN_BEYOND_HEAD, UNAVAILABLE, CONSISTENCY_TIMEOUT, DEADLINE_EXCEEDED, INTERNAL. */
             code: string;
             detail?: string;
             instance?: string;
@@ -676,7 +676,7 @@ export interface operations {
                 ownerId?: components["schemas"]["OwnerId"];
             };
             header?: {
-                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). */
+                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). A position beyond the event store's head is a 400 (CONSISTENCY_TOKEN_BEYOND_HEAD). */
                 "x-consistency-token"?: string;
                 /** @description An ETag from an earlier answer: 304 when unchanged. */
                 "if-none-match"?: string;
@@ -702,7 +702,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
+            /** @description The request is invalid; `field` names the part at fault. Codes: CONSISTENCY_TOKEN_BEYOND_HEAD, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -906,7 +906,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). */
+                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). A position beyond the event store's head is a 400 (CONSISTENCY_TOKEN_BEYOND_HEAD). */
                 "x-consistency-token"?: string;
                 /** @description An ETag from an earlier answer: 304 when unchanged. */
                 "if-none-match"?: string;
@@ -934,7 +934,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
+            /** @description The request is invalid; `field` names the part at fault. Codes: CONSISTENCY_TOKEN_BEYOND_HEAD, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1023,7 +1023,7 @@ export interface operations {
                 type?: string;
             };
             header?: {
-                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). */
+                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). A position beyond the event store's head is a 400 (CONSISTENCY_TOKEN_BEYOND_HEAD). */
                 "x-consistency-token"?: string;
                 /** @description An ETag from an earlier answer: 304 when unchanged. */
                 "if-none-match"?: string;
@@ -1051,7 +1051,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
+            /** @description The request is invalid; `field` names the part at fault. Codes: CONSISTENCY_TOKEN_BEYOND_HEAD, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1136,7 +1136,7 @@ export interface operations {
                 status?: string;
             };
             header?: {
-                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). */
+                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). A position beyond the event store's head is a 400 (CONSISTENCY_TOKEN_BEYOND_HEAD). */
                 "x-consistency-token"?: string;
                 /** @description An ETag from an earlier answer: 304 when unchanged. */
                 "if-none-match"?: string;
@@ -1164,7 +1164,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
+            /** @description The request is invalid; `field` names the part at fault. Codes: CONSISTENCY_TOKEN_BEYOND_HEAD, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1386,7 +1386,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). */
+                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). A position beyond the event store's head is a 400 (CONSISTENCY_TOKEN_BEYOND_HEAD). */
                 "x-consistency-token"?: string;
                 /** @description An ETag from an earlier answer: 304 when unchanged. */
                 "if-none-match"?: string;
@@ -1415,7 +1415,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
+            /** @description The request is invalid; `field` names the part at fault. Codes: CONSISTENCY_TOKEN_BEYOND_HEAD, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1498,7 +1498,7 @@ export interface operations {
                 to: string;
             };
             header?: {
-                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). */
+                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). A position beyond the event store's head is a 400 (CONSISTENCY_TOKEN_BEYOND_HEAD). */
                 "x-consistency-token"?: string;
                 /** @description An ETag from an earlier answer: 304 when unchanged. */
                 "if-none-match"?: string;
@@ -1526,7 +1526,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
+            /** @description The request is invalid; `field` names the part at fault. Codes: CONSISTENCY_TOKEN_BEYOND_HEAD, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2855,7 +2855,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). */
+                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). A position beyond the event store's head is a 400 (CONSISTENCY_TOKEN_BEYOND_HEAD). */
                 "x-consistency-token"?: string;
                 /** @description An ETag from an earlier answer: 304 when unchanged. */
                 "if-none-match"?: string;
@@ -2883,7 +2883,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
+            /** @description The request is invalid; `field` names the part at fault. Codes: CONSISTENCY_TOKEN_BEYOND_HEAD, VALIDATION_FAILED. */
             400: {
                 headers: {
                     [name: string]: unknown;
