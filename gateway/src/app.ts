@@ -104,7 +104,11 @@ export async function buildApp(
     clockToleranceSeconds: config.jwtClockToleranceSeconds,
     maxLifetimeSeconds: config.jwtMaxLifetimeSeconds,
   });
-  await app.register(sharedStatePlugin, { redisUrl: config.redisUrl, logger });
+  await app.register(sharedStatePlugin, {
+    redisUrl: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    logger,
+  });
   await app.register(rateLimitPlugin, {
     perPrincipalPerMinute: config.rateLimitPerMinute,
     perIpPerMinute: config.rateLimitIpPerMinute,

@@ -33,6 +33,11 @@ export interface GatewayConfig extends TelemetryConfig {
    * gateway counts and caches on its own.
    */
   readonly redisUrl: string | undefined;
+  /**
+   * REDIS_KEY_PREFIX (default `bank:gateway:`): the start of every key the gateways write, so
+   * that several deployments can share one Redis.
+   */
+  readonly redisKeyPrefix: string;
   readonly jwt: JwtKeyConfig;
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
@@ -87,6 +92,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     queryServiceAddress: reader.string('QUERY_SERVICE_ADDRESS', '127.0.0.1:50052'),
     registry: readRegistryConfig(reader),
     redisUrl: readRedisUrl(reader, problems),
+    redisKeyPrefix: reader.string('REDIS_KEY_PREFIX', 'bank:gateway:'),
     jwt: readJwtKey(reader, env, problems),
     jwtIssuer: reader.string('JWT_ISSUER', 'bank-gateway'),
     jwtAudience: reader.string('JWT_AUDIENCE', 'bank-api'),

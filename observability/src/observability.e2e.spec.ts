@@ -10,11 +10,14 @@ import {
   freePort,
   kafkaBrokers,
   launchChromium,
+  redisUrl,
   releasePorts,
+  startEtcd,
   startStack,
   testKafka,
   waitFor,
   withKafkaAdmin,
+  type RunningEtcd,
   type Stack,
   type StackService,
   type TestSchema,
@@ -85,6 +88,7 @@ describe('observability across the stack', () => {
   let topic: TestTopic;
   let receiver: OtlpReceiver;
   let stack: Stack;
+  let etcd: RunningEtcd;
   let teller: string;
   let prometheusPort: number;
   let prometheusDir: string;
@@ -100,11 +104,15 @@ describe('observability across the stack', () => {
       // Export within a fifth of a second rather than the default five.
       OTEL_BSP_SCHEDULE_DELAY: '200',
     };
+    // Deployed as in production: services registered in etcd, gateway state in Redis.
+    etcd = await startEtcd();
     stack = await startStack({
       databaseUrl: schema.url,
       kafka: { brokers: kafkaBrokers(), topic: topic.name, groupId: `${topic.name}-group` },
       jwtSecret: randomBytes(32).toString('hex'),
       projectorRoles: 'split',
+      registry: { endpoints: [etcd.endpoint] },
+      redisUrl: redisUrl(),
       logLevel: 'debug',
       env: {
         gateway: { ...telemetry, RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT_PER_MINUTE) },
@@ -135,6 +143,7 @@ describe('observability across the stack', () => {
     if (prometheusPort) releasePorts([prometheusPort]);
     if (prometheusDir) rmSync(prometheusDir, { recursive: true, force: true });
     await stack?.stop();
+    await etcd?.stop();
     await receiver?.close();
     await withKafkaAdmin((admin) => admin.deleteTopics({ topics: [`${topic.name}.dlq`] })).catch(
       () => undefined,

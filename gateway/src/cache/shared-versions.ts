@@ -1,9 +1,5 @@
 import type { Redis } from 'ioredis';
 
-const TAG_PREFIX = 'bank:gateway:cache:tag:';
-/** Bumped by every command through any gateway: tells a fill that a write ran during it. */
-const EPOCH_KEY = 'bank:gateway:cache:epoch';
-
 /**
  * Cache versions shared by every gateway through Redis, so that an entry one gateway cached is
  * never served after a command through another touched what it shows.
@@ -17,17 +13,23 @@ const EPOCH_KEY = 'bank:gateway:cache:epoch';
  */
 export class SharedCacheVersions {
   private readonly counterTtlMs: number;
+  private readonly tagPrefix: string;
+  /** Bumped by every command through any gateway: tells a fill that a write ran during it. */
+  private readonly epochKey: string;
 
   constructor(
     private readonly redis: Redis,
     entryTtlMs: number,
+    keyPrefix: string,
   ) {
     this.counterTtlMs = Math.max(2 * entryTtlMs, 60_000);
+    this.tagPrefix = `${keyPrefix}cache:tag:`;
+    this.epochKey = `${keyPrefix}cache:epoch`;
   }
 
   /** The epoch before a fill; pass it to `stamp`. */
   epoch(): Promise<string | null> {
-    return this.redis.get(EPOCH_KEY);
+    return this.redis.get(this.epochKey);
   }
 
   /**
@@ -35,27 +37,28 @@ export class SharedCacheVersions {
    * was read (the answer may predate it: do not cache).
    */
   async stamp(tags: readonly string[], epoch: string | null): Promise<string | undefined> {
-    const [now, ...versions] = await this.redis.mget(EPOCH_KEY, ...tags.map(keyOf));
+    const [now, ...versions] = await this.redis.mget(this.epochKey, ...tags.map(this.keyOf));
     return now === epoch ? JSON.stringify(versions) : undefined;
   }
 
   /** Whether no command touched `tags` since the entry got `stamp`. */
   async current(tags: readonly string[], stamp: string): Promise<boolean> {
     if (tags.length === 0) return true;
-    const versions = await this.redis.mget(...tags.map(keyOf));
+    const versions = await this.redis.mget(...tags.map(this.keyOf));
     return JSON.stringify(versions) === stamp;
   }
 
   /** A command touched `tags`: every gateway's entries of them stop being served. */
   async bump(tags: readonly string[]): Promise<void> {
     const pipeline = this.redis.multi();
-    for (const tag of tags) pipeline.incr(keyOf(tag)).pexpire(keyOf(tag), this.counterTtlMs);
-    pipeline.incr(EPOCH_KEY);
+    for (const tag of tags)
+      pipeline.incr(this.keyOf(tag)).pexpire(this.keyOf(tag), this.counterTtlMs);
+    pipeline.incr(this.epochKey);
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (!results || failed)
       throw failed?.[0] ?? new Error('the cache version update was discarded');
   }
-}
 
-const keyOf = (tag: string): string => `${TAG_PREFIX}${tag}`;
+  private readonly keyOf = (tag: string): string => `${this.tagPrefix}${tag}`;
+}

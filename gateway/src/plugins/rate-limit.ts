@@ -36,7 +36,9 @@ export default fp<RateLimitPluginOptions>(
       global: false,
       timeWindow: WINDOW_MS,
       enableDraftSpec: true,
-      ...(app.sharedState ? { redis: app.sharedState, nameSpace: 'bank:gateway:rate:' } : {}),
+      ...(app.sharedState
+        ? { redis: app.sharedState, nameSpace: `${app.sharedStatePrefix}rate:` }
+        : {}),
       // The two kinds are told apart by their prefix; the id after it is taken whole.
       keyGenerator: (request) =>
         request.principal ? `principal:${request.principal.id}` : `ip:${request.ip}`,

@@ -33,7 +33,7 @@ export default fp<{ ttlMs: number; maxEntries: number }>(
   (app, options, done) => {
     const cache = new ResponseCache(options);
     const shared = app.sharedState
-      ? new SharedCacheVersions(app.sharedState, options.ttlMs)
+      ? new SharedCacheVersions(app.sharedState, options.ttlMs, app.sharedStatePrefix)
       : undefined;
     const failed = (operation: string, log: FastifyBaseLogger, error: unknown) => {
       app.metrics.sharedStateErrors.inc({ operation });

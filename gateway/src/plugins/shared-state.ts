@@ -6,11 +6,14 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Redis shared by every gateway (REDIS_URL); undefined when each gateway keeps its own. */
     sharedState: Redis | undefined;
+    /** Every key the gateway writes there starts with this (REDIS_KEY_PREFIX). */
+    sharedStatePrefix: string;
   }
 }
 
 export interface SharedStatePluginOptions {
   readonly redisUrl: string | undefined;
+  readonly keyPrefix: string;
   readonly logger: Logger;
   /** How long start-up waits for a first connection before going on degraded. */
   readonly connectWaitMs?: number;
@@ -24,6 +27,7 @@ export interface SharedStatePluginOptions {
  */
 export default fp<SharedStatePluginOptions>(
   async (app, options) => {
+    app.decorate('sharedStatePrefix', options.keyPrefix);
     if (!options.redisUrl) {
       app.decorate('sharedState', undefined);
       return;

@@ -34,6 +34,7 @@ const ALL = [
   '002_projection_dead_letters',
   '003_dead_letter_keys',
   '004_daily_turnover_numeric',
+  '005_holds_by_account',
 ];
 
 describe('migrateReadModels', () => {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { freePorts, releasePorts } from './ports.js';
 import { fileURLToPath } from 'node:url';
 import { startProcess, type ProcessExit, type StartedProcess } from './process.js';
@@ -261,6 +261,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   const queryAddress = queries.map((query) => query.address).join(',');
 
+  const redisPrefix = `bank-test:${randomBytes(6).toString('hex')}:`;
   const gateways = Array.from({ length: gatewayInstances }, (_, index) => {
     const port = takePort();
     const url = `http://127.0.0.1:${port}`;
@@ -279,7 +280,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
                 COMMAND_SERVICE_ADDRESS: commands.map((command) => command.address).join(','),
                 QUERY_SERVICE_ADDRESS: queryAddress,
               }),
-          ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+          // One stack's keys apart from every other stack's on the same Redis.
+          ...(options.redisUrl
+            ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: redisPrefix }
+            : {}),
           JWT_SECRET: options.jwtSecret,
           // Tests and benchmarks drive many requests from one principal and one IP.
           RATE_LIMIT_PER_MINUTE: UNLIMITED,
