@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { startStack as startTestStack } from '@bank/testkit';
+import { startStack as startTestStack, type Stack } from '@bank/testkit';
 import { repoPath } from './paths.js';
 
 /**
@@ -45,6 +45,8 @@ export interface RunningStack {
   readonly queryAddress: string;
   /** Seconds from the first spawn until the gateway answered /readyz. */
   readonly startSeconds: number;
+  /** A bearer token the gateway and the services accept (the stack's secret). */
+  readonly mintToken: Stack['mintToken'];
   /** Services that have exited although nobody stopped them, with their last output. */
   casualties(): string[];
   stop(): Promise<void>;
@@ -78,6 +80,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     commandAddress,
     queryAddress: stack.queryAddress,
     startSeconds,
+    mintToken: (sub, roles, mint) => stack.mintToken(sub, roles, mint),
     casualties: () =>
       stopping
         ? []

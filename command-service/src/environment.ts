@@ -1,7 +1,14 @@
-import { EnvReader, readCommonConfig, type CommonConfig } from '@bank/platform';
+import {
+  EnvReader,
+  readCommonConfig,
+  readTokenConfig,
+  type CommonConfig,
+  type TokenConfig,
+} from '@bank/platform';
 import type { TransferLegKind } from '@bank/domain';
 
-export interface CommandServiceConfig extends CommonConfig {
+/** TokenConfig: how the caller's forwarded bearer token is verified on every call. */
+export interface CommandServiceConfig extends CommonConfig, TokenConfig {
   readonly grpcHost: string;
   /** 0 picks a free port. */
   readonly grpcPort: number;
@@ -37,6 +44,7 @@ export function readConfig(env: EnvReader = new EnvReader()): CommandServiceConf
   );
   const config: CommandServiceConfig = {
     ...readCommonConfig(env),
+    ...readTokenConfig(env),
     grpcHost: env.string('GRPC_HOST', '127.0.0.1'),
     grpcPort: env.int('GRPC_PORT', 50051, { min: 0, max: 65535 }),
     eventStoreConnectionString: env.string('EVENTSTORE_CONNECTION_STRING'),

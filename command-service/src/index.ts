@@ -1,6 +1,7 @@
 import { withoutMultiStreamAppend } from '@bank/event-store';
 import { commandsPackage } from '@bank/proto';
 import {
+  createCallerAuthenticator,
   createLogger,
   createMetricsRegistry,
   joinRegistry,
@@ -83,7 +84,15 @@ export async function startCommandService(
     register: (server) =>
       server.addService(
         commandsPackage().CommandService.service,
-        commandServiceHandlers({ handler, store, clock, processManager, metrics, logger }),
+        commandServiceHandlers({
+          handler,
+          store,
+          clock,
+          processManager,
+          metrics,
+          logger,
+          authenticator: createCallerAuthenticator(config),
+        }),
       ),
   });
   const ready = () => store.headPosition().then(() => true);

@@ -1,5 +1,5 @@
 import type { EventStore } from '@bank/event-store';
-import { unary, type Logger } from '@bank/platform';
+import { unary, type CallerAuthenticator, type Logger } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
 import {
   captureHold,
@@ -26,12 +26,18 @@ export interface ServiceDeps {
   readonly processManager: TransferProcessManager;
   readonly metrics: CommandMetrics;
   readonly logger: Logger;
+  /** Every call's bearer token verified, its actor taken from it. */
+  readonly authenticator: CallerAuthenticator;
 }
 
-/** The CommandService implementation: one unary handler per RPC, with logging, metrics and error mapping. */
+/**
+ * The CommandService implementation: one unary handler per RPC, with caller authentication,
+ * logging, metrics and error mapping.
+ */
 export function commandServiceHandlers(deps: ServiceDeps): commandTypes.CommandServiceHandlers {
   const options = {
     logger: deps.logger,
+    authenticate: deps.authenticator,
     observe: (command: string, outcome: string, seconds: number) =>
       deps.metrics.commandDuration.observe({ command, outcome }, seconds),
   };

@@ -45,6 +45,9 @@ export async function runFaults(options: RunOptions, resources: Resources): Prom
   );
   resources.broker = await startOwnBroker((line) => log(line));
   const issuer = createTokenIssuer(resources.folder);
+  // RS256 with the run's public key, for the gateway and for the services the token is
+  // forwarded to: JWT_SECRET empty counts as unset.
+  const tokenKey = { JWT_SECRET: '', JWT_PUBLIC_KEY_FILE: issuer.publicKeyFile };
   const stack = await startStack({
     databaseUrl: resources.postgres.url,
     kafka: {
@@ -61,13 +64,9 @@ export async function runFaults(options: RunOptions, resources: Resources): Prom
     poolSize: 10,
     readyTimeoutMs: 90_000,
     env: {
-      // RS256 with the run's public key: JWT_SECRET empty counts as unset.
-      gateway: {
-        JWT_SECRET: '',
-        JWT_PUBLIC_KEY_FILE: issuer.publicKeyFile,
-        REQUEST_TIMEOUT_MS: '10000',
-      },
-      'command-service': { TRANSFER_RECOVERY_INTERVAL_MS: '1000' },
+      gateway: { ...tokenKey, REQUEST_TIMEOUT_MS: '10000' },
+      'command-service': { ...tokenKey, TRANSFER_RECOVERY_INTERVAL_MS: '1000' },
+      'query-service': tokenKey,
     },
   });
   resources.stack = stack;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import { SignJWT } from 'jose';
-import type { Role } from './auth/principal.js';
+import type { Role } from '@bank/platform';
 import { newKey, startHarness, TEST_SECRET, type Harness } from './testing/harness.js';
 
 /**

@@ -1,22 +1,23 @@
-import { readFileSync } from 'node:fs';
+export {
+  DEFAULT_JWT_MAX_LIFETIME_SECONDS,
+  DEVELOPMENT_JWT_SECRET,
+  MIN_SECRET_BYTES,
+  type JwtKeyConfig,
+} from '@bank/platform';
 import {
   ConfigError,
   DEFAULT_DATABASE_URL,
   EnvReader,
   readRegistryConfig,
   readTelemetryConfig,
+  readTokenConfig,
   type LogLevel,
   type RegistryConfig,
   type TelemetryConfig,
+  type TokenConfig,
 } from '@bank/platform';
 
-/** How bearer tokens are verified: exactly one key source, its algorithms pinned. */
-export type JwtKeyConfig =
-  | { readonly kind: 'secret'; readonly secret: string }
-  | { readonly kind: 'public-key'; readonly pem: string; readonly file: string }
-  | { readonly kind: 'jwks'; readonly jwks: unknown; readonly file: string };
-
-export interface GatewayConfig extends TelemetryConfig {
+export interface GatewayConfig extends TelemetryConfig, TokenConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: LogLevel;
@@ -38,13 +39,6 @@ export interface GatewayConfig extends TelemetryConfig {
    * that several deployments can share one Redis.
    */
   readonly redisKeyPrefix: string;
-  readonly jwt: JwtKeyConfig;
-  readonly jwtIssuer: string;
-  readonly jwtAudience: string;
-  /** Seconds of clock skew tolerated on exp/nbf/iat. */
-  readonly jwtClockToleranceSeconds: number;
-  /** The longest token lifetime accepted (exp − iat, or exp − now without iat). */
-  readonly jwtMaxLifetimeSeconds: number;
   /** The idempotency store. */
   readonly databaseUrl: string;
   readonly databasePoolSize: number;
@@ -66,18 +60,6 @@ export interface GatewayConfig extends TelemetryConfig {
   readonly trustProxy: boolean;
 }
 
-/**
- * The HS256 secret used when no key is configured and NODE_ENV is not production, so that
- * `npm start` and `npm run token` work out of the box. Never accepted in production.
- */
-export const DEVELOPMENT_JWT_SECRET = 'bank-development-secret-do-not-use-in-production';
-
-/** A day: long enough for a working session, short enough that a leaked token ages out. */
-export const DEFAULT_JWT_MAX_LIFETIME_SECONDS = 24 * 3600;
-
-/** The smallest HS256 secret accepted: as long as the hash (RFC 7518 §3.2). */
-export const MIN_SECRET_BYTES = 32;
-
 type Env = Record<string, string | undefined>;
 
 /** Parses every gateway setting once; throws a ConfigError listing every problem. */
@@ -93,18 +75,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     registry: readRegistryConfig(reader),
     redisUrl: readRedisUrl(reader, problems),
     redisKeyPrefix: reader.string('REDIS_KEY_PREFIX', 'bank:gateway:'),
-    jwt: readJwtKey(reader, env, problems),
-    jwtIssuer: reader.string('JWT_ISSUER', 'bank-gateway'),
-    jwtAudience: reader.string('JWT_AUDIENCE', 'bank-api'),
-    jwtClockToleranceSeconds: reader.int('JWT_CLOCK_TOLERANCE_SECONDS', 5, { min: 0, max: 300 }),
-    jwtMaxLifetimeSeconds: reader.int(
-      'JWT_MAX_LIFETIME_SECONDS',
-      DEFAULT_JWT_MAX_LIFETIME_SECONDS,
-      {
-        min: 60,
-        max: 30 * 24 * 3600,
-      },
-    ),
+    ...readTokenConfig(reader),
     databaseUrl: reader.string('DATABASE_URL', DEFAULT_DATABASE_URL),
     databasePoolSize: reader.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
     idempotencyRetentionHours: reader.int('IDEMPOTENCY_RETENTION_HOURS', 24, {
@@ -146,37 +117,6 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
   return config;
 }
 
-function readJwtKey(reader: EnvReader, env: Env, problems: string[]): JwtKeyConfig {
-  const secret = reader.string('JWT_SECRET');
-  const publicKeyFile = reader.string('JWT_PUBLIC_KEY_FILE');
-  const jwksFile = reader.string('JWT_JWKS_FILE');
-  if (secret !== undefined) {
-    if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
-      problems.push(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes`);
-    }
-    return { kind: 'secret', secret };
-  }
-  if (publicKeyFile !== undefined) {
-    const pem = readText(problems, 'JWT_PUBLIC_KEY_FILE', publicKeyFile);
-    return { kind: 'public-key', pem, file: publicKeyFile };
-  }
-  if (jwksFile !== undefined) {
-    const text = readText(problems, 'JWT_JWKS_FILE', jwksFile);
-    try {
-      return { kind: 'jwks', jwks: JSON.parse(text) as unknown, file: jwksFile };
-    } catch {
-      problems.push(`JWT_JWKS_FILE: ${jwksFile} is not JSON`);
-      return { kind: 'jwks', jwks: { keys: [] }, file: jwksFile };
-    }
-  }
-  if (env['NODE_ENV'] === 'production') {
-    problems.push(
-      'one of JWT_SECRET, JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE is required in production',
-    );
-  }
-  return { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET };
-}
-
 function readRedisUrl(reader: EnvReader, problems: string[]): string | undefined {
   const url = reader.string('REDIS_URL');
   if (url === undefined) return undefined;
@@ -187,17 +127,6 @@ function readRedisUrl(reader: EnvReader, problems: string[]): string | undefined
   }
   problems.push(`REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(url)}`);
   return undefined;
-}
-
-function readText(problems: string[], name: string, file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    problems.push(
-      `${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-    return '';
-  }
 }
 
 /** Mirrors the rules of platform's upstreamTarget, so a bad address fails at start-up. */

@@ -6,8 +6,8 @@ export {
   type GatewayConfig,
   type JwtKeyConfig,
 } from './environment.js';
-export { mintDevelopmentToken } from './auth/mint.js';
-export type { Principal, Role } from './auth/principal.js';
+export { mintDevelopmentToken } from '@bank/platform';
+export type { Principal, Role } from '@bank/platform';
 export { MemoryIdempotencyStore } from './idempotency/memory-store.js';
 export { PostgresIdempotencyStore } from './idempotency/postgres-store.js';
 export { renderOpenApiDocument } from './openapi-document.js';

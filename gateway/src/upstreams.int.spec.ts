@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { AppError, createLogger } from '@bank/platform';
 import { buildApp } from './app.js';
-import { mintDevelopmentToken } from './auth/mint.js';
+import { mintDevelopmentToken } from '@bank/platform';
 import { MemoryIdempotencyStore } from './idempotency/memory-store.js';
 import { newKey, startHarness, TEST_SECRET, testConfig } from './testing/harness.js';
 

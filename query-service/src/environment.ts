@@ -1,6 +1,13 @@
-import { EnvReader, readCommonConfig, type CommonConfig } from '@bank/platform';
+import {
+  EnvReader,
+  readCommonConfig,
+  readTokenConfig,
+  type CommonConfig,
+  type TokenConfig,
+} from '@bank/platform';
 
-export interface QueryServiceConfig extends CommonConfig {
+/** TokenConfig: how the caller's forwarded bearer token is verified on every call. */
+export interface QueryServiceConfig extends CommonConfig, TokenConfig {
   readonly grpcHost: string;
   readonly grpcPort: number;
   /** Longest a query waits for the views to reach its consistency token. */
@@ -18,6 +25,7 @@ export interface QueryServiceConfig extends CommonConfig {
 export function readQueryServiceConfig(env: EnvReader = new EnvReader()): QueryServiceConfig {
   const config: QueryServiceConfig = {
     ...readCommonConfig(env),
+    ...readTokenConfig(env),
     grpcHost: env.string('GRPC_HOST', '127.0.0.1'),
     grpcPort: env.int('GRPC_PORT', 50052, { min: 0, max: 65535 }),
     consistencyWaitMs: env.int('CONSISTENCY_WAIT_MS', 3000, { min: 0, max: 60_000 }),

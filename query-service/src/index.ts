@@ -2,6 +2,7 @@ import { createEventStore } from '@bank/event-store';
 import type { Knex } from 'knex';
 import { migrateReadModels } from '@bank/read-models';
 import {
+  createCallerAuthenticator,
   createKnex,
   createLogger,
   createMetricsRegistry,
@@ -85,7 +86,11 @@ export async function startQueryService(
         registerQueryService(
           server,
           { knex, consistency },
-          { logger, observe: metrics.observeQuery },
+          {
+            logger,
+            observe: metrics.observeQuery,
+            authenticate: createCallerAuthenticator(config),
+          },
         ),
     });
     cleanup.push(() => grpcServer.shutdown(0));

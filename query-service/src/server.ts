@@ -1,5 +1,5 @@
 import { queriesPackage, type queryTypes } from '@bank/proto';
-import { unary, type grpc, type Logger, type UnaryObserver } from '@bank/platform';
+import { unary, type grpc, type UnaryOptions } from '@bank/platform';
 import { getAccount } from './accounts/get-account.js';
 import { listAccounts } from './accounts/list-accounts.js';
 import { getProjectionStatus } from './consistency/get-projection-status.js';
@@ -12,11 +12,14 @@ import { listTransactions } from './transactions/list-transactions.js';
 
 export const QUERY_SERVICE_NAME = 'bank.v1.QueryService';
 
-/** Adds bank.v1.QueryService to a gRPC server: every RPC logged with its correlation id and timed. */
+/**
+ * Adds bank.v1.QueryService to a gRPC server: every RPC authenticated (the caller's token
+ * verified, its read restriction checked), logged with its correlation id and timed.
+ */
 export function registerQueryService(
   server: grpc.Server,
   deps: QueryDeps,
-  options: { logger: Logger; observe: UnaryObserver },
+  options: UnaryOptions & Required<Pick<UnaryOptions, 'authenticate'>>,
 ): void {
   const handlers: queryTypes.QueryServiceHandlers = {
     GetAccount: unary('GetAccount', getAccount(deps), options),

@@ -6,7 +6,7 @@ import type { StackSession } from '../infra/stack-session.js';
 import { runClosedLoop, type ClosedLoopResult } from '../load/closed-loop.js';
 import { runHttpLoad, type HttpLoadResult } from '../load/http-load.js';
 import { commandRequest, MIX_DESCRIPTION, nextCommand } from './command-mix.js';
-import { CommandClient } from './grpc-commands.js';
+import { ACTOR, CommandClient } from './grpc-commands.js';
 
 const SCENARIO = '2 commands';
 /** End-to-end commands must reach this share of the PostgreSQL single-insert ceiling. */
@@ -69,7 +69,10 @@ export async function runCommandScenarios(ctx: BenchContext, session: StackSessi
   report(ctx, `gateway, ${session.hotAccounts.length} hot accounts`, hot);
 
   ctx.log('commands: the same mix straight at the command service over gRPC');
-  const client = new CommandClient(session.stack.commandAddress);
+  const client = new CommandClient(
+    session.stack.commandAddress,
+    session.stack.mintToken(ACTOR.id, ACTOR.roles),
+  );
   try {
     const grpcRun = (seconds: number): Promise<ClosedLoopResult> =>
       runClosedLoop({

@@ -4,21 +4,24 @@ import { commandsPackage, type commandTypes } from '@bank/proto';
 import type { Outcome } from '../load/closed-loop.js';
 import type { MixCommand } from './command-mix.js';
 
-const ACTOR = { id: 'bench-teller', roles: ['teller'] };
+export const ACTOR = { id: 'bench-teller', roles: ['teller'] as const };
 const DEADLINE_MS = 10_000;
 
 /** A gRPC client of the command service, the way the gateway calls it (minus the HTTP edge). */
 export class CommandClient {
   private readonly client: commandTypes.CommandServiceClient;
+  private readonly metadata = new grpc.Metadata();
 
-  constructor(address: string) {
+  /** `token`: a bearer token for ACTOR, forwarded the way the gateway forwards its caller's. */
+  constructor(address: string, token: string) {
     const { CommandService } = commandsPackage();
     this.client = new CommandService(address, grpc.credentials.createInsecure());
+    this.metadata.set('authorization', `Bearer ${token}`);
   }
 
   /** Runs one command of the mix; classifies the answer like the gateway's status mapping. */
   run(command: MixCommand): Promise<{ kind: Outcome; status: string }> {
-    const context = { commandId: randomUUID(), actor: ACTOR };
+    const context = { commandId: randomUUID(), actor: { ...ACTOR, roles: [...ACTOR.roles] } };
     const options = { deadline: new Date(Date.now() + DEADLINE_MS) };
     return new Promise((resolve) => {
       const done = (error: grpc.ServiceError | null): void => resolve(classify(error));
@@ -31,6 +34,7 @@ export class CommandClient {
               toAccountId: command.to,
               amount: command.amount,
             },
+            this.metadata,
             options,
             done,
           );
@@ -38,6 +42,7 @@ export class CommandClient {
         case 'deposit':
           this.client.Deposit(
             { context, accountId: command.account, amount: command.amount },
+            this.metadata,
             options,
             done,
           );
@@ -45,6 +50,7 @@ export class CommandClient {
         case 'withdrawal':
           this.client.Withdraw(
             { context, accountId: command.account, amount: command.amount },
+            this.metadata,
             options,
             done,
           );

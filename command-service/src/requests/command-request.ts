@@ -1,18 +1,23 @@
 import type { Actor } from '@bank/domain';
-import { validationError, type UnaryContext } from '@bank/platform';
+import {
+  UnauthenticatedError,
+  validationError,
+  type Principal,
+  type UnaryContext,
+} from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
 import type { Clock, CommandContext } from '../infrastructure/command-context.js';
 import { optionalText } from './fields.js';
 
-export const ROLES = ['customer', 'teller', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '@bank/platform';
 
 /** A client's command id: any string up to 255 characters without a colon. */
 const MAX_COMMAND_ID_LENGTH = 255;
 
 /**
  * Turns the `context` every command request carries plus the call into a CommandContext:
- * the command id and actor are required; time is read once here for the whole command.
+ * the command id is required, the actor is the authenticated caller; time is read once here
+ * for the whole command.
  */
 export function commandContextOf(
   command: string,
@@ -34,20 +39,18 @@ export function commandContextOf(
     fromClient: true,
     correlationId: call.correlationId,
     causationId: commandId,
-    actor: actorOf(request.actor),
+    actor: actorOf(call.caller),
     occurredAt: clock().toISOString(),
     deadline: call.deadline,
     logger: call.logger.child({ commandId }),
   };
 }
 
-function actorOf(actor: commandTypes.Actor__Output | null): Actor {
-  if (!actor || actor.id === '')
-    throw validationError('context.actor.id is required', 'context.actor.id');
-  const id = optionalText(actor.id, 'context.actor.id', 255);
-  const unknown = actor.roles.filter((role) => !(ROLES as readonly string[]).includes(role));
-  if (unknown.length > 0) {
-    throw validationError(`unknown roles: ${unknown.join(', ')}`, 'context.actor.roles');
-  }
-  return { id, roles: [...new Set(actor.roles)] };
+/**
+ * The actor is the caller the bearer token proves (the authenticator has already refused a
+ * request whose `context.actor` names anyone else); a request field alone is never believed.
+ */
+function actorOf(caller: Principal | undefined): Actor {
+  if (!caller) throw new UnauthenticatedError('a bearer token is required');
+  return { id: caller.id, roles: [...caller.roles] };
 }

@@ -1,5 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { EnvReader, grpc, METADATA } from '@bank/platform';
+import {
+  EnvReader,
+  grpc,
+  METADATA,
+  mintDevelopmentToken,
+  setBearerToken,
+  type Role,
+} from '@bank/platform';
 import { commandsPackage, type commandTypes } from '@bank/proto';
 import {
   readConfig,
@@ -66,10 +73,23 @@ type Callable<Req, Res> = (
 export interface CallOptions {
   readonly correlationId?: string;
   readonly deadlineMs?: number;
+  /**
+   * The bearer token sent; null sends none. Default: a development token (the service's default
+   * key) for the request's `context.actor`, as the gateway forwards its caller's token.
+   */
+  readonly token?: string | null;
+}
+
+/** A development token for an actor, signed with the key the test services verify with. */
+export function tokenOf(actor: { id: string; roles: readonly string[] }): Promise<string> {
+  return mintDevelopmentToken({
+    sub: actor.id,
+    roles: actor.roles as readonly Role[],
+  });
 }
 
 /** Calls one RPC and resolves with its reply (rejects with the grpc ServiceError). */
-export function call<Req, Res>(
+export async function call<Req, Res>(
   client: Client,
   method: (client: Client) => Callable<Req, Res>,
   request: Req,
@@ -77,6 +97,10 @@ export function call<Req, Res>(
 ): Promise<Res> {
   const metadata = new grpc.Metadata();
   if (options.correlationId) metadata.set(METADATA.correlationId, options.correlationId);
+  const actor = (request as { context?: { actor?: { id: string; roles: string[] } | null } })
+    .context?.actor;
+  const token = options.token !== undefined ? options.token : actor ? await tokenOf(actor) : null;
+  if (token !== null) setBearerToken(metadata, token);
   const callOptions: grpc.CallOptions = { deadline: Date.now() + (options.deadlineMs ?? 20_000) };
   return new Promise((resolve, reject) => {
     method(client).call(client, request, metadata, callOptions, (error, reply) => {

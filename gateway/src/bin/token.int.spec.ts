@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createTokenVerifier } from '../auth/jwt.js';
+import { createTokenVerifier } from '@bank/platform';
 import { readGatewayConfig } from '../environment.js';
 
 const TOKEN_CLI = fileURLToPath(new URL('./token.js', import.meta.url));

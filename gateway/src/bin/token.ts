@@ -2,8 +2,8 @@
 // Mints a development bearer token (HS256 with JWT_SECRET, or the development secret):
 //   npm run token -- --sub <id> --role <customer|teller|admin> [--role ...] [--ttl seconds]
 import { parseArgs } from 'node:util';
-import { mintDevelopmentToken } from '../auth/mint.js';
-import { isRole, type Role } from '../auth/principal.js';
+import { mintDevelopmentToken } from '@bank/platform';
+import { isRole, type Role } from '@bank/platform';
 import { readGatewayConfig } from '../environment.js';
 
 const usage =

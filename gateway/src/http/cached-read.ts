@@ -1,7 +1,7 @@
 import { MAX_INT64 } from '@bank/platform';
 import type { queryTypes } from '@bank/proto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ownerRestriction } from '../auth/principal.js';
+import { ownerRestriction } from '@bank/platform';
 import { ifNoneMatchMatches } from '../cache/response-cache.js';
 import { principalOf } from '../plugins/auth.js';
 import type { CallContext } from '../upstream/clients.js';

@@ -1,5 +1,5 @@
 import { AppError, type ErrorCategory } from '@bank/platform';
-import type { TokenRefusalCode } from '../auth/jwt.js';
+import type { TokenRefusalCode } from '@bank/platform';
 import { AMOUNT_PATTERN, LIMIT_PATTERN } from '../schemas/shared.js';
 
 /**

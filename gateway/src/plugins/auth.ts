@@ -5,9 +5,9 @@ import {
   InvalidTokenError,
   type TokenRules,
   type TokenVerifier,
-} from '../auth/jwt.js';
-import { hasAnyRole, type Principal, type Role } from '../auth/principal.js';
-import type { JwtKeyConfig } from '../environment.js';
+} from '@bank/platform';
+import { hasAnyRole, type Principal, type Role } from '@bank/platform';
+import type { JwtKeyConfig } from '@bank/platform';
 import { HttpProblem } from '../http/problem.js';
 
 declare module 'fastify' {
@@ -20,6 +20,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
+    /** The bearer token the principal was verified from, forwarded to the services. */
+    bearerToken: string | null;
   }
   interface FastifyContextConfig {
     /** Who may call the route at all; ownership is checked further down (404 when not theirs). */
@@ -40,6 +42,7 @@ export default fp<AuthPluginOptions>(
     const verifier = createTokenVerifier(options);
     app.decorate('tokenVerifier', verifier);
     app.decorateRequest('principal', null);
+    app.decorateRequest('bearerToken', null);
 
     app.decorate('authenticate', async (request: FastifyRequest) => {
       const header = request.headers.authorization;
@@ -52,6 +55,7 @@ export default fp<AuthPluginOptions>(
       try {
         if (!token) throw new InvalidTokenError('not a bearer JWT');
         request.principal = await verifier.verify(token);
+        request.bearerToken = token;
       } catch (error) {
         if (!(error instanceof InvalidTokenError)) throw error;
         request.log.info({ reason: error.message, code: error.code }, 'token refused');

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { isStaff } from '../auth/principal.js';
+import { isStaff } from '@bank/platform';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from '../http/problem.js';
 
 /**

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { principalKind } from '../auth/principal.js';
+import { principalKind } from '@bank/platform';
 import type { GatewayMetrics } from '../metrics.js';
 
 declare module 'fastify' {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isStaff, type Role } from '../auth/principal.js';
+import { isStaff, type Role } from '@bank/platform';
 import { accountTag, ownerTag } from '../cache/response-cache.js';
 import { cachedRead } from '../http/cached-read.js';
 import { HttpProblem } from '../http/problem.js';

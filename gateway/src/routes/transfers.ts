@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Role } from '../auth/principal.js';
+import type { Role } from '@bank/platform';
 import { accountTag, transferTag } from '../cache/response-cache.js';
 import { cachedRead } from '../http/cached-read.js';
 import { runCommand } from '../http/run-command.js';

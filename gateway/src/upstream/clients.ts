@@ -9,6 +9,7 @@ import {
   SpanKind,
   startSpan,
   ROUND_ROBIN_OPTIONS,
+  setBearerToken,
   type ErrorCategory,
   type TraceContext,
 } from '@bank/platform';
@@ -19,6 +20,11 @@ export type UpstreamName = 'command' | 'query';
 /** What every upstream call carries from the HTTP request. */
 export interface CallContext {
   readonly correlationId: string;
+  /**
+   * The caller's verified bearer token, forwarded: the services verify it again and take the
+   * actor from it.
+   */
+  readonly token: string;
   /** The HTTP request's span context while tracing: each call gets a CLIENT span under it. */
   readonly trace?: TraceContext | undefined;
 }
@@ -229,7 +235,7 @@ function unaryCall(
     parent: context.trace,
     attributes: { 'rpc.system': 'grpc', 'rpc.method': method, 'bank.upstream': service },
   });
-  const metadata = outgoingMetadata(context.correlationId, span);
+  const metadata = setBearerToken(outgoingMetadata(context.correlationId, span), context.token);
   return new Promise((resolve, reject) => {
     fn(request, metadata, { deadline }, (error, response) => {
       if (span) {

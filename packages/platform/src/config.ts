@@ -92,6 +92,11 @@ export class EnvReader {
     return undefined;
   }
 
+  /** Records a problem found by a check beyond a single variable's type (reported by done). */
+  report(problem: string): void {
+    this.problems.push(problem);
+  }
+
   /** Throws a ConfigError naming every problem seen so far. */
   done(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { context as otelContext } from '@opentelemetry/api';
 import { HealthImplementation } from 'grpc-health-check';
+import { UnauthenticatedError, type CallerAuthenticator } from './auth/caller.js';
+import type { Principal } from './auth/principal.js';
 import { AppError, type ErrorCategory, type ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import {
@@ -48,6 +50,11 @@ const CATEGORY_BY_STATUS = new Map<grpc.status, ErrorCategory>(
 
 /** Server side: an error as a gRPC status with the code and details in trailers. */
 export function toServiceError(error: unknown): Partial<grpc.StatusObject> {
+  if (error instanceof UnauthenticatedError) {
+    const metadata = new grpc.Metadata();
+    metadata.set(METADATA.errorCode, 'UNAUTHENTICATED');
+    return { code: grpc.status.UNAUTHENTICATED, details: error.message, metadata };
+  }
   const appError =
     error instanceof AppError ? error : new AppError('internal', 'INTERNAL', 'internal error');
   const metadata = new grpc.Metadata();
@@ -131,6 +138,8 @@ export interface UnaryContext {
   /** Absolute deadline of the call, if the client set one. */
   readonly deadline: Date | undefined;
   readonly metadata: grpc.Metadata;
+  /** The caller its bearer token proves, when the server authenticates calls. */
+  readonly caller: Principal | undefined;
 }
 
 export type UnaryHandler<Req, Res> = (request: Req, context: UnaryContext) => Promise<Res>;
@@ -139,14 +148,25 @@ export interface UnaryObserver {
   (method: string, outcome: string, seconds: number): void;
 }
 
+export interface UnaryOptions {
+  readonly logger: Logger;
+  readonly observe?: UnaryObserver;
+  /**
+   * Every call's bearer token verified and the request's claims checked before the handler
+   * runs (the command and query services always set it); unset only for test doubles.
+   */
+  readonly authenticate?: CallerAuthenticator;
+}
+
 /**
- * Wraps an async handler as a grpc-js unary handler: correlation-id logging, error mapping
- * (nothing internal leaks), and a latency observation per method and outcome.
+ * Wraps an async handler as a grpc-js unary handler: caller authentication, correlation-id
+ * logging, error mapping (nothing internal leaks), and a latency observation per method and
+ * outcome.
  */
 export function unary<Req, Res>(
   method: string,
   handler: UnaryHandler<Req, Res>,
-  options: { logger: Logger; observe?: UnaryObserver },
+  options: UnaryOptions,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const started = process.hrtime.bigint();
@@ -169,7 +189,7 @@ export function unary<Req, Res>(
         : { correlationId, rpc: method, traceId },
     );
     const deadline = call.getDeadline();
-    const context: UnaryContext = {
+    const context: Omit<UnaryContext, 'caller'> = {
       correlationId,
       logger,
       deadline:
@@ -182,7 +202,13 @@ export function unary<Req, Res>(
     };
     // The handler runs with the call's span active, so the spans it starts are children of it.
     const spanContext = contextWithSpan(span);
-    const run = () => handler(call.request, context);
+    const authenticator = options.authenticate;
+    const run = async () => {
+      const caller = authenticator
+        ? await authenticator.authenticate(call.metadata, call.request)
+        : undefined;
+      return handler(call.request, { ...context, caller });
+    };
     (spanContext ? otelContext.with(spanContext, run) : run()).then(
       (response) => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -195,17 +221,27 @@ export function unary<Req, Res>(
       (error: unknown) => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const status = toServiceError(error);
-        const outcome = error instanceof AppError ? error.code : 'INTERNAL';
+        const outcome =
+          error instanceof AppError
+            ? error.code
+            : error instanceof UnauthenticatedError
+              ? 'UNAUTHENTICATED'
+              : 'INTERNAL';
         options.observe?.(method, outcome, seconds);
         if (span) {
           span.setAttribute('rpc.grpc.status_code', status.code ?? grpc.status.UNKNOWN);
           span.setAttribute('bank.outcome', outcome);
           // Refusals (validation, business rules, not found) are answers, not failures.
-          if (!(error instanceof AppError) || SERVER_FAULTS.has(error.category))
+          if (
+            !(error instanceof AppError || error instanceof UnauthenticatedError) ||
+            (error instanceof AppError && SERVER_FAULTS.has(error.category))
+          )
             failSpan(span, error);
           span.end();
         }
-        if (error instanceof AppError && error.category !== 'internal') {
+        if (error instanceof UnauthenticatedError) {
+          logger.warn({ code: outcome, ms: seconds * 1000 }, error.message);
+        } else if (error instanceof AppError && error.category !== 'internal') {
           logger.info({ code: error.code, ms: seconds * 1000 }, error.message);
         } else {
           logger.error({ err: error, ms: seconds * 1000 }, 'call failed');

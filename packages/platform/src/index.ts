@@ -3,3 +3,4 @@ export * from './metrics.js';
 export * from './grpc.js';
 export * from './tracing.js';
 export * from './registration.js';
+export * from './auth/index.js';

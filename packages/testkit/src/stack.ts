@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '@bank/platform';
 import { freePorts, releasePorts } from './ports.js';
 import { fileURLToPath } from 'node:url';
 import { startProcess, type ProcessExit, type StartedProcess } from './process.js';
@@ -114,8 +115,8 @@ export interface Stack {
 }
 
 /** The gateway's defaults (JWT_ISSUER / JWT_AUDIENCE), which the harness leaves unset. */
-export const STACK_JWT_ISSUER = 'bank-gateway';
-export const STACK_JWT_AUDIENCE = 'bank-api';
+export const STACK_JWT_ISSUER = DEFAULT_JWT_ISSUER;
+export const STACK_JWT_AUDIENCE = DEFAULT_JWT_AUDIENCE;
 
 const ENTRY_POINTS: Record<StackServiceKind, string> = {
   'command-service': 'command-service/dist/main.js',
@@ -191,6 +192,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       timeoutMs: options.readyTimeoutMs ?? 60_000,
     });
 
+  // The gateway verifies the end user's token, the services verify it again when forwarded.
+  const tokenEnv = { JWT_SECRET: options.jwtSecret };
   const commands = Array.from({ length: commandInstances }, (_, index) => {
     const grpcPort = takePort();
     const metricsPort = takePort();
@@ -200,6 +203,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         commandInstances === 1 ? 'command-service' : `command-service-${index + 1}`,
         'command-service',
         envFor('command-service', {
+          ...tokenEnv,
           GRPC_PORT: String(grpcPort),
           METRICS_PORT: String(metricsPort),
         }),
@@ -251,6 +255,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         queryInstances === 1 ? 'query-service' : `query-service-${index + 1}`,
         'query-service',
         envFor('query-service', {
+          ...tokenEnv,
           GRPC_PORT: String(grpcPort),
           METRICS_PORT: String(metricsPort),
         }),
@@ -284,7 +289,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...(options.redisUrl
             ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: redisPrefix }
             : {}),
-          JWT_SECRET: options.jwtSecret,
+          ...tokenEnv,
           // Tests and benchmarks drive many requests from one principal and one IP.
           RATE_LIMIT_PER_MINUTE: UNLIMITED,
           RATE_LIMIT_IP_PER_MINUTE: UNLIMITED,

@@ -1,3 +1,4 @@
+import { EnvReader, readTokenConfig } from '@bank/platform';
 import { createTestSchema, type TestSchema } from '@bank/testkit';
 import type { QueryServiceConfig } from '../environment.js';
 import { startQueryService, type RunningQueryService } from '../index.js';
@@ -29,6 +30,7 @@ export function testConfig(
     consistencyWaitMs: 3000,
     consistencyPollMs: 250,
     eventStoreConnectionString: undefined,
+    ...readTokenConfig(new EnvReader({})),
     ...overrides,
   };
 }

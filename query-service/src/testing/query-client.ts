@@ -1,5 +1,12 @@
 import { queriesPackage, type queryTypes } from '@bank/proto';
-import { fromServiceError, grpc, METADATA, type AppError } from '@bank/platform';
+import {
+  fromServiceError,
+  grpc,
+  METADATA,
+  mintDevelopmentToken,
+  setBearerToken,
+  type AppError,
+} from '@bank/platform';
 
 type Definition = queryTypes.QueryServiceDefinition;
 // Spelled out: the generated definition extends an index signature, so keyof would be string.
@@ -16,6 +23,11 @@ type ReplyOf<K extends QueryMethod> = ReturnType<Definition[K]['responseDeserial
 export interface CallOptions {
   readonly deadlineMs?: number;
   readonly correlationId?: string;
+  /**
+   * The bearer token sent; null sends none. Default: a development token for the owner the
+   * request restricts to (a customer), or for an admin when it restricts to nobody.
+   */
+  readonly token?: string | null;
 }
 
 /** A failed call as the test sees it: the gRPC status plus the catalogue error the trailers carry. */
@@ -38,7 +50,7 @@ export class QueryClient {
     this.client = new Service(address, grpc.credentials.createInsecure());
   }
 
-  call<K extends QueryMethod>(
+  async call<K extends QueryMethod>(
     method: K,
     request: RequestOf<K>,
     options: CallOptions = {},
@@ -50,6 +62,8 @@ export class QueryClient {
     };
     const metadata = new grpc.Metadata();
     if (options.correlationId) metadata.set(METADATA.correlationId, options.correlationId);
+    const token = options.token === undefined ? await tokenFor(request) : options.token;
+    if (token !== null) setBearerToken(metadata, token);
     const callOptions: grpc.CallOptions =
       options.deadlineMs === undefined
         ? {}
@@ -89,4 +103,14 @@ export class QueryClient {
   close(): void {
     this.client.close();
   }
+}
+
+/** A development token (the services' default key) for whoever the request says it reads as. */
+function tokenFor(request: unknown): Promise<string> {
+  const owner = (request as { options?: { restrictToOwner?: string } | null }).options
+    ?.restrictToOwner;
+  return mintDevelopmentToken({
+    sub: owner || 'admin-1',
+    roles: owner ? ['customer'] : ['admin'],
+  });
 }

@@ -6,7 +6,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import type { JwtKeyConfig } from '../environment.js';
+import type { JwtKeyConfig } from './config.js';
 import { isRole, type Principal } from './principal.js';
 
 export interface TokenVerifier {
@@ -139,7 +139,7 @@ function checkIssueTime(payload: JWTPayload, rules: TokenRules): void {
   if (lifetime > rules.maxLifetimeSeconds) {
     throw new InvalidTokenError(
       `the bearer token lives ${lifetime} s (${iat === undefined ? 'exp - now' : 'exp - iat'}); ` +
-        `the gateway accepts at most ${rules.maxLifetimeSeconds} s`,
+        `at most ${rules.maxLifetimeSeconds} s is accepted`,
       'TOKEN_LIFETIME_TOO_LONG',
     );
   }

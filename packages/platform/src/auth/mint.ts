@@ -1,12 +1,15 @@
 import { SignJWT } from 'jose';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEVELOPMENT_JWT_SECRET } from './config.js';
 import type { Role } from './principal.js';
 
 export interface MintOptions {
   readonly sub: string;
   readonly roles: readonly Role[];
-  readonly secret: string;
-  readonly issuer: string;
-  readonly audience: string;
+  /** Default: the development secret, which every service accepts outside production. */
+  readonly secret?: string;
+  /** Defaults: the settings' defaults. */
+  readonly issuer?: string;
+  readonly audience?: string;
   /** Lifetime; negative mints an already expired token (tests). */
   readonly ttlSeconds?: number;
 }
@@ -17,9 +20,9 @@ export async function mintDevelopmentToken(options: MintOptions): Promise<string
   return new SignJWT({ roles: [...options.roles] })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(options.sub)
-    .setIssuer(options.issuer)
-    .setAudience(options.audience)
+    .setIssuer(options.issuer ?? DEFAULT_JWT_ISSUER)
+    .setAudience(options.audience ?? DEFAULT_JWT_AUDIENCE)
     .setIssuedAt(now)
     .setExpirationTime(now + (options.ttlSeconds ?? 3600))
-    .sign(new TextEncoder().encode(options.secret));
+    .sign(new TextEncoder().encode(options.secret ?? DEVELOPMENT_JWT_SECRET));
 }
