@@ -500,16 +500,30 @@ function force() {
 
 /** A token signed the way the gateway verifies it when no key is configured (development). */
 async function mintToken(sub, roles) {
-  const { mintDevelopmentToken } = await import(join(root, 'gateway/dist/auth/mint.js'));
-  const { DEVELOPMENT_JWT_SECRET } = await import(join(root, 'gateway/dist/environment.js'));
+  const { mintDevelopmentToken } = await import(join(root, 'packages/platform/dist/index.js'));
   return mintDevelopmentToken({
-    secret: env.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
     sub,
     roles,
-    issuer: env.JWT_ISSUER ?? 'bank-gateway',
-    audience: env.JWT_AUDIENCE ?? 'bank-api',
+    ...(env.JWT_SECRET ? { secret: env.JWT_SECRET } : {}),
+    ...(env.JWT_ISSUER ? { issuer: env.JWT_ISSUER } : {}),
+    ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
     ttlSeconds: DEV_TOKEN_TTL_SECONDS,
   });
+}
+
+/**
+ * Internal gRPC is mTLS: without GRPC_TLS_* files (or GRPC_INSECURE) configured, a development
+ * CA and a certificate for every service are made on first run in the state folder.
+ */
+async function ensureCertificates() {
+  const names = ['GRPC_INSECURE', 'GRPC_TLS_CA_FILE', 'GRPC_TLS_CERT_FILE', 'GRPC_TLS_KEY_FILE'];
+  if (names.some((name) => env[name])) return;
+  const { ensureDevelopmentCertificates, tlsEnv } = await import(
+    join(root, 'packages/platform/dist/dev-certificates.js')
+  );
+  const dir = join(stateDir(env), 'tls');
+  Object.assign(env, tlsEnv(await ensureDevelopmentCertificates(dir)));
+  log(`mTLS      internal gRPC on the development CA in ${dir}`);
 }
 
 async function main() {
@@ -522,6 +536,7 @@ async function main() {
   state.databaseUrl = env.DATABASE_URL;
   saveState();
   env.LOG_LEVEL ??= 'info';
+  await ensureCertificates();
   log(
     `event store: ${env.EVENTSTORE_CONNECTION_STRING ? 'EventStoreDB' : 'PostgreSQL'}; ` +
       `projector: ${env.KAFKA_BROKERS ? `Kafka at ${env.KAFKA_BROKERS}` : 'embedded (no KAFKA_BROKERS)'}`,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { GrpcTlsConfig } from '@bank/platform';
 import { startStack as startTestStack, type Stack } from '@bank/testkit';
 import { repoPath } from './paths.js';
 
@@ -47,6 +48,8 @@ export interface RunningStack {
   readonly startSeconds: number;
   /** A bearer token the gateway and the services accept (the stack's secret). */
   readonly mintToken: Stack['mintToken'];
+  /** mTLS settings of a direct gRPC client of the stack's services. */
+  readonly grpcTls: GrpcTlsConfig;
   /** Services that have exited although nobody stopped them, with their last output. */
   casualties(): string[];
   stop(): Promise<void>;
@@ -81,6 +84,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     queryAddress: stack.queryAddress,
     startSeconds,
     mintToken: (sub, roles, mint) => stack.mintToken(sub, roles, mint),
+    grpcTls: { mode: 'mtls', ...stack.tls, reloadIntervalMs: 60_000 },
     casualties: () =>
       stopping
         ? []

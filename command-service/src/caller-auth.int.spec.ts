@@ -1,8 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { accountStream } from '@bank/domain';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { grpc, mintDevelopmentToken, type MintOptions } from '@bank/platform';
-import { createTestSchema, type TestSchema } from '@bank/testkit';
+import { createDevelopmentCertificates } from '@bank/platform/dev-certificates';
+import { commandsPackage } from '@bank/proto';
+import { createTestSchema, testCertificates, type TestSchema } from '@bank/testkit';
 import type { RunningCommandService } from './index.js';
 import {
   call,
@@ -26,7 +31,7 @@ const token = (
   changes: Omit<MintOptions, 'sub' | 'roles'> = {},
 ) => mintDevelopmentToken({ sub, roles, ...changes });
 
-describe('the command service believes only the caller its bearer token proves', () => {
+describe('the command service believes only a caller with its certificate and token', () => {
   let schema: TestSchema;
   let service: RunningCommandService;
   let client: Client;
@@ -54,6 +59,44 @@ describe('the command service believes only the caller its bearer token proves',
     assert.equal((await streamEvents(schema.pool, accountStream(carols))).length, events);
     assert.deepEqual(await accountFromStore(schema.pool, carols), before);
   }
+
+  it('refuses a client without a certificate from its CA at the handshake', async () => {
+    const { CommandService } = commandsPackage();
+    const files = await testCertificates();
+    const otherDir = mkdtempSync(join(tmpdir(), 'bank-tls-other-'));
+    after(() => rmSync(otherDir, { recursive: true, force: true }));
+    const elsewhere = await createDevelopmentCertificates(otherDir, { caName: 'another CA' });
+    const doors: [string, grpc.ChannelCredentials][] = [
+      ['plaintext', grpc.credentials.createInsecure()],
+      ['TLS without a client certificate', grpc.credentials.createSsl(readFileSync(files.caFile))],
+      [
+        'a client certificate from another CA',
+        grpc.credentials.createSsl(
+          readFileSync(files.caFile),
+          readFileSync(elsewhere.keyFile),
+          readFileSync(elsewhere.certFile),
+        ),
+      ],
+    ];
+    for (const [name, credentials] of doors) {
+      const stranger: Client = new CommandService(`127.0.0.1:${service.port}`, credentials);
+      try {
+        // A valid token does not help without the certificate.
+        await refusedUnchanged(
+          () =>
+            call(
+              stranger,
+              rpc.deposit,
+              { context: ctx(TELLER), accountId: carols, amount: '1000000.00' },
+              { deadlineMs: 3000 },
+            ),
+          grpc.status.UNAVAILABLE,
+        ).catch((error: unknown) => assert.fail(`${name}: ${String(error)}`));
+      } finally {
+        stranger.close();
+      }
+    }
+  });
 
   it('refuses a call without a token or with a token it cannot verify: UNAUTHENTICATED', async () => {
     const deposit = (t: string | null) =>

@@ -1,14 +1,18 @@
 import {
   EnvReader,
   readCommonConfig,
+  readGrpcTlsConfig,
   readTokenConfig,
   type CommonConfig,
+  type GrpcTlsConfig,
   type TokenConfig,
 } from '@bank/platform';
 import type { TransferLegKind } from '@bank/domain';
 
 /** TokenConfig: how the caller's forwarded bearer token is verified on every call. */
 export interface CommandServiceConfig extends CommonConfig, TokenConfig {
+  /** GRPC_TLS_* / GRPC_INSECURE: mTLS on the gRPC listener (a client certificate required). */
+  readonly grpcTls: GrpcTlsConfig;
   readonly grpcHost: string;
   /** 0 picks a free port. */
   readonly grpcPort: number;
@@ -45,6 +49,7 @@ export function readConfig(env: EnvReader = new EnvReader()): CommandServiceConf
   const config: CommandServiceConfig = {
     ...readCommonConfig(env),
     ...readTokenConfig(env),
+    grpcTls: readGrpcTlsConfig(env),
     grpcHost: env.string('GRPC_HOST', '127.0.0.1'),
     grpcPort: env.int('GRPC_PORT', 50051, { min: 0, max: 65535 }),
     eventStoreConnectionString: env.string('EVENTSTORE_CONNECTION_STRING'),

@@ -2,6 +2,7 @@ import { withoutMultiStreamAppend } from '@bank/event-store';
 import { commandsPackage } from '@bank/proto';
 import {
   createCallerAuthenticator,
+  grpcServerCredentials,
   createLogger,
   createMetricsRegistry,
   joinRegistry,
@@ -80,6 +81,7 @@ export async function startCommandService(
   const grpcServer = await startGrpcServer({
     host: config.grpcHost,
     port: config.grpcPort,
+    credentials: grpcServerCredentials(config.grpcTls, logger),
     healthServices: [GRPC_SERVICE_NAME],
     register: (server) =>
       server.addService(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { createLogger, serviceVersion, type Logger } from '@bank/platform';
+import { createLogger, grpcChannelCredentials, serviceVersion, type Logger } from '@bank/platform';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './environment.js';
 import { clientErrorProblem, frameworkErrorProblem } from './http/edge-errors.js';
@@ -132,6 +132,7 @@ export async function buildApp(
     commandServiceAddress: config.commandServiceAddress,
     queryServiceAddress: config.queryServiceAddress,
     registry: config.registry,
+    credentials: grpcChannelCredentials(config.grpcTls, logger),
     logger,
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamRetries,

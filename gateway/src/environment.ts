@@ -10,11 +10,13 @@ import {
   EnvReader,
   readRegistryConfig,
   readTelemetryConfig,
+  readGrpcTlsConfig,
   readTokenConfig,
   type LogLevel,
   type RegistryConfig,
   type TelemetryConfig,
   type TokenConfig,
+  type GrpcTlsConfig,
 } from '@bank/platform';
 
 export interface GatewayConfig extends TelemetryConfig, TokenConfig {
@@ -24,6 +26,8 @@ export interface GatewayConfig extends TelemetryConfig, TokenConfig {
   /** host:port, a comma list of IPv4 host:port pairs, or a DNS name: balanced round-robin. */
   readonly commandServiceAddress: string;
   readonly queryServiceAddress: string;
+  /** GRPC_TLS_* / GRPC_INSECURE: the gateway's client certificate and the CA it trusts. */
+  readonly grpcTls: GrpcTlsConfig;
   /**
    * The service registry: when set, the upstreams are found there (only ready instances, the
    * set followed live) and the two addresses above are not used.
@@ -72,6 +76,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     ...readTelemetryConfig(reader),
     commandServiceAddress: reader.string('COMMAND_SERVICE_ADDRESS', '127.0.0.1:50051'),
     queryServiceAddress: reader.string('QUERY_SERVICE_ADDRESS', '127.0.0.1:50052'),
+    grpcTls: readGrpcTlsConfig(reader),
     registry: readRegistryConfig(reader),
     redisUrl: readRedisUrl(reader, problems),
     redisKeyPrefix: reader.string('REDIS_KEY_PREFIX', 'bank:gateway:'),

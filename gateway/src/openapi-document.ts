@@ -15,6 +15,8 @@ export async function renderOpenApiDocument(
     LOG_LEVEL: 'silent',
     COMMAND_SERVICE_ADDRESS: NO_UPSTREAM,
     QUERY_SERVICE_ADDRESS: NO_UPSTREAM,
+    // It never connects: no certificate needed.
+    GRPC_INSECURE: 'true',
   }),
 ): Promise<unknown> {
   const app = await buildApp(config, {

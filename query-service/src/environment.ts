@@ -1,13 +1,17 @@
 import {
   EnvReader,
   readCommonConfig,
+  readGrpcTlsConfig,
   readTokenConfig,
   type CommonConfig,
+  type GrpcTlsConfig,
   type TokenConfig,
 } from '@bank/platform';
 
 /** TokenConfig: how the caller's forwarded bearer token is verified on every call. */
 export interface QueryServiceConfig extends CommonConfig, TokenConfig {
+  /** GRPC_TLS_* / GRPC_INSECURE: mTLS on the gRPC listener (a client certificate required). */
+  readonly grpcTls: GrpcTlsConfig;
   readonly grpcHost: string;
   readonly grpcPort: number;
   /** Longest a query waits for the views to reach its consistency token. */
@@ -26,6 +30,7 @@ export function readQueryServiceConfig(env: EnvReader = new EnvReader()): QueryS
   const config: QueryServiceConfig = {
     ...readCommonConfig(env),
     ...readTokenConfig(env),
+    grpcTls: readGrpcTlsConfig(env),
     grpcHost: env.string('GRPC_HOST', '127.0.0.1'),
     grpcPort: env.int('GRPC_PORT', 50052, { min: 0, max: 65535 }),
     consistencyWaitMs: env.int('CONSISTENCY_WAIT_MS', 3000, { min: 0, max: 60_000 }),

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { migrateReadModels } from '@bank/read-models';
 import {
   createCallerAuthenticator,
+  grpcServerCredentials,
   createKnex,
   createLogger,
   createMetricsRegistry,
@@ -81,6 +82,7 @@ export async function startQueryService(
     const grpcServer = await startGrpcServer({
       host: config.grpcHost,
       port: config.grpcPort,
+      credentials: grpcServerCredentials(config.grpcTls, logger),
       healthServices: [QUERY_SERVICE_NAME],
       register: (server) =>
         registerQueryService(

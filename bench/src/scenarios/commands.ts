@@ -72,6 +72,7 @@ export async function runCommandScenarios(ctx: BenchContext, session: StackSessi
   const client = new CommandClient(
     session.stack.commandAddress,
     session.stack.mintToken(ACTOR.id, ACTOR.roles),
+    session.stack.grpcTls,
   );
   try {
     const grpcRun = (seconds: number): Promise<ClosedLoopResult> =>

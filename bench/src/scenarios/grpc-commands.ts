@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import { grpcChannelCredentials, type GrpcTlsConfig } from '@bank/platform';
 import { commandsPackage, type commandTypes } from '@bank/proto';
 import type { Outcome } from '../load/closed-loop.js';
 import type { MixCommand } from './command-mix.js';
@@ -13,9 +14,9 @@ export class CommandClient {
   private readonly metadata = new grpc.Metadata();
 
   /** `token`: a bearer token for ACTOR, forwarded the way the gateway forwards its caller's. */
-  constructor(address: string, token: string) {
+  constructor(address: string, token: string, tls: GrpcTlsConfig) {
     const { CommandService } = commandsPackage();
-    this.client = new CommandService(address, grpc.credentials.createInsecure());
+    this.client = new CommandService(address, grpcChannelCredentials(tls));
     this.metadata.set('authorization', `Bearer ${token}`);
   }
 

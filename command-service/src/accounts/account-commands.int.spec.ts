@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { accountStream } from '@bank/domain';
-import { grpc, METADATA } from '@bank/platform';
-import { createTestSchema, type TestSchema } from '@bank/testkit';
+import { grpc, grpcChannelCredentials, METADATA } from '@bank/platform';
+import { createTestSchema, testTlsConfig, type TestSchema } from '@bank/testkit';
 import type { RunningCommandService } from '../index.js';
 import {
   ADMIN,
@@ -379,7 +379,10 @@ describe('account commands over gRPC', () => {
   });
 
   it('serves grpc.health.v1 and prometheus metrics', async () => {
-    const raw = new grpc.Client(`127.0.0.1:${service.port}`, grpc.credentials.createInsecure());
+    const raw = new grpc.Client(
+      `127.0.0.1:${service.port}`,
+      grpcChannelCredentials(testTlsConfig()),
+    );
     const status = await new Promise<Buffer>((resolve, reject) => {
       raw.makeUnaryRequest(
         '/grpc.health.v1.Health/Check',

@@ -2,12 +2,15 @@ import { strict as assert } from 'node:assert';
 import {
   EnvReader,
   grpc,
+  grpcChannelCredentials,
   METADATA,
   mintDevelopmentToken,
   setBearerToken,
   type Role,
 } from '@bank/platform';
+import { tlsEnv } from '@bank/platform/dev-certificates';
 import { commandsPackage, type commandTypes } from '@bank/proto';
+import { testCertificateFiles, testCertificates, testTlsConfig } from '@bank/testkit';
 import {
   readConfig,
   startCommandService,
@@ -29,6 +32,8 @@ export function testConfigEnv(
     GRPC_PORT: '0',
     METRICS_PORT: '0',
     LOG_LEVEL: 'silent',
+    // mTLS on this process's test certificates (await testCertificates() before a child reads them).
+    ...tlsEnv(testCertificateFiles()),
     ...env,
   };
 }
@@ -38,6 +43,7 @@ export async function startTestService(
   env: Record<string, string> = {},
   options: StartOptions = {},
 ): Promise<RunningCommandService> {
+  await testCertificates();
   return startCommandService(readConfig(new EnvReader(testConfigEnv(databaseUrl, env))), options);
 }
 
@@ -58,9 +64,10 @@ export const TRANSFER_MODES: ReadonlyArray<{
   },
 ];
 
+/** A client with this process's test certificate (mTLS, as the gateway connects). */
 export function connect(port: number): Client {
   const { CommandService } = commandsPackage();
-  return new CommandService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  return new CommandService(`127.0.0.1:${port}`, grpcChannelCredentials(testTlsConfig()));
 }
 
 type Callable<Req, Res> = (

@@ -5,6 +5,7 @@ import { accountStream, transferStream } from '@bank/domain';
 import {
   createTestSchema,
   startProcess,
+  testCertificates,
   waitFor,
   type StartedProcess,
   type TestSchema,
@@ -39,6 +40,8 @@ for (const recoverer of TRANSFER_MODES)
 
     before(async () => {
       schema = await createTestSchema('cmd_recovery');
+      // The crashing instance is a child process: its certificates must exist when it starts.
+      await testCertificates();
     });
     after(async () => {
       await child?.kill();

@@ -8,6 +8,7 @@ import { runAccessMatrix } from './access-matrix.js';
 import { runCollisions } from './collision.js';
 import { createFixtures } from './fixtures.js';
 import { runFuzz } from './fuzz.js';
+import { runGrpcDoor } from './grpc-door.js';
 import { runJwtAttacks } from './jwt-attacks.js';
 import { runLimits } from './limits.js';
 import { createProbe } from './probe.js';
@@ -41,6 +42,7 @@ export async function runHostilePhase(context: HostileContext): Promise<Record<s
   const counts = {
     jwt: await runJwtAttacks(fx, issuer, probe, findings),
     access: await runAccessMatrix(fx, probe, findings, runTag),
+    grpcDoor: await runGrpcDoor(fx, stack, pool, findings, runTag),
     collision: await runCollisions(fx, issuer, probe, findings, runTag),
     verbatim: await runVerbatim(fx, pool, probe, findings, runTag),
     limits: await runLimits(fx, probe, findings, runTag),

@@ -1,4 +1,4 @@
-import { upstreamTarget, type Logger, type RegistryConfig } from '@bank/platform';
+import { upstreamTarget, type grpc, type Logger, type RegistryConfig } from '@bank/platform';
 import fp from 'fastify-plugin';
 import { createUpstreams, type UpstreamName, type Upstreams } from '../upstream/clients.js';
 
@@ -25,6 +25,8 @@ export interface UpstreamsPluginOptions {
   readonly commandServiceAddress: string;
   readonly queryServiceAddress: string;
   readonly registry: RegistryConfig | undefined;
+  /** mTLS to both services (or plaintext, when configured so). */
+  readonly credentials: grpc.ChannelCredentials;
   /** Where the registry watch reports losing and finding the registry. */
   readonly logger: Logger;
   readonly timeoutMs: number;
@@ -95,6 +97,7 @@ export default fp<UpstreamsPluginOptions>(
     const upstreams = createUpstreams({
       commandTarget: targets.command,
       queryTarget: targets.query,
+      credentials: options.credentials,
       timeoutMs: options.timeoutMs,
       retries: options.retries,
       onCall: (service, method, outcome) =>

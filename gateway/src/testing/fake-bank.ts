@@ -8,7 +8,7 @@ import {
   tupleUuid,
   unary,
   validationError,
-  type grpc,
+  grpc,
   type RunningGrpcServer,
 } from '@bank/platform';
 import { commandsPackage, queriesPackage, type commandTypes, type queryTypes } from '@bank/proto';
@@ -623,6 +623,7 @@ export async function startFakeCommandService(
     ),
   };
   const server = await startGrpcServer({
+    credentials: grpc.ServerCredentials.createInsecure(),
     host: '127.0.0.1',
     port: options.port ?? 0,
     register: (s) => s.addService(CommandService.service, handlers),
@@ -678,6 +679,7 @@ export async function startFakeQueryService(
     ),
   };
   const server = await startGrpcServer({
+    credentials: grpc.ServerCredentials.createInsecure(),
     host: '127.0.0.1',
     port: options.port ?? 0,
     register: (s) => s.addService(QueryService.service, handlers),

@@ -24,7 +24,14 @@ export function testConfig(
   overrides: Partial<GatewayConfig> = {},
 ): GatewayConfig {
   return {
-    ...readGatewayConfig({ JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', PORT: '0', ...env }),
+    ...readGatewayConfig({
+      JWT_SECRET: TEST_SECRET,
+      LOG_LEVEL: 'silent',
+      PORT: '0',
+      // The fake upstreams are plaintext test doubles.
+      GRPC_INSECURE: 'true',
+      ...env,
+    }),
     ...overrides,
   };
 }

@@ -94,6 +94,7 @@ export interface UpstreamOptions {
   /** grpc-js channel targets (see upstreamTargets in plugins/upstreams.ts). */
   readonly commandTarget: string;
   readonly queryTarget: string;
+  readonly credentials: grpc.ChannelCredentials;
   /** Deadline of one call, retries included. */
   readonly timeoutMs: number;
   /** Further attempts after UNAVAILABLE (commands too: they carry their command id). */
@@ -124,8 +125,7 @@ const HealthClient = grpc.makeGenericClientConstructor(healthService, 'Health');
  * failures translated to AppErrors that never carry gRPC internals.
  */
 export function createUpstreams(options: UpstreamOptions): Upstreams {
-  const credentials = grpc.credentials.createInsecure();
-  const { commandTarget, queryTarget } = options;
+  const { commandTarget, queryTarget, credentials } = options;
   const { CommandService } = commandsPackage();
   const { QueryService } = queriesPackage();
   const commandClient = new CommandService(commandTarget, credentials, ROUND_ROBIN_OPTIONS);

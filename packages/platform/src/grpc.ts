@@ -260,10 +260,14 @@ export interface RunningGrpcServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
-/** Binds a gRPC server with grpc.health.v1 on host:port (port 0 picks a free one). */
+/**
+ * Binds a gRPC server with grpc.health.v1 on host:port (port 0 picks a free one), with the
+ * given credentials (see tls.ts: mTLS, or plaintext only when configured so).
+ */
 export async function startGrpcServer(options: {
   host: string;
   port: number;
+  credentials: grpc.ServerCredentials;
   register: (server: grpc.Server) => void;
   healthServices: readonly string[];
 }): Promise<RunningGrpcServer> {
@@ -277,10 +281,8 @@ export async function startGrpcServer(options: {
   health.addToServer(server);
   options.register(server);
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(
-      `${options.host}:${options.port}`,
-      grpc.ServerCredentials.createInsecure(),
-      (error, bound) => (error ? reject(error) : resolve(bound)),
+    server.bindAsync(`${options.host}:${options.port}`, options.credentials, (error, bound) =>
+      error ? reject(error) : resolve(bound),
     );
   });
   return {

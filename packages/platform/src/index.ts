@@ -4,3 +4,4 @@ export * from './grpc.js';
 export * from './tracing.js';
 export * from './registration.js';
 export * from './auth/index.js';
+export * from './tls.js';

@@ -9,3 +9,4 @@ export * from './etcd.js';
 export * from './browser.js';
 export * from './redis.js';
 export * from './bank-cli.js';
+export * from './certificates.js';

@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '@bank/platform';
+import { tlsEnv, type CertificateFiles } from '@bank/platform/dev-certificates';
+import { testCertificates } from './certificates.js';
 import { freePorts, releasePorts } from './ports.js';
 import { fileURLToPath } from 'node:url';
 import { startProcess, type ProcessExit, type StartedProcess } from './process.js';
@@ -107,6 +109,11 @@ export interface Stack {
   /** 127.0.0.1:<port> of each command-service instance. */
   readonly commandAddresses: readonly string[];
   readonly queryAddress: string;
+  /**
+   * The certificates every service of the stack presents and trusts (mTLS on all internal
+   * gRPC): a direct client uses them, as the gateway does.
+   */
+  readonly tls: CertificateFiles;
   readonly services: StackServices;
   /** A bearer token the gateway accepts (HS256 with the stack's secret). */
   mintToken(sub: string, roles: readonly StackRole[], options?: MintOptions): string;
@@ -192,8 +199,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       timeoutMs: options.readyTimeoutMs ?? 60_000,
     });
 
-  // The gateway verifies the end user's token, the services verify it again when forwarded.
-  const tokenEnv = { JWT_SECRET: options.jwtSecret };
+  // The gateway verifies the end user's token, the services verify it again when forwarded;
+  // every internal gRPC connection is mTLS on the process's test certificates.
+  const tls = await testCertificates();
+  const tokenEnv = { JWT_SECRET: options.jwtSecret, ...tlsEnv(tls) };
   const commands = Array.from({ length: commandInstances }, (_, index) => {
     const grpcPort = takePort();
     const metricsPort = takePort();
@@ -331,6 +340,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     gatewayUrls: gateways.map((g) => g.url),
     commandAddresses: commands.map((command) => command.address),
     queryAddress,
+    tls,
     services: {
       gateway,
       gateways: front,

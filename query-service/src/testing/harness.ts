@@ -1,5 +1,5 @@
-import { EnvReader, readTokenConfig } from '@bank/platform';
-import { createTestSchema, type TestSchema } from '@bank/testkit';
+import { EnvReader, readTokenConfig, type GrpcTlsConfig } from '@bank/platform';
+import { createTestSchema, testCertificates, testTlsConfig, type TestSchema } from '@bank/testkit';
 import type { QueryServiceConfig } from '../environment.js';
 import { startQueryService, type RunningQueryService } from '../index.js';
 import { QueryClient } from './query-client.js';
@@ -17,9 +17,11 @@ export interface Harness {
 
 export function testConfig(
   databaseUrl: string,
+  grpcTls: GrpcTlsConfig,
   overrides: Partial<QueryServiceConfig> = {},
 ): QueryServiceConfig {
   return {
+    grpcTls,
     logLevel: 'silent',
     databaseUrl,
     databasePoolSize: 5,
@@ -41,17 +43,19 @@ export function testConfig(
  */
 export async function startHarness(overrides: Partial<QueryServiceConfig> = {}): Promise<Harness> {
   const schema = await createTestSchema('qs');
+  await testCertificates();
+  const tls = testTlsConfig();
   const extra: { service: RunningQueryService; client: QueryClient }[] = [];
   const start = async (config: QueryServiceConfig) => {
     const service = await startQueryService(config, { shutdownGraceMs: 1000 });
-    return { service, client: new QueryClient(`127.0.0.1:${service.port}`) };
+    return { service, client: new QueryClient(`127.0.0.1:${service.port}`, tls) };
   };
-  const main = await start(testConfig(schema.url, overrides));
+  const main = await start(testConfig(schema.url, tls, overrides));
   return {
     schema,
     ...main,
     async startAnother(more) {
-      const another = await start(testConfig(schema.url, { ...overrides, ...more }));
+      const another = await start(testConfig(schema.url, tls, { ...overrides, ...more }));
       extra.push(another);
       return another;
     },

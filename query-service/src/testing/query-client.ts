@@ -2,10 +2,12 @@ import { queriesPackage, type queryTypes } from '@bank/proto';
 import {
   fromServiceError,
   grpc,
+  grpcChannelCredentials,
   METADATA,
   mintDevelopmentToken,
   setBearerToken,
   type AppError,
+  type GrpcTlsConfig,
 } from '@bank/platform';
 
 type Definition = queryTypes.QueryServiceDefinition;
@@ -45,9 +47,9 @@ export class CallFailed extends Error {
 export class QueryClient {
   private readonly client: grpc.Client;
 
-  constructor(address: string) {
+  constructor(address: string, tls: GrpcTlsConfig) {
     const Service = queriesPackage().QueryService;
-    this.client = new Service(address, grpc.credentials.createInsecure());
+    this.client = new Service(address, grpcChannelCredentials(tls));
   }
 
   async call<K extends QueryMethod>(
