@@ -3,6 +3,8 @@ import {
   EnvReader,
   LOG_LEVELS,
   readCommonConfig,
+  readKafkaSecurity,
+  type KafkaSecurity,
   type LogLevel,
 } from '@bank/platform/core';
 import type { CommonValues } from './cli/args.js';
@@ -20,6 +22,8 @@ export interface OpsConfig {
   readonly kafkaTopic: string;
   /** `<topic>.dlq` unless KAFKA_DLQ_TOPIC says otherwise (as in the projector). */
   readonly kafkaDlqTopic: string;
+  /** KAFKA_SSL* / KAFKA_SASL_*, as the projector reads them. */
+  readonly kafkaSecurity: KafkaSecurity;
   readonly logLevel: LogLevel;
 }
 
@@ -53,6 +57,7 @@ export function readOpsConfig(
           : [...target.kafkaBrokers],
     kafkaTopic,
     kafkaDlqTopic: reader.string('KAFKA_DLQ_TOPIC', `${kafkaTopic}.dlq`),
+    kafkaSecurity: readKafkaSecurity(reader),
     logLevel: flags['log-level'] !== undefined ? logLevelFlag(flags['log-level']) : common.logLevel,
   };
   reader.done();

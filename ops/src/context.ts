@@ -124,6 +124,7 @@ export class OpsContext {
     this.kafkaClient ??= new Kafka({
       clientId: 'bank-ops',
       brokers: [...this.config.kafkaBrokers],
+      ...this.config.kafkaSecurity,
       logLevel: kafkaLogLevel.NOTHING,
       connectionTimeout: 3000,
       retry: { retries: 3 },

@@ -1,4 +1,10 @@
-import { EnvReader, readCommonConfig, type CommonConfig } from '@bank/platform';
+import {
+  EnvReader,
+  readCommonConfig,
+  readKafkaSecurity,
+  type CommonConfig,
+  type KafkaSecurity,
+} from '@bank/platform';
 
 export const PROJECTOR_ROLES = ['all', 'relay', 'consumer'] as const;
 export type ProjectorRole = (typeof PROJECTOR_ROLES)[number];
@@ -6,6 +12,8 @@ export type ProjectorRole = (typeof PROJECTOR_ROLES)[number];
 export interface KafkaConfig {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /** KAFKA_SSL* / KAFKA_SASL_*: TLS and SASL, passed through to kafkajs. */
+  readonly security: KafkaSecurity;
   readonly topic: string;
   /** `<topic>.dlq` */
   readonly dlqTopic: string;
@@ -51,6 +59,7 @@ export function readProjectorConfig(
   const kafka: KafkaConfig = {
     brokers,
     clientId: reader.string('KAFKA_CLIENT_ID', 'bank-projector'),
+    security: readKafkaSecurity(reader),
     topic,
     dlqTopic: reader.string('KAFKA_DLQ_TOPIC', `${topic}.dlq`),
     partitions: reader.int('KAFKA_PARTITIONS', 6, { min: 1, max: 1000 }),

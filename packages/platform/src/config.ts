@@ -4,6 +4,8 @@
  * together, so an operator fixes a broken deployment in one go.
  */
 
+import { readRegistrySecurity, type RegistrySecurity } from './connections.js';
+
 export class ConfigError extends Error {
   readonly type = 'ConfigError';
   constructor(readonly problems: readonly string[]) {
@@ -140,16 +142,19 @@ export interface RegistryConfig {
   readonly endpoints: readonly string[];
   /** Seconds an instance stays listed after its last keep-alive. */
   readonly leaseTtlSeconds: number;
+  /** REGISTRY_TLS_* and REGISTRY_USERNAME / REGISTRY_PASSWORD (see connections.ts). */
+  readonly security?: RegistrySecurity;
 }
 
 /**
  * REGISTRY_ENDPOINTS (comma list of etcd endpoints; unset: no registry, fixed addresses) and
- * REGISTRY_LEASE_TTL_SECONDS (default 5).
+ * REGISTRY_LEASE_TTL_SECONDS (default 5), with its TLS and credentials.
  */
 export function readRegistryConfig(env: EnvReader): RegistryConfig | undefined {
   const endpoints = env.list('REGISTRY_ENDPOINTS');
   const leaseTtlSeconds = env.int('REGISTRY_LEASE_TTL_SECONDS', 5, { min: 2, max: 300 });
-  return endpoints.length > 0 ? { endpoints, leaseTtlSeconds } : undefined;
+  const security = readRegistrySecurity(env);
+  return endpoints.length > 0 ? { endpoints, leaseTtlSeconds, security } : undefined;
 }
 
 /** Settings every service shares. */

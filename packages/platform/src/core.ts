@@ -11,3 +11,4 @@ export * from './database.js';
 export * from './shutdown.js';
 export * from './batcher.js';
 export * from './name-uuid.js';
+export * from './connections.js';

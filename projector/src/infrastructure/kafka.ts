@@ -56,6 +56,7 @@ export function createKafka(config: KafkaConfig, logger: Logger, level: LogLevel
   return new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],
+    ...config.security,
     logLevel: kafkaLevel(level),
     logCreator: kafkaLogCreator(logger),
     retry: { initialRetryTime: 200, retries: 8 },

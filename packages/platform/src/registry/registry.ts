@@ -27,9 +27,14 @@ export interface InstanceRecord {
 export type { RegistryConfig };
 
 function connect(config: RegistryConfig): Etcd3 {
+  const security = config.security ?? {};
+  // With a CA configured the endpoints are TLS: a bare host:port becomes https.
+  const scheme = security.credentials ? 'https' : 'http';
   return new Etcd3({
-    hosts: config.endpoints.map((e) => (/^https?:\/\//.test(e) ? e : `http://${e}`)),
+    hosts: config.endpoints.map((e) => (/^https?:\/\//.test(e) ? e : `${scheme}://${e}`)),
     dialTimeout: 2000,
+    ...(security.credentials ? { credentials: { ...security.credentials } } : {}),
+    ...(security.auth ? { auth: { ...security.auth } } : {}),
   });
 }
 
