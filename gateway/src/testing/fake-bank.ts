@@ -673,7 +673,8 @@ export async function startFakeQueryService(
     ),
     GetProjectionStatus: unary(
       'GetProjectionStatus',
-      () => Promise.resolve({ consistentPosition: '0', checkpoints: [], lagSeconds: 0 }),
+      () =>
+        Promise.resolve({ consistentPosition: '0', checkpoints: [], secondsSinceLastApplied: 0 }),
       { logger: silent },
     ),
   };
