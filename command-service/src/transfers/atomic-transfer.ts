@@ -98,7 +98,11 @@ export async function transferAtomically(
       const debited = debit.ok ? debit.events[0] : undefined;
       const credited = credit.ok ? credit.events[0] : undefined;
       if (debited?.type !== 'TransferDebited' || credited === undefined) {
-        // A new transfer whose legs are already on the accounts: never expected.
+        // The legs are on the accounts already: another instance appended this transfer, and
+        // this one answered its stream from an empty cache. Read just now, the transfer stream
+        // shows it (a replay); a new transfer whose legs exist is never expected.
+        if (!transfer.verified || !source.verified || !destination.verified)
+          return { kind: 'recheck' };
         throw new Error(`transfer ${transferId}: its legs are not new to the accounts`);
       }
 
