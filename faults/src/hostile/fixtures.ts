@@ -61,6 +61,21 @@ export async function createFixtures(
     toAccountId: accountA2,
     amount: '1.00',
   });
+  // The checks read these through the views: wait until the views hold all of it.
+  const position = String(transfer['position']);
+  for (let attempt = 0; ; attempt++) {
+    const read = await send(baseUrl, {
+      method: 'GET',
+      path: `/v1/transfers/${String(transfer['id'])}`,
+      token: tokens.teller,
+      consistencyToken: position,
+    });
+    if (read.kind === 'ack') break;
+    if (attempt >= 10)
+      throw new Error(
+        `hostile fixtures: the views never reached ${position}: ${JSON.stringify(read)}`,
+      );
+  }
   return {
     baseUrl,
     ownerA,
