@@ -1,10 +1,13 @@
 import { measureFastifyCeiling } from '../ceilings/fastify-hello.js';
+import { measureFloor } from '../ceilings/floor.js';
 import { measureKafkaCeiling } from '../ceilings/kafka-roundtrip.js';
 import { measurePostgresInsertCeiling } from '../ceilings/postgres-insert.js';
 import { measureRabbitMqCeiling } from '../ceilings/rabbitmq-roundtrip.js';
 import { rabbitmqUrl } from '@bank/testkit';
 import type { BenchContext } from '../context.js';
+import { cpuBetween, describePerUnit, snapshot } from '../infra/cpu-usage.js';
 import { createBenchSchema } from '../infra/database.js';
+import { pgPerUnit, readPgCounters } from '../infra/pg-counters.js';
 
 const SCENARIO = '1 ceilings';
 
@@ -55,9 +58,50 @@ async function postgres(ctx: BenchContext): Promise<void> {
       unit: 'rows/s',
       note: `p50 ${pg.latency.p50.toFixed(2)} ms, p99 ${pg.latency.p99.toFixed(2)} ms`,
     });
+    await floor(ctx, schema.url);
   } finally {
     await schema.drop();
   }
+}
+
+/**
+ * The second write ceiling: the architecture's hops with no business logic (floor.ts), same
+ * connections, load generator and duration as the gateway's command mix, with its CPU and WAL
+ * flushes per request beside it.
+ */
+async function floor(ctx: BenchContext, databaseUrl: string): Promise<void> {
+  const { options, results } = ctx;
+  ctx.log(
+    `ceiling: floor (Fastify -> grpc-js unary -> group-committed INSERT), ${options.concurrency} connections, ${options.durationSeconds} s`,
+  );
+  const run = (seconds: number) =>
+    measureFloor({
+      databaseUrl,
+      connections: options.concurrency,
+      durationSeconds: seconds,
+      maxRequests: options.maxRequests,
+    });
+  await run(1); // starts the table and the JIT, as the command phases' warm-up does
+  const cpuBefore = snapshot();
+  const pgBefore = await readPgCounters();
+  const result = await run(options.durationSeconds);
+  const cpu = cpuBetween(cpuBefore, snapshot());
+  const pg = pgPerUnit(pgBefore, await readPgCounters(), result.outcomes.total);
+  ctx.ceilings.floor = { name: 'floor', value: result.okThroughput, unit: 'req/s' };
+  results.againstCeiling(
+    {
+      scenario: SCENARIO,
+      metric: `floor: Fastify -> grpc-js -> group-committed INSERT (${options.concurrency} conns)`,
+      value: result.okThroughput,
+      unit: 'req/s',
+      note:
+        `p50 ${result.latency.p50.toFixed(2)} ms, p99 ${result.latency.p99.toFixed(2)} ms, ` +
+        `${result.outcomes.errors + result.outcomes.rejections} errors; ` +
+        `${pg.walFlushes.toFixed(3)} WAL flushes and ${pg.transactions.toFixed(3)} transactions per request; ` +
+        describePerUnit(cpu, result.outcomes.total, 'request'),
+    },
+    ctx.ceilings.postgresInsert,
+  );
 }
 
 async function kafka(ctx: BenchContext): Promise<void> {
