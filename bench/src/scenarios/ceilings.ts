@@ -1,5 +1,5 @@
 import { measureFastifyCeiling } from '../ceilings/fastify-hello.js';
-import { measureFloor } from '../ceilings/floor.js';
+import { startFloor } from '../ceilings/floor.js';
 import { measureKafkaCeiling } from '../ceilings/kafka-roundtrip.js';
 import { measurePostgresInsertCeiling } from '../ceilings/postgres-insert.js';
 import { measureRabbitMqCeiling } from '../ceilings/rabbitmq-roundtrip.js';
@@ -74,19 +74,23 @@ async function floor(ctx: BenchContext, databaseUrl: string): Promise<void> {
   ctx.log(
     `ceiling: floor (Fastify -> grpc-js unary -> group-committed INSERT), ${options.concurrency} connections, ${options.durationSeconds} s`,
   );
-  const run = (seconds: number) =>
-    measureFloor({
-      databaseUrl,
-      connections: options.concurrency,
-      durationSeconds: seconds,
-      maxRequests: options.maxRequests,
-    });
-  await run(1); // starts the table and the JIT, as the command phases' warm-up does
-  const cpuBefore = snapshot();
-  const pgBefore = await readPgCounters();
-  const result = await run(options.durationSeconds);
-  const cpu = cpuBetween(cpuBefore, snapshot());
-  const pg = pgPerUnit(pgBefore, await readPgCounters(), result.outcomes.total);
+  const running = await startFloor({
+    databaseUrl,
+    connections: options.concurrency,
+    maxRequests: options.maxRequests,
+  });
+  let result, cpu, pg;
+  try {
+    await running.load(1); // the table's first pages and the JIT, as the command phases' warm-up
+    const cpuBefore = snapshot();
+    const pgBefore = await readPgCounters();
+    result = await running.load(options.durationSeconds);
+    // Before the processes exit: their CPU is read from /proc.
+    cpu = cpuBetween(cpuBefore, snapshot());
+    pg = pgPerUnit(pgBefore, await readPgCounters(), result.outcomes.total);
+  } finally {
+    await running.stop();
+  }
   ctx.ceilings.floor = { name: 'floor', value: result.okThroughput, unit: 'req/s' };
   results.againstCeiling(
     {
