@@ -116,6 +116,21 @@ function routes(fx: HostileFixtures): Route[] {
           amount: '0.01',
         })(k),
     },
+    {
+      name: 'POST transfer batch',
+      allowed: ['owner', 'teller', 'admin'],
+      request: (a, k) =>
+        post('/v1/transfer-batches', {
+          mode: 'atomic',
+          transfers: [
+            {
+              fromAccountId: a,
+              toAccountId: a === fx.accountA ? fx.accountB : fx.accountA,
+              amount: '0.01',
+            },
+          ],
+        })(k),
+    },
   ];
 }
 

@@ -3,8 +3,13 @@ import type { Role } from '../auth/principal.js';
 import { accountTag, transferTag } from '../cache/response-cache.js';
 import { cachedRead } from '../http/cached-read.js';
 import { runCommand } from '../http/run-command.js';
-import { getTransferSchema, requestTransferSchema } from '../schemas/routes.js';
-import { transferJson, transferResultJson } from '../upstream/mapping.js';
+import {
+  getTransferSchema,
+  requestTransferBatchSchema,
+  requestTransferSchema,
+  TRANSFER_BATCH_BODY_LIMIT_BYTES,
+} from '../schemas/routes.js';
+import { transferBatchResultJson, transferJson, transferResultJson } from '../upstream/mapping.js';
 
 const EVERYONE: readonly Role[] = ['customer', 'teller', 'admin'];
 
@@ -37,6 +42,37 @@ export default function transferRoutes(app: FastifyInstance): void {
             accountTag(fromAccountId),
             accountTag(toAccountId),
             transferTag(result.transferId),
+          ],
+        };
+      }),
+  );
+
+  type Leg = { fromAccountId: string; toAccountId: string; amount: string; reference?: string };
+  app.post<{ Body: { mode: 'atomic'; transfers: Leg[] } }>(
+    '/v1/transfer-batches',
+    {
+      schema: requestTransferBatchSchema,
+      config: { roles: EVERYONE },
+      // 1,000 legs need more than the body limit of the other routes (which keep theirs).
+      bodyLimit: Math.max(app.initialConfig.bodyLimit ?? 0, TRANSFER_BATCH_BODY_LIMIT_BYTES),
+    },
+    (request, reply) =>
+      runCommand(request, reply, 201, async (context, call) => {
+        const { mode, transfers: legs } = request.body;
+        const result = await commands.RequestTransferBatch(
+          {
+            context,
+            mode,
+            transfers: legs.map((leg) => ({ ...leg, reference: leg.reference ?? '' })),
+          },
+          call,
+        );
+        const accounts = new Set(legs.flatMap((leg) => [leg.fromAccountId, leg.toAccountId]));
+        return {
+          body: transferBatchResultJson(result),
+          invalidates: [
+            ...[...accounts].map(accountTag),
+            ...result.transfers.map((leg) => transferTag(leg.transferId)),
           ],
         };
       }),

@@ -200,6 +200,33 @@ export const TransferResult = {
   },
 } as const;
 
+export const TransferBatchResult = {
+  $id: 'TransferBatchResult',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'mode', 'status', 'transfers', 'position'],
+  properties: {
+    id: { $ref: 'Uuid#' },
+    mode: { type: 'string', enum: ['atomic'] },
+    status: { type: 'string', description: '"completed": every leg applied.' },
+    transfers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['index', 'id', 'status'],
+        properties: {
+          index: { type: 'integer', minimum: 0 },
+          id: { $ref: 'Uuid#', description: "The leg's transfer: GET /v1/transfers/{id}." },
+          status: { type: 'string' },
+          code: { type: 'string', description: 'Why the leg was refused.' },
+        },
+      },
+    },
+    position: { $ref: 'Position#' },
+  },
+} as const;
+
 export const Transfer = {
   $id: 'Transfer',
   type: 'object',
@@ -214,6 +241,10 @@ export const Transfer = {
     reference: { type: 'string' },
     status: { type: 'string' },
     failureReason: { type: 'string' },
+    batchId: {
+      $ref: 'Uuid#',
+      description: 'The transfer batch this transfer is a leg of (POST /v1/transfer-batches).',
+    },
     history: {
       type: 'array',
       description: 'The timeline: every status the transfer went through.',
@@ -373,6 +404,7 @@ export const SHARED_SCHEMAS = [
   AccountCommandResult,
   HoldResult,
   TransferResult,
+  TransferBatchResult,
   Transfer,
   LedgerEntry,
   TransactionPage,

@@ -43,6 +43,10 @@ type CommandMethods = {
   >;
   CloseAccount: Pair<commandTypes.AccountRequest, commandTypes.AccountReply__Output>;
   RequestTransfer: Pair<commandTypes.RequestTransferRequest, commandTypes.TransferReply__Output>;
+  RequestTransferBatch: Pair<
+    commandTypes.RequestTransferBatchRequest,
+    commandTypes.TransferBatchReply__Output
+  >;
 };
 
 type QueryMethods = {
@@ -73,6 +77,7 @@ const COMMAND_METHODS: readonly (keyof CommandMethods)[] = [
   'ChangeOverdraftLimit',
   'CloseAccount',
   'RequestTransfer',
+  'RequestTransferBatch',
 ];
 const QUERY_METHODS: readonly (keyof QueryMethods)[] = [
   'GetAccount',

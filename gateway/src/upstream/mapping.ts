@@ -71,6 +71,19 @@ export const transferResultJson = (reply: commandTypes.TransferReply__Output) =>
   position: reply.position,
 });
 
+export const transferBatchResultJson = (reply: commandTypes.TransferBatchReply__Output) => ({
+  id: reply.batchId,
+  mode: reply.mode,
+  status: reply.status,
+  transfers: reply.transfers.map((leg) => ({
+    index: leg.index,
+    id: leg.transferId,
+    status: leg.status,
+    ...optional('code', leg.code),
+  })),
+  position: reply.position,
+});
+
 export const transferJson = (transfer: queryTypes.Transfer__Output) => ({
   id: transfer.transferId,
   fromAccountId: transfer.fromAccountId,
@@ -80,6 +93,7 @@ export const transferJson = (transfer: queryTypes.Transfer__Output) => ({
   ...optional('reference', transfer.reference),
   status: transfer.status,
   ...optional('failureReason', transfer.failureReason),
+  ...optional('batchId', transfer.batchId),
   history: transfer.history.map((change) => ({
     status: change.status,
     at: change.at,

@@ -116,6 +116,9 @@ export type TransferRequested = {
     amount: bigint;
     currency: Currency;
     reference: string;
+    /** Set on a leg of a transfer batch: the batch, and the leg's 0-based place in it. */
+    batchId?: string;
+    batchIndex?: number;
   };
 };
 export type TransferSourceDebited = { type: 'TransferSourceDebited'; data: { transferId: string } };

@@ -34,6 +34,9 @@ export type TransferState =
       readonly currency: Currency;
       readonly reference: string;
       readonly failureReason: string | null;
+      /** Set on a leg of a transfer batch. */
+      readonly batchId?: string;
+      readonly batchIndex?: number;
     };
 
 export type ActiveTransferState = Exclude<TransferState, { status: 'none' }>;
@@ -49,6 +52,8 @@ export type TransferCommand =
         toAccountId: string;
         amount: bigint;
         reference: string;
+        /** The batch the transfer is a leg of, with its place in it. */
+        batch?: { readonly batchId: string; readonly index: number };
         /** Currencies of both accounts, looked up by the caller before deciding. */
         fromCurrency: Currency;
         toCurrency: Currency;
@@ -97,6 +102,7 @@ export function decideTransfer(
         amount: d.amount,
         currency: d.fromCurrency,
         reference: d.reference,
+        ...(d.batch === undefined ? {} : { batchId: d.batch.batchId, batchIndex: d.batch.index }),
       },
     });
   }

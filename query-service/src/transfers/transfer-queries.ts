@@ -10,6 +10,7 @@ export interface TransferRow {
   readonly reference: string;
   readonly status: string;
   readonly failure_reason: string | null;
+  readonly batch_id: string | null;
   readonly requested_at: Date;
   readonly updated_at: Date;
   /** Owners of the two accounts, for the owner restriction (null if an account view is missing). */
@@ -37,6 +38,7 @@ export function transferByIdQuery(db: Reader, transferId: string): Knex.QueryBui
       't.reference',
       't.status',
       't.failure_reason',
+      't.batch_id',
       't.requested_at',
       't.updated_at',
       'fa.owner_id as from_owner_id',

@@ -366,6 +366,8 @@ function applyTransferEvent(
       reference: event.data.reference,
       status: 'requested',
       failure_reason: null,
+      batch_id: event.data.batchId ?? null,
+      batch_index: event.data.batchIndex ?? null,
       revision: recorded.revision,
       requested_at: at,
       updated_at: at,
