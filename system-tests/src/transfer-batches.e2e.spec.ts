@@ -5,6 +5,7 @@ import type { Schemas } from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
 type BatchResult = Schemas['TransferBatchResult'];
+type Batch = Schemas['TransferBatch'];
 type Transfer = Schemas['Transfer'];
 type Account = Schemas['Account'];
 
@@ -84,6 +85,35 @@ describe('atomic transfer batches', () => {
       result.transfers.map((leg) => entries.entries.find((e) => e.transferId === leg.id)?.amount),
       ['60.00', '-50.00'],
     );
+  });
+
+  it('shows the batch and its legs right after it is recorded, to its parties and staff', async () => {
+    const posted = await teller.ok<BatchResult>('/v1/transfer-batches', {
+      mode: 'atomic',
+      transfers: [
+        { fromAccountId: c, toAccountId: a, amount: '1.00' },
+        { fromAccountId: c, toAccountId: b, amount: '1.00' },
+      ],
+    });
+    const { position, ...batch } = posted;
+    const shown = await owner.read<Batch>(`/v1/transfer-batches/${posted.id}`, position);
+    assert.deepEqual(shown, batch);
+    assert.deepEqual(await teller.read<Batch>(`/v1/transfer-batches/${posted.id}`), batch);
+    const stranger = system.as('dora', ['customer']);
+    const hidden = await stranger.get<Problem>(`/v1/transfer-batches/${posted.id}`);
+    const missing = await stranger.get<Problem>(
+      '/v1/transfer-batches/3f0c3b9e-2a7d-4c1e-9b8f-5d6a7e8f9a0b',
+    );
+    assert.equal(hidden.status, 404);
+    assert.deepEqual(hidden.body, { ...missing.body, instance: hidden.body.instance });
+    // Back to where the first test left the accounts.
+    await teller.ok('/v1/transfer-batches', {
+      mode: 'atomic',
+      transfers: [
+        { fromAccountId: a, toAccountId: c, amount: '1.00' },
+        { fromAccountId: b, toAccountId: c, amount: '1.00' },
+      ],
+    });
   });
 
   it('refuses the whole batch at its first failing leg and records nothing', async () => {

@@ -98,7 +98,7 @@ export function requestTransferBatch(deps: {
           toAccountId: leg.toAccountId,
           amount: requireAmount(leg.amount, source.currency, field),
           reference: leg.reference,
-          batch: { batchId, index: leg.index },
+          batch: { batchId, index: leg.index, mode: 'atomic' },
           fromCurrency: source.currency,
           toCurrency: destination.currency,
         },

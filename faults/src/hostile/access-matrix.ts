@@ -62,6 +62,11 @@ function routes(fx: HostileFixtures): Route[] {
       request: (a) => get(`/v1/transfers/${a === fx.accountA ? fx.transferAB : randomUUID()}`),
     },
     {
+      name: 'GET transfer batch',
+      allowed: ['owner', 'teller', 'admin'],
+      request: (a) => get(`/v1/transfer-batches/${a === fx.accountA ? fx.batchA : randomUUID()}`),
+    },
+    {
       name: 'POST deposit',
       allowed: ['teller', 'admin'],
       request: (a, k) => post(`/v1/accounts/${a}/deposits`, { amount: '1.00' })(k),

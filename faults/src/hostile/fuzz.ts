@@ -18,6 +18,7 @@ const ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['POST', '/v1/accounts/{id}/overdraft-limit'],
   ['POST', '/v1/transfers'],
   ['POST', '/v1/transfer-batches'],
+  ['GET', '/v1/transfer-batches/{id}'],
   ['GET', '/v1/transfers/{id}'],
   ['GET', '/v1/accounts/{id}/transactions'],
   ['GET', '/v1/accounts/{id}/statement'],

@@ -4,16 +4,25 @@ import { accountTag, transferTag } from '../cache/response-cache.js';
 import { cachedRead } from '../http/cached-read.js';
 import { runCommand } from '../http/run-command.js';
 import {
+  getTransferBatchSchema,
   getTransferSchema,
   requestTransferBatchSchema,
   requestTransferSchema,
   TRANSFER_BATCH_BODY_LIMIT_BYTES,
 } from '../schemas/routes.js';
-import { transferBatchResultJson, transferJson, transferResultJson } from '../upstream/mapping.js';
+import {
+  transferBatchResultJson,
+  transferBatchViewJson,
+  transferJson,
+  transferResultJson,
+} from '../upstream/mapping.js';
 
 const EVERYONE: readonly Role[] = ['customer', 'teller', 'admin'];
 
-/** Transfers: request one (the command service runs it to its end), read its timeline. */
+/**
+ * Transfers: request one (the command service runs it to its end), read its timeline; batches of
+ * them, and a batch with its legs.
+ */
 export default function transferRoutes(app: FastifyInstance): void {
   const { commands, queries } = app.upstreams;
 
@@ -74,6 +83,19 @@ export default function transferRoutes(app: FastifyInstance): void {
             ...[...accounts].map(accountTag),
             ...result.transfers.map((leg) => transferTag(leg.transferId)),
           ],
+        };
+      }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/transfer-batches/:id',
+    { schema: getTransferBatchSchema, config: { roles: EVERYONE } },
+    (request, reply) =>
+      cachedRead(request, reply, async (options, call) => {
+        const batch = await queries.GetTransferBatch({ options, batchId: request.params.id }, call);
+        return {
+          body: transferBatchViewJson(batch),
+          tags: batch.transfers.map((leg) => transferTag(leg.transferId)),
         };
       }),
   );

@@ -450,6 +450,18 @@ export const requestTransferBatchSchema = command({
   },
 });
 
+export const getTransferBatchSchema = query({
+  operationId: 'getTransferBatch',
+  problems: ['NOT_FOUND'],
+  summary: 'Get a transfer batch',
+  description:
+    'The batch and each leg (its transfer id and status), in order. A customer sees a batch ' +
+    'when they own a party of one of its legs; tellers and admins see every batch.',
+  tags: transfers,
+  params: accountParams,
+  result: 'TransferBatch',
+});
+
 export const getTransferSchema = query({
   operationId: 'getTransfer',
   problems: ['NOT_FOUND'],

@@ -200,31 +200,41 @@ export const TransferResult = {
   },
 } as const;
 
+/** A batch and its legs, as a POST answers it and a GET shows it. */
+const transferBatchProperties = {
+  id: { $ref: 'Uuid#' },
+  mode: { type: 'string', enum: ['atomic'] },
+  status: { type: 'string', description: '"completed": every leg applied.' },
+  transfers: {
+    type: 'array',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['index', 'id', 'status'],
+      properties: {
+        index: { type: 'integer', minimum: 0 },
+        id: { $ref: 'Uuid#', description: "The leg's transfer: GET /v1/transfers/{id}." },
+        status: { type: 'string' },
+        code: { type: 'string', description: 'Why the leg was refused.' },
+      },
+    },
+  },
+} as const;
+
 export const TransferBatchResult = {
   $id: 'TransferBatchResult',
   type: 'object',
   additionalProperties: false,
   required: ['id', 'mode', 'status', 'transfers', 'position'],
-  properties: {
-    id: { $ref: 'Uuid#' },
-    mode: { type: 'string', enum: ['atomic'] },
-    status: { type: 'string', description: '"completed": every leg applied.' },
-    transfers: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['index', 'id', 'status'],
-        properties: {
-          index: { type: 'integer', minimum: 0 },
-          id: { $ref: 'Uuid#', description: "The leg's transfer: GET /v1/transfers/{id}." },
-          status: { type: 'string' },
-          code: { type: 'string', description: 'Why the leg was refused.' },
-        },
-      },
-    },
-    position: { $ref: 'Position#' },
-  },
+  properties: { ...transferBatchProperties, position: { $ref: 'Position#' } },
+} as const;
+
+export const TransferBatch = {
+  $id: 'TransferBatch',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'mode', 'status', 'transfers'],
+  properties: transferBatchProperties,
 } as const;
 
 export const Transfer = {
@@ -405,6 +415,7 @@ export const SHARED_SCHEMAS = [
   HoldResult,
   TransferResult,
   TransferBatchResult,
+  TransferBatch,
   Transfer,
   LedgerEntry,
   TransactionPage,

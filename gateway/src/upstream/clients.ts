@@ -57,6 +57,7 @@ type QueryMethods = {
     queryTypes.ListTransactionsReply__Output
   >;
   GetTransfer: Pair<queryTypes.GetTransferRequest, queryTypes.Transfer__Output>;
+  GetTransferBatch: Pair<queryTypes.GetTransferBatchRequest, queryTypes.TransferBatch__Output>;
   GetStatement: Pair<queryTypes.GetStatementRequest, queryTypes.Statement__Output>;
   ListHolds: Pair<queryTypes.ListHoldsRequest, queryTypes.ListHoldsReply__Output>;
   GetHold: Pair<queryTypes.GetHoldRequest, queryTypes.Hold__Output>;
@@ -84,6 +85,7 @@ const QUERY_METHODS: readonly (keyof QueryMethods)[] = [
   'ListAccounts',
   'ListTransactions',
   'GetTransfer',
+  'GetTransferBatch',
   'GetStatement',
   'ListHolds',
   'GetHold',

@@ -41,7 +41,7 @@ const leg = (
     toAccountId,
     amount,
     reference: '',
-    batch: { batchId: 'b1', index },
+    batch: { batchId: 'b1', index, mode: 'atomic' },
     fromCurrency: currencies.from ?? 'EUR',
     toCurrency: currencies.to ?? 'EUR',
   },
@@ -111,6 +111,7 @@ describe('atomic transfer batch (given / when / then)', () => {
         reference: '',
         batchId: 'b1',
         batchIndex: index,
+        batchMode: 'atomic',
       })),
     );
   });

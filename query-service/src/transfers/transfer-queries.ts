@@ -47,6 +47,35 @@ export function transferByIdQuery(db: Reader, transferId: string): Knex.QueryBui
     .where('t.transfer_id', transferId);
 }
 
+export interface BatchLegRow {
+  readonly transfer_id: string;
+  readonly from_account_id: string;
+  readonly to_account_id: string;
+  readonly batch_index: number;
+  readonly batch_mode: string;
+  readonly status: string;
+}
+
+/** A batch's legs in their order (transfers_batch_idx). */
+export function batchLegsQuery(db: Reader, batchId: string): Knex.QueryBuilder {
+  return db('transfers')
+    .select(
+      'transfer_id',
+      'from_account_id',
+      'to_account_id',
+      'batch_index',
+      'batch_mode',
+      'status',
+    )
+    .where('batch_id', batchId)
+    .orderBy('batch_index', 'asc');
+}
+
+/** The owners of some accounts, by primary key. */
+export function accountOwnersQuery(db: Reader, accountIds: readonly string[]): Knex.QueryBuilder {
+  return db('accounts').select('owner_id').whereIn('account_id', accountIds);
+}
+
 /** Status changes in the order they happened: primary key (transfer_id, revision). */
 export function transferHistoryQuery(db: Reader, transferId: string): Knex.QueryBuilder {
   return db('transfer_status_history')

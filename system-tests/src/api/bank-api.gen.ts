@@ -497,6 +497,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/transfer-batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a transfer batch
+         * @description The batch and each leg (its transfer id and status), in order. A customer sees a batch when they own a party of one of its legs; tellers and admins see every batch.
+         */
+        get: operations["getTransferBatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/transfers/{id}": {
         parameters: {
             query?: never;
@@ -616,6 +636,20 @@ export interface components {
                 code?: string;
             }[];
             position: components["schemas"]["Position"];
+        };
+        TransferBatch: {
+            id: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            mode: "atomic";
+            /** @description "completed": every leg applied. */
+            status: string;
+            transfers: {
+                index: number;
+                id: components["schemas"]["Uuid"];
+                status: string;
+                /** @description Why the leg was refused. */
+                code?: string;
+            }[];
         };
         Transfer: {
             id: components["schemas"]["Uuid"];
@@ -3012,6 +3046,112 @@ export interface operations {
                 };
             };
             /** @description Try again after Retry-After. Codes: UNAVAILABLE. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upstream did not answer in time. Codes: DEADLINE_EXCEEDED. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTransferBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). A position beyond the event store's head is a 400 (CONSISTENCY_TOKEN_BEYOND_HEAD). */
+                "x-consistency-token"?: string;
+                /** @description An ETag from an earlier answer: 304 when unchanged. */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK, with an ETag. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferBatch"];
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `field` names the part at fault. Codes: CONSISTENCY_TOKEN_BEYOND_HEAD, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. Codes: TOKEN_ISSUED_IN_FUTURE, TOKEN_LIFETIME_TOO_LONG, UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this operation (the detail names the rule). Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (both read the same). Codes: NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. Codes: RATE_LIMITED. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An internal error, without details. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Try again after Retry-After. Codes: CONSISTENCY_TIMEOUT, UNAVAILABLE. */
             503: {
                 headers: {
                     [name: string]: unknown;

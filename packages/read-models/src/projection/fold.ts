@@ -368,6 +368,7 @@ function applyTransferEvent(
       failure_reason: null,
       batch_id: event.data.batchId ?? null,
       batch_index: event.data.batchIndex ?? null,
+      batch_mode: event.data.batchMode ?? null,
       revision: recorded.revision,
       requested_at: at,
       updated_at: at,

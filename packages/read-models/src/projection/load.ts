@@ -174,7 +174,8 @@ export async function loadTransfers(
   const result = await trx.raw<{ rows: Record<string, unknown>[] }>(
     `SELECT transfer_id::text AS transfer_id, from_account_id::text AS from_account_id,
             to_account_id::text AS to_account_id, amount::text AS amount, currency, reference, status,
-            failure_reason, batch_id::text AS batch_id, batch_index, revision::text AS revision,
+            failure_reason, batch_id::text AS batch_id, batch_index, batch_mode,
+            revision::text AS revision,
             requested_at, updated_at
        FROM transfers WHERE transfer_id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)`,
     [toJsonParam(ids)],
@@ -193,6 +194,7 @@ export async function loadTransfers(
         failure_reason: typeof r['failure_reason'] === 'string' ? r['failure_reason'] : null,
         batch_id: typeof r['batch_id'] === 'string' ? r['batch_id'] : null,
         batch_index: typeof r['batch_index'] === 'number' ? r['batch_index'] : null,
+        batch_mode: typeof r['batch_mode'] === 'string' ? r['batch_mode'] : null,
         revision: toBigInt(r['revision']),
         requested_at: isoOf(r['requested_at']),
         updated_at: isoOf(r['updated_at']),

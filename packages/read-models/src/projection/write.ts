@@ -44,10 +44,12 @@ export async function writeViewChanges(trx: Knex.Transaction, changes: ViewChang
   );
   run(
     `INSERT INTO transfers (transfer_id, from_account_id, to_account_id, amount, currency, reference, status,
-                            failure_reason, batch_id, batch_index, revision, requested_at, updated_at)
+                            failure_reason, batch_id, batch_index, batch_mode, revision, requested_at,
+                            updated_at)
      SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(transfer_id uuid, from_account_id uuid, to_account_id uuid,
        amount bigint, currency text, reference text, status text, failure_reason text, batch_id uuid,
-       batch_index integer, revision bigint, requested_at timestamptz, updated_at timestamptz)
+       batch_index integer, batch_mode text, revision bigint, requested_at timestamptz,
+       updated_at timestamptz)
      ON CONFLICT (transfer_id) DO UPDATE SET
        status = EXCLUDED.status, failure_reason = EXCLUDED.failure_reason, revision = EXCLUDED.revision,
        updated_at = EXCLUDED.updated_at`,

@@ -132,12 +132,13 @@ export class BankWorkload {
   private batch: { readonly batchId: string; index: number; left: number } | undefined;
 
   /** A quarter of the transfers start a batch of two to four legs (batchId on each leg). */
-  private nextBatchLeg(): { readonly batchId: string; readonly index: number } | undefined {
+  private nextBatchLeg():
+    { readonly batchId: string; readonly index: number; readonly mode: 'atomic' } | undefined {
     if (!this.batch && this.random() < 0.25)
       this.batch = { batchId: randomUUID(), index: 0, left: 2 + Math.floor(this.random() * 3) };
     const batch = this.batch;
     if (!batch) return undefined;
-    const leg = { batchId: batch.batchId, index: batch.index };
+    const leg = { batchId: batch.batchId, index: batch.index, mode: 'atomic' as const };
     batch.index += 1;
     batch.left -= 1;
     if (batch.left === 0) this.batch = undefined;
