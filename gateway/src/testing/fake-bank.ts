@@ -322,6 +322,7 @@ export class FakeBank {
       amount: amountText,
       currency: from.currency,
       reference: request.reference,
+      batchId: '',
       status,
       failureReason,
       history,

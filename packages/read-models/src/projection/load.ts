@@ -231,7 +231,8 @@ export async function loadTransfers(
 
 const TRANSFERS_SQL = `SELECT transfer_id::text AS transfer_id, from_account_id::text AS from_account_id,
             to_account_id::text AS to_account_id, amount::text AS amount, currency, reference, status,
-            failure_reason, revision::text AS revision, requested_at, updated_at
+            failure_reason, batch_id::text AS batch_id, batch_index, batch_mode,
+            revision::text AS revision, requested_at, updated_at
        FROM transfers WHERE transfer_id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)`;
 
 function transferRows(rows: Record<string, unknown>[]): Map<string, TransferRow> {
@@ -247,6 +248,9 @@ function transferRows(rows: Record<string, unknown>[]): Map<string, TransferRow>
         reference: String(r['reference']),
         status: String(r['status']),
         failure_reason: typeof r['failure_reason'] === 'string' ? r['failure_reason'] : null,
+        batch_id: typeof r['batch_id'] === 'string' ? r['batch_id'] : null,
+        batch_index: typeof r['batch_index'] === 'number' ? r['batch_index'] : null,
+        batch_mode: typeof r['batch_mode'] === 'string' ? r['batch_mode'] : null,
         revision: toBigInt(r['revision']),
         requested_at: isoOf(r['requested_at']),
         updated_at: isoOf(r['updated_at']),
