@@ -14,7 +14,13 @@ export interface BenchContext {
   log(line: string): void;
   /** Starts or reuses the broker once per run. */
   kafka(): Promise<KafkaLease>;
-  readonly ceilings: { postgresInsert?: Ceiling; fastify?: Ceiling; kafka?: Ceiling };
+  readonly ceilings: {
+    postgresInsert?: Ceiling;
+    /** The architecture's floor: Fastify → grpc-js → group-committed INSERT, no logic. */
+    floor?: Ceiling;
+    fastify?: Ceiling;
+    kafka?: Ceiling;
+  };
   /** Highest 2xx rate of the low-contention gateway mix; the lag scenario offers half of it. */
   commandMaxThroughput?: number;
 }

@@ -43,7 +43,7 @@ export async function runScenarios(ctx: BenchContext): Promise<void> {
   const wants = (name: string) => scenarios.has(name as never);
   // Ratios need the ceilings: measure them whenever a scenario compares with one.
   if (wants('ceilings') || wants('commands') || wants('queries')) {
-    await bounded(ctx, '1 ceilings', 3 * d + 180, () => runCeilings(ctx));
+    await bounded(ctx, '1 ceilings', 4 * d + 200, () => runCeilings(ctx));
   }
 
   if (wants('commands') || wants('lag') || wants('queries')) {

@@ -2,7 +2,6 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import {
   accountStream,
-  availableBalance,
   evolveAccount,
   initialAccountState,
   type AccountEvent,
@@ -11,7 +10,6 @@ import {
 import type { grpc } from '@bank/platform';
 import { METADATA } from '@bank/platform';
 import { createTestSchema, waitFor, type TestSchema } from '@bank/testkit';
-import type pg from 'pg';
 import type { RunningCommandService } from './index.js';
 import { decodeStored } from './infrastructure/stream-loader.js';
 import {
@@ -26,7 +24,12 @@ import {
   TRANSFER_MODES,
   type Client,
 } from './testing/harness.js';
-import { eventsOfType, streamEvents, transferFromStore } from './testing/store-queries.js';
+import {
+  eventsOfType,
+  streamEvents,
+  totalBalance,
+  transferFromStore,
+} from './testing/store-queries.js';
 
 /** Runs `tasks` with at most `limit` in flight. */
 async function pool<T>(
@@ -41,22 +44,6 @@ async function pool<T>(
   };
   await Promise.all(Array.from({ length: limit }, worker));
   return results;
-}
-
-/** The accounts' balances summed, each checked never to have gone below zero available. */
-async function totalBalance(db: pg.Pool, accountIds: readonly string[]): Promise<bigint> {
-  let total = 0n;
-  for (const accountId of accountIds) {
-    let state: AccountState = initialAccountState;
-    for (const event of await streamEvents(db, accountStream(accountId))) {
-      state = evolveAccount(state, decodeStored(event) as AccountEvent);
-      assert.ok(state.status !== 'none');
-      assert.ok(availableBalance(state) >= 0n, `available below zero on ${accountId}`);
-    }
-    assert.ok(state.status !== 'none');
-    total += state.balance;
-  }
-  return total;
 }
 
 /** A small seeded PRNG so a failing run can be repeated. */

@@ -18,6 +18,7 @@ import type { CommandHandler } from './infrastructure/command-handler.js';
 import type { CommandMetrics } from './metrics.js';
 import type { TransferProcessManager } from './transfers/process-manager.js';
 import { requestTransfer } from './transfers/request-transfer.js';
+import { requestTransferBatch } from './transfers/transfer-batch.js';
 
 export interface ServiceDeps {
   readonly handler: CommandHandler;
@@ -53,5 +54,6 @@ export function commandServiceHandlers(deps: ServiceDeps): commandTypes.CommandS
     ChangeOverdraftLimit: unary('ChangeOverdraftLimit', changeOverdraftLimit(deps), options),
     CloseAccount: unary('CloseAccount', closeAccount(deps), options),
     RequestTransfer: unary('RequestTransfer', requestTransfer(deps), options),
+    RequestTransferBatch: unary('RequestTransferBatch', requestTransferBatch(deps), options),
   };
 }

@@ -235,6 +235,10 @@ describe('bank rebuild', () => {
       for (const type of ['HoldCaptured', 'HoldExpired', 'TransferRefunded', 'TransferFailed']) {
         assert.ok(types.has(type), `the workload produced no ${type}`);
       }
+      assert.ok(
+        events.some((e) => e.type === 'TransferRequested' && 'batchId' in e.data),
+        'the workload produced no leg of a transfer batch',
+      );
       // Tiny cache and pages: rows are evicted and read back from the shadow all the time.
       const small = await runCli(
         ['rebuild', 'all', '--batch-size', '37', '--cache-rows', '3', '--json'],

@@ -38,8 +38,9 @@ describe('bank verify', () => {
 
   it('fails with exit 1, naming the account, field, expected and actual, after rows are corrupted', async () => {
     const [victim, other] = seeded.accountIds;
-    const transfer = seeded.transferIds[0];
-    assert.ok(victim && other && transfer);
+    const [transfer, unbatched] = seeded.transferIds;
+    assert.ok(victim && other && transfer && unbatched);
+    const strayBatch = '5b0f3c2e-8d41-4a7e-9c16-3e2d7a9b1f40';
     const before = await fixture
       .db('accounts')
       .where({ account_id: victim })
@@ -53,6 +54,10 @@ describe('bank verify', () => {
     );
     await fixture.db.raw(`UPDATE transfers SET status = 'failed' WHERE transfer_id = ?`, [
       transfer,
+    ]);
+    await fixture.db.raw('UPDATE transfers SET batch_id = ? WHERE transfer_id = ?', [
+      strayBatch,
+      unbatched,
     ]);
 
     const result = await runCli(['verify', '--settle-ms', '0'], fixture.env);
@@ -77,7 +82,11 @@ describe('bank verify', () => {
       result.stdout,
       new RegExp(`transfer ${transfer} status: expected completed, actual failed`),
     );
-    assert.match(result.stdout, /DIFFERENCES: .* 4 differences/);
+    assert.match(
+      result.stdout,
+      new RegExp(`transfer ${unbatched} batchId: expected none, actual ${strayBatch}`),
+    );
+    assert.match(result.stdout, /DIFFERENCES: .* 5 differences/);
   });
 });
 

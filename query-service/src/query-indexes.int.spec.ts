@@ -10,7 +10,12 @@ import { holdByIdQuery, holdsPageQuery } from './holds/hold-queries.js';
 import { parseStatementPeriod } from './statements/statement-period.js';
 import { openingEntryQuery, statementEntriesQuery } from './statements/statement-queries.js';
 import { transactionsPageQuery } from './transactions/transaction-queries.js';
-import { transferByIdQuery, transferHistoryQuery } from './transfers/transfer-queries.js';
+import {
+  accountOwnersQuery,
+  batchLegsQuery,
+  transferByIdQuery,
+  transferHistoryQuery,
+} from './transfers/transfer-queries.js';
 
 /** Tables that grow with the business; projection_checkpoints holds a row per partition and may be scanned. */
 const LARGE_TABLES = new Set([
@@ -62,9 +67,11 @@ describe('every query the service runs is backed by an index', () => {
       from generate_series(1, 500) as a, generate_series(1, 100) as r`);
     await pool.query(`
       insert into transfers (transfer_id, from_account_id, to_account_id, amount, currency, reference, status,
-        revision, requested_at, updated_at)
+        revision, requested_at, updated_at, batch_id, batch_index, batch_mode)
       select md5('t' || i)::uuid, md5('a' || (1 + i % 500))::uuid, md5('a' || (1 + (i + 1) % 500))::uuid, 100,
-        'USD', '', 'completed', 3, now(), now()
+        'USD', '', 'completed', 3, now(), now(),
+        case when i % 2 = 0 then md5('b' || (i / 10))::uuid end, case when i % 2 = 0 then i % 10 end,
+        case when i % 2 = 0 then 'atomic' end
       from generate_series(1, 5000) as i`);
     await pool.query(`
       insert into transfer_status_history (transfer_id, revision, status, at)
@@ -143,6 +150,11 @@ describe('every query the service runs is backed by an index', () => {
     ],
     ['GetTransfer', () => transferByIdQuery(knex, transferId)],
     ['GetTransfer history', () => transferHistoryQuery(knex, transferId)],
+    ['GetTransferBatch', () => batchLegsQuery(knex, '00000000-0000-4000-8000-000000000000')],
+    [
+      'GetTransferBatch owners',
+      () => accountOwnersQuery(knex, [accountId, '00000000-0000-4000-8000-000000000000']),
+    ],
     ['GetStatement opening', () => openingEntryQuery(knex, accountId, period.startsAt)],
     [
       'GetStatement entries',

@@ -8,6 +8,7 @@ import { listHolds } from './holds/list-holds.js';
 import type { QueryDeps } from './query-deps.js';
 import { getStatement } from './statements/get-statement.js';
 import { getTransfer } from './transfers/get-transfer.js';
+import { getTransferBatch } from './transfers/get-transfer-batch.js';
 import { listTransactions } from './transactions/list-transactions.js';
 
 export const QUERY_SERVICE_NAME = 'bank.v1.QueryService';
@@ -26,6 +27,7 @@ export function registerQueryService(
     ListAccounts: unary('ListAccounts', listAccounts(deps), options),
     ListTransactions: unary('ListTransactions', listTransactions(deps), options),
     GetTransfer: unary('GetTransfer', getTransfer(deps), options),
+    GetTransferBatch: unary('GetTransferBatch', getTransferBatch(deps), options),
     GetStatement: unary('GetStatement', getStatement(deps), options),
     ListHolds: unary('ListHolds', listHolds(deps), options),
     GetHold: unary('GetHold', getHold(deps), options),

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { baseEnv, spawnChild } from '../infra/child.js';
+import { baseEnv, spawnChild, type Child } from '../infra/child.js';
 import { runHttpLoad, type HttpLoadResult } from '../load/http-load.js';
 
 export interface FastifyCeilingOptions {
@@ -15,34 +15,46 @@ export interface FastifyCeilingOptions {
 export async function measureFastifyCeiling(
   options: FastifyCeilingOptions,
 ): Promise<HttpLoadResult> {
-  let port = 0;
-  const server = spawnChild(
-    'fastify-hello',
-    process.execPath,
-    [fileURLToPath(new URL('./fastify-hello-server.js', import.meta.url))],
-    {
-      env: baseEnv(),
-      onStdout: (chunk) => {
-        const match = /listening (\d+)/.exec(chunk.toString('utf8'));
-        if (match?.[1]) port = Number(match[1]);
-      },
-    },
-  );
+  const server = await startListening('fastify-hello', './fastify-hello-server.js', baseEnv());
   try {
-    const deadline = Date.now() + 15_000;
-    while (port === 0) {
-      if (server.hasExited() || Date.now() > deadline)
-        throw new Error(`fastify hello-world did not start: ${server.tail()}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
     return await runHttpLoad({
-      url: `http://127.0.0.1:${port}`,
+      url: `http://127.0.0.1:${server.port}`,
       connections: options.connections,
       durationSeconds: options.durationSeconds,
       maxRequests: options.maxRequests,
       next: () => ({ method: 'GET', path: '/', headers: {} }),
     });
   } finally {
-    await server.stop(5000);
+    await server.child.stop(5000);
   }
+}
+
+/** Starts a server script of this folder and waits for its `listening <port>` line. */
+export async function startListening(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: Child; port: number }> {
+  let port = 0;
+  const child = spawnChild(
+    name,
+    process.execPath,
+    [fileURLToPath(new URL(script, import.meta.url))],
+    {
+      env,
+      onStdout: (chunk) => {
+        const match = /listening (\d+)/.exec(chunk.toString('utf8'));
+        if (match?.[1]) port = Number(match[1]);
+      },
+    },
+  );
+  const deadline = Date.now() + 15_000;
+  while (port === 0) {
+    if (child.hasExited() || Date.now() > deadline) {
+      await child.stop(1000);
+      throw new Error(`${name} did not start: ${child.tail()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return { child, port };
 }

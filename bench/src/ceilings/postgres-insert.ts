@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { eventShapedRow } from './event-row.js';
 import { runClosedLoop, type ClosedLoopResult } from '../load/closed-loop.js';
 
 export interface PostgresCeilingOptions {
@@ -42,23 +42,10 @@ export async function measurePostgresInsertCeiling(
       operation: async (worker) => {
         const client = clients[worker];
         if (!client) return { kind: 'error', status: 'no client' };
-        const eventId = randomUUID();
+        const row = eventShapedRow('100');
         await client.query(
           'INSERT INTO ceiling_inserts (stream_id, event_id, data, metadata) VALUES ($1, $2, $3, $4)',
-          [
-            `account-${eventId}`,
-            eventId,
-            { accountId: eventId, amount: '100' },
-            {
-              eventId,
-              commandId: eventId,
-              correlationId: eventId,
-              causationId: eventId,
-              actor: { id: 'bench', roles: ['teller'] },
-              occurredAt: new Date().toISOString(),
-              schemaVersion: 1,
-            },
-          ],
+          [row.stream_id, row.event_id, row.data, row.metadata],
         );
         return { kind: 'ok', status: 'insert' };
       },

@@ -14,6 +14,7 @@ export type CpuGroup =
   | 'projector'
   | 'postgres'
   | 'kafka'
+  | 'floor'
   | 'bench'
   | 'other';
 
@@ -32,6 +33,7 @@ function groupOf(pid: number, comm: string): CpuGroup | undefined {
   }
   if (comm === 'java' && cmdline.includes('kafka')) return 'kafka';
   if (comm !== 'node' && comm !== 'MainThread') return undefined;
+  if (cmdline.includes('ceilings/floor-')) return 'floor';
   for (const service of ['gateway', 'command-service', 'query-service', 'projector'] as const) {
     if (cmdline.includes(`${service}/dist/main.js`)) return service;
   }

@@ -1,10 +1,13 @@
 import { measureFastifyCeiling } from '../ceilings/fastify-hello.js';
+import { startFloor } from '../ceilings/floor.js';
 import { measureKafkaCeiling } from '../ceilings/kafka-roundtrip.js';
 import { measurePostgresInsertCeiling } from '../ceilings/postgres-insert.js';
 import { measureRabbitMqCeiling } from '../ceilings/rabbitmq-roundtrip.js';
 import { rabbitmqUrl } from '@bank/testkit';
 import type { BenchContext } from '../context.js';
+import { cpuBetween, describePerUnit, snapshot } from '../infra/cpu-usage.js';
 import { createBenchSchema } from '../infra/database.js';
+import { pgPerUnit, readPgCounters } from '../infra/pg-counters.js';
 
 const SCENARIO = '1 ceilings';
 
@@ -55,9 +58,54 @@ async function postgres(ctx: BenchContext): Promise<void> {
       unit: 'rows/s',
       note: `p50 ${pg.latency.p50.toFixed(2)} ms, p99 ${pg.latency.p99.toFixed(2)} ms`,
     });
+    await floor(ctx, schema.url);
   } finally {
     await schema.drop();
   }
+}
+
+/**
+ * The second write ceiling: the architecture's hops with no business logic (floor.ts), same
+ * connections, load generator and duration as the gateway's command mix, with its CPU and WAL
+ * flushes per request beside it.
+ */
+async function floor(ctx: BenchContext, databaseUrl: string): Promise<void> {
+  const { options, results } = ctx;
+  ctx.log(
+    `ceiling: floor (Fastify -> grpc-js unary -> group-committed INSERT), ${options.concurrency} connections, ${options.durationSeconds} s`,
+  );
+  const running = await startFloor({
+    databaseUrl,
+    connections: options.concurrency,
+    maxRequests: options.maxRequests,
+  });
+  let result, cpu, pg;
+  try {
+    await running.load(1); // the table's first pages and the JIT, as the command phases' warm-up
+    const cpuBefore = snapshot();
+    const pgBefore = await readPgCounters();
+    result = await running.load(options.durationSeconds);
+    // Before the processes exit: their CPU is read from /proc.
+    cpu = cpuBetween(cpuBefore, snapshot());
+    pg = pgPerUnit(pgBefore, await readPgCounters(), result.outcomes.total);
+  } finally {
+    await running.stop();
+  }
+  ctx.ceilings.floor = { name: 'floor', value: result.okThroughput, unit: 'req/s' };
+  results.againstCeiling(
+    {
+      scenario: SCENARIO,
+      metric: `floor: Fastify -> grpc-js -> group-committed INSERT (${options.concurrency} conns)`,
+      value: result.okThroughput,
+      unit: 'req/s',
+      note:
+        `p50 ${result.latency.p50.toFixed(2)} ms, p99 ${result.latency.p99.toFixed(2)} ms, ` +
+        `${result.outcomes.errors + result.outcomes.rejections} errors; ` +
+        `${pg.walFlushes.toFixed(3)} WAL flushes and ${pg.transactions.toFixed(3)} transactions per request; ` +
+        describePerUnit(cpu, result.outcomes.total, 'request'),
+    },
+    ctx.ceilings.postgresInsert,
+  );
 }
 
 async function kafka(ctx: BenchContext): Promise<void> {

@@ -18,8 +18,10 @@ function pick(accounts: readonly string[]): string {
   return accounts[Math.floor(Math.random() * accounts.length)] ?? '';
 }
 
-export function nextCommand(accounts: readonly string[]): MixCommand {
-  const roll = Math.random();
+/** The next command of the mix, or of one kind only. */
+export function nextCommand(accounts: readonly string[], only?: MixCommand['kind']): MixCommand {
+  const roll =
+    only === undefined ? Math.random() : { transfer: 0, deposit: 0.4, withdrawal: 0.8 }[only];
   if (roll < 0.4) {
     const from = pick(accounts);
     let to = pick(accounts);

@@ -5,12 +5,15 @@ import { cpuBetween, describePerUnit, snapshot } from '../infra/cpu-usage.js';
 import type { StackSession } from '../infra/stack-session.js';
 import { runClosedLoop, type ClosedLoopResult } from '../load/closed-loop.js';
 import { runHttpLoad, type HttpLoadResult } from '../load/http-load.js';
-import { commandRequest, MIX_DESCRIPTION, nextCommand } from './command-mix.js';
+import { readPgCounters, pgPerUnit, type PgCounters } from '../infra/pg-counters.js';
+import { commandRequest, MIX_DESCRIPTION, nextCommand, type MixCommand } from './command-mix.js';
 import { ACTOR, CommandClient } from './grpc-commands.js';
 
 const SCENARIO = '2 commands';
 /** End-to-end commands must reach this share of the PostgreSQL single-insert ceiling. */
 const MIN_RATIO_TO_POSTGRES = 0.4;
+/** ... and this share of the floor row (the same hops with no logic, ceilings.ts). */
+const MIN_RATIO_TO_FLOOR = 0.4;
 const IDLE_SECONDS = 5;
 
 /**
@@ -21,13 +24,17 @@ const IDLE_SECONDS = 5;
 export async function runCommandScenarios(ctx: BenchContext, session: StackSession): Promise<void> {
   const { options } = ctx;
   const token = await mintToken(ctx.jwtSecret, 'bench-teller', ['teller']);
-  const gateway = (accounts: readonly string[], seconds: number): Promise<HttpLoadResult> =>
+  const gateway = (
+    accounts: readonly string[],
+    seconds: number,
+    only?: MixCommand['kind'],
+  ): Promise<HttpLoadResult> =>
     runHttpLoad({
       url: session.stack.gatewayUrl,
       connections: options.concurrency,
       durationSeconds: seconds,
       maxRequests: options.maxRequests,
-      next: () => commandRequest(nextCommand(accounts), token),
+      next: () => commandRequest(nextCommand(accounts, only), token),
     });
 
   // What the stack burns with nothing to do: polling and timers, charged to every command below.
@@ -48,21 +55,35 @@ export async function runCommandScenarios(ctx: BenchContext, session: StackSessi
     `commands: warm-up, then ${MIX_DESCRIPTION} through the gateway over ${session.accounts.length} accounts`,
   );
   await gateway(session.accounts, warmUpSeconds(ctx));
+  const lowName = `gateway, ${session.accounts.length.toLocaleString('en-US')} accounts`;
   const lowCpu = snapshot();
+  const lowPg = await readPgCounters();
   const low = await gateway(session.accounts, options.durationSeconds);
-  reportCpu(
-    ctx,
-    `gateway, ${session.accounts.length.toLocaleString('en-US')} accounts`,
-    low,
-    lowCpu,
-  );
+  await reportCpu(ctx, lowName, low, lowCpu, lowPg);
   ctx.commandMaxThroughput = low.okThroughput;
-  report(
-    ctx,
-    `gateway, ${session.accounts.length.toLocaleString('en-US')} accounts`,
-    low,
-    MIN_RATIO_TO_POSTGRES,
+  report(ctx, lowName, low, MIN_RATIO_TO_POSTGRES);
+  ctx.results.againstCeiling(
+    {
+      scenario: SCENARIO,
+      metric: `${lowName}: throughput against the floor row`,
+      value: low.okThroughput,
+      unit: 'cmd/s',
+    },
+    ctx.ceilings.floor,
+    MIN_RATIO_TO_FLOOR,
   );
+
+  // One kind at a time: what a deposit and a transfer each cost, beside the mix.
+  for (const kind of ['deposit', 'transfer'] as const) {
+    ctx.log(`commands: ${kind}s only through the gateway over ${session.accounts.length} accounts`);
+    await gateway(session.accounts, warmUpSeconds(ctx), kind);
+    const name = `gateway, ${kind}s only`;
+    const cpu = snapshot();
+    const counters = await readPgCounters();
+    const run = await gateway(session.accounts, options.durationSeconds, kind);
+    await reportCpu(ctx, name, run, cpu, counters);
+    report(ctx, name, run);
+  }
 
   ctx.log(`commands: the same mix over ${session.hotAccounts.length} hot accounts`);
   const hot = await gateway(session.hotAccounts, options.durationSeconds);
@@ -98,10 +119,11 @@ export async function runCommandScenarios(ctx: BenchContext, session: StackSessi
       note: `p99 ${single.latency.p99.toFixed(1)} ms over ${single.outcomes.total} commands (${single.outcomes.describe()})`,
     });
     const directCpu = snapshot();
+    const directPg = await readPgCounters();
     const direct = await grpcRun(options.durationSeconds);
     const directName = `gRPC direct, ${session.accounts.length.toLocaleString('en-US')} accounts`;
     report(ctx, directName, direct);
-    reportCpu(ctx, directName, direct, directCpu);
+    await reportCpu(ctx, directName, direct, directCpu, directPg);
     ctx.results.add({
       scenario: SCENARIO,
       metric: 'gateway cost: throughput gateway / gRPC direct',
@@ -159,14 +181,23 @@ function report(ctx: BenchContext, what: string, run: HttpLoadResult, minRatio?:
  * share of the machine's cores they kept busy: the figure that says whether the stack is
  * CPU-bound, and which process to make cheaper.
  */
-function reportCpu(
+async function reportCpu(
   ctx: BenchContext,
   what: string,
   run: HttpLoadResult,
   before: ReturnType<typeof snapshot>,
-): void {
+  pgBefore: PgCounters,
+): Promise<void> {
   const cpu = cpuBetween(before, snapshot());
+  const pg = pgPerUnit(pgBefore, await readPgCounters(), run.outcomes.total);
   const commands = run.outcomes.total;
+  ctx.results.add({
+    scenario: SCENARIO,
+    metric: `${what}: WAL flushes per command`,
+    value: pg.walFlushes,
+    unit: '',
+    note: `pg_stat_wal.wal_sync delta, whole server; ${pg.transactions.toFixed(2)} transactions per command (pg_stat_database, whole database); statements are not counted without pg_stat_statements`,
+  });
   if (cpu.totalSeconds === 0 || commands === 0) return;
   const busy = cpu.totalSeconds / (run.seconds * cpus().length);
   ctx.results.add({

@@ -166,6 +166,11 @@ export const rpc = {
       commandTypes.RequestTransferRequest,
       commandTypes.TransferReply__Output
     >,
+  requestTransferBatch: (c: Client) =>
+    c.requestTransferBatch.bind(c) as Callable<
+      commandTypes.RequestTransferBatchRequest,
+      commandTypes.TransferBatchReply__Output
+    >,
 };
 
 export const ADMIN = { id: 'admin-1', roles: ['admin'] };

@@ -1,6 +1,10 @@
+import { strict as assert } from 'node:assert';
 import {
   accountStream,
+  availableBalance,
+  evolveAccount,
   foldAccount,
+  initialAccountState,
   foldTransfer,
   transferStream,
   type AccountEvent,
@@ -69,4 +73,20 @@ export async function accountFromStore(pool: pg.Pool, accountId: string): Promis
 export async function transferFromStore(pool: pg.Pool, transferId: string): Promise<TransferState> {
   const events = await streamEvents(pool, transferStream(transferId));
   return foldTransfer(events.map((e) => decodeStored(e) as TransferEvent));
+}
+
+/** The accounts' balances summed, each checked never to have gone below zero available. */
+export async function totalBalance(db: pg.Pool, accountIds: readonly string[]): Promise<bigint> {
+  let total = 0n;
+  for (const accountId of accountIds) {
+    let state: AccountState = initialAccountState;
+    for (const event of await streamEvents(db, accountStream(accountId))) {
+      state = evolveAccount(state, decodeStored(event) as AccountEvent);
+      assert.ok(state.status !== 'none');
+      assert.ok(availableBalance(state) >= 0n, `available below zero on ${accountId}`);
+    }
+    assert.ok(state.status !== 'none');
+    total += state.balance;
+  }
+  return total;
 }

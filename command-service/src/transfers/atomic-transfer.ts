@@ -1,12 +1,14 @@
 import {
   accountStream,
-  debitRefusal,
-  decideAccount,
-  decideTransfer,
+  settleTransfer,
+  TransferLegsRecordedError,
   transferStream,
+  type AccountEvent,
+  type AccountState,
   type ActiveTransferState,
   type TransferCommand,
-  type TransferEvent,
+  type TransferSettlement,
+  type TransferState,
 } from '@bank/domain';
 import { rejectionError } from '@bank/platform';
 import { accountAggregate } from '../accounts/account-aggregate.js';
@@ -15,8 +17,11 @@ import {
   commandIdReused,
   planWrite,
   type CommandHandler,
+  type PlannedEvent,
+  type PlannedWrite,
   type StreamsDecision,
 } from '../infrastructure/command-handler.js';
+import type { LoadedStream } from '../infrastructure/stream-loader.js';
 import { eventIdFor } from '../infrastructure/name-uuid.js';
 import { transferAggregate } from './transfer-aggregate.js';
 
@@ -51,7 +56,7 @@ export async function transferAtomically(
   command: RequestTransfer,
   context: CommandContext,
 ): Promise<AtomicTransferOutcome> {
-  const { transferId, fromAccountId, toAccountId, amount } = command.data;
+  const { transferId, fromAccountId, toAccountId } = command.data;
   const transferStreamId = transferStream(transferId);
   const sourceStreamId = accountStream(fromAccountId);
   const destinationStreamId = accountStream(toAccountId);
@@ -66,85 +71,30 @@ export async function transferAtomically(
           throw commandIdReused();
         return { kind: 'answer', result: { kind: 'replayed' } };
       }
-      const requested = decideTransfer(command, transfer.state);
-      if (!requested.ok) {
-        if (!transfer.verified) return { kind: 'recheck' };
-        throw rejectionError(requested.rejection.code, requested.rejection.message);
-      }
       const source = await view.load(sourceStreamId, accountAggregate);
-      const refusal = debitRefusal(source.state, amount);
-      if (refusal) {
-        if (!source.verified) return { kind: 'recheck' };
-        throw rejectionError(refusal.code, refusal.message);
-      }
       const destination = await view.load(destinationStreamId, accountAggregate);
-      const leg = { transferId, amount };
-      const debit = decideAccount(
-        { type: 'DebitForTransfer', data: { ...leg, counterpartyAccountId: toAccountId } },
-        source.state,
+      const settled = settleUnlessRecorded(
+        () => settleTransfer(command, transfer.state, source.state, destination.state),
+        [transfer, source, destination],
       );
-      const credit = decideAccount(
-        { type: 'CreditForTransfer', data: { ...leg, counterpartyAccountId: fromAccountId } },
-        destination.state,
-      );
-      for (const [decision, loaded] of [
-        [debit, source],
-        [credit, destination],
-      ] as const) {
-        if (decision.ok) continue;
+      if (settled === 'recheck') return { kind: 'recheck' };
+      if (!settled.ok) {
+        const loaded = { transfer, source, destination }[settled.on];
         if (!loaded.verified) return { kind: 'recheck' };
-        throw rejectionError(decision.rejection.code, decision.rejection.message);
+        throw rejectionError(settled.rejection.code, settled.rejection.message);
       }
-      const debited = debit.ok ? debit.events[0] : undefined;
-      const credited = credit.ok ? credit.events[0] : undefined;
-      if (debited?.type !== 'TransferDebited' || credited === undefined) {
-        // A new transfer whose legs are already on the accounts: never expected.
-        throw new Error(`transfer ${transferId}: its legs are not new to the accounts`);
-      }
-
-      const requestedEventId = eventIdFor(context.commandId, transferStreamId, 0);
-      const causedBy = (commandId: string) => ({ commandId, causationId: requestedEventId });
-      const completes = credited.type === 'TransferCredited';
-      // The same record, under the same command id, a process-manager drive writes at its end.
-      const progress: TransferEvent[] = completes
-        ? [
-            { type: 'TransferSourceDebited', data: { transferId } },
-            { type: 'TransferDestinationCredited', data: { transferId } },
-            { type: 'TransferCompleted', data: { transferId } },
-          ]
-        : [
-            {
-              type: 'TransferFailed',
-              data: {
-                transferId,
-                reason:
-                  credited.type === 'TransferCreditDeclined' ? credited.data.reason : 'refused',
-              },
-            },
-          ];
-      const progressCommandId = `${transferId}:${
-        completes ? 'source-debited+destination-credited+completed' : 'failed'
-      }`;
-      const record = planWrite(transferStreamId, transferAggregate, transfer, [
-        ...requested.events.map((event) => ({
-          event,
-          commandId: context.commandId,
-          causationId: context.causationId,
-        })),
-        ...progress.map((event) => ({ event, ...causedBy(progressCommandId) })),
-      ]);
-      const creditWrite = planWrite(destinationStreamId, accountAggregate, destination, [
-        { event: credited, ...causedBy(`${transferId}:credit`) },
-      ]);
-      const writes = completes
-        ? [
-            planWrite(sourceStreamId, accountAggregate, source, [
-              { event: debited, ...causedBy(`${transferId}:debit`) },
-            ]),
-            creditWrite,
-            record,
-          ]
-        : [creditWrite, record];
+      const { record, accounts } = settlementWrites(
+        context,
+        { transfer, source, destination },
+        settled,
+        command.data,
+      );
+      const writes = [
+        ...accounts.map(({ streamId, loaded, events }) =>
+          planWrite(streamId, accountAggregate, loaded, events),
+        ),
+        record,
+      ];
       const state = record.stateAfter;
       if (state.status === 'none') throw new Error(`transfer ${transferId} vanished`);
       return {
@@ -155,4 +105,92 @@ export async function transferAtomically(
       };
     },
   );
+}
+
+/** The events one settled transfer appends to one account stream, under their leg's command id. */
+export interface AccountLegWrite {
+  readonly streamId: string;
+  readonly loaded: LoadedStream<AccountState>;
+  readonly events: readonly PlannedEvent[];
+}
+
+/**
+ * The writes of a settled transfer: its record on the transfer stream (TransferRequested under the
+ * command's id, the rest of the timeline under the id a process-manager drive would use) and each
+ * account's leg under `<transfer>:debit` / `<transfer>:credit`, each caused by TransferRequested.
+ * The accounts are given as the transfer found them (a batch leg: after the earlier legs).
+ */
+export function settlementWrites(
+  context: CommandContext,
+  streams: {
+    readonly transfer: LoadedStream<TransferState>;
+    readonly source: LoadedStream<AccountState>;
+    readonly destination: LoadedStream<AccountState>;
+  },
+  settled: Extract<TransferSettlement, { ok: true }>,
+  accounts: {
+    readonly transferId: string;
+    readonly fromAccountId: string;
+    readonly toAccountId: string;
+  },
+): {
+  readonly record: PlannedWrite & { readonly stateAfter: TransferState };
+  readonly accounts: AccountLegWrite[];
+} {
+  const { transferId } = accounts;
+  const transferStreamId = transferStream(transferId);
+  const requestedEventId = eventIdFor(context.commandId, transferStreamId, 0);
+  const causedBy = (commandId: string) => ({ commandId, causationId: requestedEventId });
+  const progressCommandId = `${transferId}:${
+    settled.completes ? 'source-debited+destination-credited+completed' : 'failed'
+  }`;
+  const record = planWrite(transferStreamId, transferAggregate, streams.transfer, [
+    ...settled.requested.map((event) => ({
+      event,
+      commandId: context.commandId,
+      causationId: context.causationId,
+    })),
+    ...settled.progress.map((event) => ({ event, ...causedBy(progressCommandId) })),
+  ]);
+  const leg = (
+    side: 'debit' | 'credit',
+    accountId: string,
+    loaded: LoadedStream<AccountState>,
+    events: readonly AccountEvent[],
+  ): AccountLegWrite[] =>
+    events.length === 0
+      ? []
+      : [
+          {
+            streamId: accountStream(accountId),
+            loaded,
+            events: events.map((event) => ({ event, ...causedBy(`${transferId}:${side}`) })),
+          },
+        ];
+  return {
+    record,
+    accounts: [
+      ...leg('debit', accounts.fromAccountId, streams.source, settled.debit),
+      ...leg('credit', accounts.toAccountId, streams.destination, settled.credit),
+    ],
+  };
+}
+
+/**
+ * Settles with `settle`, unless the accounts already hold the legs of what the transfer streams
+ * call new: then, if any stream was answered from the cache, 'recheck' (another instance
+ * recorded it; read just now, its stream shows it and the command is a replay). On streams read
+ * just now that is a broken invariant and stays an error.
+ */
+export function settleUnlessRecorded<T>(
+  settle: () => T,
+  loaded: readonly { readonly verified: boolean }[],
+): T | 'recheck' {
+  try {
+    return settle();
+  } catch (error) {
+    if (error instanceof TransferLegsRecordedError && loaded.some((stream) => !stream.verified))
+      return 'recheck';
+    throw error;
+  }
 }

@@ -70,8 +70,25 @@ for (const recoverer of TRANSFER_MODES)
         toAccountId: to,
         amount: '25.00',
       };
-      await assert.rejects(call(crashing, rpc.requestTransfer, request));
-      const exit = await child.exited;
+      const failure = await call(crashing, rpc.requestTransfer, request).then(
+        () => assert.fail('the crashing instance answered the transfer'),
+        (error: unknown) => error,
+      );
+      // Bounded: an instance that refused the call instead of crashing would never exit.
+      const exit = await Promise.race([
+        child.exited,
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `the instance did not crash after the debit (the call ended with ${String(failure)}):\n${child?.output.slice(-2000) ?? ''}`,
+                ),
+              ),
+            30_000,
+          ).unref(),
+        ),
+      ]);
       assert.equal(exit.signal, 'SIGKILL');
       crashing.close();
 

@@ -62,6 +62,11 @@ function routes(fx: HostileFixtures): Route[] {
       request: (a) => get(`/v1/transfers/${a === fx.accountA ? fx.transferAB : randomUUID()}`),
     },
     {
+      name: 'GET transfer batch',
+      allowed: ['owner', 'teller', 'admin'],
+      request: (a) => get(`/v1/transfer-batches/${a === fx.accountA ? fx.batchA : randomUUID()}`),
+    },
+    {
       name: 'POST deposit',
       allowed: ['teller', 'admin'],
       request: (a, k) => post(`/v1/accounts/${a}/deposits`, { amount: '1.00' })(k),
@@ -114,6 +119,21 @@ function routes(fx: HostileFixtures): Route[] {
           fromAccountId: a,
           toAccountId: a === fx.accountA ? fx.accountB : fx.accountA,
           amount: '0.01',
+        })(k),
+    },
+    {
+      name: 'POST transfer batch',
+      allowed: ['owner', 'teller', 'admin'],
+      request: (a, k) =>
+        post('/v1/transfer-batches', {
+          mode: 'atomic',
+          transfers: [
+            {
+              fromAccountId: a,
+              toAccountId: a === fx.accountA ? fx.accountB : fx.accountA,
+              amount: '0.01',
+            },
+          ],
         })(k),
     },
   ];

@@ -10,6 +10,8 @@ export interface HostileFixtures {
   readonly accountB: string;
   /** Between A's two accounts: B is no party to it. */
   readonly transferAB: string;
+  /** A transfer batch of one leg between A's accounts. */
+  readonly batchA: string;
   readonly tokens: {
     readonly a: string;
     readonly b: string;
@@ -61,6 +63,25 @@ export async function createFixtures(
     toAccountId: accountA2,
     amount: '1.00',
   });
+  const batch = await must('/v1/transfer-batches', tokens.a, `${runTag}-h-batch`, {
+    mode: 'atomic',
+    transfers: [{ fromAccountId: accountA, toAccountId: accountA2, amount: '1.00' }],
+  });
+  // The checks read these through the views: wait until the views hold all of it.
+  const position = String(batch['position']); // the last command
+  for (let attempt = 0; ; attempt++) {
+    const read = await send(baseUrl, {
+      method: 'GET',
+      path: `/v1/transfers/${String(transfer['id'])}`,
+      token: tokens.teller,
+      consistencyToken: position,
+    });
+    if (read.kind === 'ack') break;
+    if (attempt >= 10)
+      throw new Error(
+        `hostile fixtures: the views never reached ${position}: ${JSON.stringify(read)}`,
+      );
+  }
   return {
     baseUrl,
     ownerA,
@@ -68,6 +89,7 @@ export async function createFixtures(
     accountA,
     accountB,
     transferAB: String(transfer['id']),
+    batchA: String(batch['id']),
     tokens,
   };
 }

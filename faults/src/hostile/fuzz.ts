@@ -17,6 +17,8 @@ const ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['POST', '/v1/accounts/{id}/close'],
   ['POST', '/v1/accounts/{id}/overdraft-limit'],
   ['POST', '/v1/transfers'],
+  ['POST', '/v1/transfer-batches'],
+  ['GET', '/v1/transfer-batches/{id}'],
   ['GET', '/v1/transfers/{id}'],
   ['GET', '/v1/accounts/{id}/transactions'],
   ['GET', '/v1/accounts/{id}/statement'],
@@ -35,6 +37,8 @@ const FIELDS = [
   'reference',
   'reason',
   'expiresAt',
+  'mode',
+  'transfers',
 ];
 const QUERY_KEYS = ['limit', 'cursor', 'from', 'to', 'type', 'status', 'ownerId', '__proto__', 'x'];
 
@@ -84,8 +88,17 @@ export async function runFuzz(
         fc.oneof(
           amountArb,
           idArb,
-          fc.constantFrom('USD', 'JPY', 'EUR', 'XXX', 'checking'),
+          fc.constantFrom('USD', 'JPY', 'EUR', 'XXX', 'checking', 'atomic'),
           fc.jsonValue(),
+          // A batch's legs, each made of the same hostile fields.
+          fc.array(
+            fc.dictionary(
+              fc.constantFrom('fromAccountId', 'toAccountId', 'amount', 'reference', 'x'),
+              fc.oneof(amountArb, idArb),
+              { maxKeys: 4 },
+            ),
+            { maxLength: 3 },
+          ),
         ),
         { maxKeys: 5 },
       )

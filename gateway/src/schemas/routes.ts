@@ -1,4 +1,5 @@
 import type { FastifySchema } from 'fastify';
+import { MAX_BATCH_LEGS } from '@bank/domain';
 import { LIMIT_PATTERN } from './shared.js';
 import { operationProblems, problemResponses, type ProblemCode } from '../http/problem-codes.js';
 
@@ -371,18 +372,33 @@ export const overdraftLimitSchema = command({
   result: 'AccountCommandResult',
 });
 
+/** What a transfer's source, destination or rules can refuse it with. */
+const TRANSFER_PROBLEMS: readonly ProblemCode[] = [
+  'NOT_FOUND',
+  'ACCOUNT_NOT_FOUND',
+  'SAME_ACCOUNT',
+  'CURRENCY_MISMATCH',
+  'ACCOUNT_FROZEN',
+  'ACCOUNT_CLOSED',
+  'INSUFFICIENT_FUNDS',
+];
+
+/** A transfer as requested: the body of POST /v1/transfers and each leg of a batch. */
+const transferBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['fromAccountId', 'toAccountId', 'amount'],
+  properties: {
+    fromAccountId: { $ref: 'Uuid#' },
+    toAccountId: { $ref: 'Uuid#' },
+    amount: { $ref: 'Amount#' },
+    reference: { type: 'string', maxLength: 140, pattern: WELL_FORMED },
+  },
+} as const;
+
 export const requestTransferSchema = command({
   operationId: 'requestTransfer',
-  problems: [
-    'NOT_FOUND',
-    'ACCOUNT_NOT_FOUND',
-
-    'SAME_ACCOUNT',
-    'CURRENCY_MISMATCH',
-    'ACCOUNT_FROZEN',
-    'ACCOUNT_CLOSED',
-    'INSUFFICIENT_FUNDS',
-  ],
+  problems: TRANSFER_PROBLEMS,
   summary: 'Transfer money',
   description:
     'Owner of the source account, teller, admin. 422 (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ...) ' +
@@ -393,17 +409,57 @@ export const requestTransferSchema = command({
   tags: transfers,
   status: 201,
   result: 'TransferResult',
+  body: transferBody,
+});
+
+/**
+ * The body limit of POST /v1/transfer-batches: 1,000 legs whose references are 140 characters
+ * written as JSON escapes of astral characters (12 bytes each) come to about 1.9 MB.
+ */
+export const TRANSFER_BATCH_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
+export const requestTransferBatchSchema = command({
+  operationId: 'requestTransferBatch',
+  // A leg's declined credit refuses the batch too (a single transfer records it as failed).
+  problems: [...TRANSFER_PROBLEMS, 'BALANCE_LIMIT_EXCEEDED', 'MULTI_STREAM_APPEND_UNSUPPORTED'],
+  summary: 'Transfer money in a batch',
+  description:
+    `1 to ${MAX_BATCH_LEGS} transfers. mode "atomic": every leg applies or none does, in one ` +
+    'atomic append; legs are decided in order, each on the balances the earlier legs left ' +
+    '(A→B then B→C may spend what the first brought). One refused leg refuses the batch with ' +
+    '422: `code` is its reason and `field` names it (`transfers[<index>]`); nothing is recorded. ' +
+    'Customers send only from their own accounts; tellers and admins from any. Each leg is a ' +
+    'transfer (GET /v1/transfers/{id}, with its batchId). On an event store without the atomic ' +
+    'multi-stream append, an atomic batch is refused with 422 MULTI_STREAM_APPEND_UNSUPPORTED.',
+  tags: transfers,
+  status: 201,
+  result: 'TransferBatchResult',
   body: {
     type: 'object',
     additionalProperties: false,
-    required: ['fromAccountId', 'toAccountId', 'amount'],
+    required: ['mode', 'transfers'],
     properties: {
-      fromAccountId: { $ref: 'Uuid#' },
-      toAccountId: { $ref: 'Uuid#' },
-      amount: { $ref: 'Amount#' },
-      reference: { type: 'string', maxLength: 140, pattern: WELL_FORMED },
+      mode: { type: 'string', enum: ['atomic'] },
+      transfers: {
+        type: 'array',
+        minItems: 1,
+        maxItems: MAX_BATCH_LEGS,
+        items: transferBody,
+      },
     },
   },
+});
+
+export const getTransferBatchSchema = query({
+  operationId: 'getTransferBatch',
+  problems: ['NOT_FOUND'],
+  summary: 'Get a transfer batch',
+  description:
+    'The batch and each leg (its transfer id and status), in order. A customer sees a batch ' +
+    'when they own a party of one of its legs; tellers and admins see every batch.',
+  tags: transfers,
+  params: accountParams,
+  result: 'TransferBatch',
 });
 
 export const getTransferSchema = query({

@@ -200,6 +200,43 @@ export const TransferResult = {
   },
 } as const;
 
+/** A batch and its legs, as a POST answers it and a GET shows it. */
+const transferBatchProperties = {
+  id: { $ref: 'Uuid#' },
+  mode: { type: 'string', enum: ['atomic'] },
+  status: { type: 'string', description: '"completed": every leg applied.' },
+  transfers: {
+    type: 'array',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['index', 'id', 'status'],
+      properties: {
+        index: { type: 'integer', minimum: 0 },
+        id: { $ref: 'Uuid#', description: "The leg's transfer: GET /v1/transfers/{id}." },
+        status: { type: 'string' },
+        code: { type: 'string', description: 'Why the leg was refused.' },
+      },
+    },
+  },
+} as const;
+
+export const TransferBatchResult = {
+  $id: 'TransferBatchResult',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'mode', 'status', 'transfers', 'position'],
+  properties: { ...transferBatchProperties, position: { $ref: 'Position#' } },
+} as const;
+
+export const TransferBatch = {
+  $id: 'TransferBatch',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'mode', 'status', 'transfers'],
+  properties: transferBatchProperties,
+} as const;
+
 export const Transfer = {
   $id: 'Transfer',
   type: 'object',
@@ -214,6 +251,10 @@ export const Transfer = {
     reference: { type: 'string' },
     status: { type: 'string' },
     failureReason: { type: 'string' },
+    batchId: {
+      $ref: 'Uuid#',
+      description: 'The transfer batch this transfer is a leg of (POST /v1/transfer-batches).',
+    },
     history: {
       type: 'array',
       description: 'The timeline: every status the transfer went through.',
@@ -373,6 +414,8 @@ export const SHARED_SCHEMAS = [
   AccountCommandResult,
   HoldResult,
   TransferResult,
+  TransferBatchResult,
+  TransferBatch,
   Transfer,
   LedgerEntry,
   TransactionPage,

@@ -322,6 +322,7 @@ export class FakeBank {
       amount: amountText,
       currency: from.currency,
       reference: request.reference,
+      batchId: '',
       status,
       failureReason,
       history,
@@ -674,7 +675,8 @@ export async function startFakeQueryService(
     ),
     GetProjectionStatus: unary(
       'GetProjectionStatus',
-      () => Promise.resolve({ consistentPosition: '0', checkpoints: [], lagSeconds: 0 }),
+      () =>
+        Promise.resolve({ consistentPosition: '0', checkpoints: [], secondsSinceLastApplied: 0 }),
       { logger: silent },
     ),
   };

@@ -49,6 +49,10 @@ type CommandMethods = {
   >;
   CloseAccount: Pair<commandTypes.AccountRequest, commandTypes.AccountReply__Output>;
   RequestTransfer: Pair<commandTypes.RequestTransferRequest, commandTypes.TransferReply__Output>;
+  RequestTransferBatch: Pair<
+    commandTypes.RequestTransferBatchRequest,
+    commandTypes.TransferBatchReply__Output
+  >;
 };
 
 type QueryMethods = {
@@ -59,6 +63,7 @@ type QueryMethods = {
     queryTypes.ListTransactionsReply__Output
   >;
   GetTransfer: Pair<queryTypes.GetTransferRequest, queryTypes.Transfer__Output>;
+  GetTransferBatch: Pair<queryTypes.GetTransferBatchRequest, queryTypes.TransferBatch__Output>;
   GetStatement: Pair<queryTypes.GetStatementRequest, queryTypes.Statement__Output>;
   ListHolds: Pair<queryTypes.ListHoldsRequest, queryTypes.ListHoldsReply__Output>;
   GetHold: Pair<queryTypes.GetHoldRequest, queryTypes.Hold__Output>;
@@ -79,12 +84,14 @@ const COMMAND_METHODS: readonly (keyof CommandMethods)[] = [
   'ChangeOverdraftLimit',
   'CloseAccount',
   'RequestTransfer',
+  'RequestTransferBatch',
 ];
 const QUERY_METHODS: readonly (keyof QueryMethods)[] = [
   'GetAccount',
   'ListAccounts',
   'ListTransactions',
   'GetTransfer',
+  'GetTransferBatch',
   'GetStatement',
   'ListHolds',
   'GetHold',

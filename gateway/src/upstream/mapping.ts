@@ -71,6 +71,37 @@ export const transferResultJson = (reply: commandTypes.TransferReply__Output) =>
   position: reply.position,
 });
 
+/** A batch and its legs, from the command's reply or the query's answer. */
+const transferBatchJson = (batch: {
+  readonly batchId: string;
+  readonly mode: string;
+  readonly status: string;
+  readonly transfers: ReadonlyArray<{
+    readonly index: number;
+    readonly transferId: string;
+    readonly status: string;
+    readonly code?: string;
+  }>;
+}) => ({
+  id: batch.batchId,
+  mode: batch.mode,
+  status: batch.status,
+  transfers: batch.transfers.map((leg) => ({
+    index: leg.index,
+    id: leg.transferId,
+    status: leg.status,
+    ...optional('code', leg.code),
+  })),
+});
+
+export const transferBatchResultJson = (reply: commandTypes.TransferBatchReply__Output) => ({
+  ...transferBatchJson(reply),
+  position: reply.position,
+});
+
+export const transferBatchViewJson = (batch: queryTypes.TransferBatch__Output) =>
+  transferBatchJson(batch);
+
 export const transferJson = (transfer: queryTypes.Transfer__Output) => ({
   id: transfer.transferId,
   fromAccountId: transfer.fromAccountId,
@@ -80,6 +111,7 @@ export const transferJson = (transfer: queryTypes.Transfer__Output) => ({
   ...optional('reference', transfer.reference),
   status: transfer.status,
   ...optional('failureReason', transfer.failureReason),
+  ...optional('batchId', transfer.batchId),
   history: transfer.history.map((change) => ({
     status: change.status,
     at: change.at,

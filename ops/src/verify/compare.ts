@@ -1,5 +1,5 @@
 import { formatAmount, isCurrency } from '@bank/domain';
-import type { AccountFacts, TransferFacts } from './folded-state.js';
+import { NO_TRANSFER, type AccountFacts, type TransferFacts } from './folded-state.js';
 
 /** One disagreement between the event store and the read models. */
 export interface Difference {
@@ -76,8 +76,8 @@ export function compareTransfer(
   expected: TransferFacts | undefined,
   actual: TransferFacts | undefined,
 ): Difference[] {
-  const e = expected ?? { exists: false, status: 'none', revision: -1n };
-  const a = actual ?? { exists: false, status: 'none', revision: -1n };
+  const e = expected ?? NO_TRANSFER;
+  const a = actual ?? NO_TRANSFER;
   if (e.exists !== a.exists)
     return [
       {
@@ -105,6 +105,15 @@ export function compareTransfer(
       field: 'revision',
       expected: e.revision.toString(),
       actual: a.revision.toString(),
+    });
+  }
+  if (e.batchId !== a.batchId) {
+    differences.push({
+      entity: 'transfer',
+      id,
+      field: 'batchId',
+      expected: e.batchId ?? 'none',
+      actual: a.batchId ?? 'none',
     });
   }
   return differences;

@@ -45,6 +45,8 @@ export interface TransferFacts {
   readonly exists: boolean;
   readonly status: string;
   readonly revision: bigint;
+  /** The batch the transfer is a leg of; null for a transfer on its own. */
+  readonly batchId: string | null;
 }
 
 const TRANSFER_TYPES: ReadonlySet<string> = new Set(TRANSFER_EVENT_TYPES);
@@ -143,10 +145,18 @@ export function accountFacts(entry: ExpectedAccount | undefined): AccountFacts {
   };
 }
 
+/** What a transfer no stream shows looks like. */
+export const NO_TRANSFER: TransferFacts = {
+  exists: false,
+  status: 'none',
+  revision: -1n,
+  batchId: null,
+};
+
 export function transferFacts(entry: ExpectedTransfer | undefined): TransferFacts {
-  if (!entry || entry.state.status === 'none')
-    return { exists: false, status: 'none', revision: -1n };
-  return { exists: true, status: entry.state.status, revision: entry.revision };
+  if (!entry || entry.state.status === 'none') return NO_TRANSFER;
+  const { status, batchId } = entry.state;
+  return { exists: true, status, revision: entry.revision, batchId: batchId ?? null };
 }
 
 /** The signed ledger amount an event writes, or undefined when it writes no ledger entry. */

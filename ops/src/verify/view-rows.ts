@@ -54,10 +54,12 @@ interface TransferRowText {
   transfer_id: string;
   status: string;
   revision: string;
+  batch_id: string | null;
 }
 
 const TRANSFER_SELECT =
-  'SELECT transfer_id::text AS transfer_id, status, revision::text AS revision FROM transfers';
+  'SELECT transfer_id::text AS transfer_id, status, revision::text AS revision, ' +
+  'batch_id::text AS batch_id FROM transfers';
 
 export async function* viewTransferPages(
   db: Knex,
@@ -108,5 +110,6 @@ function toViewTransfer(row: TransferRowText): ViewTransfer {
     exists: true,
     status: row.status,
     revision: toBigInt(row.revision),
+    batchId: row.batch_id,
   };
 }

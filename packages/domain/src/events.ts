@@ -116,8 +116,15 @@ export type TransferRequested = {
     amount: bigint;
     currency: Currency;
     reference: string;
+    /** Set on a leg of a transfer batch: the batch, and the leg's 0-based place in it. */
+    batchId?: string;
+    batchIndex?: number;
+    batchMode?: BatchMode;
   };
 };
+
+/** How a transfer batch applies its legs: `atomic`, all or none. */
+export type BatchMode = 'atomic';
 export type TransferSourceDebited = { type: 'TransferSourceDebited'; data: { transferId: string } };
 export type TransferDestinationCredited = {
   type: 'TransferDestinationCredited';

@@ -4,3 +4,4 @@ export * from './codec.js';
 export * from './decision.js';
 export * from './account.js';
 export * from './transfer.js';
+export * from './transfer-batch.js';

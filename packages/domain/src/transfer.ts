@@ -1,5 +1,5 @@
 import { accept, assertNever, reject, type Decision } from './decision.js';
-import type { TransferEvent } from './events.js';
+import type { BatchMode, TransferEvent } from './events.js';
 import { MAX_AMOUNT_MINOR, type Currency } from './money.js';
 
 /**
@@ -34,6 +34,10 @@ export type TransferState =
       readonly currency: Currency;
       readonly reference: string;
       readonly failureReason: string | null;
+      /** Set on a leg of a transfer batch. */
+      readonly batchId?: string;
+      readonly batchIndex?: number;
+      readonly batchMode?: BatchMode;
     };
 
 export type ActiveTransferState = Exclude<TransferState, { status: 'none' }>;
@@ -49,6 +53,8 @@ export type TransferCommand =
         toAccountId: string;
         amount: bigint;
         reference: string;
+        /** The batch the transfer is a leg of, with its place in it. */
+        batch?: { readonly batchId: string; readonly index: number; readonly mode: BatchMode };
         /** Currencies of both accounts, looked up by the caller before deciding. */
         fromCurrency: Currency;
         toCurrency: Currency;
@@ -97,6 +103,9 @@ export function decideTransfer(
         amount: d.amount,
         currency: d.fromCurrency,
         reference: d.reference,
+        ...(d.batch === undefined
+          ? {}
+          : { batchId: d.batch.batchId, batchIndex: d.batch.index, batchMode: d.batch.mode }),
       },
     });
   }

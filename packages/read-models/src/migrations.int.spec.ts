@@ -35,6 +35,7 @@ const ALL = [
   '003_dead_letter_keys',
   '004_daily_turnover_numeric',
   '005_holds_by_account',
+  '006_transfer_batches',
 ];
 
 describe('migrateReadModels', () => {

@@ -4,6 +4,7 @@ import * as deadLetters from './migrations/002_projection_dead_letters.js';
 import * as deadLetterKeys from './migrations/003_dead_letter_keys.js';
 import * as dailyTurnover from './migrations/004_daily_turnover_numeric.js';
 import * as holdsByAccount from './migrations/005_holds_by_account.js';
+import * as transferBatches from './migrations/006_transfer_batches.js';
 
 /**
  * Migrations are listed in code rather than discovered on disk, so the compiled package runs
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '003_dead_letter_keys': deadLetterKeys,
   '004_daily_turnover_numeric': dailyTurnover,
   '005_holds_by_account': holdsByAccount,
+  '006_transfer_batches': transferBatches,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

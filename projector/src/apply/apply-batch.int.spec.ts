@@ -5,7 +5,7 @@ import type { BankEvent } from '@bank/domain';
 import { createKnex, createLogger } from '@bank/platform';
 import {
   migrateReadModels,
-  recordDeadLetters,
+  deadLetterStatements,
   toProjectionEvent,
   type ProjectionEvent,
 } from '@bank/read-models';
@@ -70,9 +70,8 @@ describe('applyBatch: a stream behind a dead letter', () => {
         // once that event is dead-lettered.
         gapAttempts: 1000,
         retryDelayMs: 1000,
-        commit: (trx, outcome: BatchOutcome<number>) =>
-          recordDeadLetters(
-            trx,
+        commit: (outcome: BatchOutcome<number>) =>
+          deadLetterStatements(
             outcome.failed.map(({ event, reason, error }) => ({
               source: 'embedded',
               reason,

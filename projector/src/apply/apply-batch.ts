@@ -8,11 +8,13 @@ import {
   type TraceContext,
 } from '@bank/platform';
 import {
-  applyEvents,
+  applyEventsAndCommit,
   isDeadLettered,
   ProjectionInvariantError,
   StreamGapError,
+  type ApplyResult,
   type ProjectionEvent,
+  type SqlStatement,
 } from '@bank/read-models';
 import type { Knex } from 'knex';
 import { isTransientError } from '../infrastructure/transient.js';
@@ -45,8 +47,11 @@ export interface ApplyBatchOptions<S> {
   readonly knex: Knex;
   readonly logger: Logger;
   readonly metrics: ProjectorMetrics;
-  /** Runs in the transaction that commits the batch: checkpoints, watermarks, dead letters, NOTIFY. */
-  readonly commit: (trx: Knex.Transaction, outcome: BatchOutcome<S>) => Promise<void>;
+  /**
+   * The statements that commit with the batch, in its transaction: checkpoints, watermarks, dead
+   * letters and at most one NOTIFY.
+   */
+  readonly commit: (outcome: BatchOutcome<S>) => readonly SqlStatement[];
   /** Attempts for an event whose stream has a gap: an earlier event may still arrive. */
   readonly gapAttempts?: number;
   /** Attempts for an event that fails otherwise. */
@@ -55,7 +60,8 @@ export interface ApplyBatchOptions<S> {
 }
 
 /**
- * Applies a batch and its checkpoint in ONE transaction. When that fails because of an event (not
+ * Applies a batch and its checkpoint in ONE transaction of two round trips (applyEventsAndCommit).
+ * When that fails because of an event (not
  * the infrastructure), it finds the culprit: each event is applied on its own, a failing one is
  * retried a bounded number of times and then handed back in `failed`, and the checkpoint commits
  * in a last transaction. Redelivery is harmless throughout (the per-stream revision check), so
@@ -77,14 +83,11 @@ export async function applyBatch<S>(
     failed: [],
   };
   try {
-    await knex.transaction(async (trx) => {
-      const result = await applyEvents(
-        trx,
-        items.map((item) => item.event),
-      );
-      Object.assign(outcome, result);
-      await options.commit(trx, outcome);
-    });
+    await applyEventsAndCommit(
+      knex,
+      items.map((item) => item.event),
+      (result) => options.commit(Object.assign(outcome, result)),
+    );
     return done();
   } catch (error) {
     if (isTransientError(error) || items.length === 0) {
@@ -125,7 +128,7 @@ export async function applyBatch<S>(
     outcome.skipped += result.skipped;
     outcome.lastOccurredAt = result.lastOccurredAt ?? outcome.lastOccurredAt;
   }
-  await knex.transaction((trx) => options.commit(trx, outcome));
+  await applyEventsAndCommit(knex, [], () => options.commit(outcome));
   return done();
 
   function done(): BatchOutcome<S> {
@@ -166,7 +169,7 @@ async function applyAlone<S>(
   item: BatchItem<S>,
   options: ApplyBatchOptions<S>,
   neverFills: (gap: StreamGapError) => Promise<boolean>,
-): Promise<Awaited<ReturnType<typeof applyEvents>> | { reason: FailureReason; error: Error }> {
+): Promise<ApplyResult | { reason: FailureReason; error: Error }> {
   const {
     knex,
     logger,
@@ -177,7 +180,7 @@ async function applyAlone<S>(
   } = options;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await knex.transaction((trx) => applyEvents(trx, [item.event]));
+      return await applyEventsAndCommit(knex, [item.event], () => []);
     } catch (caught) {
       if (isTransientError(caught)) throw caught;
       const error = caught instanceof Error ? caught : new Error(String(caught));

@@ -1,7 +1,7 @@
 import { extractTraceContext, tracingEnabled, type Logger } from '@bank/platform';
 import {
   CHECKPOINTS,
-  recordDeadLetters,
+  deadLetterStatements,
   resetWatermarks,
   type DeadLetter,
 } from '@bank/read-models';
@@ -13,7 +13,7 @@ import type { ProjectorMetrics } from '../metrics.js';
 import { decodeMessage, headerOf } from './decode-message.js';
 import { GroupCommit } from './group-commit.js';
 import { OffsetCommitter, type PartitionOffset } from './offset-committer.js';
-import { advanceWatermarks, watermarkRows } from './watermarks.js';
+import { watermarkRows, watermarkStatements } from './watermarks.js';
 
 export interface ConsumerOptions {
   readonly kafka: Kafka;
@@ -213,15 +213,17 @@ export class ProjectionConsumer {
         knex,
         logger: this.log,
         metrics,
-        commit: async (trx, result) => {
+        commit: (result) => {
           letters = [
             ...chunks.flatMap((chunk) => chunk.letters),
             ...result.failed.map(({ source, reason, error }) => ({ ...source, reason, error })),
           ];
-          await recordDeadLetters(trx, letters.map(deadLetterRecord));
           const rows = watermarkRows(chunks, result.lastOccurredAt !== undefined);
           const moved = rows.some((row) => row.position !== undefined);
-          await advanceWatermarks(trx, rows, result.lastOccurredAt, moved || result.applied > 0);
+          return [
+            ...deadLetterStatements(letters.map(deadLetterRecord)),
+            ...watermarkStatements(rows, result.lastOccurredAt, moved || result.applied > 0),
+          ];
         },
       },
     );

@@ -1,5 +1,4 @@
-import { CHECKPOINTS, PROJECTION_ADVANCED_CHANNEL } from '@bank/read-models';
-import type { Knex } from 'knex';
+import { CHECKPOINTS, notifyStatement, type SqlStatement } from '@bank/read-models';
 
 export interface WatermarkRow {
   readonly partition: number;
@@ -33,15 +32,14 @@ export function watermarkRows(
 
 /**
  * Moves the partitions' watermark rows forward (never back, as advanceCheckpoint) and raises the
- * `bank_projection_advanced` NOTIFY when `notify`, in ONE statement inside the caller's
- * transaction: PostgreSQL delivers the NOTIFY at commit.
+ * `bank_projection_advanced` NOTIFY when `notify`, in ONE statement for the caller's transaction:
+ * PostgreSQL delivers the NOTIFY at commit.
  */
-export async function advanceWatermarks(
-  trx: Knex.Transaction,
+export function watermarkStatements(
   rows: readonly WatermarkRow[],
   lastEventAt: string | undefined,
   notify: boolean,
-): Promise<void> {
+): SqlStatement[] {
   const names = rows.map((row) => CHECKPOINTS.partitionWatermark(row.partition));
   const upsert = `INSERT INTO projection_checkpoints (name, position, last_event_at, updated_at)
      SELECT r.name, coalesce(r.position, 0), ?::timestamptz, now()
@@ -61,18 +59,13 @@ export async function advanceWatermarks(
     (min, p) => (min === undefined || p < min ? p : min),
     undefined,
   );
-  const notifyParams = [
-    PROJECTION_ADVANCED_CHANNEL,
-    JSON.stringify({ name: names.join(','), position: lowest?.toString() ?? null }),
+  const notification = notifyStatement(names.join(','), lowest);
+  if (rows.length === 0) return notify ? [notification] : [];
+  if (!notify) return [{ sql: upsert, bindings: upsertParams }];
+  return [
+    {
+      sql: `WITH advanced AS (${upsert}) ${notification.sql}`,
+      bindings: [...upsertParams, ...notification.bindings],
+    },
   ];
-  if (rows.length === 0) {
-    if (notify) await trx.raw('SELECT pg_notify(?, ?)', notifyParams);
-  } else if (!notify) {
-    await trx.raw(upsert, upsertParams);
-  } else {
-    await trx.raw(`WITH advanced AS (${upsert}) SELECT pg_notify(?, ?)`, [
-      ...upsertParams,
-      ...notifyParams,
-    ]);
-  }
 }

@@ -1,11 +1,11 @@
 import type { EventStore, RecordedEvent } from '@bank/event-store';
 import { extractTraceContext, tracingEnabled, type Logger } from '@bank/platform';
 import {
-  advanceCheckpoint,
+  advanceCheckpointStatement,
   CHECKPOINTS,
-  notifyProjectionAdvanced,
+  deadLetterStatements,
+  notifyStatement,
   readCheckpoint,
-  recordDeadLetters,
   resetWatermarks,
   toProjectionEvent,
   type DeadLetter,
@@ -80,23 +80,20 @@ export class EmbeddedProjector {
           knex,
           logger: log,
           metrics,
-          commit: async (trx, outcome) => {
+          commit: (outcome) => {
             for (const failed of outcome.failed)
               letters.push(deadLetter(failed.source, failed.reason, failed.error));
-            await advanceCheckpoint(
-              trx,
-              CHECKPOINTS.embedded,
-              last.position,
-              outcome.lastOccurredAt,
-            );
-            await advanceCheckpoint(
-              trx,
-              CHECKPOINTS.embeddedWatermark,
-              last.position,
-              outcome.lastOccurredAt,
-            );
-            await recordDeadLetters(trx, letters);
-            await notifyProjectionAdvanced(trx, CHECKPOINTS.embeddedWatermark, last.position);
+            const { position } = last;
+            return [
+              advanceCheckpointStatement(CHECKPOINTS.embedded, position, outcome.lastOccurredAt),
+              advanceCheckpointStatement(
+                CHECKPOINTS.embeddedWatermark,
+                position,
+                outcome.lastOccurredAt,
+              ),
+              ...deadLetterStatements(letters),
+              notifyStatement(CHECKPOINTS.embeddedWatermark, position),
+            ];
           },
         });
         for (const letter of letters) {

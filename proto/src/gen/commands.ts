@@ -14,7 +14,11 @@ import type { HoldRequest as _bank_v1_HoldRequest, HoldRequest__Output as _bank_
 import type { MoneyRequest as _bank_v1_MoneyRequest, MoneyRequest__Output as _bank_v1_MoneyRequest__Output } from './bank/v1/MoneyRequest.js';
 import type { OpenAccountRequest as _bank_v1_OpenAccountRequest, OpenAccountRequest__Output as _bank_v1_OpenAccountRequest__Output } from './bank/v1/OpenAccountRequest.js';
 import type { PlaceHoldRequest as _bank_v1_PlaceHoldRequest, PlaceHoldRequest__Output as _bank_v1_PlaceHoldRequest__Output } from './bank/v1/PlaceHoldRequest.js';
+import type { RequestTransferBatchRequest as _bank_v1_RequestTransferBatchRequest, RequestTransferBatchRequest__Output as _bank_v1_RequestTransferBatchRequest__Output } from './bank/v1/RequestTransferBatchRequest.js';
 import type { RequestTransferRequest as _bank_v1_RequestTransferRequest, RequestTransferRequest__Output as _bank_v1_RequestTransferRequest__Output } from './bank/v1/RequestTransferRequest.js';
+import type { TransferBatchLegReply as _bank_v1_TransferBatchLegReply, TransferBatchLegReply__Output as _bank_v1_TransferBatchLegReply__Output } from './bank/v1/TransferBatchLegReply.js';
+import type { TransferBatchReply as _bank_v1_TransferBatchReply, TransferBatchReply__Output as _bank_v1_TransferBatchReply__Output } from './bank/v1/TransferBatchReply.js';
+import type { TransferLeg as _bank_v1_TransferLeg, TransferLeg__Output as _bank_v1_TransferLeg__Output } from './bank/v1/TransferLeg.js';
 import type { TransferReply as _bank_v1_TransferReply, TransferReply__Output as _bank_v1_TransferReply__Output } from './bank/v1/TransferReply.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -37,7 +41,11 @@ export interface ProtoGrpcType {
       MoneyRequest: MessageTypeDefinition<_bank_v1_MoneyRequest, _bank_v1_MoneyRequest__Output>
       OpenAccountRequest: MessageTypeDefinition<_bank_v1_OpenAccountRequest, _bank_v1_OpenAccountRequest__Output>
       PlaceHoldRequest: MessageTypeDefinition<_bank_v1_PlaceHoldRequest, _bank_v1_PlaceHoldRequest__Output>
+      RequestTransferBatchRequest: MessageTypeDefinition<_bank_v1_RequestTransferBatchRequest, _bank_v1_RequestTransferBatchRequest__Output>
       RequestTransferRequest: MessageTypeDefinition<_bank_v1_RequestTransferRequest, _bank_v1_RequestTransferRequest__Output>
+      TransferBatchLegReply: MessageTypeDefinition<_bank_v1_TransferBatchLegReply, _bank_v1_TransferBatchLegReply__Output>
+      TransferBatchReply: MessageTypeDefinition<_bank_v1_TransferBatchReply, _bank_v1_TransferBatchReply__Output>
+      TransferLeg: MessageTypeDefinition<_bank_v1_TransferLeg, _bank_v1_TransferLeg__Output>
       TransferReply: MessageTypeDefinition<_bank_v1_TransferReply, _bank_v1_TransferReply__Output>
     }
   }

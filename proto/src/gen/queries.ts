@@ -6,6 +6,7 @@ import type { GetAccountRequest as _bank_v1_GetAccountRequest, GetAccountRequest
 import type { GetHoldRequest as _bank_v1_GetHoldRequest, GetHoldRequest__Output as _bank_v1_GetHoldRequest__Output } from './bank/v1/GetHoldRequest.js';
 import type { GetProjectionStatusRequest as _bank_v1_GetProjectionStatusRequest, GetProjectionStatusRequest__Output as _bank_v1_GetProjectionStatusRequest__Output } from './bank/v1/GetProjectionStatusRequest.js';
 import type { GetStatementRequest as _bank_v1_GetStatementRequest, GetStatementRequest__Output as _bank_v1_GetStatementRequest__Output } from './bank/v1/GetStatementRequest.js';
+import type { GetTransferBatchRequest as _bank_v1_GetTransferBatchRequest, GetTransferBatchRequest__Output as _bank_v1_GetTransferBatchRequest__Output } from './bank/v1/GetTransferBatchRequest.js';
 import type { GetTransferRequest as _bank_v1_GetTransferRequest, GetTransferRequest__Output as _bank_v1_GetTransferRequest__Output } from './bank/v1/GetTransferRequest.js';
 import type { Hold as _bank_v1_Hold, Hold__Output as _bank_v1_Hold__Output } from './bank/v1/Hold.js';
 import type { LedgerEntry as _bank_v1_LedgerEntry, LedgerEntry__Output as _bank_v1_LedgerEntry__Output } from './bank/v1/LedgerEntry.js';
@@ -21,6 +22,8 @@ import type { QueryServiceClient as _bank_v1_QueryServiceClient, QueryServiceDef
 import type { ReadOptions as _bank_v1_ReadOptions, ReadOptions__Output as _bank_v1_ReadOptions__Output } from './bank/v1/ReadOptions.js';
 import type { Statement as _bank_v1_Statement, Statement__Output as _bank_v1_Statement__Output } from './bank/v1/Statement.js';
 import type { Transfer as _bank_v1_Transfer, Transfer__Output as _bank_v1_Transfer__Output } from './bank/v1/Transfer.js';
+import type { TransferBatch as _bank_v1_TransferBatch, TransferBatch__Output as _bank_v1_TransferBatch__Output } from './bank/v1/TransferBatch.js';
+import type { TransferBatchLeg as _bank_v1_TransferBatchLeg, TransferBatchLeg__Output as _bank_v1_TransferBatchLeg__Output } from './bank/v1/TransferBatchLeg.js';
 import type { TransferStatusChange as _bank_v1_TransferStatusChange, TransferStatusChange__Output as _bank_v1_TransferStatusChange__Output } from './bank/v1/TransferStatusChange.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -35,6 +38,7 @@ export interface ProtoGrpcType {
       GetHoldRequest: MessageTypeDefinition<_bank_v1_GetHoldRequest, _bank_v1_GetHoldRequest__Output>
       GetProjectionStatusRequest: MessageTypeDefinition<_bank_v1_GetProjectionStatusRequest, _bank_v1_GetProjectionStatusRequest__Output>
       GetStatementRequest: MessageTypeDefinition<_bank_v1_GetStatementRequest, _bank_v1_GetStatementRequest__Output>
+      GetTransferBatchRequest: MessageTypeDefinition<_bank_v1_GetTransferBatchRequest, _bank_v1_GetTransferBatchRequest__Output>
       GetTransferRequest: MessageTypeDefinition<_bank_v1_GetTransferRequest, _bank_v1_GetTransferRequest__Output>
       Hold: MessageTypeDefinition<_bank_v1_Hold, _bank_v1_Hold__Output>
       LedgerEntry: MessageTypeDefinition<_bank_v1_LedgerEntry, _bank_v1_LedgerEntry__Output>
@@ -50,6 +54,8 @@ export interface ProtoGrpcType {
       ReadOptions: MessageTypeDefinition<_bank_v1_ReadOptions, _bank_v1_ReadOptions__Output>
       Statement: MessageTypeDefinition<_bank_v1_Statement, _bank_v1_Statement__Output>
       Transfer: MessageTypeDefinition<_bank_v1_Transfer, _bank_v1_Transfer__Output>
+      TransferBatch: MessageTypeDefinition<_bank_v1_TransferBatch, _bank_v1_TransferBatch__Output>
+      TransferBatchLeg: MessageTypeDefinition<_bank_v1_TransferBatchLeg, _bank_v1_TransferBatchLeg__Output>
       TransferStatusChange: MessageTypeDefinition<_bank_v1_TransferStatusChange, _bank_v1_TransferStatusChange__Output>
     }
   }

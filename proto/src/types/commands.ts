@@ -12,5 +12,9 @@ export type { HoldRequest, HoldRequest__Output } from '../gen/bank/v1/HoldReques
 export type { MoneyRequest, MoneyRequest__Output } from '../gen/bank/v1/MoneyRequest.js';
 export type { OpenAccountRequest, OpenAccountRequest__Output } from '../gen/bank/v1/OpenAccountRequest.js';
 export type { PlaceHoldRequest, PlaceHoldRequest__Output } from '../gen/bank/v1/PlaceHoldRequest.js';
+export type { RequestTransferBatchRequest, RequestTransferBatchRequest__Output } from '../gen/bank/v1/RequestTransferBatchRequest.js';
 export type { RequestTransferRequest, RequestTransferRequest__Output } from '../gen/bank/v1/RequestTransferRequest.js';
+export type { TransferBatchLegReply, TransferBatchLegReply__Output } from '../gen/bank/v1/TransferBatchLegReply.js';
+export type { TransferBatchReply, TransferBatchReply__Output } from '../gen/bank/v1/TransferBatchReply.js';
+export type { TransferLeg, TransferLeg__Output } from '../gen/bank/v1/TransferLeg.js';
 export type { TransferReply, TransferReply__Output } from '../gen/bank/v1/TransferReply.js';

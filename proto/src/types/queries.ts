@@ -4,6 +4,7 @@ export type { GetAccountRequest, GetAccountRequest__Output } from '../gen/bank/v
 export type { GetHoldRequest, GetHoldRequest__Output } from '../gen/bank/v1/GetHoldRequest.js';
 export type { GetProjectionStatusRequest, GetProjectionStatusRequest__Output } from '../gen/bank/v1/GetProjectionStatusRequest.js';
 export type { GetStatementRequest, GetStatementRequest__Output } from '../gen/bank/v1/GetStatementRequest.js';
+export type { GetTransferBatchRequest, GetTransferBatchRequest__Output } from '../gen/bank/v1/GetTransferBatchRequest.js';
 export type { GetTransferRequest, GetTransferRequest__Output } from '../gen/bank/v1/GetTransferRequest.js';
 export type { Hold, Hold__Output } from '../gen/bank/v1/Hold.js';
 export type { LedgerEntry, LedgerEntry__Output } from '../gen/bank/v1/LedgerEntry.js';
@@ -19,4 +20,6 @@ export type { QueryServiceClient, QueryServiceHandlers, QueryServiceDefinition }
 export type { ReadOptions, ReadOptions__Output } from '../gen/bank/v1/ReadOptions.js';
 export type { Statement, Statement__Output } from '../gen/bank/v1/Statement.js';
 export type { Transfer, Transfer__Output } from '../gen/bank/v1/Transfer.js';
+export type { TransferBatch, TransferBatch__Output } from '../gen/bank/v1/TransferBatch.js';
+export type { TransferBatchLeg, TransferBatchLeg__Output } from '../gen/bank/v1/TransferBatchLeg.js';
 export type { TransferStatusChange, TransferStatusChange__Output } from '../gen/bank/v1/TransferStatusChange.js';

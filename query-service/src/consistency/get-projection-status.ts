@@ -18,7 +18,10 @@ export function getProjectionStatus(
   };
 }
 
-/** Consistent position and lag both come from the watermark rows: they say what the views hold. */
+/**
+ * Consistent position and the age of the newest applied event both come from the watermark rows:
+ * they say what the views hold.
+ */
 export function projectionStatusOf(
   rows: readonly CheckpointRow[],
   nowMs: number,
@@ -40,6 +43,7 @@ export function projectionStatusOf(
       position: row.position,
       updatedAt: isoTimestamp(row.updated_at),
     })),
-    lagSeconds: newestEventMs === undefined ? 0 : Math.max(0, (nowMs - newestEventMs) / 1000),
+    secondsSinceLastApplied:
+      newestEventMs === undefined ? 0 : Math.max(0, (nowMs - newestEventMs) / 1000),
   };
 }

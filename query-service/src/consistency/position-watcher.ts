@@ -16,6 +16,11 @@ export interface PositionWatcherOptions {
   readonly pollMs: number;
   readonly logger: Logger;
   readonly reconnectMs?: number;
+  /**
+   * How long the LISTEN session stays open after the last wait ended (default 1000 ms), so that
+   * a steady flow of read-your-writes queries does not open a session per query.
+   */
+  readonly listenIdleMs?: number;
 }
 
 /**
@@ -24,9 +29,11 @@ export interface PositionWatcherOptions {
  * burst of read-your-writes queries costs one position read per projector commit, not one per
  * request per tick.
  *
- * The position is re-read when the projector NOTIFYs `bank_projection_advanced`, and every
- * `pollMs` while anyone waits. Reads are single-flight: notifications that arrive during a read
- * fold into one more read after it.
+ * The position is re-read when a wait begins, when the projector NOTIFYs
+ * `bank_projection_advanced`, and every `pollMs` while anyone waits. The LISTEN session is open
+ * only while a wait is pending (and `listenIdleMs` after the last one): nobody waiting, the
+ * projector's commits wake nothing here. A wait the first read does not settle opens it. Reads
+ * are single-flight: notifications that arrive during a read fold into one more read after it.
  */
 export class ProjectionPositionWatcher {
   private known = 0n;
@@ -34,6 +41,8 @@ export class ProjectionPositionWatcher {
   private listener: pg.Client | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private connecting: Promise<void> | undefined;
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private stopped = false;
@@ -49,10 +58,9 @@ export class ProjectionPositionWatcher {
     return this.listener !== undefined;
   }
 
-  /** Opens the LISTEN session; failing to do so is not fatal (the poll covers until it reconnects). */
+  /** Reads the position once; the LISTEN session waits for the first wait. */
   async start(): Promise<void> {
-    await this.listen();
-    if (!this.listener) this.requestRefresh();
+    this.requestRefresh();
     await this.refreshing;
   }
 
@@ -74,25 +82,54 @@ export class ProjectionPositionWatcher {
           signal?.removeEventListener('abort', abort);
           this.waiters.delete(waiter);
           this.adjustPoll();
+          this.listenWhileWaited();
           resolve(reached);
         },
       };
       this.waiters.add(waiter);
       this.adjustPoll();
-      // Without a LISTEN session `known` may be stale by up to a poll interval: look now.
-      if (!this.listener) this.requestRefresh();
+      // Without a LISTEN session `known` may be stale: look now, and listen if that is not enough.
+      if (!this.listener) {
+        this.requestRefresh();
+        void this.refreshing?.then(() => this.listenWhileWaited());
+      }
     });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.idleTimer);
     for (const waiter of [...this.waiters]) waiter.settle(false);
     this.adjustPoll();
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => undefined);
+    await this.connecting;
     await this.refreshing;
+  }
+
+  /** Opens the LISTEN session while anyone waits; closes it `listenIdleMs` after nobody does. */
+  private listenWhileWaited(): void {
+    if (this.waiters.size > 0) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+      if (!this.listener && !this.connecting && !this.reconnectTimer && !this.stopped) {
+        this.connecting = this.listen().finally(() => {
+          this.connecting = undefined;
+          this.listenWhileWaited();
+        });
+      }
+    } else if (this.listener && !this.idleTimer) {
+      this.idleTimer = setTimeout(() => {
+        this.idleTimer = undefined;
+        if (this.waiters.size > 0) return;
+        const listener = this.listener;
+        this.listener = undefined;
+        listener?.end().catch(() => undefined);
+      }, this.options.listenIdleMs ?? 1000);
+      this.idleTimer.unref();
+    }
   }
 
   private requestRefresh(): void {
@@ -174,7 +211,7 @@ export class ProjectionPositionWatcher {
     if (this.stopped || this.reconnectTimer) return;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      void this.listen();
+      this.listenWhileWaited();
     }, this.options.reconnectMs ?? 1000);
     this.reconnectTimer.unref();
   }

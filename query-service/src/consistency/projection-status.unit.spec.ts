@@ -29,7 +29,7 @@ describe('projection status', () => {
       Date.parse('2024-05-01T12:00:10Z'),
     );
     assert.equal(status.consistentPosition, '40');
-    assert.equal(status.lagSeconds, 2);
+    assert.equal(status.secondsSinceLastApplied, 2);
     assert.equal(status.checkpoints?.length, 3);
   });
   it('is position 0 and no lag before any watermark exists', () => {
@@ -38,6 +38,6 @@ describe('projection status', () => {
       0,
     );
     assert.equal(status.consistentPosition, '0');
-    assert.equal(status.lagSeconds, 0);
+    assert.equal(status.secondsSinceLastApplied, 0);
   });
 });

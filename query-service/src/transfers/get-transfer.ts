@@ -50,6 +50,7 @@ function toTransferMessage(
     reference: row.reference,
     status: row.status,
     failureReason: row.failure_reason ?? '',
+    batchId: row.batch_id ?? '',
     history: history.map((change) => ({
       status: change.status,
       at: isoTimestamp(change.at),

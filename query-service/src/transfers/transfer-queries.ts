@@ -10,6 +10,7 @@ export interface TransferRow {
   readonly reference: string;
   readonly status: string;
   readonly failure_reason: string | null;
+  readonly batch_id: string | null;
   readonly requested_at: Date;
   readonly updated_at: Date;
   /** Owners of the two accounts, for the owner restriction (null if an account view is missing). */
@@ -37,12 +38,42 @@ export function transferByIdQuery(db: Reader, transferId: string): Knex.QueryBui
       't.reference',
       't.status',
       't.failure_reason',
+      't.batch_id',
       't.requested_at',
       't.updated_at',
       'fa.owner_id as from_owner_id',
       'ta.owner_id as to_owner_id',
     )
     .where('t.transfer_id', transferId);
+}
+
+export interface BatchLegRow {
+  readonly transfer_id: string;
+  readonly from_account_id: string;
+  readonly to_account_id: string;
+  readonly batch_index: number;
+  readonly batch_mode: string;
+  readonly status: string;
+}
+
+/** A batch's legs in their order (transfers_batch_idx). */
+export function batchLegsQuery(db: Reader, batchId: string): Knex.QueryBuilder {
+  return db('transfers')
+    .select(
+      'transfer_id',
+      'from_account_id',
+      'to_account_id',
+      'batch_index',
+      'batch_mode',
+      'status',
+    )
+    .where('batch_id', batchId)
+    .orderBy('batch_index', 'asc');
+}
+
+/** The owners of some accounts, by primary key. */
+export function accountOwnersQuery(db: Reader, accountIds: readonly string[]): Knex.QueryBuilder {
+  return db('accounts').select('owner_id').whereIn('account_id', accountIds);
 }
 
 /** Status changes in the order they happened: primary key (transfer_id, revision). */

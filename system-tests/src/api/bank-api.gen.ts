@@ -477,6 +477,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/transfer-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer money in a batch
+         * @description 1 to 1000 transfers. mode "atomic": every leg applies or none does, in one atomic append; legs are decided in order, each on the balances the earlier legs left (A→B then B→C may spend what the first brought). One refused leg refuses the batch with 422: `code` is its reason and `field` names it (`transfers[<index>]`); nothing is recorded. Customers send only from their own accounts; tellers and admins from any. Each leg is a transfer (GET /v1/transfers/{id}, with its batchId). On an event store without the atomic multi-stream append, an atomic batch is refused with 422 MULTI_STREAM_APPEND_UNSUPPORTED.
+         */
+        post: operations["requestTransferBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfer-batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a transfer batch
+         * @description The batch and each leg (its transfer id and status), in order. A customer sees a batch when they own a party of one of its legs; tellers and admins see every batch.
+         */
+        get: operations["getTransferBatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/transfers/{id}": {
         parameters: {
             query?: never;
@@ -582,6 +622,35 @@ export interface components {
             currency: string;
             position: components["schemas"]["Position"];
         };
+        TransferBatchResult: {
+            id: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            mode: "atomic";
+            /** @description "completed": every leg applied. */
+            status: string;
+            transfers: {
+                index: number;
+                id: components["schemas"]["Uuid"];
+                status: string;
+                /** @description Why the leg was refused. */
+                code?: string;
+            }[];
+            position: components["schemas"]["Position"];
+        };
+        TransferBatch: {
+            id: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            mode: "atomic";
+            /** @description "completed": every leg applied. */
+            status: string;
+            transfers: {
+                index: number;
+                id: components["schemas"]["Uuid"];
+                status: string;
+                /** @description Why the leg was refused. */
+                code?: string;
+            }[];
+        };
         Transfer: {
             id: components["schemas"]["Uuid"];
             fromAccountId: components["schemas"]["Uuid"];
@@ -591,6 +660,7 @@ export interface components {
             reference?: string;
             status: string;
             failureReason?: string;
+            batchId?: components["schemas"]["Uuid"];
             /** @description The timeline: every status the transfer went through. */
             history: {
                 status: string;
@@ -2832,6 +2902,256 @@ export interface operations {
                 };
             };
             /** @description Try again after Retry-After. Codes: UNAVAILABLE. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upstream did not answer in time. Codes: DEADLINE_EXCEEDED. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestTransferBatch: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST. The same key with the same body replays the first answer (Idempotent-Replayed: true); with another body it is a 422. Keys are kept at least 24 h. */
+                "idempotency-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    mode: "atomic";
+                    transfers: {
+                        fromAccountId: components["schemas"]["Uuid"];
+                        toAccountId: components["schemas"]["Uuid"];
+                        amount: components["schemas"]["Amount"];
+                        reference?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferBatchResult"];
+                };
+            };
+            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. Codes: TOKEN_ISSUED_IN_FUTURE, TOKEN_LIFETIME_TOO_LONG, UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this operation (the detail names the rule). Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (both read the same). Codes: ACCOUNT_NOT_FOUND, NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Try again: a concurrent change, or the first request with this Idempotency-Key still runs. Codes: CONCURRENCY_CONFLICT, IDEMPOTENCY_IN_FLIGHT. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. Codes: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body must be application/json. Codes: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by a rule; nothing changed. Codes: ACCOUNT_CLOSED, ACCOUNT_FROZEN, BALANCE_LIMIT_EXCEEDED, CURRENCY_MISMATCH, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, MULTI_STREAM_APPEND_UNSUPPORTED, SAME_ACCOUNT. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. Codes: RATE_LIMITED. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An internal error, without details. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Try again after Retry-After. Codes: UNAVAILABLE. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upstream did not answer in time. Codes: DEADLINE_EXCEEDED. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTransferBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A `position` a command returned (at most 2^63 - 1): the answer includes that write (bypasses the cache). A position beyond the event store's head is a 400 (CONSISTENCY_TOKEN_BEYOND_HEAD). */
+                "x-consistency-token"?: string;
+                /** @description An ETag from an earlier answer: 304 when unchanged. */
+                "if-none-match"?: string;
+            };
+            path: {
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK, with an ETag. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferBatch"];
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid; `field` names the part at fault. Codes: CONSISTENCY_TOKEN_BEYOND_HEAD, VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. Codes: TOKEN_ISSUED_IN_FUTURE, TOKEN_LIFETIME_TOO_LONG, UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this operation (the detail names the rule). Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (both read the same). Codes: NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. Codes: RATE_LIMITED. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An internal error, without details. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Try again after Retry-After. Codes: CONSISTENCY_TIMEOUT, UNAVAILABLE. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,6 @@
 import { toBigInt } from '@bank/platform/core';
 import type { Knex } from 'knex';
+import { runStatements, type SqlStatement } from './sql-json.js';
 
 /** NOTIFY channel raised when the views advanced; the payload is JSON {name, position}. */
 export const PROJECTION_ADVANCED_CHANNEL = 'bank_projection_advanced';
@@ -35,15 +36,24 @@ export async function advanceCheckpoint(
   position: bigint | undefined,
   lastEventAt?: string,
 ): Promise<void> {
-  await db.raw(
-    `INSERT INTO projection_checkpoints (name, position, last_event_at, updated_at)
+  await runStatements(db, [advanceCheckpointStatement(name, position, lastEventAt)]);
+}
+
+/** advanceCheckpoint as a statement, for the caller to send with others. */
+export function advanceCheckpointStatement(
+  name: string,
+  position: bigint | undefined,
+  lastEventAt?: string,
+): SqlStatement {
+  return {
+    sql: `INSERT INTO projection_checkpoints (name, position, last_event_at, updated_at)
      VALUES (?, coalesce(?::bigint, 0), ?::timestamptz, now())
      ON CONFLICT (name) DO UPDATE SET
-       position = GREATEST(projection_checkpoints.position, coalesce(?::bigint, 0)),
+       position = GREATEST(projection_checkpoints.position, EXCLUDED.position),
        last_event_at = GREATEST(projection_checkpoints.last_event_at, EXCLUDED.last_event_at),
        updated_at = now()`,
-    [name, position?.toString() ?? null, lastEventAt ?? null, position?.toString() ?? null],
-  );
+    bindings: [name, position?.toString() ?? null, lastEventAt ?? null],
+  };
 }
 
 /**
@@ -141,8 +151,19 @@ export async function notifyProjectionAdvanced(
   name: string,
   position: bigint | undefined,
 ): Promise<void> {
-  await trx.raw('SELECT pg_notify(?, ?)', [
-    PROJECTION_ADVANCED_CHANNEL,
-    JSON.stringify({ name, position: position?.toString() ?? null }),
-  ]);
+  await runStatements(trx, [notifyStatement(name, position)]);
+}
+
+/**
+ * The `bank_projection_advanced` NOTIFY as a statement: a batch's transaction raises it once,
+ * after its checkpoints (PostgreSQL delivers it at commit, or not at all).
+ */
+export function notifyStatement(name: string, position: bigint | undefined): SqlStatement {
+  return {
+    sql: 'SELECT pg_notify(?, ?)',
+    bindings: [
+      PROJECTION_ADVANCED_CHANNEL,
+      JSON.stringify({ name, position: position?.toString() ?? null }),
+    ],
+  };
 }

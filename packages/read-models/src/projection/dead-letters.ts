@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toJsonParam } from './sql-json.js';
+import { runStatements, toJsonParam, type SqlStatement } from './sql-json.js';
 
 /** An event (or message) the projection gave up on: kept for an operator, never silently dropped. */
 export interface DeadLetter {
@@ -26,29 +26,36 @@ export async function recordDeadLetters(
   trx: Knex.Transaction,
   letters: readonly DeadLetter[],
 ): Promise<void> {
-  if (letters.length === 0) return;
-  await trx.raw(
-    `INSERT INTO projection_dead_letters (source, reason, error, stream_id, event_id, event_type, position,
+  await runStatements(trx, deadLetterStatements(letters));
+}
+
+/** recordDeadLetters as statements (none for no letters), for the caller to send with others. */
+export function deadLetterStatements(letters: readonly DeadLetter[]): SqlStatement[] {
+  if (letters.length === 0) return [];
+  return [
+    {
+      sql: `INSERT INTO projection_dead_letters (source, reason, error, stream_id, event_id, event_type, position,
                                           revision, payload)
      SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(source text, reason text, error text, stream_id text,
        event_id text, event_type text, position bigint, revision bigint, payload text)
      ON CONFLICT DO NOTHING`,
-    [
-      toJsonParam(
-        letters.map((l) => ({
-          source: l.source,
-          reason: l.reason,
-          error: l.error,
-          stream_id: l.streamId ?? null,
-          event_id: l.eventId ?? null,
-          event_type: l.eventType ?? null,
-          position: l.position ?? null,
-          revision: l.revision ?? null,
-          payload: l.payload ?? null,
-        })),
-      ),
-    ],
-  );
+      bindings: [
+        toJsonParam(
+          letters.map((l) => ({
+            source: l.source,
+            reason: l.reason,
+            error: l.error,
+            stream_id: l.streamId ?? null,
+            event_id: l.eventId ?? null,
+            event_type: l.eventType ?? null,
+            position: l.position ?? null,
+            revision: l.revision ?? null,
+            payload: l.payload ?? null,
+          })),
+        ),
+      ],
+    },
+  ];
 }
 
 /**

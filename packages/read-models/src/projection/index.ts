@@ -6,3 +6,4 @@ export * from './load.js';
 export * from './apply-events.js';
 export * from './checkpoints.js';
 export * from './dead-letters.js';
+export { runStatements, type SqlStatement } from './sql-json.js';

@@ -12,7 +12,7 @@ import {
   type HoldStatus,
   type TransferRow,
 } from './rows.js';
-import { isoOf, isoOrNull, toJsonParam } from './sql-json.js';
+import { isoOf, isoOrNull, runStatements, toJsonParam, type SqlStatement } from './sql-json.js';
 
 /**
  * Locks the idempotency rows of the batch's streams and returns their last applied revisions.
@@ -25,21 +25,31 @@ export async function lockStreams(
   trx: Knex.Transaction,
   streamIds: readonly string[],
 ): Promise<Map<string, bigint>> {
-  const sorted = [...new Set(streamIds)].sort();
-  const param = toJsonParam(sorted);
-  await trx.raw(
-    `INSERT INTO stream_checkpoints (stream_id, revision)
+  const [, locked] = await runStatements(trx, lockStatements(streamIds));
+  return parseLocked(locked?.rows ?? []);
+}
+
+/** lockStreams as two statements, for the caller to send (see loadStatements). */
+export function lockStatements(streamIds: readonly string[]): SqlStatement[] {
+  const param = toJsonParam([...new Set(streamIds)].sort());
+  return [
+    {
+      sql: `INSERT INTO stream_checkpoints (stream_id, revision)
      SELECT s, -1 FROM jsonb_array_elements_text(?::jsonb) AS s ORDER BY s
      ON CONFLICT (stream_id) DO NOTHING`,
-    [param],
-  );
-  const result = await trx.raw<{ rows: Array<{ stream_id: string; revision: string }> }>(
-    `SELECT stream_id, revision::text AS revision FROM stream_checkpoints
+      bindings: [param],
+    },
+    {
+      sql: `SELECT stream_id, revision::text AS revision FROM stream_checkpoints
       WHERE stream_id IN (SELECT jsonb_array_elements_text(?::jsonb))
       ORDER BY stream_id FOR UPDATE`,
-    [param],
-  );
-  return new Map(result.rows.map((row) => [row.stream_id, toBigInt(row.revision)]));
+      bindings: [param],
+    },
+  ];
+}
+
+function parseLocked(rows: Record<string, unknown>[]): Map<string, bigint> {
+  return new Map(rows.map((row) => [String(row['stream_id']), toBigInt(row['revision'])]));
 }
 
 /** The keys of the view rows a batch of events may read (see loadViewState). */
@@ -87,35 +97,74 @@ export function viewKeysOf(events: readonly ProjectionEvent[], placedHolds = fal
   };
 }
 
+/**
+ * The statements that load every view row the batch's events may read, in the order of
+ * parseViewState: four reads with no dependency on each other, so a caller can send them in the
+ * same round trip as the lock (they run after it, each statement with its own snapshot).
+ */
+export function loadStatements(events: readonly ProjectionEvent[]): SqlStatement[] {
+  const keys = viewKeysOf(events);
+  return [
+    { sql: ACCOUNTS_SQL, bindings: [toJsonParam(keys.accountIds)] },
+    { sql: HOLDS_SQL, bindings: [toJsonParam(keys.holds)] },
+    { sql: TRANSFERS_SQL, bindings: [toJsonParam(keys.transferIds)] },
+    { sql: DAILY_SQL, bindings: [toJsonParam(keys.days)] },
+  ];
+}
+
+/** The view state from the results of loadStatements, in their order. */
+export function parseViewState(
+  streams: Map<string, bigint>,
+  results: ReadonlyArray<{ rows: Record<string, unknown>[] }>,
+): ViewState {
+  const rows = (i: number): Record<string, unknown>[] => results[i]?.rows ?? [];
+  return {
+    streams,
+    accounts: accountRows(rows(0)),
+    holds: holdRows(rows(1)),
+    transfers: transferRows(rows(2)),
+    daily: dailyRows(rows(3)),
+  };
+}
+
+/** The lock's and the loads' statements, and their state from the results (in that order). */
+export const lockAndLoad = {
+  statements: (events: readonly ProjectionEvent[]): SqlStatement[] => [
+    ...lockStatements(events.map((e) => e.streamId)),
+    ...loadStatements(events),
+  ],
+  parse: (results: ReadonlyArray<{ rows: Record<string, unknown>[] }>): ViewState =>
+    parseViewState(parseLocked(results[1]?.rows ?? []), results.slice(2)),
+};
+
 /** Loads every view row the batch's events may read. */
 export async function loadViewState(
   trx: Knex.Transaction,
   events: readonly ProjectionEvent[],
   streams: Map<string, bigint>,
 ): Promise<ViewState> {
-  const keys = viewKeysOf(events);
-  // Sequential: the transaction is one connection, which runs one query at a time anyway.
-  const accounts = await loadAccounts(trx, keys.accountIds);
-  const holds = await loadHolds(trx, keys.holds);
-  const transfers = await loadTransfers(trx, keys.transferIds);
-  const daily = await loadDaily(trx, keys.days);
-  return { streams, accounts, holds, transfers, daily };
+  return parseViewState(streams, await runStatements(trx, loadStatements(events)));
 }
 
 export async function loadAccounts(
-  trx: Knex | Knex.Transaction,
-  ids: string[],
+  db: Knex | Knex.Transaction,
+  keys: string[],
 ): Promise<Map<string, AccountRow>> {
-  if (ids.length === 0) return new Map();
-  const result = await trx.raw<{ rows: Record<string, unknown>[] }>(
-    `SELECT account_id::text AS account_id, owner_id, currency, type, status, balance::text AS balance,
+  if (keys.length === 0) return new Map();
+  const result = await db.raw<{ rows: Record<string, unknown>[] }>(ACCOUNTS_SQL, [
+    toJsonParam(keys),
+  ]);
+  return accountRows(result.rows);
+}
+
+const ACCOUNTS_SQL = `SELECT account_id::text AS account_id, owner_id, currency, type, status, balance::text AS balance,
             held::text AS held, overdraft_limit::text AS overdraft_limit, available::text AS available,
             revision::text AS revision, last_position::text AS last_position, opened_at, updated_at
-       FROM accounts WHERE account_id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)`,
-    [toJsonParam(ids)],
-  );
+       FROM accounts WHERE account_id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)`;
+
+function accountRows(rows: Record<string, unknown>[]): Map<string, AccountRow> {
   return new Map(
-    result.rows.map((r): [string, AccountRow] => [
+    rows.map((r): [string, AccountRow] => [
       String(r['account_id']),
       {
         account_id: String(r['account_id']),
@@ -137,20 +186,23 @@ export async function loadAccounts(
 }
 
 export async function loadHolds(
-  trx: Knex | Knex.Transaction,
+  db: Knex | Knex.Transaction,
   keys: Array<{ account_id: string; hold_id: string }>,
 ): Promise<Map<string, HoldRow>> {
   if (keys.length === 0) return new Map();
-  const result = await trx.raw<{ rows: Record<string, unknown>[] }>(
-    `SELECT h.account_id::text AS account_id, h.hold_id::text AS hold_id, h.amount::text AS amount,
+  const result = await db.raw<{ rows: Record<string, unknown>[] }>(HOLDS_SQL, [toJsonParam(keys)]);
+  return holdRows(result.rows);
+}
+
+const HOLDS_SQL = `SELECT h.account_id::text AS account_id, h.hold_id::text AS hold_id, h.amount::text AS amount,
             h.captured_amount::text AS captured_amount, h.status, h.expires_at, h.placed_at, h.updated_at
        FROM holds h
        JOIN jsonb_to_recordset(?::jsonb) AS k(account_id uuid, hold_id uuid)
-         ON h.account_id = k.account_id AND h.hold_id = k.hold_id`,
-    [toJsonParam(keys)],
-  );
+         ON h.account_id = k.account_id AND h.hold_id = k.hold_id`;
+
+function holdRows(rows: Record<string, unknown>[]): Map<string, HoldRow> {
   return new Map(
-    result.rows.map((r): [string, HoldRow] => [
+    rows.map((r): [string, HoldRow] => [
       holdKey(String(r['account_id']), String(r['hold_id'])),
       {
         account_id: String(r['account_id']),
@@ -167,19 +219,25 @@ export async function loadHolds(
 }
 
 export async function loadTransfers(
-  trx: Knex | Knex.Transaction,
-  ids: string[],
+  db: Knex | Knex.Transaction,
+  keys: string[],
 ): Promise<Map<string, TransferRow>> {
-  if (ids.length === 0) return new Map();
-  const result = await trx.raw<{ rows: Record<string, unknown>[] }>(
-    `SELECT transfer_id::text AS transfer_id, from_account_id::text AS from_account_id,
+  if (keys.length === 0) return new Map();
+  const result = await db.raw<{ rows: Record<string, unknown>[] }>(TRANSFERS_SQL, [
+    toJsonParam(keys),
+  ]);
+  return transferRows(result.rows);
+}
+
+const TRANSFERS_SQL = `SELECT transfer_id::text AS transfer_id, from_account_id::text AS from_account_id,
             to_account_id::text AS to_account_id, amount::text AS amount, currency, reference, status,
-            failure_reason, revision::text AS revision, requested_at, updated_at
-       FROM transfers WHERE transfer_id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)`,
-    [toJsonParam(ids)],
-  );
+            failure_reason, batch_id::text AS batch_id, batch_index, batch_mode,
+            revision::text AS revision, requested_at, updated_at
+       FROM transfers WHERE transfer_id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)`;
+
+function transferRows(rows: Record<string, unknown>[]): Map<string, TransferRow> {
   return new Map(
-    result.rows.map((r): [string, TransferRow] => [
+    rows.map((r): [string, TransferRow] => [
       String(r['transfer_id']),
       {
         transfer_id: String(r['transfer_id']),
@@ -190,6 +248,9 @@ export async function loadTransfers(
         reference: String(r['reference']),
         status: String(r['status']),
         failure_reason: typeof r['failure_reason'] === 'string' ? r['failure_reason'] : null,
+        batch_id: typeof r['batch_id'] === 'string' ? r['batch_id'] : null,
+        batch_index: typeof r['batch_index'] === 'number' ? r['batch_index'] : null,
+        batch_mode: typeof r['batch_mode'] === 'string' ? r['batch_mode'] : null,
         revision: toBigInt(r['revision']),
         requested_at: isoOf(r['requested_at']),
         updated_at: isoOf(r['updated_at']),
@@ -199,20 +260,23 @@ export async function loadTransfers(
 }
 
 export async function loadDaily(
-  trx: Knex | Knex.Transaction,
+  db: Knex | Knex.Transaction,
   keys: Array<{ account_id: string; day: string }>,
 ): Promise<Map<string, DailyBalanceRow>> {
   if (keys.length === 0) return new Map();
-  const result = await trx.raw<{ rows: Record<string, unknown>[] }>(
-    `SELECT d.account_id::text AS account_id, d.day::text AS day, d.opening_balance::text AS opening_balance,
+  const result = await db.raw<{ rows: Record<string, unknown>[] }>(DAILY_SQL, [toJsonParam(keys)]);
+  return dailyRows(result.rows);
+}
+
+const DAILY_SQL = `SELECT d.account_id::text AS account_id, d.day::text AS day, d.opening_balance::text AS opening_balance,
             d.closing_balance::text AS closing_balance, d.total_in::text AS total_in, d.total_out::text AS total_out
        FROM daily_balances d
        JOIN jsonb_to_recordset(?::jsonb) AS k(account_id uuid, day date)
-         ON d.account_id = k.account_id AND d.day = k.day`,
-    [toJsonParam(keys)],
-  );
+         ON d.account_id = k.account_id AND d.day = k.day`;
+
+function dailyRows(rows: Record<string, unknown>[]): Map<string, DailyBalanceRow> {
   return new Map(
-    result.rows.map((r): [string, DailyBalanceRow] => [
+    rows.map((r): [string, DailyBalanceRow] => [
       dailyKey(String(r['account_id']), String(r['day'])),
       {
         account_id: String(r['account_id']),

@@ -70,6 +70,10 @@ export interface TransferRow {
   reference: string;
   status: string;
   failure_reason: string | null;
+  /** The batch the transfer is a leg of, and its place there; null for a transfer on its own. */
+  batch_id: string | null;
+  batch_index: number | null;
+  batch_mode: string | null;
   revision: bigint;
   requested_at: string;
   updated_at: string;

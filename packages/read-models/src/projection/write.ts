@@ -1,77 +1,164 @@
 import type { Knex } from 'knex';
 import type { ViewChanges } from './fold.js';
-import { toJsonParam } from './sql-json.js';
+import { runStatements, toJsonParam, type SqlStatement } from './sql-json.js';
 
 /**
- * Writes what a fold changed: one multi-row statement per table. Changed rows are upserted whole
- * (the fold copied each from its loaded state); ledger entries and status history are only ever
- * inserted, and a conflict there is a bug worth failing loudly on.
+ * A view table as the write sees it: its columns (name and type, in the order of the row the
+ * fold built), its conflict key and the columns an upsert overwrites (none: insert only).
  */
-export async function writeViewChanges(trx: Knex.Transaction, changes: ViewChanges): Promise<void> {
-  // One statement at a time: a transaction is one connection, and pg (from v9) refuses overlapping queries.
-  const statements: Array<[string, readonly unknown[]]> = [];
-  const run = (sql: string, rows: readonly unknown[]): void => {
-    if (rows.length > 0) statements.push([sql, rows]);
-  };
+interface TableWrite {
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly conflict?: string;
+  /** Comma-separated. */
+  readonly update?: string;
+}
 
-  run(
-    `INSERT INTO accounts (account_id, owner_id, currency, type, status, balance, held, overdraft_limit,
-                           available, revision, last_position, opened_at, updated_at)
-     SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(account_id uuid, owner_id text, currency text, type text,
-       status text, balance bigint, held bigint, overdraft_limit bigint, available bigint, revision bigint,
-       last_position bigint, opened_at timestamptz, updated_at timestamptz)
-     ON CONFLICT (account_id) DO UPDATE SET
-       status = EXCLUDED.status, balance = EXCLUDED.balance, held = EXCLUDED.held,
-       overdraft_limit = EXCLUDED.overdraft_limit, available = EXCLUDED.available,
-       revision = EXCLUDED.revision, last_position = EXCLUDED.last_position, updated_at = EXCLUDED.updated_at`,
-    [...changes.accounts.values()],
+const ACCOUNTS: TableWrite = {
+  table: 'accounts',
+  columns: [
+    'account_id uuid',
+    'owner_id text',
+    'currency text',
+    'type text',
+    'status text',
+    'balance bigint',
+    'held bigint',
+    'overdraft_limit bigint',
+    'available bigint',
+    'revision bigint',
+    'last_position bigint',
+    'opened_at timestamptz',
+    'updated_at timestamptz',
+  ],
+  conflict: 'account_id',
+  update: 'status, balance, held, overdraft_limit, available, revision, last_position, updated_at',
+};
+
+const LEDGER_ENTRIES: TableWrite = {
+  table: 'ledger_entries',
+  columns: [
+    'account_id uuid',
+    'revision bigint',
+    'event_id uuid',
+    'position bigint',
+    'type text',
+    'amount bigint',
+    'balance_after bigint',
+    'currency text',
+    'counterparty_account_id uuid',
+    'transfer_id uuid',
+    'hold_id uuid',
+    'occurred_at timestamptz',
+  ],
+};
+
+const HOLDS: TableWrite = {
+  table: 'holds',
+  columns: [
+    'account_id uuid',
+    'hold_id uuid',
+    'amount bigint',
+    'captured_amount bigint',
+    'status text',
+    'expires_at timestamptz',
+    'placed_at timestamptz',
+    'updated_at timestamptz',
+  ],
+  conflict: 'account_id, hold_id',
+  update: 'captured_amount, status, updated_at',
+};
+
+const TRANSFERS: TableWrite = {
+  table: 'transfers',
+  columns: [
+    'transfer_id uuid',
+    'from_account_id uuid',
+    'to_account_id uuid',
+    'amount bigint',
+    'currency text',
+    'reference text',
+    'status text',
+    'failure_reason text',
+    'batch_id uuid',
+    'batch_index integer',
+    'batch_mode text',
+    'revision bigint',
+    'requested_at timestamptz',
+    'updated_at timestamptz',
+  ],
+  conflict: 'transfer_id',
+  update: 'status, failure_reason, revision, updated_at',
+};
+
+const TRANSFER_STATUS_HISTORY: TableWrite = {
+  table: 'transfer_status_history',
+  columns: ['transfer_id uuid', 'revision bigint', 'status text', 'reason text', 'at timestamptz'],
+};
+
+const DAILY_BALANCES: TableWrite = {
+  table: 'daily_balances',
+  columns: [
+    'account_id uuid',
+    'day date',
+    'opening_balance bigint',
+    'closing_balance bigint',
+    'total_in numeric',
+    'total_out numeric',
+  ],
+  conflict: 'account_id, day',
+  update: 'closing_balance, total_in, total_out',
+};
+
+/** One multi-row statement: the rows travel as one JSON parameter, picked by column name. */
+function insertStatement(write: TableWrite, rows: readonly unknown[]): SqlStatement {
+  const names = write.columns.map((column) => column.split(' ')[0]).join(', ');
+  const upsert =
+    write.conflict === undefined
+      ? ''
+      : `\n     ON CONFLICT (${write.conflict}) DO UPDATE SET ${(write.update ?? '')
+          .split(', ')
+          .map((column) => `${column} = EXCLUDED.${column}`)
+          .join(', ')}`;
+  return {
+    sql: `INSERT INTO ${write.table} (${names})
+     SELECT ${names} FROM jsonb_to_recordset(?::jsonb) AS r(${write.columns.join(', ')})${upsert}`,
+    bindings: [toJsonParam(rows)],
+  };
+}
+
+/**
+ * What a fold changed, as one multi-row statement per table that has rows. Changed rows are
+ * upserted whole (the fold copied each from its loaded state); ledger entries and status history
+ * are only ever inserted, and a conflict there is a bug worth failing loudly on. The stream
+ * checkpoints move last.
+ */
+export function viewChangeStatements(changes: ViewChanges): SqlStatement[] {
+  const tables: Array<[TableWrite, readonly unknown[]]> = [
+    [ACCOUNTS, [...changes.accounts.values()]],
+    [LEDGER_ENTRIES, changes.ledgerEntries],
+    [HOLDS, [...changes.holds.values()]],
+    [TRANSFERS, [...changes.transfers.values()]],
+    [TRANSFER_STATUS_HISTORY, changes.transferHistory],
+    [DAILY_BALANCES, [...changes.daily.values()]],
+  ];
+  const statements = tables.flatMap(([write, rows]) =>
+    rows.length > 0 ? [insertStatement(write, rows)] : [],
   );
-  run(
-    `INSERT INTO ledger_entries (account_id, revision, event_id, position, type, amount, balance_after, currency,
-                                 counterparty_account_id, transfer_id, hold_id, occurred_at)
-     SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(account_id uuid, revision bigint, event_id uuid,
-       position bigint, type text, amount bigint, balance_after bigint, currency text,
-       counterparty_account_id uuid, transfer_id uuid, hold_id uuid, occurred_at timestamptz)`,
-    changes.ledgerEntries,
-  );
-  run(
-    `INSERT INTO holds (account_id, hold_id, amount, captured_amount, status, expires_at, placed_at, updated_at)
-     SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(account_id uuid, hold_id uuid, amount bigint,
-       captured_amount bigint, status text, expires_at timestamptz, placed_at timestamptz, updated_at timestamptz)
-     ON CONFLICT (account_id, hold_id) DO UPDATE SET
-       captured_amount = EXCLUDED.captured_amount, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at`,
-    [...changes.holds.values()],
-  );
-  run(
-    `INSERT INTO transfers (transfer_id, from_account_id, to_account_id, amount, currency, reference, status,
-                            failure_reason, revision, requested_at, updated_at)
-     SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(transfer_id uuid, from_account_id uuid, to_account_id uuid,
-       amount bigint, currency text, reference text, status text, failure_reason text, revision bigint,
-       requested_at timestamptz, updated_at timestamptz)
-     ON CONFLICT (transfer_id) DO UPDATE SET
-       status = EXCLUDED.status, failure_reason = EXCLUDED.failure_reason, revision = EXCLUDED.revision,
-       updated_at = EXCLUDED.updated_at`,
-    [...changes.transfers.values()],
-  );
-  run(
-    `INSERT INTO transfer_status_history (transfer_id, revision, status, reason, at)
-     SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(transfer_id uuid, revision bigint, status text, reason text,
-       at timestamptz)`,
-    changes.transferHistory,
-  );
-  run(
-    `INSERT INTO daily_balances (account_id, day, opening_balance, closing_balance, total_in, total_out)
-     SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(account_id uuid, day date, opening_balance bigint,
-       closing_balance bigint, total_in numeric, total_out numeric)
-     ON CONFLICT (account_id, day) DO UPDATE SET
-       closing_balance = EXCLUDED.closing_balance, total_in = EXCLUDED.total_in, total_out = EXCLUDED.total_out`,
-    [...changes.daily.values()],
-  );
-  run(
-    `UPDATE stream_checkpoints s SET revision = r.revision
+  if (changes.streams.size > 0) {
+    statements.push({
+      sql: `UPDATE stream_checkpoints s SET revision = r.revision
        FROM jsonb_to_recordset(?::jsonb) AS r(stream_id text, revision bigint)
       WHERE s.stream_id = r.stream_id`,
-    [...changes.streams].map(([stream_id, revision]) => ({ stream_id, revision })),
-  );
-  for (const [sql, rows] of statements) await trx.raw(sql, [toJsonParam(rows)]);
+      bindings: [
+        toJsonParam([...changes.streams].map(([stream_id, revision]) => ({ stream_id, revision }))),
+      ],
+    });
+  }
+  return statements;
+}
+
+/** Writes what a fold changed inside the caller's transaction (see viewChangeStatements). */
+export async function writeViewChanges(trx: Knex.Transaction, changes: ViewChanges): Promise<void> {
+  await runStatements(trx, viewChangeStatements(changes));
 }

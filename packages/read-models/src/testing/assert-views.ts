@@ -85,7 +85,7 @@ export async function assertViewsMatch(pool: pg.Pool, stored: readonly Stored[])
   }
 
   const transfers =
-    await q(`SELECT t.transfer_id::text, t.status, t.failure_reason, t.revision::text,
+    await q(`SELECT t.transfer_id::text, t.status, t.failure_reason, t.batch_id::text, t.revision::text,
       (SELECT count(*)::text FROM transfer_status_history h WHERE h.transfer_id = t.transfer_id) AS history
     FROM transfers t`);
   assert.equal(transfers.length, expected.transfers.size, 'number of transfers');
@@ -96,6 +96,7 @@ export async function assertViewsMatch(pool: pg.Pool, stored: readonly Stored[])
       transfer_id: want.state.transferId,
       status: want.state.status,
       failure_reason: want.state.failureReason,
+      batch_id: want.state.batchId ?? null,
       revision: want.revision.toString(),
       history: String(want.events),
     });

@@ -128,8 +128,26 @@ export class BankWorkload {
     return out;
   }
 
+  /** The batch the next transfers are legs of (a few in a row), or none. */
+  private batch: { readonly batchId: string; index: number; left: number } | undefined;
+
+  /** A quarter of the transfers start a batch of two to four legs (batchId on each leg). */
+  private nextBatchLeg():
+    { readonly batchId: string; readonly index: number; readonly mode: 'atomic' } | undefined {
+    if (!this.batch && this.random() < 0.25)
+      this.batch = { batchId: randomUUID(), index: 0, left: 2 + Math.floor(this.random() * 3) };
+    const batch = this.batch;
+    if (!batch) return undefined;
+    const leg = { batchId: batch.batchId, index: batch.index, mode: 'atomic' as const };
+    batch.index += 1;
+    batch.left -= 1;
+    if (batch.left === 0) this.batch = undefined;
+    return leg;
+  }
+
   private transfer(out: WorkloadAppend[], from: string, to: string, amount: bigint): void {
     const transferId = randomUUID();
+    const batch = this.nextBatchLeg();
     const leg = (counterpartyAccountId: string) => ({ transferId, counterpartyAccountId, amount });
     const requested = this.transferStep(out, transferId, {
       type: 'RequestTransfer',
@@ -139,6 +157,7 @@ export class BankWorkload {
         toAccountId: to,
         amount,
         reference: `ref ${transferId.slice(0, 8)}`,
+        ...(batch === undefined ? {} : { batch }),
         fromCurrency: 'EUR',
         toCurrency: 'EUR',
       },

@@ -11,7 +11,9 @@ import type { HoldRequest as _bank_v1_HoldRequest, HoldRequest__Output as _bank_
 import type { MoneyRequest as _bank_v1_MoneyRequest, MoneyRequest__Output as _bank_v1_MoneyRequest__Output } from '../../bank/v1/MoneyRequest.js';
 import type { OpenAccountRequest as _bank_v1_OpenAccountRequest, OpenAccountRequest__Output as _bank_v1_OpenAccountRequest__Output } from '../../bank/v1/OpenAccountRequest.js';
 import type { PlaceHoldRequest as _bank_v1_PlaceHoldRequest, PlaceHoldRequest__Output as _bank_v1_PlaceHoldRequest__Output } from '../../bank/v1/PlaceHoldRequest.js';
+import type { RequestTransferBatchRequest as _bank_v1_RequestTransferBatchRequest, RequestTransferBatchRequest__Output as _bank_v1_RequestTransferBatchRequest__Output } from '../../bank/v1/RequestTransferBatchRequest.js';
 import type { RequestTransferRequest as _bank_v1_RequestTransferRequest, RequestTransferRequest__Output as _bank_v1_RequestTransferRequest__Output } from '../../bank/v1/RequestTransferRequest.js';
+import type { TransferBatchReply as _bank_v1_TransferBatchReply, TransferBatchReply__Output as _bank_v1_TransferBatchReply__Output } from '../../bank/v1/TransferBatchReply.js';
 import type { TransferReply as _bank_v1_TransferReply, TransferReply__Output as _bank_v1_TransferReply__Output } from '../../bank/v1/TransferReply.js';
 
 export interface CommandServiceClient extends grpc.Client {
@@ -96,6 +98,15 @@ export interface CommandServiceClient extends grpc.Client {
   requestTransfer(argument: _bank_v1_RequestTransferRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferReply__Output>): grpc.ClientUnaryCall;
   requestTransfer(argument: _bank_v1_RequestTransferRequest, callback: grpc.requestCallback<_bank_v1_TransferReply__Output>): grpc.ClientUnaryCall;
   
+  RequestTransferBatch(argument: _bank_v1_RequestTransferBatchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferBatchReply__Output>): grpc.ClientUnaryCall;
+  RequestTransferBatch(argument: _bank_v1_RequestTransferBatchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_TransferBatchReply__Output>): grpc.ClientUnaryCall;
+  RequestTransferBatch(argument: _bank_v1_RequestTransferBatchRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferBatchReply__Output>): grpc.ClientUnaryCall;
+  RequestTransferBatch(argument: _bank_v1_RequestTransferBatchRequest, callback: grpc.requestCallback<_bank_v1_TransferBatchReply__Output>): grpc.ClientUnaryCall;
+  requestTransferBatch(argument: _bank_v1_RequestTransferBatchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferBatchReply__Output>): grpc.ClientUnaryCall;
+  requestTransferBatch(argument: _bank_v1_RequestTransferBatchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_TransferBatchReply__Output>): grpc.ClientUnaryCall;
+  requestTransferBatch(argument: _bank_v1_RequestTransferBatchRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferBatchReply__Output>): grpc.ClientUnaryCall;
+  requestTransferBatch(argument: _bank_v1_RequestTransferBatchRequest, callback: grpc.requestCallback<_bank_v1_TransferBatchReply__Output>): grpc.ClientUnaryCall;
+  
   UnfreezeAccount(argument: _bank_v1_AccountRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_AccountReply__Output>): grpc.ClientUnaryCall;
   UnfreezeAccount(argument: _bank_v1_AccountRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_AccountReply__Output>): grpc.ClientUnaryCall;
   UnfreezeAccount(argument: _bank_v1_AccountRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_AccountReply__Output>): grpc.ClientUnaryCall;
@@ -135,6 +146,8 @@ export interface CommandServiceHandlers extends grpc.UntypedServiceImplementatio
   
   RequestTransfer: grpc.handleUnaryCall<_bank_v1_RequestTransferRequest__Output, _bank_v1_TransferReply>;
   
+  RequestTransferBatch: grpc.handleUnaryCall<_bank_v1_RequestTransferBatchRequest__Output, _bank_v1_TransferBatchReply>;
+  
   UnfreezeAccount: grpc.handleUnaryCall<_bank_v1_AccountRequest__Output, _bank_v1_AccountReply>;
   
   Withdraw: grpc.handleUnaryCall<_bank_v1_MoneyRequest__Output, _bank_v1_AccountReply>;
@@ -151,6 +164,7 @@ export interface CommandServiceDefinition extends grpc.ServiceDefinition {
   PlaceHold: MethodDefinition<_bank_v1_PlaceHoldRequest, _bank_v1_AccountReply, _bank_v1_PlaceHoldRequest__Output, _bank_v1_AccountReply__Output>
   ReleaseHold: MethodDefinition<_bank_v1_HoldRequest, _bank_v1_AccountReply, _bank_v1_HoldRequest__Output, _bank_v1_AccountReply__Output>
   RequestTransfer: MethodDefinition<_bank_v1_RequestTransferRequest, _bank_v1_TransferReply, _bank_v1_RequestTransferRequest__Output, _bank_v1_TransferReply__Output>
+  RequestTransferBatch: MethodDefinition<_bank_v1_RequestTransferBatchRequest, _bank_v1_TransferBatchReply, _bank_v1_RequestTransferBatchRequest__Output, _bank_v1_TransferBatchReply__Output>
   UnfreezeAccount: MethodDefinition<_bank_v1_AccountRequest, _bank_v1_AccountReply, _bank_v1_AccountRequest__Output, _bank_v1_AccountReply__Output>
   Withdraw: MethodDefinition<_bank_v1_MoneyRequest, _bank_v1_AccountReply, _bank_v1_MoneyRequest__Output, _bank_v1_AccountReply__Output>
 }

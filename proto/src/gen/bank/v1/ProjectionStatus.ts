@@ -5,11 +5,11 @@ import type { ProjectionCheckpoint as _bank_v1_ProjectionCheckpoint, ProjectionC
 export interface ProjectionStatus {
   'consistentPosition'?: (string);
   'checkpoints'?: (_bank_v1_ProjectionCheckpoint)[];
-  'lagSeconds'?: (number | string);
+  'secondsSinceLastApplied'?: (number | string);
 }
 
 export interface ProjectionStatus__Output {
   'consistentPosition': (string);
   'checkpoints': (_bank_v1_ProjectionCheckpoint__Output)[];
-  'lagSeconds': (number);
+  'secondsSinceLastApplied': (number);
 }

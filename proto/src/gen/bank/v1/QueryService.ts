@@ -7,6 +7,7 @@ import type { GetAccountRequest as _bank_v1_GetAccountRequest, GetAccountRequest
 import type { GetHoldRequest as _bank_v1_GetHoldRequest, GetHoldRequest__Output as _bank_v1_GetHoldRequest__Output } from '../../bank/v1/GetHoldRequest.js';
 import type { GetProjectionStatusRequest as _bank_v1_GetProjectionStatusRequest, GetProjectionStatusRequest__Output as _bank_v1_GetProjectionStatusRequest__Output } from '../../bank/v1/GetProjectionStatusRequest.js';
 import type { GetStatementRequest as _bank_v1_GetStatementRequest, GetStatementRequest__Output as _bank_v1_GetStatementRequest__Output } from '../../bank/v1/GetStatementRequest.js';
+import type { GetTransferBatchRequest as _bank_v1_GetTransferBatchRequest, GetTransferBatchRequest__Output as _bank_v1_GetTransferBatchRequest__Output } from '../../bank/v1/GetTransferBatchRequest.js';
 import type { GetTransferRequest as _bank_v1_GetTransferRequest, GetTransferRequest__Output as _bank_v1_GetTransferRequest__Output } from '../../bank/v1/GetTransferRequest.js';
 import type { Hold as _bank_v1_Hold, Hold__Output as _bank_v1_Hold__Output } from '../../bank/v1/Hold.js';
 import type { ListAccountsReply as _bank_v1_ListAccountsReply, ListAccountsReply__Output as _bank_v1_ListAccountsReply__Output } from '../../bank/v1/ListAccountsReply.js';
@@ -18,6 +19,7 @@ import type { ListTransactionsRequest as _bank_v1_ListTransactionsRequest, ListT
 import type { ProjectionStatus as _bank_v1_ProjectionStatus, ProjectionStatus__Output as _bank_v1_ProjectionStatus__Output } from '../../bank/v1/ProjectionStatus.js';
 import type { Statement as _bank_v1_Statement, Statement__Output as _bank_v1_Statement__Output } from '../../bank/v1/Statement.js';
 import type { Transfer as _bank_v1_Transfer, Transfer__Output as _bank_v1_Transfer__Output } from '../../bank/v1/Transfer.js';
+import type { TransferBatch as _bank_v1_TransferBatch, TransferBatch__Output as _bank_v1_TransferBatch__Output } from '../../bank/v1/TransferBatch.js';
 
 export interface QueryServiceClient extends grpc.Client {
   GetAccount(argument: _bank_v1_GetAccountRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Account__Output>): grpc.ClientUnaryCall;
@@ -65,6 +67,15 @@ export interface QueryServiceClient extends grpc.Client {
   getTransfer(argument: _bank_v1_GetTransferRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_Transfer__Output>): grpc.ClientUnaryCall;
   getTransfer(argument: _bank_v1_GetTransferRequest, callback: grpc.requestCallback<_bank_v1_Transfer__Output>): grpc.ClientUnaryCall;
   
+  GetTransferBatch(argument: _bank_v1_GetTransferBatchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferBatch__Output>): grpc.ClientUnaryCall;
+  GetTransferBatch(argument: _bank_v1_GetTransferBatchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_TransferBatch__Output>): grpc.ClientUnaryCall;
+  GetTransferBatch(argument: _bank_v1_GetTransferBatchRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferBatch__Output>): grpc.ClientUnaryCall;
+  GetTransferBatch(argument: _bank_v1_GetTransferBatchRequest, callback: grpc.requestCallback<_bank_v1_TransferBatch__Output>): grpc.ClientUnaryCall;
+  getTransferBatch(argument: _bank_v1_GetTransferBatchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferBatch__Output>): grpc.ClientUnaryCall;
+  getTransferBatch(argument: _bank_v1_GetTransferBatchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_TransferBatch__Output>): grpc.ClientUnaryCall;
+  getTransferBatch(argument: _bank_v1_GetTransferBatchRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferBatch__Output>): grpc.ClientUnaryCall;
+  getTransferBatch(argument: _bank_v1_GetTransferBatchRequest, callback: grpc.requestCallback<_bank_v1_TransferBatch__Output>): grpc.ClientUnaryCall;
+  
   ListAccounts(argument: _bank_v1_ListAccountsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ListAccountsReply__Output>): grpc.ClientUnaryCall;
   ListAccounts(argument: _bank_v1_ListAccountsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_ListAccountsReply__Output>): grpc.ClientUnaryCall;
   ListAccounts(argument: _bank_v1_ListAccountsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_ListAccountsReply__Output>): grpc.ClientUnaryCall;
@@ -105,6 +116,8 @@ export interface QueryServiceHandlers extends grpc.UntypedServiceImplementation 
   
   GetTransfer: grpc.handleUnaryCall<_bank_v1_GetTransferRequest__Output, _bank_v1_Transfer>;
   
+  GetTransferBatch: grpc.handleUnaryCall<_bank_v1_GetTransferBatchRequest__Output, _bank_v1_TransferBatch>;
+  
   ListAccounts: grpc.handleUnaryCall<_bank_v1_ListAccountsRequest__Output, _bank_v1_ListAccountsReply>;
   
   ListHolds: grpc.handleUnaryCall<_bank_v1_ListHoldsRequest__Output, _bank_v1_ListHoldsReply>;
@@ -119,6 +132,7 @@ export interface QueryServiceDefinition extends grpc.ServiceDefinition {
   GetProjectionStatus: MethodDefinition<_bank_v1_GetProjectionStatusRequest, _bank_v1_ProjectionStatus, _bank_v1_GetProjectionStatusRequest__Output, _bank_v1_ProjectionStatus__Output>
   GetStatement: MethodDefinition<_bank_v1_GetStatementRequest, _bank_v1_Statement, _bank_v1_GetStatementRequest__Output, _bank_v1_Statement__Output>
   GetTransfer: MethodDefinition<_bank_v1_GetTransferRequest, _bank_v1_Transfer, _bank_v1_GetTransferRequest__Output, _bank_v1_Transfer__Output>
+  GetTransferBatch: MethodDefinition<_bank_v1_GetTransferBatchRequest, _bank_v1_TransferBatch, _bank_v1_GetTransferBatchRequest__Output, _bank_v1_TransferBatch__Output>
   ListAccounts: MethodDefinition<_bank_v1_ListAccountsRequest, _bank_v1_ListAccountsReply, _bank_v1_ListAccountsRequest__Output, _bank_v1_ListAccountsReply__Output>
   ListHolds: MethodDefinition<_bank_v1_ListHoldsRequest, _bank_v1_ListHoldsReply, _bank_v1_ListHoldsRequest__Output, _bank_v1_ListHoldsReply__Output>
   ListTransactions: MethodDefinition<_bank_v1_ListTransactionsRequest, _bank_v1_ListTransactionsReply, _bank_v1_ListTransactionsRequest__Output, _bank_v1_ListTransactionsReply__Output>

@@ -14,6 +14,7 @@ export interface Transfer {
   'history'?: (_bank_v1_TransferStatusChange)[];
   'requestedAt'?: (string);
   'updatedAt'?: (string);
+  'batchId'?: (string);
 }
 
 export interface Transfer__Output {
@@ -28,4 +29,5 @@ export interface Transfer__Output {
   'history': (_bank_v1_TransferStatusChange__Output)[];
   'requestedAt': (string);
   'updatedAt': (string);
+  'batchId': (string);
 }
