@@ -81,7 +81,7 @@ export async function startCommandService(
   const grpcServer = await startGrpcServer({
     host: config.grpcHost,
     port: config.grpcPort,
-    credentials: grpcServerCredentials(config.grpcTls, logger),
+    credentials: await grpcServerCredentials(config.grpcTls, logger),
     healthServices: [GRPC_SERVICE_NAME],
     register: (server) =>
       server.addService(

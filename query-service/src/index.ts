@@ -82,7 +82,7 @@ export async function startQueryService(
     const grpcServer = await startGrpcServer({
       host: config.grpcHost,
       port: config.grpcPort,
-      credentials: grpcServerCredentials(config.grpcTls, logger),
+      credentials: await grpcServerCredentials(config.grpcTls, logger),
       healthServices: [QUERY_SERVICE_NAME],
       register: (server) =>
         registerQueryService(

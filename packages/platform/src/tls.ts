@@ -81,18 +81,60 @@ function warnInsecure(logger: Logger | undefined): void {
   logger.warn('GRPC_INSECURE=true: internal gRPC is plaintext, without certificates');
 }
 
-/** A server's credentials: mTLS with a client certificate required, or plaintext. */
-export function grpcServerCredentials(
+/**
+ * A server's credentials: mTLS with a client certificate required, or plaintext. Resolves once
+ * the certificate files have been read: grpc-js drops every connection that arrives before its
+ * certificate provider has delivered them, and a service must not say it listens until it can
+ * take a handshake.
+ */
+export async function grpcServerCredentials(
   config: GrpcTlsConfig,
   logger?: Logger,
-): grpc.ServerCredentials {
+): Promise<grpc.ServerCredentials> {
   if (config.mode === 'unset') throw new ConfigError([UNSET_MESSAGE]);
   if (config.mode === 'insecure') {
     warnInsecure(logger);
     return grpc.ServerCredentials.createInsecure();
   }
   const files = provider(config);
+  await firstRead(files, config);
   return grpc.experimental.createCertificateProviderServerCredentials(files, files, true);
+}
+
+/**
+ * Waits for the provider's first read of the CA and the identity. The provider keeps what it
+ * read, so the server's own listeners get it on their first tick, before any connection.
+ */
+function firstRead(
+  files: grpc.experimental.FileWatcherCertificateProvider,
+  config: Extract<GrpcTlsConfig, { mode: 'mtls' }>,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let ca: boolean | undefined;
+    let identity: boolean | undefined;
+    const onCa = (update: grpc.experimental.CaCertificateUpdate | null) => {
+      ca = update !== null;
+      settle();
+    };
+    const onIdentity = (update: grpc.experimental.IdentityCertificateUpdate | null) => {
+      identity = update !== null;
+      settle();
+    };
+    const settle = () => {
+      if (ca === undefined || identity === undefined) return;
+      files.removeCaCertificateListener(onCa);
+      files.removeIdentityCertificateListener(onIdentity);
+      if (ca && identity) resolve();
+      else
+        reject(
+          new ConfigError([
+            `cannot read the gRPC certificates (${config.caFile}, ${config.certFile}, ${config.keyFile})`,
+          ]),
+        );
+    };
+    files.addCaCertificateListener(onCa);
+    files.addIdentityCertificateListener(onIdentity);
+  });
 }
 
 /** A client's credentials: its certificate presented, the server's checked against the CA. */

@@ -11,10 +11,10 @@ const read = (env: Record<string, string>) => {
 };
 
 describe('internal gRPC TLS settings', () => {
-  it('starts nothing without certificates or an explicit GRPC_INSECURE', () => {
+  it('starts nothing without certificates or an explicit GRPC_INSECURE', async () => {
     const config = read({});
     assert.equal(config.mode, 'unset');
-    assert.throws(() => grpcServerCredentials(config), ConfigError);
+    await assert.rejects(grpcServerCredentials(config), ConfigError);
     assert.throws(() => grpcChannelCredentials(config), /GRPC_TLS_CA_FILE/);
   });
 
