@@ -55,10 +55,15 @@ try {
     logger,
     ...(transferHooks ? { transferHooks } : {}),
   });
-  onShutdownSignal(logger, async () => {
-    await service.stop();
-    await tracing.shutdown();
-  });
+  onShutdownSignal(
+    logger,
+    async () => {
+      await service.stop();
+      await tracing.shutdown();
+    },
+    // Past the calls' grace: the recovery and expiry workers and the store get their time too.
+    { deadlineMs: config.shutdownGraceMs + 30_000 },
+  );
 } catch (error) {
   logger.fatal({ err: error }, 'command service failed to start');
   process.exit(1);

@@ -137,12 +137,24 @@ function serviceLines(output: string, service: string, message: string): string[
     .filter((line) => line.startsWith(`${service.padEnd(15)}|`) && line.includes(message));
 }
 
+/** Whether a process runs: one that has exited but is not yet reaped (a zombie) does not. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  return processState(pid) !== 'Z';
+}
+
+/** A process's state letter from /proc (R, S, D, Z, …), or undefined where it is gone. */
+function processState(pid: number): string | undefined {
+  try {
+    // The name in parentheses may hold spaces: the state is the field after its closing one.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
   }
 }
 
@@ -358,6 +370,11 @@ describe('npm start', () => {
       await waitFor(() => !alive(service.pid ?? 0), {
         timeoutMs: 30_000,
         description: `${name} stops when start.mjs dies`,
+      }).catch((error: unknown) => {
+        const pid = service.pid ?? 0;
+        throw new Error(
+          `${String(error)} (pid ${pid} in state ${processState(pid) ?? 'gone'}; its last output:\n${again.process.output.slice(-3000)})`,
+        );
       });
     }
     assert.ok(alive(crashed.embeddedPostgres?.pid ?? 0), 'the PostgreSQL server was left running');
