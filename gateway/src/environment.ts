@@ -78,7 +78,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     queryServiceAddress: reader.string('QUERY_SERVICE_ADDRESS', '127.0.0.1:50052'),
     grpcTls: readGrpcTlsConfig(reader),
     registry: readRegistryConfig(reader),
-    redisUrl: readRedisUrl(reader, problems),
+    redisUrl: reader.url('REDIS_URL', ['redis', 'rediss']),
     redisKeyPrefix: reader.string('REDIS_KEY_PREFIX', 'bank:gateway:'),
     ...readTokenConfig(reader),
     databaseUrl: reader.string('DATABASE_URL', DEFAULT_DATABASE_URL),
@@ -120,18 +120,6 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
-}
-
-function readRedisUrl(reader: EnvReader, problems: string[]): string | undefined {
-  const url = reader.string('REDIS_URL');
-  if (url === undefined) return undefined;
-  try {
-    if (['redis:', 'rediss:'].includes(new URL(url).protocol)) return url;
-  } catch {
-    // reported below
-  }
-  problems.push(`REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(url)}`);
-  return undefined;
 }
 
 /** Mirrors the rules of platform's upstreamTarget, so a bad address fails at start-up. */

@@ -51,4 +51,16 @@ describe('gateway environment', () => {
       /cannot read/,
     );
   });
+
+  it('takes a redis:// or rediss:// REDIS_URL and names the schemes when refusing another', () => {
+    assert.equal(
+      readGatewayConfig({ REDIS_URL: 'rediss://cache.internal:6380' }).redisUrl,
+      'rediss://cache.internal:6380',
+    );
+    assert.throws(
+      () => readGatewayConfig({ REDIS_URL: 'http://cache.internal:6379' }),
+      /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/cache\.internal:6379"/,
+    );
+    assert.throws(() => readGatewayConfig({ REDIS_URL: 'not a url' }), /REDIS_URL must be/);
+  });
 });

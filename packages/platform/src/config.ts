@@ -80,17 +80,17 @@ export class EnvReader {
       .filter((s) => s.length > 0);
   }
 
-  /** An optional http(s) URL. */
-  url(name: string): string | undefined {
+  /** An optional URL with one of `schemes` (http or https unless told). */
+  url(name: string, schemes: readonly string[] = ['http', 'https']): string | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     try {
-      const protocol = new URL(raw).protocol;
-      if (protocol === 'http:' || protocol === 'https:') return raw;
+      if (schemes.includes(new URL(raw).protocol.slice(0, -1))) return raw;
     } catch {
       // reported below
     }
-    this.problems.push(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+    const allowed = schemes.map((scheme) => `${scheme}://`).join(' or ');
+    this.problems.push(`${name} must be a ${allowed} URL, got ${JSON.stringify(raw)}`);
     return undefined;
   }
 
