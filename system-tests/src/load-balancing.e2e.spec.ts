@@ -1,17 +1,18 @@
 import { strict as assert } from 'node:assert';
-import { after, before, describe, it } from 'node:test';
+import { after as afterAll, before, describe, it } from 'node:test';
 import { waitFor, type StackService } from '@bank/testkit';
-import type { Account, AccountResult, ApiResponse, Client, Problem } from './support/client.js';
+import { after, command, ok, type Api } from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
 /**
  * Two command-service instances behind one gateway: requests are spread over both, and when
  * one stops (SIGTERM) while deposits flow, the gateway retries UNAVAILABLE on the other so that
- * no request fails and every acknowledged deposit, and only those, is in the balance.
+ * no request fails and every acknowledged deposit, and only those, is in the balance. The
+ * gateway is called through the client typed from its own OpenAPI document.
  */
 describe('load balancing over two command-service instances', () => {
   let system: System;
-  let teller: Client;
+  let teller: Api;
   /** Deposits go round the accounts: two instances writing one stream would mostly conflict. */
   let accounts: string[];
   /** Minor units of every acknowledged deposit. */
@@ -21,33 +22,35 @@ describe('load balancing over two command-service instances', () => {
 
   before(async () => {
     system = await startSystem('e2e_lb', { commandInstances: 2 });
-    teller = system.as('teller-1', ['teller']);
+    teller = system.api('teller-1', ['teller']);
     accounts = [];
     for (let i = 0; i < 4; i += 1) {
-      const opened = await teller.ok<AccountResult>('/v1/accounts', {
-        currency: 'USD',
-        ownerId: 'lena',
-      });
+      const opened = await ok(
+        teller.POST('/v1/accounts', {
+          params: { header: command() },
+          body: { currency: 'USD', ownerId: 'lena' },
+        }),
+      );
       accounts.push(opened.account.id);
     }
   });
-  after(() => system?.stop());
+  afterAll(() => system?.stop());
 
   /** One deposit of 0.01 .. 0.99; counts it when acknowledged. */
-  const deposit = async (): Promise<ApiResponse<AccountResult | Problem>> => {
+  const deposit = async () => {
     sequence += 1;
     const cents = BigInt((sequence % 99) + 1);
-    const account = accounts[sequence % accounts.length] ?? '';
-    const response = await teller.post<AccountResult | Problem>(
-      `/v1/accounts/${account}/deposits`,
-      { amount: `0.${cents.toString().padStart(2, '0')}` },
-    );
-    if (response.status === 200) {
+    const id = accounts[sequence % accounts.length] ?? '';
+    const answer = await teller.POST('/v1/accounts/{id}/deposits', {
+      params: { path: { id }, header: command() },
+      body: { amount: `0.${cents.toString().padStart(2, '0')}` },
+    });
+    if (answer.response.status === 200 && answer.data) {
       acknowledged += cents;
-      const position = (response.body as AccountResult).position;
+      const { position } = answer.data;
       if (BigInt(position) > BigInt(lastPosition)) lastPosition = position;
     }
-    return response;
+    return answer;
   };
 
   /** Runs `count` deposits, `concurrency` at a time; resolves with the failed ones. */
@@ -58,9 +61,9 @@ describe('load balancing over two command-service instances', () => {
       Array.from({ length: concurrency }, async () => {
         while (started < count) {
           started += 1;
-          const response = await deposit();
+          const { response, data, error } = await deposit();
           if (response.status !== 200) {
-            failures.push(`${response.status} ${JSON.stringify(response.body)}`);
+            failures.push(`${response.status} ${JSON.stringify(data ?? error)}`);
           }
         }
       }),
@@ -79,9 +82,11 @@ describe('load balancing over two command-service instances', () => {
   /** The balances of every account, in cents, as read right after the last acknowledged write. */
   const balanceCents = async (): Promise<bigint> => {
     let total = 0n;
-    for (const account of accounts) {
-      const read = await teller.read<Account>(`/v1/accounts/${account}`, lastPosition);
-      const [units = '0', cents = '0'] = read.balance.split('.');
+    for (const id of accounts) {
+      const account = await ok(
+        teller.GET('/v1/accounts/{id}', { params: { path: { id }, header: after(lastPosition) } }),
+      );
+      const [units = '0', cents = '0'] = account.balance.split('.');
       total += BigInt(units) * 100n + BigInt(cents);
     }
     return total;
