@@ -10,15 +10,27 @@ import { servedDocument } from './testing/harness.js';
 
 interface Operation {
   operationId?: string;
+  description?: string;
   parameters?: { name: string; in: string; schema?: unknown }[];
   requestBody?: {
     required?: boolean;
     content: Record<string, { schema: { required?: string[] } }>;
   };
-  responses: Record<string, { description: string }>;
+  responses: Record<
+    string,
+    { description: string; content?: Record<string, { schema: { $ref?: string } }> }
+  >;
   'x-problem-codes'?: ProblemCode[];
 }
-type Document = { paths: Record<string, Record<string, Operation>> };
+interface SchemaObject {
+  description?: string;
+  required?: string[];
+  properties?: Record<string, unknown>;
+}
+type Document = {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, SchemaObject> };
+};
 
 /** The served /openapi.json: valid OpenAPI 3.1, one operationId each, every problem code listed. */
 describe('OpenAPI document', () => {
@@ -76,6 +88,17 @@ describe('OpenAPI document', () => {
       'releaseHold',
       'unfreezeAccount',
     ]);
+  });
+
+  it('states the partial-capture rule on the capture and answers what it released', () => {
+    const capture = served.paths['/v1/accounts/{id}/holds/{holdId}/capture']?.['post'];
+    assert.match(capture?.description ?? '', /partial capture releases the rest of the hold/);
+    const ref = capture?.responses['200']?.content?.['application/json']?.schema.$ref ?? '';
+    const name = ref.split('/').at(-1) ?? '';
+    const result = served.components.schemas[name];
+    assert.deepEqual(result?.properties?.['released'], { $ref: '#/components/schemas/Amount' });
+    assert.ok(result?.required?.includes('released'), 'every capture answers `released`');
+    assert.match(result?.description ?? '', /rest of the hold after a partial capture/);
   });
 
   it('lists every code of the catalogue on the operations, each under its status', () => {

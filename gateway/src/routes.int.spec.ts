@@ -77,7 +77,14 @@ describe('routes', () => {
       amount: '4.00',
     });
     assert.equal(captured.statusCode, 200);
-    assert.equal(captured.json<{ account: { balance: string } }>().account.balance, '96.10');
+    const capture = captured.json<{
+      account: { balance: string; held: string };
+      released: string;
+    }>();
+    assert.deepEqual(
+      { balance: capture.account.balance, held: capture.account.held, released: capture.released },
+      { balance: '96.10', held: '0.00', released: '6.00' },
+    );
     const hold2 = await post('tina', ['teller'], `/v1/accounts/${id}/holds`, { amount: '1.00' });
     const released = await h.as('tina', ['teller'])({
       method: 'POST',

@@ -139,6 +139,7 @@ describe('banking flow through the whole stack', () => {
       }),
     );
     expectBalances(captured.account, '62.25', '62.25');
+    assert.equal(captured.released, '7.75', 'the rest of the hold went back');
     expectBalances(await readAccount(aliceAccount, captured.position), '62.25', '62.25');
 
     const second = await ok(

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
+import { command, ok, type Api, type Schemas } from './support/api.js';
 import type { AccountResult, Client, HoldResult, Problem } from './support/client.js';
 import { startSystem, type System } from './support/system.js';
 
@@ -25,15 +26,26 @@ interface HoldPage {
 describe('holds are visible', () => {
   let system: System;
   let teller: Client;
+  /** The teller through the typed client: a capture's answer is typed by the document. */
+  let tellerApi: Api;
   let owner: Client;
   let account: string;
   let partial: HoldResult;
   let open: HoldResult;
-  let captured: AccountResult;
+  let captured: Schemas['HoldCaptureResult'];
+
+  const capture = (accountId: string, holdId: string, amount?: string) =>
+    ok(
+      tellerApi.POST('/v1/accounts/{id}/holds/{holdId}/capture', {
+        params: { path: { id: accountId, holdId }, header: command() },
+        body: amount === undefined ? {} : { amount },
+      }),
+    );
 
   before(async () => {
     system = await startSystem('e2e_holds');
     teller = system.as('teller-holds', ['teller']);
+    tellerApi = system.api('teller-holds', ['teller']);
     owner = system.as('hana', ['customer']);
     const opened = await teller.ok<AccountResult>('/v1/accounts', {
       currency: 'USD',
@@ -42,10 +54,7 @@ describe('holds are visible', () => {
     account = opened.account.id;
     await teller.ok(`/v1/accounts/${account}/deposits`, { amount: '100.00' });
     partial = await teller.ok<HoldResult>(`/v1/accounts/${account}/holds`, { amount: '30.00' });
-    captured = await teller.ok<AccountResult>(
-      `/v1/accounts/${account}/holds/${partial.holdId}/capture`,
-      { amount: '12.00' },
-    );
+    captured = await capture(account, partial.holdId, '12.00');
     open = await teller.ok<HoldResult>(`/v1/accounts/${account}/holds`, {
       amount: '10.00',
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
@@ -79,8 +88,22 @@ describe('holds are visible', () => {
       },
       { status: 'captured', amount: '30.00', captured: '12.00', released: '18.00' },
     );
+    assert.equal(captured.released, '18.00', 'the capture answers what it released');
     assert.equal(captured.account.held, '0.00');
     assert.equal(captured.account.balance, '88.00');
+  });
+
+  it('a full capture releases nothing, and says so', async () => {
+    const other = (
+      await teller.ok<AccountResult>('/v1/accounts', { currency: 'USD', ownerId: 'hana' })
+    ).account.id;
+    await teller.ok(`/v1/accounts/${other}/deposits`, { amount: '50.00' });
+    const hold = await teller.ok<HoldResult>(`/v1/accounts/${other}/holds`, { amount: '20.00' });
+    const whole = await capture(other, hold.holdId);
+    assert.deepEqual(
+      { released: whole.released, balance: whole.account.balance, held: whole.account.held },
+      { released: '0.00', balance: '30.00', held: '0.00' },
+    );
   });
 
   it('lists holds newest first, by page and by status', async () => {

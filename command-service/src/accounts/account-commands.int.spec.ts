@@ -95,6 +95,7 @@ describe('account commands over gRPC', () => {
     });
     assert.equal(captured.account?.balance, '90.00');
     assert.equal(captured.account?.held, '0.00');
+    assert.equal(captured.released, '20.00');
 
     const second = await call(client, rpc.placeHold, {
       context: ctx(ADMIN),
@@ -149,6 +150,35 @@ describe('account commands over gRPC', () => {
       events.map((_, i) => BigInt(i)),
     );
     assert.equal(events.at(-1)?.position.toString(), closed.position);
+  });
+
+  it('answers what a capture released, the same when the capture is repeated', async () => {
+    const accountId = await openFunded(client, '1000', { currency: 'JPY' });
+    const hold = (amount: string) =>
+      call(client, rpc.placeHold, { context: ctx(TELLER), accountId, amount });
+    const partial = await hold('300');
+    const context = ctx(TELLER);
+    const capture = { context, accountId, holdId: partial.holdId, amount: '120' };
+    const captured = await call(client, rpc.captureHold, capture);
+    assert.deepEqual(
+      { released: captured.released, held: captured.account?.held, replayed: captured.replayed },
+      { released: '180', held: '0', replayed: false },
+    );
+    assert.deepEqual(await call(client, rpc.captureHold, capture), {
+      ...captured,
+      replayed: true,
+    });
+
+    const whole = await hold('50');
+    const all = await call(client, rpc.captureHold, {
+      context: ctx(TELLER),
+      accountId,
+      holdId: whole.holdId,
+    });
+    assert.equal(all.released, '0');
+    assert.equal(all.account?.balance, '830');
+    // Only a capture releases part of a hold; the other replies leave `released` empty.
+    assert.equal(whole.released, '');
   });
 
   it('stamps metadata: command, correlation and causation ids, actor, clock time, schema version', async () => {

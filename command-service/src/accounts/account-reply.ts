@@ -1,4 +1,5 @@
-import { availableBalance, formatAmount, type AccountState } from '@bank/domain';
+import { availableBalance, formatAmount, type AccountState, type HoldCaptured } from '@bank/domain';
+import { AppError } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
 import type { Accepted } from '../infrastructure/command-handler.js';
 
@@ -33,4 +34,23 @@ export function accountReply(
     replayed: outcome.replayed,
     holdId,
   };
+}
+
+/**
+ * What a capture gave back to the available balance: the rest of the hold after a partial
+ * capture, "0.00" after a full one. Read from the capture's own event, so that a replayed
+ * capture answers what the first one did.
+ */
+export function releasedByCapture(outcome: Accepted<AccountState>, holdId: string): string {
+  const captured = outcome.events.find(
+    (event): event is HoldCaptured => event.type === 'HoldCaptured' && event.data.holdId === holdId,
+  );
+  if (!captured || outcome.state.status === 'none') {
+    throw new AppError(
+      'internal',
+      'INTERNAL',
+      'an accepted capture without its HoldCaptured event',
+    );
+  }
+  return formatAmount(captured.data.released, outcome.state.currency);
 }

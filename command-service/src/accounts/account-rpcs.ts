@@ -12,7 +12,7 @@ import {
   requireAmount,
   requireUuid,
 } from '../requests/fields.js';
-import { accountReply } from './account-reply.js';
+import { accountReply, releasedByCapture } from './account-reply.js';
 import { ADMIN, ADMIN_OR_OWNER, STAFF, STAFF_OR_OWNER } from './authorization.js';
 import { runAccountCommand } from './run-account-command.js';
 
@@ -87,7 +87,7 @@ export function captureHold(
         now: context.occurredAt,
       },
     }));
-    return accountReply(outcome, holdId);
+    return { ...accountReply(outcome, holdId), released: releasedByCapture(outcome, holdId) };
   };
 }
 

@@ -35,6 +35,8 @@ export interface Accepted<S> {
   readonly replayed: boolean;
   /** Id of the last event the command appended (or had appended); the stream's last one otherwise. */
   readonly lastEventId: string | undefined;
+  /** The events the command appended (or had appended, when replayed); none when it had nothing to do. */
+  readonly events: readonly BankEvent[];
 }
 
 export interface Rejected {
@@ -368,10 +370,18 @@ export class CommandHandler {
         throw error;
       }
       if (loaded.earlier) {
-        const { state, revision, position, eventId, actorId } = loaded.earlier;
+        const { state, revision, position, eventId, actorId, events } = loaded.earlier;
         if (context.fromClient && actorId !== undefined && actorId !== context.actor.id)
           throw commandIdReused();
-        return { ok: true, state, revision, position, replayed: true, lastEventId: eventId };
+        return {
+          ok: true,
+          state,
+          revision,
+          position,
+          replayed: true,
+          lastEventId: eventId,
+          events,
+        };
       }
       const decision = decide(loaded.state);
       if (recheck && (!decision.ok || decision.events.length === 0)) continue;
@@ -385,6 +395,7 @@ export class CommandHandler {
           position: loaded.position,
           replayed: false,
           lastEventId: loaded.lastEventId,
+          events: [],
         };
       }
       let toAppend: EventToAppend[] = [];
@@ -418,6 +429,7 @@ export class CommandHandler {
           position: appended.position,
           replayed: false,
           lastEventId,
+          events: decision.events,
         };
       } catch (error) {
         if (!(error instanceof ConcurrencyError || error instanceof DuplicateEventError))

@@ -112,6 +112,30 @@ describe('CommandHandler', () => {
     assert.equal(store.events.length, 2);
   });
 
+  it('answers with the events the command appended, and with the same ones when repeated', async () => {
+    const first = await handler.handle(
+      STREAM,
+      accountAggregate,
+      decide(deposit(10n)),
+      contextFor('dep'),
+    );
+    const appended = [{ type: 'FundsDeposited', data: { accountId: 'a', amount: 10n } }];
+    assert.ok(first.ok && !first.replayed);
+    assert.deepEqual(first.events, appended);
+    // Repeated here, and on an instance that never saw it (its cache is cold): the first events.
+    const cold = new CommandHandler({ store, metrics, maxRetries: 3, random: () => 0 });
+    for (const repeater of [handler, cold]) {
+      const again = await repeater.handle(
+        STREAM,
+        accountAggregate,
+        decide(deposit(99n)),
+        contextFor('dep'),
+      );
+      assert.ok(again.ok && again.replayed);
+      assert.deepEqual(again.events, appended);
+    }
+  });
+
   it('gives up with ABORTED after the configured retries', async () => {
     let n = 0;
     store.beforeAppend = () => foreignDeposit(store, `other-${++n}`, 1n);

@@ -11,6 +11,8 @@ export interface EarlierResult<S> {
   readonly eventId: string;
   /** Who sent that command (absent on events written without an actor). */
   readonly actorId: string | undefined;
+  /** The events that command appended, in order: what its first answer was made of. */
+  readonly events: readonly BankEvent[];
 }
 
 export interface LoadedStream<S> {
@@ -39,6 +41,7 @@ export async function loadStream<S, E extends BankEvent>(
   const recorded = await store.readStream(streamId);
   let state = aggregate.initial;
   let earlier: EarlierResult<S> | undefined;
+  const commandEvents: BankEvent[] = [];
   for (const stored of recorded) {
     const event = decodeStored(stored);
     if (!aggregate.accepts(event)) {
@@ -46,12 +49,14 @@ export async function loadStream<S, E extends BankEvent>(
     }
     state = aggregate.evolve(state, event);
     if (commandId !== undefined && stored.metadata['commandId'] === commandId) {
+      commandEvents.push(event);
       earlier = {
         state,
         revision: stored.revision,
         position: stored.position,
         eventId: stored.eventId,
         actorId: actorIdOf(stored.metadata),
+        events: commandEvents,
       };
     }
   }

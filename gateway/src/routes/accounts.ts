@@ -26,6 +26,7 @@ import {
 import {
   accountCommandJson,
   accountJson,
+  holdCaptureJson,
   holdJson,
   holdPageJson,
   holdViewJson,
@@ -266,7 +267,7 @@ export default function accountRoutes(app: FastifyInstance): void {
           { context, accountId, holdId, amount: request.body.amount ?? '' },
           call,
         );
-        return { body: accountCommandJson(result), invalidates: [accountTag(accountId)] };
+        return { body: holdCaptureJson(result), invalidates: [accountTag(accountId)] };
       }),
   );
 

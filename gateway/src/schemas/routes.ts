@@ -290,8 +290,12 @@ export const captureHoldSchema = command({
   ],
   summary: 'Capture a hold',
   description:
-    'Teller, admin. The whole hold, or `amount` of it: a partial capture takes that amount and ' +
-    'releases the rest of the hold at once (GET the hold to see `captured` and `released`).',
+    'Teller, admin. Captures the whole hold, or `amount` of it (at most the hold, else 422 ' +
+    'CAPTURE_EXCEEDS_HOLD): that amount leaves the balance and the hold closes. A partial ' +
+    'capture releases the rest of the hold at once, back to the available balance (as posting ' +
+    'a pending transfer does), so the rest cannot be captured later. The answer says how much ' +
+    'went back (`released`, "0.00" when all of it was captured); GET the hold for `captured` ' +
+    'and `released` later.',
   tags: holds,
   params: holdParams,
   body: {
@@ -300,7 +304,7 @@ export const captureHoldSchema = command({
     properties: { amount: { $ref: 'Amount#' } },
   },
   status: 200,
-  result: 'AccountCommandResult',
+  result: 'HoldCaptureResult',
 });
 
 export const releaseHoldSchema = command({

@@ -181,6 +181,19 @@ export const HoldResult = {
   },
 } as const;
 
+export const HoldCaptureResult = {
+  $id: 'HoldCaptureResult',
+  type: 'object',
+  additionalProperties: false,
+  // On the object: the document drops a description written beside a $ref.
+  description:
+    'The account after the capture, and `released`: what the capture gave back to the ' +
+    'available balance, the rest of the hold after a partial capture ("0.00", in the decimals ' +
+    'of the currency, when all of it was captured).',
+  required: [...AccountCommandResult.required, 'released'],
+  properties: { ...AccountCommandResult.properties, released: { $ref: 'Amount#' } },
+} as const;
+
 export const TransferResult = {
   $id: 'TransferResult',
   type: 'object',
@@ -413,6 +426,7 @@ export const SHARED_SCHEMAS = [
   AccountList,
   AccountCommandResult,
   HoldResult,
+  HoldCaptureResult,
   TransferResult,
   TransferBatchResult,
   TransferBatch,

@@ -236,7 +236,7 @@ export class FakeBank {
     if (amount > held) throw rejectionError('CAPTURE_EXCEEDS_HOLD', 'capture exceeds the hold');
     account.holds.delete(request.holdId);
     this.post(account, 'hold_capture', -amount, { holdId: request.holdId });
-    return this.reply(account);
+    return { ...this.reply(account), released: formatAmount(held - amount, account.currency) };
   }
 
   releaseHold(actor: Actor, request: commandTypes.HoldRequest__Output): commandTypes.AccountReply {

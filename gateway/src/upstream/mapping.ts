@@ -62,6 +62,12 @@ export const holdJson = (reply: commandTypes.AccountReply__Output) => ({
   position: reply.position,
 });
 
+/** A capture's answer: the account, and what the capture released of the hold. */
+export const holdCaptureJson = (reply: commandTypes.AccountReply__Output) => ({
+  ...accountCommandJson(reply),
+  released: reply.released,
+});
+
 export const transferResultJson = (reply: commandTypes.TransferReply__Output) => ({
   id: reply.transferId,
   status: reply.status,

@@ -348,7 +348,7 @@ export interface paths {
         put?: never;
         /**
          * Capture a hold
-         * @description Teller, admin. The whole hold, or `amount` of it: a partial capture takes that amount and releases the rest of the hold at once (GET the hold to see `captured` and `released`).
+         * @description Teller, admin. Captures the whole hold, or `amount` of it (at most the hold, else 422 CAPTURE_EXCEEDS_HOLD): that amount leaves the balance and the hold closes. A partial capture releases the rest of the hold at once, back to the available balance (as posting a pending transfer does), so the rest cannot be captured later. The answer says how much went back (`released`, "0.00" when all of it was captured); GET the hold for `captured` and `released` later.
          */
         post: operations["captureHold"];
         delete?: never;
@@ -612,6 +612,12 @@ export interface components {
             holdId: components["schemas"]["Uuid"];
             account: components["schemas"]["Account"];
             position: components["schemas"]["Position"];
+        };
+        /** @description The account after the capture, and `released`: what the capture gave back to the available balance, the rest of the hold after a partial capture ("0.00", in the decimals of the currency, when all of it was captured). */
+        HoldCaptureResult: {
+            account: components["schemas"]["Account"];
+            position: components["schemas"]["Position"];
+            released: components["schemas"]["Amount"];
         };
         TransferResult: {
             id: components["schemas"]["Uuid"];
@@ -1975,7 +1981,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AccountCommandResult"];
+                    "application/json": components["schemas"]["HoldCaptureResult"];
                 };
             };
             /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */

@@ -7,6 +7,7 @@ export interface AccountReply {
   'position'?: (string);
   'replayed'?: (boolean);
   'holdId'?: (string);
+  'released'?: (string);
 }
 
 export interface AccountReply__Output {
@@ -14,4 +15,5 @@ export interface AccountReply__Output {
   'position': (string);
   'replayed': (boolean);
   'holdId': (string);
+  'released': (string);
 }
