@@ -12,3 +12,4 @@ export * from './shutdown.js';
 export * from './batcher.js';
 export * from './name-uuid.js';
 export * from './connections.js';
+export * from './pg-errors.js';
