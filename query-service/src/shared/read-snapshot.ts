@@ -1,16 +1,8 @@
 import type { Knex } from 'knex';
-import { AppError, pgErrorKind } from '@bank/platform';
+import { AppError, deadlineExceeded, pgErrorKind, remainingMs } from '@bank/platform';
 import { READER_SWAP_LOCK_SQL } from '@bank/read-models';
 
 export type Reader = Knex | Knex.Transaction;
-
-export const deadlineExceeded = (): AppError =>
-  new AppError('deadline', 'DEADLINE_EXCEEDED', 'the deadline passed before the query finished');
-
-/** Milliseconds left before `deadline`; Infinity when the caller set none. */
-export function remainingMs(deadline: Date | undefined): number {
-  return deadline === undefined ? Number.POSITIVE_INFINITY : deadline.getTime() - Date.now();
-}
 
 /**
  * Runs the reads of one RPC in a single read-only REPEATABLE READ transaction, so that an
