@@ -156,7 +156,8 @@ describe('pgErrorKind on the errors PostgreSQL, pg and knex raise', () => {
     const firstPid = await backendPid(first);
     await first.query('begin');
     await second.query('begin');
-    // The session that waits deadlock_timeout first finds the cycle and fails.
+    // The session whose deadlock_timeout runs out first finds the cycle and fails: the second.
+    await first.query(`set local deadlock_timeout = '60s'`);
     await second.query(`set local deadlock_timeout = '20ms'`);
     await first.query('select pg_advisory_xact_lock($1)', [lockKey(1)]);
     await second.query('select pg_advisory_xact_lock($1)', [lockKey(2)]);
