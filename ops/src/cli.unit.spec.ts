@@ -49,6 +49,18 @@ describe('bank CLI', () => {
     assert.match(result.stderr, /unreachable/);
   });
 
+  it('exits 3 for a store that cannot serve or refuses the login, 1 for a failed statement', () => {
+    const pgError = (code: string) => Object.assign(new Error(`failed: ${code}`), { code });
+    for (const code of ['53300', '57P01', '08006', '3D000', '28P01', 'ECONNREFUSED']) {
+      assert.equal(exitCodeOf(pgError(code)), EXIT.unreachable, code);
+    }
+    for (const code of ['57014', '40001', '23505', '42601']) {
+      assert.equal(exitCodeOf(pgError(code)), EXIT.failed, code);
+    }
+    const wrapped = new Error('verify failed', { cause: pgError('53300') });
+    assert.equal(exitCodeOf(wrapped), EXIT.unreachable);
+  });
+
   it('reads the services’ variables, flags winning', () => {
     const env = {
       DATABASE_URL: 'postgres://a/b',

@@ -5,21 +5,14 @@ import {
   parseAmount,
   type Currency,
 } from '@bank/domain';
-import { validationError } from '@bank/platform';
+import { requireUuid, validationError } from '@bank/platform';
 
 /**
  * Field checks shared by every RPC. Each failure is INVALID_ARGUMENT naming the field, raised
  * before anything is loaded or appended.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A required UUID, lower-cased so that one id never names two streams. */
-export function requireUuid(value: string, field: string): string {
-  if (value === '') throw validationError(`${field} is required`, field);
-  if (!UUID.test(value)) throw validationError(`${field} must be a UUID`, field);
-  return value.toLowerCase();
-}
+export { requireUuid };
 
 /** An optional UUID: empty means "derive it" and gives undefined. */
 export function optionalUuid(value: string, field: string): string | undefined {

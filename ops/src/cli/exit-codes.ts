@@ -1,5 +1,5 @@
 import { EventStoreUnavailableError } from '@bank/event-store';
-import { ConfigError } from '@bank/platform/core';
+import { ConfigError, pgErrorKind, type PgErrorKind } from '@bank/platform/core';
 
 /**
  * Exit codes of every `bank` command. Scripts may rely on them:
@@ -39,20 +39,15 @@ export class CommandFailedError extends Error {
   readonly type = 'CommandFailedError';
 }
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  '57P01', // admin shutdown
-  '57P03', // cannot connect now
-  '3D000', // database does not exist
-  '28000', // invalid authorization
-  '28P01', // invalid password
-]);
+/** A store that cannot serve now, or refuses this command's login or database: exit 3. */
+const UNREACHABLE: Readonly<Record<PgErrorKind, boolean>> = {
+  unavailable: true,
+  misconfigured: true,
+  conflict: false,
+  canceled: false,
+  unique_violation: false,
+  other: false,
+};
 
 const KAFKA_CONNECTION_ERRORS = new Set([
   'KafkaJSConnectionError',
@@ -66,8 +61,8 @@ const KAFKA_CONNECTION_ERRORS = new Set([
 export function isUnreachable(error: unknown): boolean {
   if (error instanceof UnreachableError || error instanceof EventStoreUnavailableError) return true;
   if (typeof error !== 'object' || error === null) return false;
-  const { code, name, cause } = error as { code?: unknown; name?: unknown; cause?: unknown };
-  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+  const { name, cause } = error as { name?: unknown; cause?: unknown };
+  if (UNREACHABLE[pgErrorKind(error)]) return true;
   if (typeof name === 'string' && KAFKA_CONNECTION_ERRORS.has(name)) {
     return name !== 'KafkaJSNonRetriableError' || isUnreachable(cause);
   }

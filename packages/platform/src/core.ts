@@ -12,3 +12,6 @@ export * from './shutdown.js';
 export * from './batcher.js';
 export * from './name-uuid.js';
 export * from './connections.js';
+export * from './pg-errors.js';
+export * from './deadline.js';
+export * from './request-fields.js';

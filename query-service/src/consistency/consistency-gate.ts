@@ -1,6 +1,5 @@
 import type { Histogram } from 'prom-client';
-import { AppError, type UnaryContext } from '@bank/platform';
-import { deadlineExceeded, remainingMs } from '../shared/read-snapshot.js';
+import { AppError, deadlineExceeded, remainingMs, type UnaryContext } from '@bank/platform';
 import type { ProjectionPositionWatcher } from './position-watcher.js';
 import type { StoreHead } from './store-head.js';
 

@@ -1,16 +1,8 @@
 import type { Knex } from 'knex';
-import { AppError } from '@bank/platform';
+import { AppError, deadlineExceeded, pgErrorKind, remainingMs } from '@bank/platform';
 import { READER_SWAP_LOCK_SQL } from '@bank/read-models';
 
 export type Reader = Knex | Knex.Transaction;
-
-export const deadlineExceeded = (): AppError =>
-  new AppError('deadline', 'DEADLINE_EXCEEDED', 'the deadline passed before the query finished');
-
-/** Milliseconds left before `deadline`; Infinity when the caller set none. */
-export function remainingMs(deadline: Date | undefined): number {
-  return deadline === undefined ? Number.POSITIVE_INFINITY : deadline.getTime() - Date.now();
-}
 
 /**
  * Runs the reads of one RPC in a single read-only REPEATABLE READ transaction, so that an
@@ -63,29 +55,20 @@ export async function readSnapshot<T>(
   }
 }
 
-const CONNECTION_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  '57P01',
-  '57P02',
-  '57P03',
-]);
-
 /** Adapter boundary: PostgreSQL and knex failures become catalogue errors; SQL never reaches a caller. */
 export function translateDatabaseError(error: unknown): unknown {
   if (error instanceof AppError) return error;
-  const code = (error as { code?: unknown }).code;
-  const name = (error as { name?: unknown }).name;
-  if (code === '57014') return deadlineExceeded(); // query_canceled: our statement_timeout fired
-  if (
-    name === 'KnexTimeoutError' ||
-    (typeof code === 'string' && (CONNECTION_ERRORS.has(code) || code.startsWith('08')))
-  ) {
-    return new AppError('unavailable', 'UNAVAILABLE', 'the read models are unavailable', {
-      retryAfterMs: 1000,
-    });
+  switch (pgErrorKind(error)) {
+    case 'canceled': // our statement_timeout fired
+      return deadlineExceeded();
+    case 'unavailable':
+    case 'conflict': // a read that lost to a concurrent transaction succeeds when asked again
+      return new AppError('unavailable', 'UNAVAILABLE', 'the read models are unavailable', {
+        retryAfterMs: 1000,
+      });
+    case 'misconfigured':
+    case 'unique_violation':
+    case 'other':
+      return error;
   }
-  return error;
 }

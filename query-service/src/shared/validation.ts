@@ -1,12 +1,6 @@
 import { validationError } from '@bank/platform';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A resource id must be a UUID: anything else is the caller's mistake, not a miss. */
-export function requireUuid(value: string, field: string): string {
-  if (!UUID.test(value)) throw validationError(`${field} must be a UUID`, field);
-  return value.toLowerCase();
-}
+export { requireUuid } from '@bank/platform';
 
 /** Owner ids are the identity provider's subject: opaque text, bounded so that logs and indexes stay sane. */
 export const MAX_OWNER_ID_LENGTH = 255;

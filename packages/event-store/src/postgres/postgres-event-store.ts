@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { BatchQueue, type Pending } from '@bank/platform/core';
+import { BatchQueue, pgConstraint, pgDetail, pgErrorKind, type Pending } from '@bank/platform/core';
 import {
   checkStreamAppends,
   ConcurrencyError,
@@ -19,13 +19,7 @@ import {
   type Subscription,
 } from '../port.js';
 import { EventStoreUnavailableError } from '../port.js';
-import {
-  isUnavailable,
-  pgConstraint,
-  pgDetail,
-  pgErrorCode,
-  translateInfrastructureError,
-} from './errors.js';
+import { isUnavailable, translateInfrastructureError } from './errors.js';
 
 /**
  * One append waiting for group commit: a single append (one stream) or an atomic multi-stream
@@ -485,7 +479,7 @@ export class PostgresEventStore implements EventStore {
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
   ): unknown {
-    if (pgErrorCode(error) !== '23505') return translateInfrastructureError(error);
+    if (pgErrorKind(error) !== 'unique_violation') return translateInfrastructureError(error);
     const constraint = pgConstraint(error);
     if (constraint === this.names.eventId) {
       const match = /\(event_id\)=\(([^)]+)\)/.exec(pgDetail(error) ?? '');
