@@ -74,6 +74,7 @@ describe('OpenAPI document', () => {
       'closeAccount',
       'freezeAccount',
       'releaseHold',
+      'reverseTransfer',
       'unfreezeAccount',
     ]);
   });
