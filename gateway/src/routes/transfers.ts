@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '@bank/platform';
 import { accountTag, transferTag } from '../cache/response-cache.js';
 import { cachedRead } from '../http/cached-read.js';
+import { emptyBodyIsObject } from '../http/empty-body.js';
 import { runCommand, runDryRun, type CommandOutcome } from '../http/run-command.js';
 import type { CallContext } from '../upstream/clients.js';
 import type { commandTypes } from '@bank/proto';
@@ -115,17 +116,17 @@ export default function transferRoutes(app: FastifyInstance): void {
       }),
   );
 
-  app.post<{ Params: { id: string }; Body: { amount?: string; reference?: string } | undefined }>(
+  app.post<{ Params: { id: string }; Body: { amount?: string; reference?: string } }>(
     '/v1/transfers/:id/reversals',
-    { schema: reverseTransferSchema, config: { roles: STAFF } },
+    { schema: reverseTransferSchema, config: { roles: STAFF }, preValidation: emptyBodyIsObject },
     (request, reply) =>
       runCommand(request, reply, 201, async (context, call) => {
         const result = await commands.ReverseTransfer(
           {
             context,
             transferId: request.params.id,
-            amount: request.body?.amount ?? '',
-            reference: request.body?.reference ?? '',
+            amount: request.body.amount ?? '',
+            reference: request.body.reference ?? '',
           },
           call,
         );
