@@ -19,6 +19,7 @@ import type { CommandMetrics } from './metrics.js';
 import type { TransferProcessManager } from './transfers/process-manager.js';
 import { requestTransfer } from './transfers/request-transfer.js';
 import { requestTransferBatch } from './transfers/transfer-batch.js';
+import { reverseTransfer } from './transfers/reverse-transfer.js';
 
 export interface ServiceDeps {
   readonly handler: CommandHandler;
@@ -55,5 +56,6 @@ export function commandServiceHandlers(deps: ServiceDeps): commandTypes.CommandS
     CloseAccount: unary('CloseAccount', closeAccount(deps), options),
     RequestTransfer: unary('RequestTransfer', requestTransfer(deps), options),
     RequestTransferBatch: unary('RequestTransferBatch', requestTransferBatch(deps), options),
+    ReverseTransfer: unary('ReverseTransfer', reverseTransfer(deps), options),
   };
 }

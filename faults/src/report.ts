@@ -10,6 +10,8 @@ export interface RunFigures {
   readonly options: RunOptions;
   readonly seconds: number;
   readonly commands: Record<string, number>;
+  /** Acknowledged commands by kind (deposit, withdrawal, transfer, reversal). */
+  readonly acknowledged: Record<string, number>;
   readonly reads: { ok: number; failed: number };
   readonly retries: number;
   readonly faults: readonly InjectedFault[];
@@ -35,6 +37,12 @@ export function figuresOf(
     options,
     seconds,
     commands: { sent: journal.commands.length, ...countOutcomes(journal) },
+    acknowledged: Object.fromEntries(
+      ['deposit', 'withdrawal', 'transfer', 'reversal'].map((kind) => [
+        kind,
+        journal.commands.filter((c) => c.kind === kind && c.outcome === 'ack').length,
+      ]),
+    ),
     reads: journal.reads,
     retries,
     faults,
@@ -57,6 +65,11 @@ export function printFigures(figures: RunFigures, print: (line: string) => void)
   );
   print(
     `commands             ${figures.commands['sent']} sent: ${figures.commands['ack']} acknowledged, ${figures.commands['rejected']} rejected, ${figures.commands['unknown'] ?? 0} unknown at the end; ${figures.retries} retries of unknown outcomes`,
+  );
+  print(
+    `acknowledged         ${Object.entries(figures.acknowledged)
+      .map(([kind, n]) => `${kind} ${n}`)
+      .join(', ')}`,
   );
   print(
     `reads                ${figures.reads.ok} answered, ${figures.reads.failed} failed (faults)`,

@@ -161,6 +161,7 @@ describe('authorization matrix', () => {
       toAccountId: destination,
       amount: '2.00',
       reference: '',
+      dryRun: false,
     });
     return {
       account,

@@ -86,6 +86,7 @@ describe('OpenAPI document', () => {
       'closeAccount',
       'freezeAccount',
       'releaseHold',
+      'reverseTransfer',
       'unfreezeAccount',
     ]);
   });

@@ -22,12 +22,7 @@ function pick(accounts: readonly string[]): string {
 export function nextCommand(accounts: readonly string[], only?: MixCommand['kind']): MixCommand {
   const roll =
     only === undefined ? Math.random() : { transfer: 0, deposit: 0.4, withdrawal: 0.8 }[only];
-  if (roll < 0.4) {
-    const from = pick(accounts);
-    let to = pick(accounts);
-    while (to === from && accounts.length > 1) to = pick(accounts);
-    return { kind: 'transfer', from, to, amount: '0.25' };
-  }
+  if (roll < 0.4) return { kind: 'transfer', ...twoAccounts(accounts), amount: '0.25' };
   if (roll < 0.8) return { kind: 'deposit', account: pick(accounts), amount: '1.00' };
   return { kind: 'withdrawal', account: pick(accounts), amount: '0.50' };
 }
@@ -66,4 +61,36 @@ export function commandRequest(command: MixCommand, token: string): HttpRequestS
         body: JSON.stringify({ amount: command.amount }),
       };
   }
+}
+
+/**
+ * An atomic batch of `legs` transfers of 0.01 between accounts drawn at random (never one to
+ * itself), as a gateway request with a fresh Idempotency-Key.
+ */
+export function batchRequest(
+  accounts: readonly string[],
+  legs: number,
+  token: string,
+): HttpRequestSpec {
+  const transfers = Array.from({ length: legs }, () => {
+    const { from, to } = twoAccounts(accounts);
+    return { fromAccountId: from, toAccountId: to, amount: '0.01' };
+  });
+  return {
+    method: 'POST',
+    path: '/v1/transfer-batches',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+    },
+    body: JSON.stringify({ mode: 'atomic', transfers }),
+  };
+}
+
+function twoAccounts(accounts: readonly string[]): { from: string; to: string } {
+  const from = pick(accounts);
+  let to = pick(accounts);
+  while (to === from && accounts.length > 1) to = pick(accounts);
+  return { from, to };
 }

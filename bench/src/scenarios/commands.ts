@@ -6,7 +6,13 @@ import type { StackSession } from '../infra/stack-session.js';
 import { runClosedLoop, type ClosedLoopResult } from '../load/closed-loop.js';
 import { runHttpLoad, type HttpLoadResult } from '../load/http-load.js';
 import { readPgCounters, pgPerUnit, type PgCounters } from '../infra/pg-counters.js';
-import { commandRequest, MIX_DESCRIPTION, nextCommand, type MixCommand } from './command-mix.js';
+import {
+  batchRequest,
+  commandRequest,
+  MIX_DESCRIPTION,
+  nextCommand,
+  type MixCommand,
+} from './command-mix.js';
 import { ACTOR, CommandClient } from './grpc-commands.js';
 
 const SCENARIO = '2 commands';
@@ -15,6 +21,8 @@ const MIN_RATIO_TO_POSTGRES = 0.4;
 /** ... and this share of the floor row (the same hops with no logic, ceilings.ts). */
 const MIN_RATIO_TO_FLOOR = 0.4;
 const IDLE_SECONDS = 5;
+/** The legs of each atomic batch of the batched-transfers row. */
+const BATCH_LEGS = 100;
 
 /**
  * The command mix at full speed (closed loop, `concurrency` connections, each with one request in
@@ -84,6 +92,34 @@ export async function runCommandScenarios(ctx: BenchContext, session: StackSessi
     await reportCpu(ctx, name, run, cpu, counters);
     report(ctx, name, run);
   }
+
+  // Transfers in atomic batches: each batch one command and one durable append.
+  ctx.log(`commands: atomic batches of ${BATCH_LEGS} transfers through the gateway`);
+  const batches = (seconds: number): Promise<HttpLoadResult> =>
+    runHttpLoad({
+      url: session.stack.gatewayUrl,
+      connections: options.concurrency,
+      durationSeconds: seconds,
+      maxRequests: options.maxRequests,
+      next: () => batchRequest(session.accounts, BATCH_LEGS, token),
+    });
+  await batches(warmUpSeconds(ctx));
+  const batchName = `gateway, atomic batches of ${BATCH_LEGS} transfers`;
+  const batchCpu = snapshot();
+  const batchPg = await readPgCounters();
+  const batched = await batches(options.durationSeconds);
+  await reportCpu(ctx, batchName, batched, batchCpu, batchPg);
+  report(ctx, batchName, batched);
+  ctx.results.againstCeiling(
+    {
+      scenario: SCENARIO,
+      metric: `${batchName}: transfers (legs) per second`,
+      value: batched.okThroughput * BATCH_LEGS,
+      unit: 'legs/s',
+      note: `${batched.okThroughput.toFixed(1)} batches/s; compare "gateway, transfers only"`,
+    },
+    ctx.ceilings.postgresInsert,
+  );
 
   ctx.log(`commands: the same mix over ${session.hotAccounts.length} hot accounts`);
   const hot = await gateway(session.hotAccounts, options.durationSeconds);

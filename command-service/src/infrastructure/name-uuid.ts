@@ -10,7 +10,8 @@ const ENTITY_NAMESPACE = '0b7d6c0e-5f3a-4c59-9a53-2f1b8d4e6a10';
 const EVENT_NAMESPACE = '6f2c41d7-93b8-4e0a-8d15-c7a9e3b25f68';
 
 /** What a command creates under an id derived from its command id when the request names none. */
-export type DerivedEntity = 'account' | 'hold' | 'transfer' | 'transfer-batch';
+export type DerivedEntity =
+  'account' | 'hold' | 'transfer' | 'transfer-batch' | 'transfer-reversal';
 
 /**
  * The id of the account, hold or transfer a command creates: the same command id always lands on

@@ -171,6 +171,11 @@ export const rpc = {
       commandTypes.RequestTransferBatchRequest,
       commandTypes.TransferBatchReply__Output
     >,
+  reverseTransfer: (c: Client) =>
+    c.reverseTransfer.bind(c) as Callable<
+      commandTypes.ReverseTransferRequest,
+      commandTypes.TransferReply__Output
+    >,
 };
 
 export const ADMIN = { id: 'admin-1', roles: ['admin'] };

@@ -31,7 +31,9 @@ export type AtomicTransferOutcome =
   /** Appended now: the transfer is completed or failed, money moved or not, in one append. */
   | { readonly kind: 'appended'; readonly state: ActiveTransferState; readonly position: bigint }
   /** The command id recorded this transfer before: its stream answers (see requestTransfer). */
-  | { readonly kind: 'replayed' };
+  | { readonly kind: 'replayed' }
+  /** A dry run: what the transfer would be, nothing appended. */
+  | { readonly kind: 'dry-run'; readonly state: ActiveTransferState };
 
 /**
  * A transfer decided on both account states and the transfer stream, and appended to the three
@@ -49,12 +51,14 @@ export type AtomicTransferOutcome =
  * reloads all and decides again (CommandHandler.handleAcross). A refusal is only answered from
  * streams read just now. The events are the ones the process manager writes, with the same
  * command ids per leg (`<transfer>:debit`, `<transfer>:credit`), so projections, verification and
- * a later process-manager drive of the same transfer read them alike.
+ * a later process-manager drive of the same transfer read them alike. A dry run decides the same
+ * way on streams read just now and appends nothing (any store can answer it).
  */
 export async function transferAtomically(
   handler: CommandHandler,
   command: RequestTransfer,
   context: CommandContext,
+  options: { readonly dryRun?: boolean } = {},
 ): Promise<AtomicTransferOutcome> {
   const { transferId, fromAccountId, toAccountId } = command.data;
   const transferStreamId = transferStream(transferId);
@@ -97,6 +101,10 @@ export async function transferAtomically(
       ];
       const state = record.stateAfter;
       if (state.status === 'none') throw new Error(`transfer ${transferId} vanished`);
+      if (options.dryRun) {
+        if (![transfer, source, destination].every((s) => s.verified)) return { kind: 'recheck' };
+        return { kind: 'answer', result: { kind: 'dry-run', state } };
+      }
       return {
         kind: 'append',
         // The transfer stream goes last: its final event is the append's position.

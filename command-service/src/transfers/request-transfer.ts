@@ -33,7 +33,7 @@ import { transferAggregate } from './transfer-aggregate.js';
  * request, then runs the process manager in-line. Either way it answers with the final status.
  * A repeated command id finds its TransferRequested event, drives the transfer (finishing it if
  * a process-manager run crashed half-way; a transfer appended whole is finished already) and
- * answers `replayed`.
+ * answers `replayed`. A dry run decides as the atomic append would and records nothing.
  */
 export function requestTransfer(deps: {
   handler: CommandHandler;
@@ -82,12 +82,16 @@ export function requestTransfer(deps: {
       return { state: driven.state, position, replayed: requested.replayed };
     };
     let answer: { state: ActiveTransferState; position: bigint; replayed: boolean };
-    if (deps.handler.supportsMultiStreamAppend) {
-      const outcome = await transferAtomically(deps.handler, command, context);
+    if (deps.handler.supportsMultiStreamAppend || request.dryRun) {
+      const outcome = await transferAtomically(deps.handler, command, context, {
+        dryRun: request.dryRun,
+      });
       answer =
-        outcome.kind === 'appended'
-          ? { ...outcome, replayed: false }
-          : await drive({ position: 0n, replayed: true });
+        outcome.kind === 'replayed'
+          ? await drive({ position: 0n, replayed: true })
+          : outcome.kind === 'appended'
+            ? { ...outcome, replayed: false }
+            : { state: outcome.state, position: 0n, replayed: false };
     } else {
       answer = await drive(
         await requestThroughProcessManager(deps.handler, command, context, source.state),
@@ -98,10 +102,14 @@ export function requestTransfer(deps: {
       transferId,
       status: state.status,
       failureReason: state.failureReason ?? '',
-      position: position.toString(),
+      position: request.dryRun ? '' : position.toString(),
       replayed,
       amount: formatAmount(state.amount, state.currency),
       currency: state.currency,
+      reversalOf: state.reversalOf ?? '',
+      dryRun: request.dryRun,
+      fromAccountId,
+      toAccountId,
     };
   };
 }

@@ -85,12 +85,14 @@ export async function checkFinal(
             `${where}: rejected (${command.status} ${command.code}) but left ${found.length} events`,
         );
         findings.check(
-          command.status === 422 && command.code === 'INSUFFICIENT_FUNDS',
+          command.status === 422 &&
+            (command.code === 'INSUFFICIENT_FUNDS' ||
+              (command.kind === 'reversal' && command.code === 'REVERSAL_EXCEEDS_ORIGINAL')),
           () => `${where}: unexpected rejection ${command.status} ${command.code}`,
         );
         break;
       case 'ack':
-        if (command.kind === 'transfer')
+        if (command.kind === 'transfer' || command.kind === 'reversal')
           checkTransfer(command, found, legs, ends, transferStatus, ledgerByEvent, findings, where);
         else checkMoneyCommand(command, found, ledgerByEvent, findings, where);
         break;
@@ -167,6 +169,41 @@ export async function checkFinal(
     unfinished.length === 0,
     () => `transfers never finished: ${unfinished.slice(0, 10).join(', ')} (${unfinished.length})`,
   );
+  checkReversals(events, ends, findings);
+}
+
+/**
+ * Reversals: each TransferReversed names a completed reversal of its amount that points back at
+ * the original, and no original is reversed past its amount.
+ */
+function checkReversals(events: EventRow[], ends: Map<string, string>, findings: Findings): void {
+  const requested = new Map(
+    events
+      .filter((e) => e.type === 'TransferRequested')
+      .map((e) => [String(e.data['transferId']), e.data]),
+  );
+  const reversedTotal = new Map<string, bigint>();
+  for (const e of events.filter((event) => event.type === 'TransferReversed')) {
+    const original = String(e.data['transferId']);
+    const reversalId = String(e.data['reversalId']);
+    const amount = BigInt(String(e.data['amount']));
+    const reversal = requested.get(reversalId);
+    findings.check(
+      reversal?.['reversalOf'] === original &&
+        BigInt(String(reversal['amount'])) === amount &&
+        ends.get(reversalId) === 'completed',
+      () =>
+        `reversal ${reversalId} of ${original}: ${JSON.stringify(reversal)}, ${ends.get(reversalId)}`,
+    );
+    reversedTotal.set(original, (reversedTotal.get(original) ?? 0n) + amount);
+  }
+  for (const [original, total] of reversedTotal) {
+    const amount = BigInt(String(requested.get(original)?.['amount'] ?? 0));
+    findings.check(
+      total <= amount,
+      () => `transfer ${original}: reversals moved back ${total}, more than its ${amount}`,
+    );
+  }
 }
 
 function checkMoneyCommand(
@@ -208,9 +245,14 @@ function checkTransfer(
   where: string,
 ): void {
   const requested = found.filter((e) => e.type === 'TransferRequested');
+  // A reversal also records TransferReversed on its original, under its own command id.
+  const reversed = found.filter((e) => e.type === 'TransferReversed');
+  const expectedReversed = command.kind === 'reversal' ? 1 : 0;
   if (
     !findings.check(
-      requested.length === 1 && found.length === 1,
+      requested.length === 1 &&
+        reversed.length === expectedReversed &&
+        found.length === 1 + expectedReversed,
       () => `${where}: acknowledged, ${found.length} events carry its command id`,
     )
   )
@@ -221,6 +263,7 @@ function checkTransfer(
     id === command.transferId &&
       event.data['fromAccountId'] === command.account &&
       event.data['toAccountId'] === command.toAccount &&
+      event.data['reversalOf'] === command.reversalOf &&
       BigInt(String(event.data['amount'])) === command.amount,
     () =>
       `${where}: TransferRequested ${JSON.stringify(event.data)} does not match what was sent (id ${command.transferId})`,

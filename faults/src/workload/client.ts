@@ -30,16 +30,23 @@ export async function runClient(options: ClientOptions): Promise<number> {
   const seenRevision = new Map<string, bigint>();
   let token: bigint | undefined;
   let step = 0;
+  /** The last transfer of this client that completed: what a reversal step reverses. */
+  let completed: CommandRecord | undefined;
   for (; step < options.maxSteps && Date.now() < options.stopAt; step += 1) {
-    const planned = planStep(options.random, accounts);
-    const sub = planned.asOwner
-      ? (accounts.owners.get(planned.account) ?? accounts.tellerSub)
-      : accounts.tellerSub;
+    const drawn = planStep(options.random, accounts);
+    const planned = drawn.op === 'reversal' && !completed ? readInstead(accounts) : drawn;
+    const sub =
+      planned.op !== 'reversal' && planned.asOwner
+        ? (accounts.owners.get(planned.account) ?? accounts.tellerSub)
+        : accounts.tellerSub;
     if (planned.op === 'read') {
       await read(options, planned.account, accounts.tokens.get(sub) as string, token, seenRevision);
       continue;
     }
-    const record = recordOf(options, step, planned, sub);
+    const record =
+      planned.op === 'reversal'
+        ? reversalOf(options, step, planned.amount, completed, sub)
+        : recordOf(options, step, planned, sub);
     journal.commands.push(record);
     const outcome = await settle(
       () => options.baseUrl,
@@ -53,9 +60,39 @@ export async function runClient(options: ClientOptions): Promise<number> {
         token = record.position;
       const account = outcome.body['account'] as Record<string, unknown> | undefined;
       if (account) observe(options, seenRevision, account, 'command answer');
+      if (record.kind === 'transfer' && record.transferStatus === 'completed') completed = record;
     }
   }
   return step;
+}
+
+/** A reversal step of a client with nothing to reverse yet reads the first account instead. */
+function readInstead(accounts: BankAccounts): PlannedStep {
+  return { op: 'read', account: accounts.ids[0] ?? '', asOwner: false };
+}
+
+/** A reversal of `original` (staff only): money back from its destination to its source. */
+function reversalOf(
+  options: ClientOptions,
+  step: number,
+  amount: bigint,
+  original: CommandRecord | undefined,
+  sub: string,
+): CommandRecord {
+  if (!original) throw new Error('a reversal step with no completed transfer to reverse');
+  return {
+    client: options.id,
+    step,
+    kind: 'reversal',
+    sub,
+    key: `${options.runTag}-c${options.id}-s${step}`,
+    account: original.toAccount ?? '',
+    toAccount: original.account,
+    reversalOf: original.transferId ?? '',
+    amount,
+    attempts: 0,
+    outcome: 'pending',
+  };
 }
 
 async function read(
@@ -121,7 +158,7 @@ function checkAvailable(options: ClientOptions, account: Record<string, unknown>
 function recordOf(
   options: ClientOptions,
   step: number,
-  planned: Exclude<PlannedStep, { op: 'read' }>,
+  planned: Exclude<PlannedStep, { op: 'read' | 'reversal' }>,
   sub: string,
 ): CommandRecord {
   return {

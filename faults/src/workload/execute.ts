@@ -52,7 +52,7 @@ function resolve(journal: Journal, record: CommandRecord, outcome: Outcome): voi
   record.code = undefined;
   const position = outcome.body['position'];
   if (typeof position === 'string' && /^[0-9]+$/.test(position)) record.position = BigInt(position);
-  if (record.kind === 'transfer') {
+  if (record.kind === 'transfer' || record.kind === 'reversal') {
     record.transferId = String(outcome.body['id']);
     record.transferStatus = String(outcome.body['status']);
   }

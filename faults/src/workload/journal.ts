@@ -1,5 +1,5 @@
 /** Every command the workload sent, and what finally became of it. */
-export type CommandKind = 'deposit' | 'withdrawal' | 'transfer';
+export type CommandKind = 'deposit' | 'withdrawal' | 'transfer' | 'reversal';
 
 export interface CommandRecord {
   readonly client: number;
@@ -10,6 +10,8 @@ export interface CommandRecord {
   readonly key: string;
   readonly account: string;
   readonly toAccount?: string;
+  /** A reversal's original transfer. */
+  readonly reversalOf?: string;
   /** Minor units. */
   readonly amount: bigint;
   attempts: number;

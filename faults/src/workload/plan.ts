@@ -19,6 +19,8 @@ export type PlannedStep =
       readonly amount: bigint;
       readonly asOwner: boolean;
     }
+  /** Reverses part of the client's latest completed transfer (a read when it has none). */
+  | { readonly op: 'reversal'; readonly amount: bigint }
   | { readonly op: 'read'; readonly account: string; readonly asOwner: boolean };
 
 export function planStep(random: Random, accounts: BankAccounts): PlannedStep {
@@ -26,6 +28,7 @@ export function planStep(random: Random, accounts: BankAccounts): PlannedStep {
   const account = random.pick(ids);
   const roll = random.next();
   const asOwner = random.chance(0.7);
+  if (roll < 0.05) return { op: 'reversal', amount: BigInt(random.int(1, 20_000)) };
   if (roll < 0.4) {
     let toAccount = random.pick(ids);
     if (toAccount === account) toAccount = ids[(ids.indexOf(account) + 1) % ids.length] ?? account;

@@ -30,6 +30,15 @@ export async function resolveUnknowns(
 export function requestFor(record: CommandRecord, accounts: BankAccounts) {
   const token = accounts.tokens.get(record.sub) as string;
   const amount = formatAmount(record.amount);
+  if (record.kind === 'reversal') {
+    return {
+      method: 'POST',
+      path: `/v1/transfers/${record.reversalOf}/reversals`,
+      token,
+      idempotencyKey: record.key,
+      body: { amount },
+    } as const;
+  }
   if (record.kind === 'transfer') {
     return {
       method: 'POST',

@@ -45,6 +45,8 @@ export const PROBLEM_STATUS: Readonly<Record<ProblemCode, number>> = {
   SAME_ACCOUNT: 422,
   TRANSFER_ALREADY_EXISTS: 422,
   TRANSFER_STATE_INVALID: 422,
+  TRANSFER_NOT_REVERSIBLE: 422,
+  REVERSAL_EXCEEDS_ORIGINAL: 422,
   MULTI_STREAM_APPEND_UNSUPPORTED: 422,
   RATE_LIMITED: 429,
   HEADERS_TOO_LARGE: 431,
@@ -69,7 +71,6 @@ export const CODES_NO_OPERATION_RETURNS: Readonly<Partial<Record<ProblemCode, st
   INVALID_AMOUNT: 'the command service refuses such an amount as VALIDATION_FAILED first',
   HOLD_NOT_EXPIRED: 'only the hold-expiry worker expires holds',
   TRANSFER_STATE_INVALID: 'only the transfer process manager moves a transfer on',
-  TRANSFER_NOT_FOUND: 'the query service answers NOT_FOUND for a transfer it does not show',
   COMMAND_ID_REUSED:
     'the gateway derives every command id from the (principal, Idempotency-Key) pair, so no two principals send one',
 };

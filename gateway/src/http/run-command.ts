@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AppError } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -108,4 +109,39 @@ export async function runCommand<T>(
     request.log.warn({ err: error }, 'could not record the idempotent answer');
   }
   return reply.code(successStatus).send(outcome.body);
+}
+
+/** A command's answer with its statuses: the batch's and each leg's. */
+interface WithStatuses {
+  readonly status: string;
+  readonly position?: string;
+  readonly transfers?: ReadonlyArray<{ readonly status: string }>;
+}
+
+/**
+ * Runs a dry run: the command service decides and records nothing, so no Idempotency-Key is
+ * claimed (the command id is new each time) and no cache is invalidated. The answer is the body
+ * a real request would get, without a position, every status prefixed `would_`, and
+ * `dryRun: true`; a refusal is the same problem a real request would get.
+ */
+export async function runDryRun<T extends WithStatuses>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  execute: (context: commandTypes.CommandContext, call: CallContext) => Promise<CommandOutcome<T>>,
+): Promise<FastifyReply> {
+  const principal = principalOf(request);
+  const context: commandTypes.CommandContext = {
+    commandId: randomUUID(),
+    actor: { id: principal.id, roles: [...principal.roles] },
+  };
+  const { body } = await execute(context, callContextOf(request));
+  const { position: _recordedNothing, ...rest } = body;
+  return reply.code(200).send({
+    ...rest,
+    status: `would_${body.status}`,
+    ...(body.transfers
+      ? { transfers: body.transfers.map((leg) => ({ ...leg, status: `would_${leg.status}` })) }
+      : {}),
+    dryRun: true,
+  });
 }

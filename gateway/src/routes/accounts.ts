@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { isStaff, type Role } from '@bank/platform';
 import { accountTag, ownerTag } from '../cache/response-cache.js';
 import { cachedRead } from '../http/cached-read.js';
 import { HttpProblem } from '../http/problem.js';
+import { emptyBodyIsObject } from '../http/empty-body.js';
 import { runCommand } from '../http/run-command.js';
 import { principalOf } from '../plugins/auth.js';
 import {
@@ -41,12 +42,6 @@ const OWNER_OR_ADMIN: readonly Role[] = ['customer', 'admin'];
 
 type AccountParams = { id: string };
 type HoldParams = { id: string; holdId: string };
-
-/** Commands without fields may be sent without a body. */
-const emptyBodyIsObject = (request: FastifyRequest, _reply: unknown, done: () => void) => {
-  request.body ??= {};
-  done();
-};
 
 /** Accounts: open, list, read, money movements, holds, status changes, ledger, statements. */
 export default function accountRoutes(app: FastifyInstance): void {

@@ -1,13 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '@bank/platform';
 import { accountTag, transferTag } from '../cache/response-cache.js';
 import { cachedRead } from '../http/cached-read.js';
-import { runCommand } from '../http/run-command.js';
+import { emptyBodyIsObject } from '../http/empty-body.js';
+import { runCommand, runDryRun, type CommandOutcome } from '../http/run-command.js';
+import type { CallContext } from '../upstream/clients.js';
+import type { commandTypes } from '@bank/proto';
 import {
   getTransferBatchSchema,
   getTransferSchema,
   requestTransferBatchSchema,
   requestTransferSchema,
+  reverseTransferSchema,
   TRANSFER_BATCH_BODY_LIMIT_BYTES,
 } from '../schemas/routes.js';
 import {
@@ -18,6 +22,23 @@ import {
 } from '../upstream/mapping.js';
 
 const EVERYONE: readonly Role[] = ['customer', 'teller', 'admin'];
+const STAFF: readonly Role[] = ['teller', 'admin'];
+
+type Execute<T> = (
+  context: commandTypes.CommandContext,
+  call: CallContext,
+) => Promise<CommandOutcome<T>>;
+
+/** A command whose body may ask for a dry run: run as one, or exactly once per key. */
+function runOrDryRun<T extends { status: string }>(
+  request: FastifyRequest<{ Body: { dryRun?: boolean } }>,
+  reply: FastifyReply,
+  execute: Execute<T>,
+): Promise<FastifyReply> {
+  return request.body.dryRun === true
+    ? runDryRun(request, reply, execute)
+    : runCommand(request, reply, 201, execute);
+}
 
 /**
  * Transfers: request one (the command service runs it to its end), read its timeline; batches of
@@ -27,13 +48,19 @@ export default function transferRoutes(app: FastifyInstance): void {
   const { commands, queries } = app.upstreams;
 
   app.post<{
-    Body: { fromAccountId: string; toAccountId: string; amount: string; reference?: string };
+    Body: {
+      fromAccountId: string;
+      toAccountId: string;
+      amount: string;
+      reference?: string;
+      dryRun?: boolean;
+    };
   }>(
     '/v1/transfers',
     { schema: requestTransferSchema, config: { roles: EVERYONE } },
     (request, reply) =>
-      runCommand(request, reply, 201, async (context, call) => {
-        const { fromAccountId, toAccountId, amount, reference } = request.body;
+      runOrDryRun(request, reply, async (context, call) => {
+        const { fromAccountId, toAccountId, amount, reference, dryRun } = request.body;
         const result = await commands.RequestTransfer(
           {
             context,
@@ -42,6 +69,7 @@ export default function transferRoutes(app: FastifyInstance): void {
             toAccountId,
             amount,
             reference: reference ?? '',
+            dryRun: dryRun === true,
           },
           call,
         );
@@ -57,7 +85,7 @@ export default function transferRoutes(app: FastifyInstance): void {
   );
 
   type Leg = { fromAccountId: string; toAccountId: string; amount: string; reference?: string };
-  app.post<{ Body: { mode: 'atomic'; transfers: Leg[] } }>(
+  app.post<{ Body: { mode: 'atomic' | 'independent'; transfers: Leg[]; dryRun?: boolean } }>(
     '/v1/transfer-batches',
     {
       schema: requestTransferBatchSchema,
@@ -66,13 +94,14 @@ export default function transferRoutes(app: FastifyInstance): void {
       bodyLimit: Math.max(app.initialConfig.bodyLimit ?? 0, TRANSFER_BATCH_BODY_LIMIT_BYTES),
     },
     (request, reply) =>
-      runCommand(request, reply, 201, async (context, call) => {
-        const { mode, transfers: legs } = request.body;
+      runOrDryRun(request, reply, async (context, call) => {
+        const { mode, transfers: legs, dryRun } = request.body;
         const result = await commands.RequestTransferBatch(
           {
             context,
             mode,
             transfers: legs.map((leg) => ({ ...leg, reference: leg.reference ?? '' })),
+            dryRun: dryRun === true,
           },
           call,
         );
@@ -82,6 +111,32 @@ export default function transferRoutes(app: FastifyInstance): void {
           invalidates: [
             ...[...accounts].map(accountTag),
             ...result.transfers.map((leg) => transferTag(leg.transferId)),
+          ],
+        };
+      }),
+  );
+
+  app.post<{ Params: { id: string }; Body: { amount?: string; reference?: string } }>(
+    '/v1/transfers/:id/reversals',
+    { schema: reverseTransferSchema, config: { roles: STAFF }, preValidation: emptyBodyIsObject },
+    (request, reply) =>
+      runCommand(request, reply, 201, async (context, call) => {
+        const result = await commands.ReverseTransfer(
+          {
+            context,
+            transferId: request.params.id,
+            amount: request.body.amount ?? '',
+            reference: request.body.reference ?? '',
+          },
+          call,
+        );
+        return {
+          body: transferResultJson(result),
+          invalidates: [
+            accountTag(result.fromAccountId),
+            accountTag(result.toAccountId),
+            transferTag(request.params.id),
+            transferTag(result.transferId),
           ],
         };
       }),

@@ -45,6 +45,33 @@ const idempotencyHeaders = {
   },
 } as const;
 
+/** A command with a dry run needs the key only when it records something. */
+const dryRunIdempotencyHeaders = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      ...idempotencyHeaders.properties['idempotency-key'],
+      description:
+        'Required unless the body says "dryRun": true (a dry run records nothing). ' +
+        idempotencyHeaders.properties['idempotency-key'].description.replace(
+          'Required on every POST. ',
+          '',
+        ),
+    },
+  },
+} as const;
+
+/** The body field that asks for a dry run. */
+const dryRunField = {
+  dryRun: {
+    type: 'boolean',
+    description:
+      'true: decide and answer 200 with what would happen (statuses prefixed `would_`), ' +
+      'recording nothing; no Idempotency-Key needed. A refusal is the same problem a real ' +
+      'request would get.',
+  },
+} as const;
+
 const readHeaders = {
   type: 'object',
   properties: {
@@ -94,6 +121,8 @@ function command(options: {
   body: object;
   status: 200 | 201;
   result: string;
+  /** The answer of a dry run (200), when the body may ask for one (`dryRunField`). */
+  dryRunResult?: string;
 }): FastifySchema {
   const problems = operationProblems('command', options.problems);
   return {
@@ -103,11 +132,14 @@ function command(options: {
     tags: options.tags,
     'x-problem-codes': problems,
     security: bearer,
-    headers: idempotencyHeaders,
+    headers: options.dryRunResult ? dryRunIdempotencyHeaders : idempotencyHeaders,
     ...(options.params ? { params: options.params } : {}),
     body: options.body,
     response: {
       [options.status]: json(options.status === 201 ? 'Created.' : 'Done.', options.result),
+      ...(options.dryRunResult
+        ? { 200: json('A dry run: what would happen; nothing recorded.', options.dryRunResult) }
+        : {}),
       ...problemResponses(problems),
     },
   };
@@ -409,11 +441,53 @@ export const requestTransferSchema = command({
     'when the source plainly cannot pay, with nothing recorded. Otherwise 201 with the final ' +
     'status, also when it ended failed: the destination refused the credit (the source was ' +
     'refunded), or a concurrent debit took the money first (none moved). See failureReason; ' +
-    'GET /v1/transfers/{id} shows the timeline.',
+    'GET /v1/transfers/{id} shows the timeline. With "dryRun": true, 200 with what would ' +
+    'happen and nothing recorded.',
   tags: transfers,
   status: 201,
   result: 'TransferResult',
-  body: transferBody,
+  dryRunResult: 'TransferDryRun',
+  body: {
+    ...transferBody,
+    properties: { ...transferBody.properties, ...dryRunField },
+  },
+});
+
+export const reverseTransferSchema = command({
+  operationId: 'reverseTransfer',
+  problems: [
+    'TRANSFER_NOT_FOUND',
+    'TRANSFER_NOT_REVERSIBLE',
+    'REVERSAL_EXCEEDS_ORIGINAL',
+    'ACCOUNT_FROZEN',
+    'ACCOUNT_CLOSED',
+    'INSUFFICIENT_FUNDS',
+    'BALANCE_LIMIT_EXCEEDED',
+    'MULTI_STREAM_APPEND_UNSUPPORTED',
+  ],
+  summary: 'Reverse a transfer',
+  description:
+    'Tellers and admins. A new transfer moving `amount` (absent: all that is left to reverse) ' +
+    'back from the original destination to its source, linked to the original (its ' +
+    '`reversalOf`; the original shows `reversedAmount`). Reversals together never move back ' +
+    'more than the original moved: 422 REVERSAL_EXCEEDS_ORIGINAL. Only a completed transfer ' +
+    'can be reversed (422 TRANSFER_NOT_REVERSIBLE). 422 with the reason when the destination ' +
+    'cannot pay it back or the source cannot take it (frozen, closed): a reversal moves the ' +
+    'money or nothing. On an event store without the atomic multi-stream append, 422 ' +
+    'MULTI_STREAM_APPEND_UNSUPPORTED.',
+  tags: transfers,
+  params: accountParams,
+  status: 201,
+  result: 'TransferResult',
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      amount: { $ref: 'Amount#' },
+      reference: { type: 'string', maxLength: 140, pattern: WELL_FORMED },
+    },
+    description: 'All fields optional; the body may be omitted.',
+  },
 });
 
 /**
@@ -428,22 +502,27 @@ export const requestTransferBatchSchema = command({
   problems: [...TRANSFER_PROBLEMS, 'BALANCE_LIMIT_EXCEEDED', 'MULTI_STREAM_APPEND_UNSUPPORTED'],
   summary: 'Transfer money in a batch',
   description:
-    `1 to ${MAX_BATCH_LEGS} transfers. mode "atomic": every leg applies or none does, in one ` +
-    'atomic append; legs are decided in order, each on the balances the earlier legs left ' +
-    '(A→B then B→C may spend what the first brought). One refused leg refuses the batch with ' +
+    `1 to ${MAX_BATCH_LEGS} transfers, decided in order, each on the balances the earlier legs ` +
+    'left (A→B then B→C may spend what the first brought), recorded in one atomic append. ' +
+    'mode "atomic": every leg applies or none does; one refused leg refuses the batch with ' +
     '422: `code` is its reason and `field` names it (`transfers[<index>]`); nothing is recorded. ' +
+    'mode "independent": each leg applies or fails on its own (a failed leg is a failed ' +
+    'transfer with its `code`), and the batch is "completed", "partial" or "failed" (201). ' +
+    'With "dryRun": true, 200 with what would happen and nothing recorded. ' +
     'Customers send only from their own accounts; tellers and admins from any. Each leg is a ' +
     'transfer (GET /v1/transfers/{id}, with its batchId). On an event store without the atomic ' +
     'multi-stream append, an atomic batch is refused with 422 MULTI_STREAM_APPEND_UNSUPPORTED.',
   tags: transfers,
   status: 201,
   result: 'TransferBatchResult',
+  dryRunResult: 'TransferBatchDryRun',
   body: {
     type: 'object',
     additionalProperties: false,
     required: ['mode', 'transfers'],
     properties: {
-      mode: { type: 'string', enum: ['atomic'] },
+      ...dryRunField,
+      mode: { type: 'string', enum: ['atomic', 'independent'] },
       transfers: {
         type: 'array',
         minItems: 1,

@@ -194,30 +194,69 @@ export const HoldCaptureResult = {
   properties: { ...AccountCommandResult.properties, released: { $ref: 'Amount#' } },
 } as const;
 
+const transferResultProperties = {
+  id: { $ref: 'Uuid#' },
+  failureReason: { type: 'string' },
+  amount: { $ref: 'SignedAmount#' },
+  currency: { type: 'string' },
+  reversalOf: {
+    $ref: 'Uuid#',
+    description: 'On a reversal: the transfer it moves money back for.',
+  },
+} as const;
+
+/** What a dry run answers beside the body a real request would: nothing was recorded. */
+const dryRunFlag = {
+  dryRun: {
+    type: 'boolean',
+    const: true,
+    description: 'Nothing was recorded: the statuses say what would happen (prefixed `would_`).',
+  },
+} as const;
+
 export const TransferResult = {
   $id: 'TransferResult',
   type: 'object',
   additionalProperties: false,
   required: ['id', 'status', 'amount', 'currency', 'position'],
   properties: {
-    id: { $ref: 'Uuid#' },
+    ...transferResultProperties,
     status: {
       type: 'string',
+      enum: ['completed', 'failed'],
       description:
         '"completed", or "failed" (the source was refunded; see failureReason). Both are 201.',
     },
-    failureReason: { type: 'string' },
-    amount: { $ref: 'SignedAmount#' },
-    currency: { type: 'string' },
     position: { $ref: 'Position#' },
+  },
+} as const;
+
+export const TransferDryRun = {
+  $id: 'TransferDryRun',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'status', 'amount', 'currency', 'dryRun'],
+  properties: {
+    ...transferResultProperties,
+    status: {
+      type: 'string',
+      enum: ['would_completed', 'would_failed'],
+      description: 'What the transfer would end as (see failureReason).',
+    },
+    ...dryRunFlag,
   },
 } as const;
 
 /** A batch and its legs, as a POST answers it and a GET shows it. */
 const transferBatchProperties = {
   id: { $ref: 'Uuid#' },
-  mode: { type: 'string', enum: ['atomic'] },
-  status: { type: 'string', description: '"completed": every leg applied.' },
+  mode: { type: 'string', enum: ['atomic', 'independent'] },
+  status: {
+    type: 'string',
+    description:
+      '"completed": every leg applied; "partial": some legs failed (independent mode); ' +
+      '"failed": every leg failed (independent mode).',
+  },
   transfers: {
     type: 'array',
     items: {
@@ -227,8 +266,8 @@ const transferBatchProperties = {
       properties: {
         index: { type: 'integer', minimum: 0 },
         id: { $ref: 'Uuid#', description: "The leg's transfer: GET /v1/transfers/{id}." },
-        status: { type: 'string' },
-        code: { type: 'string', description: 'Why the leg was refused.' },
+        status: { type: 'string', description: '"completed" or "failed".' },
+        code: { type: 'string', description: 'Why the leg failed (e.g. INSUFFICIENT_FUNDS).' },
       },
     },
   },
@@ -240,6 +279,14 @@ export const TransferBatchResult = {
   additionalProperties: false,
   required: ['id', 'mode', 'status', 'transfers', 'position'],
   properties: { ...transferBatchProperties, position: { $ref: 'Position#' } },
+} as const;
+
+export const TransferBatchDryRun = {
+  $id: 'TransferBatchDryRun',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'mode', 'status', 'transfers', 'dryRun'],
+  properties: { ...transferBatchProperties, ...dryRunFlag },
 } as const;
 
 export const TransferBatch = {
@@ -267,6 +314,14 @@ export const Transfer = {
     batchId: {
       $ref: 'Uuid#',
       description: 'The transfer batch this transfer is a leg of (POST /v1/transfer-batches).',
+    },
+    reversalOf: {
+      $ref: 'Uuid#',
+      description: 'On a reversal: the transfer it moves money back for.',
+    },
+    reversedAmount: {
+      $ref: 'SignedAmount#',
+      description: 'How much of this transfer reversals have moved back ("0.00" when none).',
     },
     history: {
       type: 'array',
@@ -428,7 +483,9 @@ export const SHARED_SCHEMAS = [
   HoldResult,
   HoldCaptureResult,
   TransferResult,
+  TransferDryRun,
   TransferBatchResult,
+  TransferBatchDryRun,
   TransferBatch,
   Transfer,
   LedgerEntry,

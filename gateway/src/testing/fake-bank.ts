@@ -323,6 +323,8 @@ export class FakeBank {
       currency: from.currency,
       reference: request.reference,
       batchId: '',
+      reversalOf: '',
+      reversedAmount: formatAmount(0n, from.currency),
       status,
       failureReason,
       history,

@@ -53,6 +53,7 @@ type CommandMethods = {
     commandTypes.RequestTransferBatchRequest,
     commandTypes.TransferBatchReply__Output
   >;
+  ReverseTransfer: Pair<commandTypes.ReverseTransferRequest, commandTypes.TransferReply__Output>;
 };
 
 type QueryMethods = {
@@ -85,6 +86,7 @@ const COMMAND_METHODS: readonly (keyof CommandMethods)[] = [
   'CloseAccount',
   'RequestTransfer',
   'RequestTransferBatch',
+  'ReverseTransfer',
 ];
 const QUERY_METHODS: readonly (keyof QueryMethods)[] = [
   'GetAccount',

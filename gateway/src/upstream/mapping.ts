@@ -74,6 +74,7 @@ export const transferResultJson = (reply: commandTypes.TransferReply__Output) =>
   ...optional('failureReason', reply.failureReason),
   amount: reply.amount,
   currency: reply.currency,
+  ...optional('reversalOf', reply.reversalOf),
   position: reply.position,
 });
 
@@ -118,6 +119,8 @@ export const transferJson = (transfer: queryTypes.Transfer__Output) => ({
   status: transfer.status,
   ...optional('failureReason', transfer.failureReason),
   ...optional('batchId', transfer.batchId),
+  ...optional('reversalOf', transfer.reversalOf),
+  reversedAmount: transfer.reversedAmount,
   history: transfer.history.map((change) => ({
     status: change.status,
     at: change.at,

@@ -116,6 +116,15 @@ export function compareTransfer(
       actual: a.batchId ?? 'none',
     });
   }
+  if (e.reversedAmount !== a.reversedAmount) {
+    differences.push({
+      entity: 'transfer',
+      id,
+      field: 'reversedAmount',
+      expected: e.reversedAmount.toString(),
+      actual: a.reversedAmount.toString(),
+    });
+  }
   return differences;
 }
 

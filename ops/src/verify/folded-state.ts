@@ -47,6 +47,8 @@ export interface TransferFacts {
   readonly revision: bigint;
   /** The batch the transfer is a leg of; null for a transfer on its own. */
   readonly batchId: string | null;
+  /** How much of the transfer reversals moved back, minor units. */
+  readonly reversedAmount: bigint;
 }
 
 const TRANSFER_TYPES: ReadonlySet<string> = new Set(TRANSFER_EVENT_TYPES);
@@ -151,12 +153,19 @@ export const NO_TRANSFER: TransferFacts = {
   status: 'none',
   revision: -1n,
   batchId: null,
+  reversedAmount: 0n,
 };
 
 export function transferFacts(entry: ExpectedTransfer | undefined): TransferFacts {
   if (!entry || entry.state.status === 'none') return NO_TRANSFER;
-  const { status, batchId } = entry.state;
-  return { exists: true, status, revision: entry.revision, batchId: batchId ?? null };
+  const { status, batchId, reversedAmount } = entry.state;
+  return {
+    exists: true,
+    status,
+    revision: entry.revision,
+    batchId: batchId ?? null,
+    reversedAmount,
+  };
 }
 
 /** The signed ledger amount an event writes, or undefined when it writes no ledger entry. */

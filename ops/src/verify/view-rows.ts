@@ -55,11 +55,12 @@ interface TransferRowText {
   status: string;
   revision: string;
   batch_id: string | null;
+  reversed_amount: string;
 }
 
 const TRANSFER_SELECT =
   'SELECT transfer_id::text AS transfer_id, status, revision::text AS revision, ' +
-  'batch_id::text AS batch_id FROM transfers';
+  'batch_id::text AS batch_id, reversed_amount::text AS reversed_amount FROM transfers';
 
 export async function* viewTransferPages(
   db: Knex,
@@ -111,5 +112,6 @@ function toViewTransfer(row: TransferRowText): ViewTransfer {
     status: row.status,
     revision: toBigInt(row.revision),
     batchId: row.batch_id,
+    reversedAmount: toBigInt(row.reversed_amount),
   };
 }

@@ -29,6 +29,7 @@ const MONEY_FIELDS: Record<BankEventType, readonly string[]> = {
   TransferSourceRefunded: [],
   TransferCompleted: [],
   TransferFailed: [],
+  TransferReversed: ['amount'],
 };
 
 /** The schema version written for each event type today. */

@@ -100,6 +100,10 @@ const SAMPLES: { [K in BankEventType]: Extract<BankEvent, { type: K }> } = {
   },
   TransferCompleted: { type: 'TransferCompleted', data: { transferId: t } },
   TransferFailed: { type: 'TransferFailed', data: { transferId: t, reason: 'INSUFFICIENT_FUNDS' } },
+  TransferReversed: {
+    type: 'TransferReversed',
+    data: { transferId: t, reversalId: '77777777-7777-4777-8777-777777777777', amount: 12_345n },
+  },
 };
 
 /** What a store hands back: the encoded payload after a JSON round trip. */

@@ -24,6 +24,8 @@ export const REJECTION_CODES = [
   'TRANSFER_NOT_FOUND',
   'TRANSFER_ALREADY_EXISTS',
   'TRANSFER_STATE_INVALID',
+  'TRANSFER_NOT_REVERSIBLE',
+  'REVERSAL_EXCEEDS_ORIGINAL',
 ] as const;
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];

@@ -120,11 +120,13 @@ export type TransferRequested = {
     batchId?: string;
     batchIndex?: number;
     batchMode?: BatchMode;
+    /** Set on a reversal: the transfer it moves money back for. */
+    reversalOf?: string;
   };
 };
 
-/** How a transfer batch applies its legs: `atomic`, all or none. */
-export type BatchMode = 'atomic';
+/** How a transfer batch applies its legs: `atomic`, all or none; `independent`, each on its own. */
+export type BatchMode = 'atomic' | 'independent';
 export type TransferSourceDebited = { type: 'TransferSourceDebited'; data: { transferId: string } };
 export type TransferDestinationCredited = {
   type: 'TransferDestinationCredited';
@@ -140,13 +142,20 @@ export type TransferFailed = {
   data: { transferId: string; reason: string };
 };
 
+/** On the original transfer's stream: `amount` of it is moved back by the reversal `reversalId`. */
+export type TransferReversed = {
+  type: 'TransferReversed';
+  data: { transferId: string; reversalId: string; amount: bigint };
+};
+
 export type TransferEvent =
   | TransferRequested
   | TransferSourceDebited
   | TransferDestinationCredited
   | TransferSourceRefunded
   | TransferCompleted
-  | TransferFailed;
+  | TransferFailed
+  | TransferReversed;
 
 export type BankEvent = AccountEvent | TransferEvent;
 export type BankEventType = BankEvent['type'];
@@ -177,6 +186,7 @@ export const TRANSFER_EVENT_TYPES = [
   'TransferSourceRefunded',
   'TransferCompleted',
   'TransferFailed',
+  'TransferReversed',
 ] as const satisfies readonly TransferEvent['type'][];
 
 export const BANK_EVENT_TYPES: readonly BankEventType[] = [

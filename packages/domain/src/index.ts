@@ -5,3 +5,4 @@ export * from './decision.js';
 export * from './account.js';
 export * from './transfer.js';
 export * from './transfer-batch.js';
+export * from './reversal.js';

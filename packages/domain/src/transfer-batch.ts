@@ -131,34 +131,152 @@ export function decideAtomicBatch(
   accounts: ReadonlyMap<string, AccountState>,
   transfers: (transferId: string) => TransferState,
 ): AtomicBatchDecision {
-  const after = new Map(accounts);
+  const ledger = new BatchLedger(accounts);
   const settled: SettledLeg[] = [];
-  const stateOf = (accountId: string): AccountState =>
-    after.get(accountId) ?? { status: 'none' as const };
   for (const [index, command] of legs.entries()) {
-    const { fromAccountId, toAccountId } = command.data;
-    const settlement = settleTransfer(
-      command,
-      transfers(command.data.transferId),
-      stateOf(fromAccountId),
-      stateOf(toAccountId),
-    );
+    const settlement = mustComplete(ledger.settle(command, transfers));
     if (!settlement.ok) return { ...settlement, index };
-    if (!settlement.completes) {
-      const declined = settlement.credit[0];
-      const reason = declined?.type === 'TransferCreditDeclined' ? declined.data.reason : '';
-      return {
-        ok: false,
-        index,
-        rejection: { code: asRejectionCode(reason), message: 'the destination refuses the credit' },
-        on: 'destination',
-      };
-    }
-    after.set(fromAccountId, settlement.debit.reduce(evolveAccount, stateOf(fromAccountId)));
-    after.set(toAccountId, settlement.credit.reduce(evolveAccount, stateOf(toAccountId)));
+    ledger.apply(command, settlement);
     settled.push({ ...settlement, command });
   }
-  return { ok: true, legs: settled, accounts: after };
+  return { ok: true, legs: settled, accounts: ledger.after };
+}
+
+/**
+ * A leg of an independent batch the rules or its source refused: recorded as a failed transfer
+ * (TransferRequested, then TransferFailed with the refusal's code as its reason), no account
+ * touched, so the batch and GET /v1/transfers/{id} show its outcome.
+ */
+export type RefusedLeg = {
+  readonly ok: false;
+  readonly command: RequestTransferCommand;
+  readonly rejection: Rejection;
+  /** The stream the refusal rests on: the caller confirms it on a fresh read. */
+  readonly on: SettlementStream;
+  readonly requested: readonly TransferEvent[];
+  readonly progress: readonly TransferEvent[];
+};
+
+export type IndependentLeg = SettledLeg | RefusedLeg;
+
+/** How a batch ended: every leg completed, none did, or some. */
+export type BatchStatus = 'completed' | 'partial' | 'failed';
+
+export type IndependentBatchDecision = {
+  readonly legs: readonly IndependentLeg[];
+  readonly status: BatchStatus;
+  /** Each listed account after every leg that applied. */
+  readonly accounts: ReadonlyMap<string, AccountState>;
+};
+
+/**
+ * Decides an independent batch: the legs in order, each on the account states the legs before it
+ * left, each applied or refused on its own. A leg the destination declines is a failed transfer,
+ * as a single transfer would be; a leg the rules or the source refuse is recorded as failed with
+ * the refusal's code (RefusedLeg). Every leg is a new transfer.
+ */
+export function decideIndependentBatch(
+  legs: readonly RequestTransferCommand[],
+  accounts: ReadonlyMap<string, AccountState>,
+  transfers: (transferId: string) => TransferState,
+): IndependentBatchDecision {
+  const ledger = new BatchLedger(accounts);
+  const decided: IndependentLeg[] = legs.map((command) => {
+    const settlement = ledger.settle(command, transfers);
+    if (settlement.ok) {
+      ledger.apply(command, settlement);
+      return { ...settlement, command };
+    }
+    if (settlement.rejection.code === 'TRANSFER_ALREADY_EXISTS')
+      throw new Error(`batch leg ${command.data.transferId} is recorded already`);
+    return refusedLeg(command, settlement.rejection, settlement.on);
+  });
+  const completed = decided.filter((leg) => leg.ok && leg.completes).length;
+  const status: BatchStatus =
+    completed === decided.length ? 'completed' : completed === 0 ? 'failed' : 'partial';
+  return { legs: decided, status, accounts: ledger.after };
+}
+
+function refusedLeg(
+  command: RequestTransferCommand,
+  rejection: Rejection,
+  on: SettlementStream,
+): RefusedLeg {
+  const { transferId, fromAccountId, toAccountId, amount, reference, batch } = command.data;
+  return {
+    ok: false,
+    command,
+    rejection,
+    on,
+    requested: [
+      {
+        type: 'TransferRequested',
+        data: {
+          transferId,
+          fromAccountId,
+          toAccountId,
+          amount,
+          currency: command.data.fromCurrency,
+          reference,
+          ...(batch === undefined
+            ? {}
+            : { batchId: batch.batchId, batchIndex: batch.index, batchMode: batch.mode }),
+        },
+      },
+    ],
+    progress: [{ type: 'TransferFailed', data: { transferId, reason: rejection.code } }],
+  };
+}
+
+/** The account states of a batch as its legs apply, one after the other. */
+class BatchLedger {
+  readonly after: Map<string, AccountState>;
+
+  constructor(accounts: ReadonlyMap<string, AccountState>) {
+    this.after = new Map(accounts);
+  }
+
+  settle(
+    command: RequestTransferCommand,
+    transfers: (transferId: string) => TransferState,
+  ): TransferSettlement {
+    const { transferId, fromAccountId, toAccountId } = command.data;
+    return settleTransfer(
+      command,
+      transfers(transferId),
+      this.stateOf(fromAccountId),
+      this.stateOf(toAccountId),
+    );
+  }
+
+  apply(command: RequestTransferCommand, settled: Extract<TransferSettlement, { ok: true }>) {
+    const { fromAccountId, toAccountId } = command.data;
+    this.after.set(fromAccountId, settled.debit.reduce(evolveAccount, this.stateOf(fromAccountId)));
+    this.after.set(toAccountId, settled.credit.reduce(evolveAccount, this.stateOf(toAccountId)));
+  }
+
+  private stateOf(accountId: string): AccountState {
+    return this.after.get(accountId) ?? { status: 'none' };
+  }
+}
+
+/**
+ * A settlement that must move the money or be refused: a credit the destination declines (which
+ * a single transfer records as failed) is a refusal here, with the destination's code.
+ */
+export function mustComplete(
+  settlement: TransferSettlement,
+):
+  | Extract<TransferSettlement, { ok: true }>
+  | { readonly ok: false; readonly rejection: Rejection; readonly on: SettlementStream } {
+  if (!settlement.ok || settlement.completes) return settlement;
+  const declined = settlement.credit[0];
+  const reason = declined?.type === 'TransferCreditDeclined' ? declined.data.reason : '';
+  return {
+    ok: false,
+    rejection: { code: asRejectionCode(reason), message: 'the destination refuses the credit' },
+    on: 'destination',
+  };
 }
 
 /** A declined credit records its rejection's code as the reason. */

@@ -7,8 +7,10 @@ import type { AccountEvent } from './events.js';
 import type { Currency } from './money.js';
 import {
   decideAtomicBatch,
+  decideIndependentBatch,
   settleTransfer,
   type AtomicBatchDecision,
+  type IndependentBatchDecision,
   type RequestTransferCommand,
 } from './transfer-batch.js';
 import { initialTransferState } from './transfer.js';
@@ -284,6 +286,127 @@ describe('atomic transfer batch (properties)', () => {
           current.set(toAccountId, settled.credit.reduce(evolveAccount, at(toAccountId)));
         }
         assert.ok(decided.ok, 'every leg settles alone in turn, so the batch applies');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+const independent = (command: RequestTransferCommand): RequestTransferCommand => {
+  const { batch } = command.data;
+  if (batch === undefined) throw new Error('a batch leg without its batch');
+  return { ...command, data: { ...command.data, batch: { ...batch, mode: 'independent' } } };
+};
+
+/** Each leg's outcome as an independent batch decides it: completed, or failed with its code. */
+const outcomes = (decided: IndependentBatchDecision): string[] =>
+  decided.legs.map((l) => {
+    if (l.ok && l.completes) return 'completed';
+    const failed = l.progress.find((e) => e.type === 'TransferFailed');
+    return `failed ${failed?.type === 'TransferFailed' ? failed.data.reason : '?'}`;
+  });
+
+describe('independent transfer batch (given / when / then)', () => {
+  const histories = (): Record<string, AccountState> =>
+    Object.fromEntries(
+      Object.entries({
+        A: [opened('A'), deposited('A', 500n)],
+        B: [opened('B')],
+        F: [opened('F'), frozen('F')],
+        G: [opened('G', 'GBP')],
+      }).map(([id, events]) => [id, events.reduce(evolveAccount, initialAccountState)]),
+    );
+  const decide = (legs: readonly RequestTransferCommand[]) =>
+    decideIndependentBatch(
+      legs.map(independent),
+      new Map(Object.entries(histories())),
+      () => initialTransferState,
+    );
+
+  it('applies the legs that can be paid and fails the others, each with its code', () => {
+    const decided = decide([
+      leg(0, 'A', 'B', 300n),
+      leg(1, 'B', 'A', 301n),
+      leg(2, 'A', 'F', 10n),
+      leg(3, 'A', 'G', 1n, { to: 'GBP' }),
+      leg(4, 'B', 'A', 300n),
+    ]);
+    assert.deepEqual(outcomes(decided), [
+      'completed',
+      'failed INSUFFICIENT_FUNDS',
+      'failed ACCOUNT_FROZEN',
+      'failed CURRENCY_MISMATCH',
+      'completed',
+    ]);
+    assert.equal(decided.status, 'partial');
+    assert.equal(balanceOf(decided.accounts.get('A')), 500n);
+    assert.equal(balanceOf(decided.accounts.get('B')), 0n);
+  });
+
+  it('records a refused leg as a failed transfer of the batch that touches no account', () => {
+    const [refused] = decide([leg(0, 'B', 'A', 1n)]).legs;
+    assert.ok(refused && !refused.ok);
+    assert.deepEqual(
+      [...refused.requested, ...refused.progress].map((e) => e.type),
+      ['TransferRequested', 'TransferFailed'],
+    );
+    assert.equal(
+      refused.requested[0]?.type === 'TransferRequested' && refused.requested[0].data.batchMode,
+      'independent',
+    );
+  });
+
+  it('is completed when every leg applies and failed when none does', () => {
+    assert.equal(decide([leg(0, 'A', 'B', 1n)]).status, 'completed');
+    assert.equal(decide([leg(0, 'B', 'A', 1n), leg(1, 'A', 'A', 1n)]).status, 'failed');
+  });
+});
+
+describe('independent transfer batch (properties)', () => {
+  it('conserves money, and changes each account by the legs that applied only', () => {
+    fc.assert(
+      fc.property(batchArb, ({ accounts, legs }) => {
+        const decided = decideIndependentBatch(
+          legs.map(independent),
+          accounts,
+          () => initialTransferState,
+        );
+        assert.equal(total(decided.accounts), total(accounts));
+        assert.equal(decided.legs.length, legs.length);
+        const net = new Map<string, bigint>();
+        for (const l of decided.legs) {
+          if (!l.ok || !l.completes) continue;
+          const { fromAccountId, toAccountId, amount } = l.command.data;
+          net.set(fromAccountId, (net.get(fromAccountId) ?? 0n) - amount);
+          net.set(toAccountId, (net.get(toAccountId) ?? 0n) + amount);
+        }
+        for (const id of ACCOUNTS) {
+          const after = balanceOf(decided.accounts.get(id));
+          assert.equal(after, balanceOf(accounts.get(id)) + (net.get(id) ?? 0n), id);
+          assert.ok(after >= 0n, `${id} never goes below zero`);
+        }
+        const completed = decided.legs.filter((l) => l.ok && l.completes).length;
+        const expected =
+          completed === legs.length ? 'completed' : completed === 0 ? 'failed' : 'partial';
+        assert.equal(decided.status, expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('applies what an atomic batch applies when that one is accepted', () => {
+    fc.assert(
+      fc.property(batchArb, ({ accounts, legs }) => {
+        const atomic = decideAtomicBatch(legs, accounts, () => initialTransferState);
+        if (!atomic.ok) return;
+        const decided = decideIndependentBatch(
+          legs.map(independent),
+          accounts,
+          () => initialTransferState,
+        );
+        assert.equal(decided.status, 'completed');
+        for (const id of ACCOUNTS)
+          assert.equal(balanceOf(decided.accounts.get(id)), balanceOf(atomic.accounts.get(id)));
       }),
       { numRuns: 300 },
     );

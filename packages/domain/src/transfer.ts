@@ -38,36 +38,43 @@ export type TransferState =
       readonly batchId?: string;
       readonly batchIndex?: number;
       readonly batchMode?: BatchMode;
+      /** Set on a reversal: the transfer it moves money back for. */
+      readonly reversalOf?: string;
+      /** How much of this transfer reversals have moved back so far. */
+      readonly reversedAmount: bigint;
     };
 
 export type ActiveTransferState = Exclude<TransferState, { status: 'none' }>;
 
 export const initialTransferState: TransferState = { status: 'none' };
 
+export type RequestTransferCommandData = {
+  transferId: string;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: bigint;
+  reference: string;
+  /** The batch the transfer is a leg of, with its place in it. */
+  batch?: { readonly batchId: string; readonly index: number; readonly mode: BatchMode };
+  /** Set on a reversal: the transfer it moves money back for. */
+  reversalOf?: string;
+  /** Currencies of both accounts, looked up by the caller before deciding. */
+  fromCurrency: Currency;
+  toCurrency: Currency;
+};
+
 export type TransferCommand =
-  | {
-      type: 'RequestTransfer';
-      data: {
-        transferId: string;
-        fromAccountId: string;
-        toAccountId: string;
-        amount: bigint;
-        reference: string;
-        /** The batch the transfer is a leg of, with its place in it. */
-        batch?: { readonly batchId: string; readonly index: number; readonly mode: BatchMode };
-        /** Currencies of both accounts, looked up by the caller before deciding. */
-        fromCurrency: Currency;
-        toCurrency: Currency;
-      };
-    }
+  | { type: 'RequestTransfer'; data: RequestTransferCommandData }
   | { type: 'RecordSourceDebited'; data: Record<string, never> }
   | { type: 'RecordDestinationCredited'; data: Record<string, never> }
   | { type: 'RecordSourceRefunded'; data: { reason: string } }
   | { type: 'CompleteTransfer'; data: Record<string, never> }
-  | { type: 'FailTransfer'; data: { reason: string } };
+  | { type: 'FailTransfer'; data: { reason: string } }
+  /** On a completed transfer: a reversal moves `amount` of it back (at most what is left). */
+  | { type: 'RecordReversal'; data: { reversalId: string; amount: bigint } };
 
 const ALLOWED_FROM: Record<
-  Exclude<TransferCommand['type'], 'RequestTransfer'>,
+  Exclude<TransferCommand['type'], 'RequestTransfer' | 'RecordReversal'>,
   readonly TransferStatus[]
 > = {
   RecordSourceDebited: ['requested'],
@@ -106,10 +113,12 @@ export function decideTransfer(
         ...(d.batch === undefined
           ? {}
           : { batchId: d.batch.batchId, batchIndex: d.batch.index, batchMode: d.batch.mode }),
+        ...(d.reversalOf === undefined ? {} : { reversalOf: d.reversalOf }),
       },
     });
   }
   if (state.status === 'none') return reject('TRANSFER_NOT_FOUND', 'transfer not found');
+  if (command.type === 'RecordReversal') return decideReversalRecord(command.data, state);
   if (!ALLOWED_FROM[command.type].includes(state.status)) {
     return reject(
       'TRANSFER_STATE_INVALID',
@@ -141,6 +150,39 @@ export function decideTransfer(
  * events of all of them, or the first rejection. Lets the process manager record a drive's
  * progress (source debited, destination credited, completed) in one append.
  */
+/** What reversals may still move back of a transfer: its amount less what they moved already. */
+export const reversibleAmount = (state: ActiveTransferState): bigint =>
+  state.amount - state.reversedAmount;
+
+/**
+ * Only a completed transfer can be reversed (a failed one moved no money), and reversals together
+ * never move back more than it moved.
+ */
+function decideReversalRecord(
+  data: { readonly reversalId: string; readonly amount: bigint },
+  state: ActiveTransferState,
+): Decision<TransferEvent> {
+  if (state.status !== 'completed') {
+    return reject(
+      'TRANSFER_NOT_REVERSIBLE',
+      `only a completed transfer can be reversed; this one is ${state.status}`,
+    );
+  }
+  const left = reversibleAmount(state);
+  if (data.amount <= 0n || data.amount > left) {
+    return reject(
+      'REVERSAL_EXCEEDS_ORIGINAL',
+      left === 0n
+        ? 'this transfer is reversed in full already'
+        : 'the reversal would move back more than what is left of the transfer',
+    );
+  }
+  return accept({
+    type: 'TransferReversed',
+    data: { transferId: state.transferId, reversalId: data.reversalId, amount: data.amount },
+  });
+}
+
 export function decideTransferSteps(
   commands: readonly TransferCommand[],
   state: TransferState,
@@ -160,7 +202,7 @@ export function decideTransferSteps(
 
 export function evolveTransfer(state: TransferState, event: TransferEvent): TransferState {
   if (event.type === 'TransferRequested') {
-    return { status: 'requested', ...event.data, failureReason: null };
+    return { status: 'requested', ...event.data, failureReason: null, reversedAmount: 0n };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -174,6 +216,8 @@ export function evolveTransfer(state: TransferState, event: TransferEvent): Tran
       return { ...state, status: 'completed' };
     case 'TransferFailed':
       return { ...state, status: 'failed', failureReason: event.data.reason };
+    case 'TransferReversed':
+      return { ...state, reversedAmount: state.reversedAmount + event.data.amount };
     default:
       return assertNever(event);
   }

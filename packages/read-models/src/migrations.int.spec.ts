@@ -36,6 +36,7 @@ const ALL = [
   '004_daily_turnover_numeric',
   '005_holds_by_account',
   '006_transfer_batches',
+  '007_transfer_reversals',
 ];
 
 describe('migrateReadModels', () => {

@@ -5,6 +5,7 @@ import * as deadLetterKeys from './migrations/003_dead_letter_keys.js';
 import * as dailyTurnover from './migrations/004_daily_turnover_numeric.js';
 import * as holdsByAccount from './migrations/005_holds_by_account.js';
 import * as transferBatches from './migrations/006_transfer_batches.js';
+import * as transferReversals from './migrations/007_transfer_reversals.js';
 
 /**
  * Migrations are listed in code rather than discovered on disk, so the compiled package runs
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '004_daily_turnover_numeric': dailyTurnover,
   '005_holds_by_account': holdsByAccount,
   '006_transfer_batches': transferBatches,
+  '007_transfer_reversals': transferReversals,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

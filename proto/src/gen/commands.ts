@@ -16,6 +16,7 @@ import type { OpenAccountRequest as _bank_v1_OpenAccountRequest, OpenAccountRequ
 import type { PlaceHoldRequest as _bank_v1_PlaceHoldRequest, PlaceHoldRequest__Output as _bank_v1_PlaceHoldRequest__Output } from './bank/v1/PlaceHoldRequest.js';
 import type { RequestTransferBatchRequest as _bank_v1_RequestTransferBatchRequest, RequestTransferBatchRequest__Output as _bank_v1_RequestTransferBatchRequest__Output } from './bank/v1/RequestTransferBatchRequest.js';
 import type { RequestTransferRequest as _bank_v1_RequestTransferRequest, RequestTransferRequest__Output as _bank_v1_RequestTransferRequest__Output } from './bank/v1/RequestTransferRequest.js';
+import type { ReverseTransferRequest as _bank_v1_ReverseTransferRequest, ReverseTransferRequest__Output as _bank_v1_ReverseTransferRequest__Output } from './bank/v1/ReverseTransferRequest.js';
 import type { TransferBatchLegReply as _bank_v1_TransferBatchLegReply, TransferBatchLegReply__Output as _bank_v1_TransferBatchLegReply__Output } from './bank/v1/TransferBatchLegReply.js';
 import type { TransferBatchReply as _bank_v1_TransferBatchReply, TransferBatchReply__Output as _bank_v1_TransferBatchReply__Output } from './bank/v1/TransferBatchReply.js';
 import type { TransferLeg as _bank_v1_TransferLeg, TransferLeg__Output as _bank_v1_TransferLeg__Output } from './bank/v1/TransferLeg.js';
@@ -43,6 +44,7 @@ export interface ProtoGrpcType {
       PlaceHoldRequest: MessageTypeDefinition<_bank_v1_PlaceHoldRequest, _bank_v1_PlaceHoldRequest__Output>
       RequestTransferBatchRequest: MessageTypeDefinition<_bank_v1_RequestTransferBatchRequest, _bank_v1_RequestTransferBatchRequest__Output>
       RequestTransferRequest: MessageTypeDefinition<_bank_v1_RequestTransferRequest, _bank_v1_RequestTransferRequest__Output>
+      ReverseTransferRequest: MessageTypeDefinition<_bank_v1_ReverseTransferRequest, _bank_v1_ReverseTransferRequest__Output>
       TransferBatchLegReply: MessageTypeDefinition<_bank_v1_TransferBatchLegReply, _bank_v1_TransferBatchLegReply__Output>
       TransferBatchReply: MessageTypeDefinition<_bank_v1_TransferBatchReply, _bank_v1_TransferBatchReply__Output>
       TransferLeg: MessageTypeDefinition<_bank_v1_TransferLeg, _bank_v1_TransferLeg__Output>

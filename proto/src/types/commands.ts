@@ -14,6 +14,7 @@ export type { OpenAccountRequest, OpenAccountRequest__Output } from '../gen/bank
 export type { PlaceHoldRequest, PlaceHoldRequest__Output } from '../gen/bank/v1/PlaceHoldRequest.js';
 export type { RequestTransferBatchRequest, RequestTransferBatchRequest__Output } from '../gen/bank/v1/RequestTransferBatchRequest.js';
 export type { RequestTransferRequest, RequestTransferRequest__Output } from '../gen/bank/v1/RequestTransferRequest.js';
+export type { ReverseTransferRequest, ReverseTransferRequest__Output } from '../gen/bank/v1/ReverseTransferRequest.js';
 export type { TransferBatchLegReply, TransferBatchLegReply__Output } from '../gen/bank/v1/TransferBatchLegReply.js';
 export type { TransferBatchReply, TransferBatchReply__Output } from '../gen/bank/v1/TransferBatchReply.js';
 export type { TransferLeg, TransferLeg__Output } from '../gen/bank/v1/TransferLeg.js';

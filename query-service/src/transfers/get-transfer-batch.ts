@@ -7,6 +7,16 @@ import { requireUuid } from '../shared/validation.js';
 import { accountOwnersQuery, batchLegsQuery, type BatchLegRow } from './transfer-queries.js';
 
 /**
+ * A batch's status from its legs': the one they share, else `partial` (some completed, some
+ * failed: an independent batch).
+ */
+function batchStatus(statuses: readonly string[]): string {
+  const distinct = new Set(statuses);
+  const [only] = distinct;
+  return distinct.size === 1 && only !== undefined ? only : 'partial';
+}
+
+/**
  * A transfer batch as its legs show it (each leg is a transfer carrying the batch id, its place
  * and the batch's mode). Visible to the owner of a party of any leg, to staff always; to anyone
  * else, and for a batch with no leg, it does not exist.
@@ -29,15 +39,15 @@ export function getTransferBatch(
     const first = legs[0];
     if (!first || !visibleTo(options.restrictToOwner, ...owners))
       throw notFoundError('transfer batch not found');
-    const statuses = new Set(legs.map((leg) => leg.status));
     return {
       batchId,
       mode: first.batch_mode,
-      status: statuses.size === 1 ? first.status : 'mixed',
+      status: batchStatus(legs.map((leg) => leg.status)),
       transfers: legs.map((leg) => ({
         index: leg.batch_index,
         transferId: leg.transfer_id,
         status: leg.status,
+        code: leg.status === 'failed' ? (leg.failure_reason ?? '') : '',
       })),
     };
   };

@@ -51,6 +51,8 @@ function toTransferMessage(
     status: row.status,
     failureReason: row.failure_reason ?? '',
     batchId: row.batch_id ?? '',
+    reversalOf: row.reversal_of ?? '',
+    reversedAmount: formatMinor(row.reversed_amount, currency),
     history: history.map((change) => ({
       status: change.status,
       at: isoTimestamp(change.at),

@@ -11,6 +11,9 @@ export interface TransferRow {
   readonly status: string;
   readonly failure_reason: string | null;
   readonly batch_id: string | null;
+  readonly reversal_of: string | null;
+  /** Minor units, as pg returns a bigint. */
+  readonly reversed_amount: string;
   readonly requested_at: Date;
   readonly updated_at: Date;
   /** Owners of the two accounts, for the owner restriction (null if an account view is missing). */
@@ -39,6 +42,8 @@ export function transferByIdQuery(db: Reader, transferId: string): Knex.QueryBui
       't.status',
       't.failure_reason',
       't.batch_id',
+      't.reversal_of',
+      't.reversed_amount',
       't.requested_at',
       't.updated_at',
       'fa.owner_id as from_owner_id',
@@ -54,6 +59,7 @@ export interface BatchLegRow {
   readonly batch_index: number;
   readonly batch_mode: string;
   readonly status: string;
+  readonly failure_reason: string | null;
 }
 
 /** A batch's legs in their order (transfers_batch_idx). */
@@ -66,6 +72,7 @@ export function batchLegsQuery(db: Reader, batchId: string): Knex.QueryBuilder {
       'batch_index',
       'batch_mode',
       'status',
+      'failure_reason',
     )
     .where('batch_id', batchId)
     .orderBy('batch_index', 'asc');

@@ -468,7 +468,7 @@ export interface paths {
         put?: never;
         /**
          * Transfer money
-         * @description Owner of the source account, teller, admin. 422 (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ...) when the source plainly cannot pay, with nothing recorded. Otherwise 201 with the final status, also when it ended failed: the destination refused the credit (the source was refunded), or a concurrent debit took the money first (none moved). See failureReason; GET /v1/transfers/{id} shows the timeline.
+         * @description Owner of the source account, teller, admin. 422 (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ...) when the source plainly cannot pay, with nothing recorded. Otherwise 201 with the final status, also when it ended failed: the destination refused the credit (the source was refunded), or a concurrent debit took the money first (none moved). See failureReason; GET /v1/transfers/{id} shows the timeline. With "dryRun": true, 200 with what would happen and nothing recorded.
          */
         post: operations["requestTransfer"];
         delete?: never;
@@ -488,9 +488,29 @@ export interface paths {
         put?: never;
         /**
          * Transfer money in a batch
-         * @description 1 to 1000 transfers. mode "atomic": every leg applies or none does, in one atomic append; legs are decided in order, each on the balances the earlier legs left (A→B then B→C may spend what the first brought). One refused leg refuses the batch with 422: `code` is its reason and `field` names it (`transfers[<index>]`); nothing is recorded. Customers send only from their own accounts; tellers and admins from any. Each leg is a transfer (GET /v1/transfers/{id}, with its batchId). On an event store without the atomic multi-stream append, an atomic batch is refused with 422 MULTI_STREAM_APPEND_UNSUPPORTED.
+         * @description 1 to 1000 transfers, decided in order, each on the balances the earlier legs left (A→B then B→C may spend what the first brought), recorded in one atomic append. mode "atomic": every leg applies or none does; one refused leg refuses the batch with 422: `code` is its reason and `field` names it (`transfers[<index>]`); nothing is recorded. mode "independent": each leg applies or fails on its own (a failed leg is a failed transfer with its `code`), and the batch is "completed", "partial" or "failed" (201). With "dryRun": true, 200 with what would happen and nothing recorded. Customers send only from their own accounts; tellers and admins from any. Each leg is a transfer (GET /v1/transfers/{id}, with its batchId). On an event store without the atomic multi-stream append, an atomic batch is refused with 422 MULTI_STREAM_APPEND_UNSUPPORTED.
          */
         post: operations["requestTransferBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}/reversals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reverse a transfer
+         * @description Tellers and admins. A new transfer moving `amount` (absent: all that is left to reverse) back from the original destination to its source, linked to the original (its `reversalOf`; the original shows `reversedAmount`). Reversals together never move back more than the original moved: 422 REVERSAL_EXCEEDS_ORIGINAL. Only a completed transfer can be reversed (422 TRANSFER_NOT_REVERSIBLE). 422 with the reason when the destination cannot pay it back or the source cannot take it (frozen, closed): a reversal moves the money or nothing. On an event store without the atomic multi-stream append, 422 MULTI_STREAM_APPEND_UNSUPPORTED.
+         */
+        post: operations["reverseTransfer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -621,39 +641,82 @@ export interface components {
         };
         TransferResult: {
             id: components["schemas"]["Uuid"];
-            /** @description "completed", or "failed" (the source was refunded; see failureReason). Both are 201. */
-            status: string;
             failureReason?: string;
             amount: components["schemas"]["SignedAmount"];
             currency: string;
+            reversalOf?: components["schemas"]["Uuid"];
+            /**
+             * @description "completed", or "failed" (the source was refunded; see failureReason). Both are 201.
+             * @enum {string}
+             */
+            status: "completed" | "failed";
             position: components["schemas"]["Position"];
+        };
+        TransferDryRun: {
+            id: components["schemas"]["Uuid"];
+            failureReason?: string;
+            amount: components["schemas"]["SignedAmount"];
+            currency: string;
+            reversalOf?: components["schemas"]["Uuid"];
+            /**
+             * @description What the transfer would end as (see failureReason).
+             * @enum {string}
+             */
+            status: "would_completed" | "would_failed";
+            /**
+             * @description Nothing was recorded: the statuses say what would happen (prefixed `would_`).
+             * @enum {boolean}
+             */
+            dryRun: true;
         };
         TransferBatchResult: {
             id: components["schemas"]["Uuid"];
             /** @enum {string} */
-            mode: "atomic";
-            /** @description "completed": every leg applied. */
+            mode: "atomic" | "independent";
+            /** @description "completed": every leg applied; "partial": some legs failed (independent mode); "failed": every leg failed (independent mode). */
             status: string;
             transfers: {
                 index: number;
                 id: components["schemas"]["Uuid"];
+                /** @description "completed" or "failed". */
                 status: string;
-                /** @description Why the leg was refused. */
+                /** @description Why the leg failed (e.g. INSUFFICIENT_FUNDS). */
                 code?: string;
             }[];
             position: components["schemas"]["Position"];
         };
-        TransferBatch: {
+        TransferBatchDryRun: {
             id: components["schemas"]["Uuid"];
             /** @enum {string} */
-            mode: "atomic";
-            /** @description "completed": every leg applied. */
+            mode: "atomic" | "independent";
+            /** @description "completed": every leg applied; "partial": some legs failed (independent mode); "failed": every leg failed (independent mode). */
             status: string;
             transfers: {
                 index: number;
                 id: components["schemas"]["Uuid"];
+                /** @description "completed" or "failed". */
                 status: string;
-                /** @description Why the leg was refused. */
+                /** @description Why the leg failed (e.g. INSUFFICIENT_FUNDS). */
+                code?: string;
+            }[];
+            /**
+             * @description Nothing was recorded: the statuses say what would happen (prefixed `would_`).
+             * @enum {boolean}
+             */
+            dryRun: true;
+        };
+        TransferBatch: {
+            id: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            mode: "atomic" | "independent";
+            /** @description "completed": every leg applied; "partial": some legs failed (independent mode); "failed": every leg failed (independent mode). */
+            status: string;
+            transfers: {
+                index: number;
+                id: components["schemas"]["Uuid"];
+                /** @description "completed" or "failed". */
+                status: string;
+                /** @description Why the leg failed (e.g. INSUFFICIENT_FUNDS). */
                 code?: string;
             }[];
         };
@@ -667,6 +730,8 @@ export interface components {
             status: string;
             failureReason?: string;
             batchId?: components["schemas"]["Uuid"];
+            reversalOf?: components["schemas"]["Uuid"];
+            reversedAmount?: components["schemas"]["SignedAmount"];
             /** @description The timeline: every status the transfer went through. */
             history: {
                 status: string;
@@ -2790,9 +2855,9 @@ export interface operations {
     requestTransfer: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Required on every POST. The same key with the same body replays the first answer (Idempotent-Replayed: true); with another body it is a 422. Keys are kept at least 24 h. */
-                "idempotency-key": string;
+            header?: {
+                /** @description Required unless the body says "dryRun": true (a dry run records nothing). The same key with the same body replays the first answer (Idempotent-Replayed: true); with another body it is a 422. Keys are kept at least 24 h. */
+                "idempotency-key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -2804,10 +2869,21 @@ export interface operations {
                     toAccountId: components["schemas"]["Uuid"];
                     amount: components["schemas"]["Amount"];
                     reference?: string;
+                    /** @description true: decide and answer 200 with what would happen (statuses prefixed `would_`), recording nothing; no Idempotency-Key needed. A refusal is the same problem a real request would get. */
+                    dryRun?: boolean;
                 };
             };
         };
         responses: {
+            /** @description A dry run: what would happen; nothing recorded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferDryRun"];
+                };
+            };
             /** @description Created. */
             201: {
                 headers: {
@@ -2930,9 +3006,9 @@ export interface operations {
     requestTransferBatch: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Required on every POST. The same key with the same body replays the first answer (Idempotent-Replayed: true); with another body it is a 422. Keys are kept at least 24 h. */
-                "idempotency-key": string;
+            header?: {
+                /** @description Required unless the body says "dryRun": true (a dry run records nothing). The same key with the same body replays the first answer (Idempotent-Replayed: true); with another body it is a 422. Keys are kept at least 24 h. */
+                "idempotency-key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -2940,8 +3016,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description true: decide and answer 200 with what would happen (statuses prefixed `would_`), recording nothing; no Idempotency-Key needed. A refusal is the same problem a real request would get. */
+                    dryRun?: boolean;
                     /** @enum {string} */
-                    mode: "atomic";
+                    mode: "atomic" | "independent";
                     transfers: {
                         fromAccountId: components["schemas"]["Uuid"];
                         toAccountId: components["schemas"]["Uuid"];
@@ -2952,6 +3030,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description A dry run: what would happen; nothing recorded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferBatchDryRun"];
+                };
+            };
             /** @description Created. */
             201: {
                 headers: {
@@ -3025,6 +3112,147 @@ export interface operations {
                 };
             };
             /** @description Refused by a rule; nothing changed. Codes: ACCOUNT_CLOSED, ACCOUNT_FROZEN, BALANCE_LIMIT_EXCEEDED, CURRENCY_MISMATCH, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, MULTI_STREAM_APPEND_UNSUPPORTED, SAME_ACCOUNT. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. Codes: RATE_LIMITED. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An internal error, without details. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Try again after Retry-After. Codes: UNAVAILABLE. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upstream did not answer in time. Codes: DEADLINE_EXCEEDED. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reverseTransfer: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Required on every POST. The same key with the same body replays the first answer (Idempotent-Replayed: true); with another body it is a 422. Keys are kept at least 24 h. */
+                "idempotency-key": string;
+            };
+            path: {
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        /** @description All fields optional; the body may be omitted. */
+        requestBody?: {
+            content: {
+                "application/json": {
+                    amount?: components["schemas"]["Amount"];
+                    reference?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferResult"];
+                };
+            };
+            /** @description The request is invalid; `field` names the part at fault. Codes: VALIDATION_FAILED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token. Codes: TOKEN_ISSUED_IN_FUTURE, TOKEN_LIFETIME_TOO_LONG, UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this operation (the detail names the rule). Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours (both read the same). Codes: TRANSFER_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Try again: a concurrent change, or the first request with this Idempotency-Key still runs. Codes: CONCURRENCY_CONFLICT, IDEMPOTENCY_IN_FLIGHT. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large. Codes: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body must be application/json. Codes: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Refused by a rule; nothing changed. Codes: ACCOUNT_CLOSED, ACCOUNT_FROZEN, BALANCE_LIMIT_EXCEEDED, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_FUNDS, MULTI_STREAM_APPEND_UNSUPPORTED, REVERSAL_EXCEEDS_ORIGINAL, TRANSFER_NOT_REVERSIBLE. */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -45,3 +45,25 @@ export async function ok<T>(call: Promise<Answer<T>>, status?: number): Promise<
   }
   return data;
 }
+
+/**
+ * The body of a command's 201, which records something: an operation that also has a dry run
+ * (200, `dryRun: true`) answers either, and this one must not be the dry run.
+ */
+export async function recorded<T>(call: Promise<Answer<T>>): Promise<Exclude<T, DryRunBody>> {
+  const data: T = await ok(call, 201);
+  if (isDryRun(data)) throw new Error('a dry run answered where a command was to record');
+  return data as Exclude<T, DryRunBody>;
+}
+
+/** The body of a dry run's 200: what would happen, nothing recorded. */
+export async function dryRun<T>(call: Promise<Answer<T>>): Promise<Extract<T, DryRunBody>> {
+  const data: T = await ok(call, 200);
+  if (!isDryRun(data)) throw new Error('a dry run answered as if it had recorded something');
+  return data;
+}
+
+type DryRunBody = { dryRun: true };
+
+const isDryRun = <T>(data: T): data is Extract<T, DryRunBody> =>
+  (data as { dryRun?: unknown }).dryRun === true;

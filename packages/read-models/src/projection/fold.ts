@@ -333,7 +333,10 @@ function closeHold(
   hold.updated_at = at;
 }
 
-const TRANSFER_STATUS: Record<Exclude<TransferEvent['type'], 'TransferRequested'>, string> = {
+const TRANSFER_STATUS: Record<
+  Exclude<TransferEvent['type'], 'TransferRequested' | 'TransferReversed'>,
+  string
+> = {
   TransferSourceDebited: 'source_debited',
   TransferDestinationCredited: 'destination_credited',
   TransferSourceRefunded: 'source_refunded',
@@ -369,11 +372,20 @@ function applyTransferEvent(
       batch_id: event.data.batchId ?? null,
       batch_index: event.data.batchIndex ?? null,
       batch_mode: event.data.batchMode ?? null,
+      reversal_of: event.data.reversalOf ?? null,
+      reversed_amount: 0n,
       revision: recorded.revision,
       requested_at: at,
       updated_at: at,
     };
     view.changes.transfers.set(row.transfer_id, row);
+  } else if (event.type === 'TransferReversed') {
+    // Money moved back by another transfer: this one keeps its status and timeline.
+    row = view.transfer(recorded, event.data.transferId);
+    row.reversed_amount += event.data.amount;
+    row.revision = recorded.revision;
+    row.updated_at = at;
+    return;
   } else {
     row = view.transfer(recorded, event.data.transferId);
     row.status = TRANSFER_STATUS[event.type];

@@ -232,6 +232,7 @@ export async function loadTransfers(
 const TRANSFERS_SQL = `SELECT transfer_id::text AS transfer_id, from_account_id::text AS from_account_id,
             to_account_id::text AS to_account_id, amount::text AS amount, currency, reference, status,
             failure_reason, batch_id::text AS batch_id, batch_index, batch_mode,
+            reversal_of::text AS reversal_of, reversed_amount::text AS reversed_amount,
             revision::text AS revision, requested_at, updated_at
        FROM transfers WHERE transfer_id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)`;
 
@@ -251,6 +252,8 @@ function transferRows(rows: Record<string, unknown>[]): Map<string, TransferRow>
         batch_id: typeof r['batch_id'] === 'string' ? r['batch_id'] : null,
         batch_index: typeof r['batch_index'] === 'number' ? r['batch_index'] : null,
         batch_mode: typeof r['batch_mode'] === 'string' ? r['batch_mode'] : null,
+        reversal_of: typeof r['reversal_of'] === 'string' ? r['reversal_of'] : null,
+        reversed_amount: toBigInt(r['reversed_amount']),
         revision: toBigInt(r['revision']),
         requested_at: isoOf(r['requested_at']),
         updated_at: isoOf(r['updated_at']),

@@ -74,6 +74,10 @@ export interface TransferRow {
   batch_id: string | null;
   batch_index: number | null;
   batch_mode: string | null;
+  /** The transfer a reversal moves money back for; null for any other transfer. */
+  reversal_of: string | null;
+  /** How much of this transfer reversals have moved back. */
+  reversed_amount: bigint;
   revision: bigint;
   requested_at: string;
   updated_at: string;

@@ -83,12 +83,14 @@ const TRANSFERS: TableWrite = {
     'batch_id uuid',
     'batch_index integer',
     'batch_mode text',
+    'reversal_of uuid',
+    'reversed_amount bigint',
     'revision bigint',
     'requested_at timestamptz',
     'updated_at timestamptz',
   ],
   conflict: 'transfer_id',
-  update: 'status, failure_reason, revision, updated_at',
+  update: 'status, failure_reason, reversed_amount, revision, updated_at',
 };
 
 const TRANSFER_STATUS_HISTORY: TableWrite = {

@@ -85,7 +85,8 @@ export async function assertViewsMatch(pool: pg.Pool, stored: readonly Stored[])
   }
 
   const transfers =
-    await q(`SELECT t.transfer_id::text, t.status, t.failure_reason, t.batch_id::text, t.revision::text,
+    await q(`SELECT t.transfer_id::text, t.status, t.failure_reason, t.batch_id::text,
+      t.reversal_of::text, t.reversed_amount::text, t.revision::text,
       (SELECT count(*)::text FROM transfer_status_history h WHERE h.transfer_id = t.transfer_id) AS history
     FROM transfers t`);
   assert.equal(transfers.length, expected.transfers.size, 'number of transfers');
@@ -97,14 +98,16 @@ export async function assertViewsMatch(pool: pg.Pool, stored: readonly Stored[])
       status: want.state.status,
       failure_reason: want.state.failureReason,
       batch_id: want.state.batchId ?? null,
+      reversal_of: want.state.reversalOf ?? null,
+      reversed_amount: want.state.reversedAmount.toString(),
       revision: want.revision.toString(),
-      history: String(want.events),
+      history: String(want.statusChanges),
     });
   }
   const history = await q(`SELECT count(*)::text AS n FROM transfer_status_history`);
   assert.equal(
     history[0]?.['n'],
-    String([...expected.transfers.values()].reduce((n, t) => n + t.events, 0)),
+    String([...expected.transfers.values()].reduce((n, t) => n + t.statusChanges, 0)),
   );
 
   const daily =

@@ -14,7 +14,7 @@ import {
 /** What the views must show for a set of stored events, computed with the domain's own evolve functions. */
 export interface ExpectedViews {
   readonly accounts: Map<string, { state: AccountState; revision: bigint; position: bigint }>;
-  readonly transfers: Map<string, { state: TransferState; revision: bigint; events: number }>;
+  readonly transfers: Map<string, { state: TransferState; revision: bigint; statusChanges: number }>;
   /** Signed amount per ledger event id, per account in revision order. */
   readonly ledger: Map<string, Array<{ eventId: string; revision: bigint; amount: bigint }>>;
   /** hold id → status and captured amount. */
@@ -56,12 +56,13 @@ export function expectedViews(stored: readonly Stored[]): ExpectedViews {
       const entry = views.transfers.get(e.data.transferId) ?? {
         state: initialTransferState,
         revision: -1n,
-        events: 0,
+        statusChanges: 0,
       };
       views.transfers.set(e.data.transferId, {
         state: evolveTransfer(entry.state, e),
         revision: s.revision,
-        events: entry.events + 1,
+        // The timeline has a row per status change; a reversal of it changes no status.
+        statusChanges: entry.statusChanges + (e.type === 'TransferReversed' ? 0 : 1),
       });
       continue;
     }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   accountStream,
+  debitRefusal,
   decideAccount,
+  decideReversal,
   decideTransfer,
   encodeEventData,
   evolveAccount,
@@ -14,6 +16,7 @@ import {
   type AccountEvent,
   type AccountState,
   type BankEvent,
+  type BatchMode,
   type TransferCommand,
   type TransferEvent,
   type TransferState,
@@ -36,7 +39,8 @@ export interface WorkloadAppend {
  * A deterministic generator of realistic bank traffic for tests: it decides real commands with the
  * domain's deciders (so every event sequence is one the command side could write) over a few
  * accounts: deposits, withdrawals, holds placed/captured/released/expired, freezes, overdraft
- * changes and transfers through their whole lifecycle, refunds included. A simulated clock moves
+ * changes, transfers through their whole lifecycle (refunds included), legs of atomic and
+ * independent batches, and reversals of completed transfers. A simulated clock moves
  * 7 minutes per step, so the traffic spans several UTC days.
  */
 export class BankWorkload {
@@ -117,6 +121,8 @@ export class BankWorkload {
         type: 'ChangeOverdraftLimit',
         data: { overdraftLimit: this.pick([0n, 10_000n]) },
       });
+    } else if (roll > 0.95 && this.reverse(out, amount)) {
+      return out;
     } else {
       this.transfer(
         out,
@@ -129,16 +135,27 @@ export class BankWorkload {
   }
 
   /** The batch the next transfers are legs of (a few in a row), or none. */
-  private batch: { readonly batchId: string; index: number; left: number } | undefined;
+  private batch:
+    { readonly batchId: string; readonly mode: BatchMode; index: number; left: number } | undefined;
 
-  /** A quarter of the transfers start a batch of two to four legs (batchId on each leg). */
+  /**
+   * A quarter of the transfers start a batch of two to four legs (batchId on each leg), atomic or
+   * independent.
+   */
   private nextBatchLeg():
-    { readonly batchId: string; readonly index: number; readonly mode: 'atomic' } | undefined {
-    if (!this.batch && this.random() < 0.25)
-      this.batch = { batchId: randomUUID(), index: 0, left: 2 + Math.floor(this.random() * 3) };
+    { readonly batchId: string; readonly index: number; readonly mode: BatchMode } | undefined {
+    if (!this.batch && this.random() < 0.25) {
+      const mode = this.random() < 0.5 ? 'atomic' : 'independent';
+      this.batch = {
+        batchId: randomUUID(),
+        mode,
+        index: 0,
+        left: 2 + Math.floor(this.random() * 3),
+      };
+    }
     const batch = this.batch;
     if (!batch) return undefined;
-    const leg = { batchId: batch.batchId, index: batch.index, mode: 'atomic' as const };
+    const leg = { batchId: batch.batchId, index: batch.index, mode: batch.mode };
     batch.index += 1;
     batch.left -= 1;
     if (batch.left === 0) this.batch = undefined;
@@ -163,6 +180,15 @@ export class BankWorkload {
       },
     });
     if (!requested) return;
+    const refusal = debitRefusal(
+      this.accountStates.get(from)?.state ?? initialAccountState,
+      amount,
+    );
+    if (batch?.mode === 'independent' && refusal) {
+      // A leg its source cannot pay: a failed transfer that touches no account.
+      this.transferStep(out, transferId, { type: 'FailTransfer', data: { reason: refusal.code } });
+      return;
+    }
     this.account(out, from, { type: 'DebitForTransfer', data: leg(to) });
     const debit = this.legOutcome(from, 'debit', transferId);
     if (debit.kind !== 'applied') {
@@ -184,6 +210,67 @@ export class BankWorkload {
       this.transferStep(out, transferId, { type: 'RecordSourceRefunded', data: { reason } });
       this.transferStep(out, transferId, { type: 'FailTransfer', data: { reason } });
     }
+  }
+
+  /**
+   * Reverses part of a completed transfer (at most what is left) as the command service does: the
+   * reversal's timeline, both accounts' legs and TransferReversed on the original. False when no
+   * completed transfer can be reversed now.
+   */
+  private reverse(out: WorkloadAppend[], amount: bigint): boolean {
+    const completed = [...this.transferStates].filter(([, e]) => e.state.status === 'completed');
+    if (completed.length === 0) return false;
+    const [originalId, original] = this.pick(completed);
+    if (original.state.status === 'none') return false;
+    const { fromAccountId, toAccountId } = original.state;
+    const reversalId = randomUUID();
+    const decided = decideReversal(
+      {
+        type: 'ReverseTransfer',
+        data: { transferId: originalId, reversalId, reference: 'reversal', amount },
+      },
+      original.state,
+      initialTransferState,
+      this.accountStates.get(toAccountId)?.state ?? initialAccountState,
+      this.accountStates.get(fromAccountId)?.state ?? initialAccountState,
+    );
+    if (!decided.ok) return false;
+    const { reversal } = decided;
+    this.recordTransfer(out, originalId, decided.original);
+    this.recordAccount(out, toAccountId, reversal.debit);
+    this.recordAccount(out, fromAccountId, reversal.credit);
+    this.recordTransfer(out, reversalId, [...reversal.requested, ...reversal.progress]);
+    return true;
+  }
+
+  /** Appends events decided elsewhere to an account stream and folds them into its state. */
+  private recordAccount(
+    out: WorkloadAppend[],
+    accountId: string,
+    events: readonly AccountEvent[],
+  ): void {
+    const entry = this.accountStates.get(accountId);
+    const state = events.reduce(evolveAccount, entry?.state ?? initialAccountState);
+    out.push(this.append(accountStream(accountId), entry?.revision, events));
+    this.accountStates.set(accountId, {
+      state,
+      revision: nextRevision(entry?.revision, events.length),
+    });
+  }
+
+  /** Appends events decided elsewhere to a transfer stream and folds them into its state. */
+  private recordTransfer(
+    out: WorkloadAppend[],
+    transferId: string,
+    events: readonly TransferEvent[],
+  ): void {
+    const entry = this.transferStates.get(transferId);
+    const state = events.reduce(evolveTransfer, entry?.state ?? initialTransferState);
+    out.push(this.append(transferStream(transferId), entry?.revision, events));
+    this.transferStates.set(transferId, {
+      state,
+      revision: nextRevision(entry?.revision, events.length),
+    });
   }
 
   private legOutcome(accountId: string, kind: 'debit' | 'credit', transferId: string) {

@@ -13,6 +13,7 @@ import type { OpenAccountRequest as _bank_v1_OpenAccountRequest, OpenAccountRequ
 import type { PlaceHoldRequest as _bank_v1_PlaceHoldRequest, PlaceHoldRequest__Output as _bank_v1_PlaceHoldRequest__Output } from '../../bank/v1/PlaceHoldRequest.js';
 import type { RequestTransferBatchRequest as _bank_v1_RequestTransferBatchRequest, RequestTransferBatchRequest__Output as _bank_v1_RequestTransferBatchRequest__Output } from '../../bank/v1/RequestTransferBatchRequest.js';
 import type { RequestTransferRequest as _bank_v1_RequestTransferRequest, RequestTransferRequest__Output as _bank_v1_RequestTransferRequest__Output } from '../../bank/v1/RequestTransferRequest.js';
+import type { ReverseTransferRequest as _bank_v1_ReverseTransferRequest, ReverseTransferRequest__Output as _bank_v1_ReverseTransferRequest__Output } from '../../bank/v1/ReverseTransferRequest.js';
 import type { TransferBatchReply as _bank_v1_TransferBatchReply, TransferBatchReply__Output as _bank_v1_TransferBatchReply__Output } from '../../bank/v1/TransferBatchReply.js';
 import type { TransferReply as _bank_v1_TransferReply, TransferReply__Output as _bank_v1_TransferReply__Output } from '../../bank/v1/TransferReply.js';
 
@@ -107,6 +108,15 @@ export interface CommandServiceClient extends grpc.Client {
   requestTransferBatch(argument: _bank_v1_RequestTransferBatchRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferBatchReply__Output>): grpc.ClientUnaryCall;
   requestTransferBatch(argument: _bank_v1_RequestTransferBatchRequest, callback: grpc.requestCallback<_bank_v1_TransferBatchReply__Output>): grpc.ClientUnaryCall;
   
+  ReverseTransfer(argument: _bank_v1_ReverseTransferRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferReply__Output>): grpc.ClientUnaryCall;
+  ReverseTransfer(argument: _bank_v1_ReverseTransferRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_TransferReply__Output>): grpc.ClientUnaryCall;
+  ReverseTransfer(argument: _bank_v1_ReverseTransferRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferReply__Output>): grpc.ClientUnaryCall;
+  ReverseTransfer(argument: _bank_v1_ReverseTransferRequest, callback: grpc.requestCallback<_bank_v1_TransferReply__Output>): grpc.ClientUnaryCall;
+  reverseTransfer(argument: _bank_v1_ReverseTransferRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferReply__Output>): grpc.ClientUnaryCall;
+  reverseTransfer(argument: _bank_v1_ReverseTransferRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_TransferReply__Output>): grpc.ClientUnaryCall;
+  reverseTransfer(argument: _bank_v1_ReverseTransferRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_TransferReply__Output>): grpc.ClientUnaryCall;
+  reverseTransfer(argument: _bank_v1_ReverseTransferRequest, callback: grpc.requestCallback<_bank_v1_TransferReply__Output>): grpc.ClientUnaryCall;
+  
   UnfreezeAccount(argument: _bank_v1_AccountRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_AccountReply__Output>): grpc.ClientUnaryCall;
   UnfreezeAccount(argument: _bank_v1_AccountRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_bank_v1_AccountReply__Output>): grpc.ClientUnaryCall;
   UnfreezeAccount(argument: _bank_v1_AccountRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_bank_v1_AccountReply__Output>): grpc.ClientUnaryCall;
@@ -148,6 +158,8 @@ export interface CommandServiceHandlers extends grpc.UntypedServiceImplementatio
   
   RequestTransferBatch: grpc.handleUnaryCall<_bank_v1_RequestTransferBatchRequest__Output, _bank_v1_TransferBatchReply>;
   
+  ReverseTransfer: grpc.handleUnaryCall<_bank_v1_ReverseTransferRequest__Output, _bank_v1_TransferReply>;
+  
   UnfreezeAccount: grpc.handleUnaryCall<_bank_v1_AccountRequest__Output, _bank_v1_AccountReply>;
   
   Withdraw: grpc.handleUnaryCall<_bank_v1_MoneyRequest__Output, _bank_v1_AccountReply>;
@@ -165,6 +177,7 @@ export interface CommandServiceDefinition extends grpc.ServiceDefinition {
   ReleaseHold: MethodDefinition<_bank_v1_HoldRequest, _bank_v1_AccountReply, _bank_v1_HoldRequest__Output, _bank_v1_AccountReply__Output>
   RequestTransfer: MethodDefinition<_bank_v1_RequestTransferRequest, _bank_v1_TransferReply, _bank_v1_RequestTransferRequest__Output, _bank_v1_TransferReply__Output>
   RequestTransferBatch: MethodDefinition<_bank_v1_RequestTransferBatchRequest, _bank_v1_TransferBatchReply, _bank_v1_RequestTransferBatchRequest__Output, _bank_v1_TransferBatchReply__Output>
+  ReverseTransfer: MethodDefinition<_bank_v1_ReverseTransferRequest, _bank_v1_TransferReply, _bank_v1_ReverseTransferRequest__Output, _bank_v1_TransferReply__Output>
   UnfreezeAccount: MethodDefinition<_bank_v1_AccountRequest, _bank_v1_AccountReply, _bank_v1_AccountRequest__Output, _bank_v1_AccountReply__Output>
   Withdraw: MethodDefinition<_bank_v1_MoneyRequest, _bank_v1_AccountReply, _bank_v1_MoneyRequest__Output, _bank_v1_AccountReply__Output>
 }

@@ -7,10 +7,12 @@ export interface RequestTransferBatchRequest {
   'context'?: (_bank_v1_CommandContext | null);
   'mode'?: (string);
   'transfers'?: (_bank_v1_TransferLeg)[];
+  'dryRun'?: (boolean);
 }
 
 export interface RequestTransferBatchRequest__Output {
   'context': (_bank_v1_CommandContext__Output | null);
   'mode': (string);
   'transfers': (_bank_v1_TransferLeg__Output)[];
+  'dryRun': (boolean);
 }

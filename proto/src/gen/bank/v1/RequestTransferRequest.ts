@@ -9,6 +9,7 @@ export interface RequestTransferRequest {
   'toAccountId'?: (string);
   'amount'?: (string);
   'reference'?: (string);
+  'dryRun'?: (boolean);
 }
 
 export interface RequestTransferRequest__Output {
@@ -18,4 +19,5 @@ export interface RequestTransferRequest__Output {
   'toAccountId': (string);
   'amount': (string);
   'reference': (string);
+  'dryRun': (boolean);
 }

@@ -15,6 +15,8 @@ export interface Transfer {
   'requestedAt'?: (string);
   'updatedAt'?: (string);
   'batchId'?: (string);
+  'reversalOf'?: (string);
+  'reversedAmount'?: (string);
 }
 
 export interface Transfer__Output {
@@ -30,4 +32,6 @@ export interface Transfer__Output {
   'requestedAt': (string);
   'updatedAt': (string);
   'batchId': (string);
+  'reversalOf': (string);
+  'reversedAmount': (string);
 }

@@ -5,10 +5,12 @@ export interface TransferBatchLeg {
   'index'?: (number);
   'transferId'?: (string);
   'status'?: (string);
+  'code'?: (string);
 }
 
 export interface TransferBatchLeg__Output {
   'index': (number);
   'transferId': (string);
   'status': (string);
+  'code': (string);
 }

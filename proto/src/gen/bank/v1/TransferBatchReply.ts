@@ -9,6 +9,7 @@ export interface TransferBatchReply {
   'transfers'?: (_bank_v1_TransferBatchLegReply)[];
   'position'?: (string);
   'replayed'?: (boolean);
+  'dryRun'?: (boolean);
 }
 
 export interface TransferBatchReply__Output {
@@ -18,4 +19,5 @@ export interface TransferBatchReply__Output {
   'transfers': (_bank_v1_TransferBatchLegReply__Output)[];
   'position': (string);
   'replayed': (boolean);
+  'dryRun': (boolean);
 }

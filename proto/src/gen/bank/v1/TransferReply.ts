@@ -9,6 +9,10 @@ export interface TransferReply {
   'replayed'?: (boolean);
   'amount'?: (string);
   'currency'?: (string);
+  'reversalOf'?: (string);
+  'dryRun'?: (boolean);
+  'fromAccountId'?: (string);
+  'toAccountId'?: (string);
 }
 
 export interface TransferReply__Output {
@@ -19,4 +23,8 @@ export interface TransferReply__Output {
   'replayed': (boolean);
   'amount': (string);
   'currency': (string);
+  'reversalOf': (string);
+  'dryRun': (boolean);
+  'fromAccountId': (string);
+  'toAccountId': (string);
 }
