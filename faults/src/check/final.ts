@@ -198,7 +198,8 @@ function checkReversals(events: EventRow[], ends: Map<string, string>, findings:
     reversedTotal.set(original, (reversedTotal.get(original) ?? 0n) + amount);
   }
   for (const [original, total] of reversedTotal) {
-    const amount = BigInt(String(requested.get(original)?.['amount'] ?? 0));
+    const stored = requested.get(original)?.['amount'];
+    const amount = typeof stored === 'string' ? BigInt(stored) : 0n;
     findings.check(
       total <= amount,
       () => `transfer ${original}: reversals moved back ${total}, more than its ${amount}`,

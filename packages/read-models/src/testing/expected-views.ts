@@ -14,7 +14,10 @@ import {
 /** What the views must show for a set of stored events, computed with the domain's own evolve functions. */
 export interface ExpectedViews {
   readonly accounts: Map<string, { state: AccountState; revision: bigint; position: bigint }>;
-  readonly transfers: Map<string, { state: TransferState; revision: bigint; statusChanges: number }>;
+  readonly transfers: Map<
+    string,
+    { state: TransferState; revision: bigint; statusChanges: number }
+  >;
   /** Signed amount per ledger event id, per account in revision order. */
   readonly ledger: Map<string, Array<{ eventId: string; revision: bigint; amount: bigint }>>;
   /** hold id → status and captured amount. */
