@@ -63,6 +63,7 @@ export class ProjectionConsumer {
   private consumer: Consumer | undefined;
   private dlq: Producer | undefined;
   private crashed: Error | undefined;
+  private stopping = false;
   private readonly log: Logger;
   private readonly group = new GroupCommit<Chunk>((chunks) => this.commitGroup(chunks));
   private readonly offsets: OffsetCommitter;
@@ -88,7 +89,7 @@ export class ProjectionConsumer {
   }
 
   async start(): Promise<void> {
-    const { kafka, knex, config, partitions } = this.options;
+    const { kafka, knex, partitions } = this.options;
     await resetWatermarks(
       knex,
       Array.from({ length: partitions }, (_, p) => CHECKPOINTS.partitionWatermark(p)),
@@ -99,6 +100,12 @@ export class ProjectionConsumer {
       allowAutoTopicCreation: false,
     });
     await this.dlq.connect();
+    await this.join();
+  }
+
+  /** A consumer in the group, subscribed and running. */
+  private async join(): Promise<void> {
+    const { kafka, config, partitions } = this.options;
     const consumer = kafka.consumer({
       groupId: config.groupId,
       sessionTimeout: config.sessionTimeoutMs,
@@ -113,7 +120,15 @@ export class ProjectionConsumer {
       this.offsets.retain((topic, partition) => assigned[topic]?.includes(partition) ?? false);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.crashed = payload.error;
+      if (payload.restart || this.stopping) return;
+      // kafkajs gives up on a consumer after an error it does not retry (a stale generation
+      // after the broker restarts, say): it never consumes again. A new one joins in its place.
+      this.crashed = payload.error;
+      this.log.error(
+        { err: payload.error },
+        'Kafka consumer crashed; joining again with a new one',
+      );
+      void this.rejoin(consumer);
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [config.topic], fromBeginning: true });
@@ -126,8 +141,27 @@ export class ProjectionConsumer {
     });
   }
 
+  /** Replaces a crashed consumer, retrying with backoff until one runs or the consumer stops. */
+  private async rejoin(crashed: Consumer): Promise<void> {
+    await crashed.disconnect().catch(() => undefined);
+    for (let attempt = 0; !this.stopping; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, 10_000)));
+      if (this.stopping) return;
+      try {
+        await this.join();
+        this.crashed = undefined;
+        this.log.info({ attempt }, 'Kafka consumer joined again after a crash');
+        return;
+      } catch (error) {
+        await this.consumer?.disconnect().catch(() => undefined);
+        this.log.warn({ err: error, attempt }, 'could not join the consumer group again; retrying');
+      }
+    }
+  }
+
   /** Finishes the chunk in hand, commits it and every applied offset, and leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.offsets
       .flush()
       .catch((error: unknown) => this.log.warn({ err: error }, 'offset commit failed on stop'));
