@@ -1,5 +1,11 @@
 import type { EventStore } from '@bank/event-store';
-import { unary, type CallerAuthenticator, type Logger } from '@bank/platform';
+import {
+  COMMAND_ACCESS,
+  unary,
+  type Access,
+  type CallerAuthenticator,
+  type Logger,
+} from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
 import {
   captureHold,
@@ -31,6 +37,9 @@ export interface ServiceDeps {
   /** Every call's bearer token verified, its actor taken from it. */
   readonly authenticator: CallerAuthenticator;
 }
+
+// Every RPC has its access rule: a compile error names the one that lacks it.
+COMMAND_ACCESS satisfies Record<keyof commandTypes.CommandServiceHandlers, Access>;
 
 /**
  * The CommandService implementation: one unary handler per RPC, with caller authentication,

@@ -18,9 +18,8 @@ import responseCachePlugin from './plugins/response-cache.js';
 import sharedStatePlugin from './plugins/shared-state.js';
 import tracingPlugin from './plugins/tracing.js';
 import upstreamsPlugin from './plugins/upstreams.js';
-import accountRoutes from './routes/accounts.js';
+import { OPERATIONS, registerOperations } from './operations/index.js';
 import opsRoutes from './routes/ops.js';
-import transferRoutes from './routes/transfers.js';
 
 /** What tests (and embedders) may supply instead of the defaults built from the config. */
 export interface GatewayDeps {
@@ -159,8 +158,7 @@ export async function buildApp(
       if (refusal) throw refusal.error;
     });
     api.addHook('onRequest', (request) => api.authorize(request));
-    accountRoutes(api);
-    transferRoutes(api);
+    registerOperations(api, OPERATIONS);
     done();
   });
   return app;

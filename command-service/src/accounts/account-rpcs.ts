@@ -13,7 +13,7 @@ import {
   requireUuid,
 } from '../requests/fields.js';
 import { accountReply, releasedByCapture } from './account-reply.js';
-import { ADMIN, ADMIN_OR_OWNER, STAFF, STAFF_OR_OWNER } from './authorization.js';
+import { COMMAND_ACCESS } from '@bank/platform';
 import { runAccountCommand } from './run-account-command.js';
 
 /** The RPCs on an existing account: each parses its request and hands a domain command over. */
@@ -25,10 +25,16 @@ export function deposit(deps: Deps): UnaryHandler<commandTypes.MoneyRequest__Out
   return async (request, call) => {
     const context = commandContextOf('Deposit', request.context, call, deps.clock);
     const accountId = requireUuid(request.accountId, 'account_id');
-    const outcome = await runAccountCommand(deps.handler, accountId, context, STAFF, (account) => ({
-      type: 'Deposit',
-      data: { amount: requireAmount(request.amount, account.currency) },
-    }));
+    const outcome = await runAccountCommand(
+      deps.handler,
+      accountId,
+      context,
+      COMMAND_ACCESS.Deposit,
+      (account) => ({
+        type: 'Deposit',
+        data: { amount: requireAmount(request.amount, account.currency) },
+      }),
+    );
     return accountReply(outcome);
   };
 }
@@ -41,7 +47,7 @@ export function withdraw(deps: Deps): UnaryHandler<commandTypes.MoneyRequest__Ou
       deps.handler,
       accountId,
       context,
-      STAFF_OR_OWNER,
+      COMMAND_ACCESS.Withdraw,
       (account) => ({
         type: 'Withdraw',
         data: { amount: requireAmount(request.amount, account.currency) },
@@ -59,15 +65,21 @@ export function placeHold(deps: Deps): UnaryHandler<commandTypes.PlaceHoldReques
     const holdId =
       optionalUuid(request.holdId, 'hold_id') ?? entityIdFor('hold', context.commandId);
     const expiresAt = optionalInstant(request.expiresAt, 'expires_at') ?? null;
-    const outcome = await runAccountCommand(deps.handler, accountId, context, STAFF, (account) => ({
-      type: 'PlaceHold',
-      data: {
-        holdId,
-        amount: requireAmount(request.amount, account.currency),
-        expiresAt,
-        now: context.occurredAt,
-      },
-    }));
+    const outcome = await runAccountCommand(
+      deps.handler,
+      accountId,
+      context,
+      COMMAND_ACCESS.PlaceHold,
+      (account) => ({
+        type: 'PlaceHold',
+        data: {
+          holdId,
+          amount: requireAmount(request.amount, account.currency),
+          expiresAt,
+          now: context.occurredAt,
+        },
+      }),
+    );
     return accountReply(outcome, holdId);
   };
 }
@@ -79,14 +91,20 @@ export function captureHold(
     const context = commandContextOf('CaptureHold', request.context, call, deps.clock);
     const accountId = requireUuid(request.accountId, 'account_id');
     const holdId = requireUuid(request.holdId, 'hold_id');
-    const outcome = await runAccountCommand(deps.handler, accountId, context, STAFF, (account) => ({
-      type: 'CaptureHold',
-      data: {
-        holdId,
-        amount: request.amount === '' ? null : requireAmount(request.amount, account.currency),
-        now: context.occurredAt,
-      },
-    }));
+    const outcome = await runAccountCommand(
+      deps.handler,
+      accountId,
+      context,
+      COMMAND_ACCESS.CaptureHold,
+      (account) => ({
+        type: 'CaptureHold',
+        data: {
+          holdId,
+          amount: request.amount === '' ? null : requireAmount(request.amount, account.currency),
+          now: context.occurredAt,
+        },
+      }),
+    );
     return { ...accountReply(outcome, holdId), released: releasedByCapture(outcome, holdId) };
   };
 }
@@ -96,10 +114,16 @@ export function releaseHold(deps: Deps): UnaryHandler<commandTypes.HoldRequest__
     const context = commandContextOf('ReleaseHold', request.context, call, deps.clock);
     const accountId = requireUuid(request.accountId, 'account_id');
     const holdId = requireUuid(request.holdId, 'hold_id');
-    const outcome = await runAccountCommand(deps.handler, accountId, context, STAFF, () => ({
-      type: 'ReleaseHold',
-      data: { holdId },
-    }));
+    const outcome = await runAccountCommand(
+      deps.handler,
+      accountId,
+      context,
+      COMMAND_ACCESS.ReleaseHold,
+      () => ({
+        type: 'ReleaseHold',
+        data: { holdId },
+      }),
+    );
     return accountReply(outcome, holdId);
   };
 }
@@ -111,10 +135,16 @@ export function freezeAccount(
     const context = commandContextOf('FreezeAccount', request.context, call, deps.clock);
     const accountId = requireUuid(request.accountId, 'account_id');
     const reason = optionalText(request.reason, 'reason', 500);
-    const outcome = await runAccountCommand(deps.handler, accountId, context, ADMIN, () => ({
-      type: 'FreezeAccount',
-      data: { reason },
-    }));
+    const outcome = await runAccountCommand(
+      deps.handler,
+      accountId,
+      context,
+      COMMAND_ACCESS.FreezeAccount,
+      () => ({
+        type: 'FreezeAccount',
+        data: { reason },
+      }),
+    );
     return accountReply(outcome);
   };
 }
@@ -125,10 +155,16 @@ export function unfreezeAccount(
   return async (request, call) => {
     const context = commandContextOf('UnfreezeAccount', request.context, call, deps.clock);
     const accountId = requireUuid(request.accountId, 'account_id');
-    const outcome = await runAccountCommand(deps.handler, accountId, context, ADMIN, () => ({
-      type: 'UnfreezeAccount',
-      data: {},
-    }));
+    const outcome = await runAccountCommand(
+      deps.handler,
+      accountId,
+      context,
+      COMMAND_ACCESS.UnfreezeAccount,
+      () => ({
+        type: 'UnfreezeAccount',
+        data: {},
+      }),
+    );
     return accountReply(outcome);
   };
 }
@@ -141,12 +177,22 @@ export function changeOverdraftLimit(
     const accountId = requireUuid(request.accountId, 'account_id');
     if (request.overdraftLimit === '')
       throw validationError('overdraft_limit is required', 'overdraft_limit');
-    const outcome = await runAccountCommand(deps.handler, accountId, context, ADMIN, (account) => ({
-      type: 'ChangeOverdraftLimit',
-      data: {
-        overdraftLimit: optionalLimit(request.overdraftLimit, account.currency, 'overdraft_limit'),
-      },
-    }));
+    const outcome = await runAccountCommand(
+      deps.handler,
+      accountId,
+      context,
+      COMMAND_ACCESS.ChangeOverdraftLimit,
+      (account) => ({
+        type: 'ChangeOverdraftLimit',
+        data: {
+          overdraftLimit: optionalLimit(
+            request.overdraftLimit,
+            account.currency,
+            'overdraft_limit',
+          ),
+        },
+      }),
+    );
     return accountReply(outcome);
   };
 }
@@ -160,7 +206,7 @@ export function closeAccount(deps: Deps): UnaryHandler<commandTypes.AccountReque
       deps.handler,
       accountId,
       context,
-      ADMIN_OR_OWNER,
+      COMMAND_ACCESS.CloseAccount,
       () => ({
         type: 'CloseAccount',
         data: {},

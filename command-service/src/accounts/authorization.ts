@@ -1,23 +1,12 @@
 import type { AccountState, Actor } from '@bank/domain';
-import { AppError, forbiddenError } from '@bank/platform';
-import type { Role } from '../requests/command-request.js';
+import { AppError, COMMAND_ACCESS, forbiddenError, type Access } from '@bank/platform';
 
 /**
- * Authorization in the write model, as defence in depth behind the gateway's own checks.
- * `roles` may use the command on any account; `owner` additionally lets a customer use it on
- * their own accounts. A customer touching someone else's account gets the same NOT_FOUND as for
- * an account that does not exist, so that ids cannot be probed; a role that may never use the
- * command gets PERMISSION_DENIED before anything is loaded.
+ * Authorization in the write model, as defence in depth behind the gateway's own checks, by each
+ * command's rule in COMMAND_ACCESS (@bank/platform). A customer touching someone else's account
+ * gets the same NOT_FOUND as for an account that does not exist, so that ids cannot be probed; a
+ * role that may never use the command gets PERMISSION_DENIED before anything is loaded.
  */
-export interface Access {
-  readonly roles: readonly Role[];
-  readonly owner: boolean;
-}
-
-export const STAFF: Access = { roles: ['teller', 'admin'], owner: false };
-export const STAFF_OR_OWNER: Access = { roles: ['teller', 'admin'], owner: true };
-export const ADMIN: Access = { roles: ['admin'], owner: false };
-export const ADMIN_OR_OWNER: Access = { roles: ['admin'], owner: true };
 
 const hasAnyRole = (actor: Actor, roles: readonly string[]): boolean =>
   actor.roles.some((r) => roles.includes(r));
@@ -48,7 +37,7 @@ export function accountGuard(actor: Actor, access: Access): (state: AccountState
  * only for themself and without an overdraft (credit is the bank's decision).
  */
 export function requireMayOpenFor(actor: Actor, ownerId: string, overdraftLimit: bigint): void {
-  if (hasAnyRole(actor, ['teller', 'admin'])) return;
+  if (hasAnyRole(actor, COMMAND_ACCESS.OpenAccount.roles)) return;
   if (!actor.roles.includes('customer') || ownerId !== actor.id) {
     throw forbiddenError('customers may open accounts only for themselves');
   }

@@ -9,7 +9,8 @@ import { rejectionError } from '@bank/platform';
 import type { CommandContext } from '../infrastructure/command-context.js';
 import type { Accepted, CommandHandler } from '../infrastructure/command-handler.js';
 import { accountAggregate } from './account-aggregate.js';
-import { accountGuard, requireRole, type Access } from './authorization.js';
+import type { Access } from '@bank/platform';
+import { accountGuard, requireRole } from './authorization.js';
 
 /**
  * Runs one command on an existing account: role check, load, ownership check, then decide.

@@ -9,15 +9,10 @@ import {
   transferStream,
   type TransferCommand,
 } from '@bank/domain';
-import { rejectionError, validationError, type UnaryHandler } from '@bank/platform';
+import { COMMAND_ACCESS, rejectionError, validationError, type UnaryHandler } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
 import { accountAggregate } from '../accounts/account-aggregate.js';
-import {
-  accountGuard,
-  accountNotFound,
-  requireRole,
-  STAFF_OR_OWNER,
-} from '../accounts/authorization.js';
+import { accountGuard, accountNotFound, requireRole } from '../accounts/authorization.js';
 import type { Clock, CommandContext } from '../infrastructure/command-context.js';
 import type { CommandHandler } from '../infrastructure/command-handler.js';
 import { entityIdFor } from '../infrastructure/name-uuid.js';
@@ -48,14 +43,14 @@ export function requestTransfer(deps: {
     const toAccountId = requireUuid(request.toAccountId, 'to_account_id');
     const reference = optionalText(request.reference, 'reference', 140);
     if (request.amount === '') throw validationError('amount is required', 'amount');
-    requireRole(context.actor, STAFF_OR_OWNER);
+    requireRole(context.actor, COMMAND_ACCESS.RequestTransfer);
 
     // Owner and currency never change once an account exists, so a cached account will do.
     const [source, destination] = await Promise.all([
       deps.handler.read(accountStream(fromAccountId), accountAggregate, { cachedIsEnough: true }),
       deps.handler.read(accountStream(toAccountId), accountAggregate, { cachedIsEnough: true }),
     ]);
-    accountGuard(context.actor, STAFF_OR_OWNER)(source.state);
+    accountGuard(context.actor, COMMAND_ACCESS.RequestTransfer)(source.state);
     if (source.state.status === 'none') throw accountNotFound();
     if (destination.state.status === 'none') throw accountNotFound();
     const amount = requireAmount(request.amount, source.state.currency);

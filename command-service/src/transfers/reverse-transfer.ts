@@ -5,10 +5,10 @@ import {
   transferStream,
   type ActiveTransferState,
 } from '@bank/domain';
-import { rejectionError, type UnaryHandler } from '@bank/platform';
+import { COMMAND_ACCESS, rejectionError, type UnaryHandler } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
 import { accountAggregate } from '../accounts/account-aggregate.js';
-import { requireRole, STAFF } from '../accounts/authorization.js';
+import { requireRole } from '../accounts/authorization.js';
 import type { Clock } from '../infrastructure/command-context.js';
 import {
   commandIdReused,
@@ -40,7 +40,7 @@ export function reverseTransfer(deps: {
     const context = commandContextOf('ReverseTransfer', request.context, call, deps.clock);
     const transferId = requireUuid(request.transferId, 'transfer_id');
     const reference = optionalText(request.reference, 'reference', 140);
-    requireRole(context.actor, STAFF);
+    requireRole(context.actor, COMMAND_ACCESS.ReverseTransfer);
     requireMultiStreamAppend(deps.handler, 'a reversal');
     // A transfer's accounts and currency never change once it exists.
     const known = await deps.handler.read(transferStream(transferId), transferAggregate, {

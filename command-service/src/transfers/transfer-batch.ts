@@ -13,15 +13,16 @@ import {
   type TransferEvent,
   type TransferState,
 } from '@bank/domain';
-import { AppError, rejectionError, validationError, type UnaryHandler } from '@bank/platform';
+import {
+  AppError,
+  COMMAND_ACCESS,
+  rejectionError,
+  validationError,
+  type UnaryHandler,
+} from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
 import { accountAggregate } from '../accounts/account-aggregate.js';
-import {
-  accountGuard,
-  accountNotFound,
-  requireRole,
-  STAFF_OR_OWNER,
-} from '../accounts/authorization.js';
+import { accountGuard, accountNotFound, requireRole } from '../accounts/authorization.js';
 import type { Clock, CommandContext } from '../infrastructure/command-context.js';
 import {
   commandIdReused,
@@ -67,7 +68,7 @@ export function requestTransferBatch(deps: {
     const count = request.transfers.length;
     if (count < 1 || count > MAX_BATCH_LEGS)
       throw validationError(`a batch has 1 to ${MAX_BATCH_LEGS} transfers`, 'transfers');
-    requireRole(context.actor, STAFF_OR_OWNER);
+    requireRole(context.actor, COMMAND_ACCESS.RequestTransferBatch);
     requireMultiStreamAppend(deps.handler, 'a batch');
     const batchId = entityIdFor('transfer-batch', context.commandId);
     const parsed = request.transfers.map((leg, index) => ({
@@ -89,7 +90,7 @@ export function requestTransferBatch(deps: {
         known.set(accountId, loaded.state);
       }),
     );
-    const guard = accountGuard(context.actor, STAFF_OR_OWNER);
+    const guard = accountGuard(context.actor, COMMAND_ACCESS.RequestTransferBatch);
     const legs: RequestTransferCommand[] = parsed.map((leg) => {
       const source = known.get(leg.fromAccountId) ?? { status: 'none' };
       const destination = known.get(leg.toAccountId) ?? { status: 'none' };

@@ -112,7 +112,7 @@ export async function runCommand<T>(
 }
 
 /** A command's answer with its statuses: the batch's and each leg's. */
-interface WithStatuses {
+export interface WithStatuses {
   readonly status: string;
   readonly position?: string;
   readonly transfers?: ReadonlyArray<{ readonly status: string }>;

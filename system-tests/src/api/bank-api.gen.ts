@@ -178,13 +178,13 @@ export interface paths {
         };
         /**
          * List accounts
-         * @description Customers see their own accounts; tellers and admins pass ?ownerId=.
+         * @description Tellers and admins, or a customer on their own accounts. Customers see their own accounts; tellers and admins pass ?ownerId=.
          */
         get: operations["listAccounts"];
         put?: never;
         /**
          * Open an account
-         * @description Customers open accounts for themselves (ownerId absent or their own id) and without an overdraft (a non-zero overdraftLimit is a 403); tellers and admins for any owner (ownerId, else themselves), with any overdraft limit.
+         * @description Tellers and admins, or a customer on their own accounts. Customers open accounts for themselves (ownerId absent or their own id) and without an overdraft (a non-zero overdraftLimit is a 403); tellers and admins for any owner (ownerId, else themselves), with any overdraft limit.
          */
         post: operations["openAccount"];
         delete?: never;
@@ -202,7 +202,7 @@ export interface paths {
         };
         /**
          * Get an account
-         * @description Balance, available, held, status and revision. Owner, teller, admin.
+         * @description Tellers and admins, or a customer on their own accounts. Balance, available, held, status and revision.
          */
         get: operations["getAccount"];
         put?: never;
@@ -222,7 +222,7 @@ export interface paths {
         };
         /**
          * List ledger entries
-         * @description Newest first, keyset-paginated. Owner, teller, admin.
+         * @description Tellers and admins, or a customer on their own accounts. Newest first, keyset-paginated.
          */
         get: operations["listTransactions"];
         put?: never;
@@ -242,13 +242,13 @@ export interface paths {
         };
         /**
          * List an account's holds
-         * @description Open and settled holds, newest first, keyset-paginated like the transactions. Owner, teller, admin.
+         * @description Tellers and admins, or a customer on their own accounts. Open and settled holds, newest first, keyset-paginated like the transactions.
          */
         get: operations["listHolds"];
         put?: never;
         /**
          * Place a hold
-         * @description Teller, admin. Reserves an amount; answers the hold id.
+         * @description Tellers and admins. Reserves an amount; answers the hold id.
          */
         post: operations["placeHold"];
         delete?: never;
@@ -266,7 +266,7 @@ export interface paths {
         };
         /**
          * Get a hold
-         * @description Its amount, what was captured and released, and its status. Owner, teller, admin.
+         * @description Tellers and admins, or a customer on their own accounts. Its amount, what was captured and released, and its status.
          */
         get: operations["getHold"];
         put?: never;
@@ -286,7 +286,7 @@ export interface paths {
         };
         /**
          * Get a statement
-         * @description Opening and closing balance, totals and entries of a period of UTC days. Owner, teller, admin.
+         * @description Tellers and admins, or a customer on their own accounts. Opening and closing balance, totals and entries of a period of UTC days.
          */
         get: operations["getStatement"];
         put?: never;
@@ -308,7 +308,7 @@ export interface paths {
         put?: never;
         /**
          * Deposit
-         * @description Teller, admin. 422 BALANCE_LIMIT_EXCEEDED when the balance would pass 10^18 minor units.
+         * @description Tellers and admins. 422 BALANCE_LIMIT_EXCEEDED when the balance would pass 10^18 minor units.
          */
         post: operations["deposit"];
         delete?: never;
@@ -328,7 +328,7 @@ export interface paths {
         put?: never;
         /**
          * Withdraw
-         * @description Owner, teller, admin. 422 INSUFFICIENT_FUNDS when available would go below zero.
+         * @description Tellers and admins, or a customer on their own accounts. 422 INSUFFICIENT_FUNDS when available would go below zero.
          */
         post: operations["withdraw"];
         delete?: never;
@@ -348,7 +348,7 @@ export interface paths {
         put?: never;
         /**
          * Capture a hold
-         * @description Teller, admin. Captures the whole hold, or `amount` of it (at most the hold, else 422 CAPTURE_EXCEEDS_HOLD): that amount leaves the balance and the hold closes. A partial capture releases the rest of the hold at once, back to the available balance (as posting a pending transfer does), so the rest cannot be captured later. The answer says how much went back (`released`, "0.00" when all of it was captured); GET the hold for `captured` and `released` later.
+         * @description Tellers and admins. Captures the whole hold, or `amount` of it (at most the hold, else 422 CAPTURE_EXCEEDS_HOLD): that amount leaves the balance and the hold closes. A partial capture releases the rest of the hold at once, back to the available balance (as posting a pending transfer does), so the rest cannot be captured later. The answer says how much went back (`released`, "0.00" when all of it was captured); GET the hold for `captured` and `released` later.
          */
         post: operations["captureHold"];
         delete?: never;
@@ -368,7 +368,7 @@ export interface paths {
         put?: never;
         /**
          * Release a hold
-         * @description Teller, admin.
+         * @description Tellers and admins.
          */
         post: operations["releaseHold"];
         delete?: never;
@@ -388,7 +388,7 @@ export interface paths {
         put?: never;
         /**
          * Freeze an account
-         * @description Admin.
+         * @description Admins.
          */
         post: operations["freezeAccount"];
         delete?: never;
@@ -408,7 +408,7 @@ export interface paths {
         put?: never;
         /**
          * Unfreeze an account
-         * @description Admin.
+         * @description Admins.
          */
         post: operations["unfreezeAccount"];
         delete?: never;
@@ -428,7 +428,7 @@ export interface paths {
         put?: never;
         /**
          * Close an account
-         * @description Owner, admin. Only at zero balance with no open holds (else 422).
+         * @description Admins, or a customer on their own accounts. Only at zero balance with no open holds (else 422).
          */
         post: operations["closeAccount"];
         delete?: never;
@@ -448,7 +448,7 @@ export interface paths {
         put?: never;
         /**
          * Change the overdraft limit
-         * @description Admin.
+         * @description Admins.
          */
         post: operations["changeOverdraftLimit"];
         delete?: never;
@@ -468,7 +468,7 @@ export interface paths {
         put?: never;
         /**
          * Transfer money
-         * @description Owner of the source account, teller, admin. 422 (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ...) when the source plainly cannot pay, with nothing recorded. Otherwise 201 with the final status, also when it ended failed: the destination refused the credit (the source was refunded), or a concurrent debit took the money first (none moved). See failureReason; GET /v1/transfers/{id} shows the timeline. With "dryRun": true, 200 with what would happen and nothing recorded.
+         * @description Tellers and admins, or a customer on their own accounts. From the owner's source account. 422 (INSUFFICIENT_FUNDS, ACCOUNT_FROZEN, ...) when the source plainly cannot pay, with nothing recorded. Otherwise 201 with the final status, also when it ended failed: the destination refused the credit (the source was refunded), or a concurrent debit took the money first (none moved). See failureReason; GET /v1/transfers/{id} shows the timeline. With "dryRun": true, 200 with what would happen and nothing recorded.
          */
         post: operations["requestTransfer"];
         delete?: never;
@@ -488,7 +488,7 @@ export interface paths {
         put?: never;
         /**
          * Transfer money in a batch
-         * @description 1 to 1000 transfers, decided in order, each on the balances the earlier legs left (A→B then B→C may spend what the first brought), recorded in one atomic append. mode "atomic": every leg applies or none does; one refused leg refuses the batch with 422: `code` is its reason and `field` names it (`transfers[<index>]`); nothing is recorded. mode "independent": each leg applies or fails on its own (a failed leg is a failed transfer with its `code`), and the batch is "completed", "partial" or "failed" (201). With "dryRun": true, 200 with what would happen and nothing recorded. Customers send only from their own accounts; tellers and admins from any. Each leg is a transfer (GET /v1/transfers/{id}, with its batchId). On an event store without the atomic multi-stream append, an atomic batch is refused with 422 MULTI_STREAM_APPEND_UNSUPPORTED.
+         * @description Tellers and admins, or a customer on their own accounts. 1 to 1000 transfers, decided in order, each on the balances the earlier legs left (A→B then B→C may spend what the first brought), recorded in one atomic append. mode "atomic": every leg applies or none does; one refused leg refuses the batch with 422: `code` is its reason and `field` names it (`transfers[<index>]`); nothing is recorded. mode "independent": each leg applies or fails on its own (a failed leg is a failed transfer with its `code`), and the batch is "completed", "partial" or "failed" (201). With "dryRun": true, 200 with what would happen and nothing recorded. A customer sends only from their own accounts. Each leg is a transfer (GET /v1/transfers/{id}, with its batchId). On an event store without the atomic multi-stream append, an atomic batch is refused with 422 MULTI_STREAM_APPEND_UNSUPPORTED.
          */
         post: operations["requestTransferBatch"];
         delete?: never;
@@ -526,7 +526,7 @@ export interface paths {
         };
         /**
          * Get a transfer batch
-         * @description The batch and each leg (its transfer id and status), in order. A customer sees a batch when they own a party of one of its legs; tellers and admins see every batch.
+         * @description Tellers and admins, or a customer on their own accounts. The batch and each leg (its transfer id and status), in order. A customer sees a batch when they own a party of one of its legs.
          */
         get: operations["getTransferBatch"];
         put?: never;
@@ -546,7 +546,7 @@ export interface paths {
         };
         /**
          * Get a transfer
-         * @description Status and timeline. Owner of either account, teller, admin.
+         * @description Tellers and admins, or a customer on their own accounts. Status and timeline. A customer sees it when they own either account.
          */
         get: operations["getTransfer"];
         put?: never;
