@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after as afterAll, before, describe, it } from 'node:test';
-import { after, command, ok, type Api } from './support/api.js';
+import { after, deposit, ok, openAccount, type Api } from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
 /** The query service's wait for a token (CONSISTENCY_WAIT_MS, its default). */
@@ -20,13 +20,7 @@ describe('consistency tokens the views cannot reach', () => {
   before(async () => {
     system = await startSystem('e2e_token', { embedded: true });
     teller = system.api('teller-1', ['teller']);
-    const opened = await ok(
-      teller.POST('/v1/accounts', {
-        params: { header: command() },
-        body: { currency: 'USD', ownerId: 'dana' },
-      }),
-      201,
-    );
+    const opened = await openAccount(teller, { currency: 'USD', ownerId: 'dana' });
     account = opened.account.id;
     await ok(
       teller.GET('/v1/accounts/{id}', {
@@ -68,12 +62,7 @@ describe('consistency tokens the views cannot reach', () => {
     assert.ok(projector);
     await projector.kill('SIGKILL');
     try {
-      const deposited = await ok(
-        teller.POST('/v1/accounts/{id}/deposits', {
-          params: { path: { id: account }, header: command() },
-          body: { amount: '2.50' },
-        }),
-      );
+      const deposited = await deposit(teller, account, '2.50');
       const behind = await readWith(deposited.position);
       assert.equal(behind.response.status, 503, JSON.stringify(behind.error ?? behind.data));
       assert.equal(behind.error?.code, 'CONSISTENCY_TIMEOUT');

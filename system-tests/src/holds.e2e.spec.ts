@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after as afterAll, before, describe, it } from 'node:test';
-import { after, command, ok, type Api, type Schemas } from './support/api.js';
+import { after, command, deposit, ok, openAccount, type Api, type Schemas } from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
 /**
@@ -16,23 +16,8 @@ describe('holds are visible', () => {
   let open: Schemas['HoldResult'];
   let captured: Schemas['HoldCaptureResult'];
 
-  const openAccount = async (): Promise<string> =>
-    (
-      await ok(
-        teller.POST('/v1/accounts', {
-          params: { header: command() },
-          body: { currency: 'USD', ownerId: 'hana' },
-        }),
-        201,
-      )
-    ).account.id;
-  const deposit = (id: string, amount: string) =>
-    ok(
-      teller.POST('/v1/accounts/{id}/deposits', {
-        params: { path: { id }, header: command() },
-        body: { amount },
-      }),
-    );
+  const openForHana = async (): Promise<string> =>
+    (await openAccount(teller, { currency: 'USD', ownerId: 'hana' })).account.id;
   const placeHold = (id: string, amount: string, expiresAt?: string) =>
     ok(
       teller.POST('/v1/accounts/{id}/holds', {
@@ -58,8 +43,8 @@ describe('holds are visible', () => {
     system = await startSystem('e2e_holds');
     teller = system.api('teller-holds', ['teller']);
     owner = system.api('hana', ['customer']);
-    account = await openAccount();
-    await deposit(account, '100.00');
+    account = await openForHana();
+    await deposit(teller, account, '100.00');
     partial = await placeHold(account, '30.00');
     captured = await capture(account, partial.holdId, '12.00');
     open = await placeHold(account, '10.00', new Date(Date.now() + 3_600_000).toISOString());
@@ -92,8 +77,8 @@ describe('holds are visible', () => {
   });
 
   it('a full capture releases nothing, and says so', async () => {
-    const other = await openAccount();
-    await deposit(other, '50.00');
+    const other = await openForHana();
+    await deposit(teller, other, '50.00');
     const hold = await placeHold(other, '20.00');
     const whole = await capture(other, hold.holdId);
     assert.deepEqual(

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after as afterAll, before, describe, it } from 'node:test';
 import { runBank } from '@bank/testkit';
-import { after, command, ok, type Api } from './support/api.js';
+import { after, deposit, openAccount, type Api } from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
 const ROUNDS = 6;
@@ -23,8 +23,8 @@ describe('a rebuild under read-your-writes reads', () => {
     // Some history for the rebuild to fold before it reaches the live commands.
     await Promise.all(
       Array.from({ length: 8 }, async (_, i) => {
-        const { account } = await openAccount(teller, `history-${i}`);
-        for (let n = 0; n < 40; n += 1) await deposit(teller, account.id);
+        const { account } = await openAccount(teller, { currency: 'USD', ownerId: `history-${i}` });
+        for (let n = 0; n < 40; n += 1) await deposit(teller, account.id, '1.00');
       }),
     );
   });
@@ -41,16 +41,16 @@ describe('a rebuild under read-your-writes reads', () => {
       // token names) and opens a fresh account per step, which must be found at once.
       const workers = Array.from({ length: WORKERS }, async (_, w) => {
         const owner = `round-${round}-worker-${w}`;
-        const own = await openAccount(teller, owner);
+        const own = await openAccount(teller, { currency: 'USD', ownerId: owner });
         let deposits = 0;
         while (!done) {
-          const opened = await openAccount(teller, owner);
+          const opened = await openAccount(teller, { currency: 'USD', ownerId: owner });
           const fresh = await readWith(teller, opened.account.id, opened.position);
           reads += 1;
           if (fresh.status !== 200)
             failures.push(`round ${round}: fresh account → ${fresh.status} ${fresh.text}`);
 
-          const deposited = await deposit(teller, own.account.id);
+          const deposited = await deposit(teller, own.account.id, '1.00');
           deposits += 1;
           const expected = `${deposits}.00`;
           for (let i = 0; i < 3; i += 1) {
@@ -71,27 +71,6 @@ describe('a rebuild under read-your-writes reads', () => {
     assert.ok(reads > ROUNDS * WORKERS * 4, `only ${reads} reads ran`);
   });
 });
-
-/** A USD account for `ownerId`. */
-function openAccount(api: Api, ownerId: string) {
-  return ok(
-    api.POST('/v1/accounts', {
-      params: { header: command() },
-      body: { currency: 'USD', ownerId },
-    }),
-    201,
-  );
-}
-
-/** A deposit of 1.00. */
-function deposit(api: Api, id: string) {
-  return ok(
-    api.POST('/v1/accounts/{id}/deposits', {
-      params: { path: { id }, header: command() },
-      body: { amount: '1.00' },
-    }),
-  );
-}
 
 async function readWith(
   api: Api,

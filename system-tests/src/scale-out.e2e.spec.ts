@@ -2,7 +2,16 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { after as afterAll, before, describe, it } from 'node:test';
 import { redisUrl, startEtcd, waitFor, type RunningEtcd, type StackService } from '@bank/testkit';
-import { after, command, createApi, ok, type Api, type Schemas } from './support/api.js';
+import {
+  after,
+  command,
+  createApi,
+  deposit,
+  ok,
+  openAccount,
+  type Api,
+  type Schemas,
+} from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
 const LEASE_TTL_SECONDS = 2;
@@ -63,13 +72,7 @@ describe('scale-out: registry, two of everything, instances lost under load', ()
     };
     accounts = [];
     for (let i = 0; i < ACCOUNTS; i += 1) {
-      const opened = await ok(
-        teller(i).POST('/v1/accounts', {
-          params: { header: command() },
-          body: { currency: 'USD', ownerId: 'scale-owner' },
-        }),
-        201,
-      );
+      const opened = await openAccount(teller(i), { currency: 'USD', ownerId: 'scale-owner' });
       accounts.push(opened.account.id);
       acknowledged.set(opened.account.id, 0n);
     }
@@ -83,7 +86,7 @@ describe('scale-out: registry, two of everything, instances lost under load', ()
    * One deposit through gateway `sequence % 2`, retried with the same Idempotency-Key (through
    * the other gateway too) until acknowledged; answers how long it took.
    */
-  const deposit = async (): Promise<number> => {
+  const depositRetried = async (): Promise<number> => {
     sequence += 1;
     const cents = BigInt((sequence % 97) + 1);
     const account = accounts[sequence % accounts.length] ?? '';
@@ -117,7 +120,7 @@ describe('scale-out: registry, two of everything, instances lost under load', ()
       Array.from({ length: concurrency }, async () => {
         while (started < count) {
           started += 1;
-          slowest = Math.max(slowest, await deposit());
+          slowest = Math.max(slowest, await depositRetried());
         }
       }),
     );
@@ -257,12 +260,8 @@ describe('scale-out: registry, two of everything, instances lost under load', ()
     for (let round = 0; round < 3; round += 1) {
       const cached = await read(1);
       assert.equal((await read(1)).balance, cached.balance);
-      const written = await ok(
-        gatewayClient(0, `scale-writer-${round}`, ['teller']).POST('/v1/accounts/{id}/deposits', {
-          params: { path: { id: account }, header: command() },
-          body: { amount: '1.00' },
-        }),
-      );
+      const writer = gatewayClient(0, `scale-writer-${round}`, ['teller']);
+      const written = await deposit(writer, account, '1.00');
       // The views have the deposit (read through gateway 1 with its token) ...
       await read(0, written.position);
       // ... so gateway 2, without a token, must not answer from its old entry.

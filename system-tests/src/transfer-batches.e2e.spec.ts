@@ -1,11 +1,18 @@
 import { strict as assert } from 'node:assert';
 import { after as afterAll, before, describe, it } from 'node:test';
-import type { operations } from './api/bank-api.gen.js';
-import { after, command, ok, recorded, type Api } from './support/api.js';
+import {
+  after,
+  command,
+  deposit,
+  ok,
+  openAccount,
+  recorded,
+  type Api,
+  type RequestBody,
+} from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
-type Leg =
-  operations['requestTransferBatch']['requestBody']['content']['application/json']['transfers'][number];
+type Leg = RequestBody<'requestTransferBatch'>['transfers'][number];
 
 /**
  * Atomic transfer batches through the gateway: all legs or none, in one append. Every call goes
@@ -22,22 +29,7 @@ describe('atomic transfer batches', () => {
   let pounds: string;
 
   const open = async (ownerId: string, currency: 'EUR' | 'GBP' = 'EUR'): Promise<string> =>
-    (
-      await ok(
-        teller.POST('/v1/accounts', {
-          params: { header: command() },
-          body: { currency, ownerId },
-        }),
-        201,
-      )
-    ).account.id;
-  const deposit = (id: string, amount: string) =>
-    ok(
-      teller.POST('/v1/accounts/{id}/deposits', {
-        params: { path: { id }, header: command() },
-        body: { amount },
-      }),
-    );
+    (await openAccount(teller, { currency, ownerId })).account.id;
   const balances = async (position: string): Promise<Record<string, string>> => {
     const out: Record<string, string> = {};
     for (const [name, id] of Object.entries({ a, b, c })) {
@@ -67,7 +59,7 @@ describe('atomic transfer batches', () => {
     c = await open('carl');
     frozen = await open('carl');
     pounds = await open('carl', 'GBP');
-    await deposit(a, '100.00');
+    await deposit(teller, a, '100.00');
     await ok(
       system.api('admin-batches', ['admin']).POST('/v1/accounts/{id}/freeze', {
         params: { path: { id: frozen }, header: command() },
@@ -212,7 +204,7 @@ describe('atomic transfer batches', () => {
   });
 
   it('records a batch of 1,000 legs in one transaction of the event store', async () => {
-    await deposit(b, '1000.00');
+    await deposit(teller, b, '1000.00');
     const legs = Array.from({ length: 1000 }, (_, i) => ({
       fromAccountId: b,
       toAccountId: i % 2 === 0 ? c : a,
