@@ -24,6 +24,7 @@ describe('holds are visible', () => {
         params: { path: { id }, header: command() },
         body: expiresAt === undefined ? { amount } : { amount, expiresAt },
       }),
+      200,
     );
   const capture = (accountId: string, holdId: string, amount?: string) =>
     ok(
@@ -31,6 +32,7 @@ describe('holds are visible', () => {
         params: { path: { id: accountId, holdId }, header: command() },
         body: amount === undefined ? {} : { amount },
       }),
+      200,
     );
   const readHold = (holdId: string, position: string) =>
     ok(
