@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { after, before, describe, it } from 'node:test';
-import type { Account, AccountResult, Client, Problem } from './support/client.js';
+import { after as afterAll, before, describe, it } from 'node:test';
+import { after, deposit, ok, openAccount, type Api } from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
 /** The query service's wait for a token (CONSISTENCY_WAIT_MS, its default). */
@@ -9,31 +9,33 @@ const WAIT_MS = 3000;
 /**
  * X-Consistency-Token through the whole stack: a token the event store has but the views have
  * not reached waits (and answers 503 with Retry-After when the wait runs out); a token beyond the
- * store's head was never returned by a command and is refused at once with 400.
+ * store's head was never returned by a command and is refused at once with 400. Every call goes
+ * through the client typed from the gateway's own OpenAPI document.
  */
 describe('consistency tokens the views cannot reach', () => {
   let system: System;
-  let teller: Client;
+  let teller: Api;
   let account: string;
 
   before(async () => {
     system = await startSystem('e2e_token', { embedded: true });
-    teller = system.as('teller-1', ['teller']);
-    const opened = await teller.ok<AccountResult>('/v1/accounts', {
-      currency: 'USD',
-      ownerId: 'dana',
-    });
+    teller = system.api('teller-1', ['teller']);
+    const opened = await openAccount(teller, { currency: 'USD', ownerId: 'dana' });
     account = opened.account.id;
-    await teller.read<Account>(`/v1/accounts/${account}`, opened.position);
+    await ok(
+      teller.GET('/v1/accounts/{id}', {
+        params: { path: { id: account }, header: after(opened.position) },
+      }),
+    );
   });
-  after(() => system?.stop());
+  afterAll(() => system?.stop());
 
   const readWith = async (token: string) => {
     const started = performance.now();
-    const response = await teller.get<Problem>(`/v1/accounts/${account}`, {
-      consistency: token,
+    const answer = await teller.GET('/v1/accounts/{id}', {
+      params: { path: { id: account }, header: after(token) },
     });
-    return { ...response, ms: performance.now() - started };
+    return { ...answer, ms: performance.now() - started };
   };
 
   for (const [name, token] of [
@@ -44,14 +46,14 @@ describe('consistency tokens the views cannot reach', () => {
       const { position: head } = await system.eventStoreHead();
       const sent = token === 'head+1' ? (head + 1n).toString() : token;
       const answer = await readWith(sent);
-      assert.equal(answer.status, 400, JSON.stringify(answer.body));
-      assert.equal(answer.body.code, 'CONSISTENCY_TOKEN_BEYOND_HEAD');
-      assert.match(answer.body.detail ?? '', /beyond the event store's head/);
-      assert.equal(answer.headers.get('retry-after'), null);
+      assert.equal(answer.response.status, 400, JSON.stringify(answer.error ?? answer.data));
+      assert.equal(answer.error?.code, 'CONSISTENCY_TOKEN_BEYOND_HEAD');
+      assert.match(answer.error.detail ?? '', /beyond the event store's head/);
+      assert.equal(answer.response.headers.get('retry-after'), null);
       assert.ok(answer.ms < WAIT_MS * 0.8, `answered after ${Math.round(answer.ms)} ms`);
       // The head itself is a token the views reach.
       const atHead = await readWith(head.toString());
-      assert.equal(atHead.status, 200, JSON.stringify(atHead.body));
+      assert.equal(atHead.response.status, 200, JSON.stringify(atHead.error));
     });
   }
 
@@ -60,21 +62,17 @@ describe('consistency tokens the views cannot reach', () => {
     assert.ok(projector);
     await projector.kill('SIGKILL');
     try {
-      const deposited = await teller.ok<AccountResult>(`/v1/accounts/${account}/deposits`, {
-        amount: '2.50',
-      });
+      const deposited = await deposit(teller, account, '2.50');
       const behind = await readWith(deposited.position);
-      assert.equal(behind.status, 503, JSON.stringify(behind.body));
-      assert.equal(behind.body.code, 'CONSISTENCY_TIMEOUT');
-      assert.ok(behind.headers.get('retry-after'));
+      assert.equal(behind.response.status, 503, JSON.stringify(behind.error ?? behind.data));
+      assert.equal(behind.error?.code, 'CONSISTENCY_TIMEOUT');
+      assert.ok(behind.response.headers.get('retry-after'));
       assert.ok(behind.ms >= WAIT_MS * 0.9, `gave up after ${Math.round(behind.ms)} ms`);
 
       await projector.restart();
-      const served = await teller.get<Account>(`/v1/accounts/${account}`, {
-        consistency: deposited.position,
-      });
-      assert.equal(served.status, 200, JSON.stringify(served.body));
-      assert.equal(served.body.balance, '2.50');
+      const served = await readWith(deposited.position);
+      assert.equal(served.response.status, 200, JSON.stringify(served.error));
+      assert.equal(served.data?.balance, '2.50');
     } finally {
       if (!projector.running) await projector.restart();
     }

@@ -1,72 +1,60 @@
 import { strict as assert } from 'node:assert';
-import { after, before, describe, it } from 'node:test';
-import { command, ok, type Api, type Schemas } from './support/api.js';
-import type { AccountResult, Client, HoldResult, Problem } from './support/client.js';
+import { after as afterAll, before, describe, it } from 'node:test';
+import { after, command, deposit, ok, openAccount, type Api, type Schemas } from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
-interface Hold {
-  readonly id: string;
-  readonly accountId: string;
-  readonly currency: string;
-  readonly amount: string;
-  readonly captured: string;
-  readonly released: string;
-  readonly status: string;
-  readonly expiresAt?: string;
-  readonly placedAt: string;
-  readonly updatedAt: string;
-}
-
-interface HoldPage {
-  readonly holds: readonly Hold[];
-  readonly nextCursor: string | null;
-}
-
-/** Holds can be looked up: an account's list (paginated, filtered) and one hold, read-your-writes. */
+/**
+ * Holds can be looked up: an account's list (paginated, filtered) and one hold, read-your-writes,
+ * through the client typed from the gateway's own OpenAPI document.
+ */
 describe('holds are visible', () => {
   let system: System;
-  let teller: Client;
-  /** The teller through the typed client: a capture's answer is typed by the document. */
-  let tellerApi: Api;
-  let owner: Client;
+  let teller: Api;
+  let owner: Api;
   let account: string;
-  let partial: HoldResult;
-  let open: HoldResult;
+  let partial: Schemas['HoldResult'];
+  let open: Schemas['HoldResult'];
   let captured: Schemas['HoldCaptureResult'];
 
+  const openForHana = async (): Promise<string> =>
+    (await openAccount(teller, { currency: 'USD', ownerId: 'hana' })).account.id;
+  const placeHold = (id: string, amount: string, expiresAt?: string) =>
+    ok(
+      teller.POST('/v1/accounts/{id}/holds', {
+        params: { path: { id }, header: command() },
+        body: expiresAt === undefined ? { amount } : { amount, expiresAt },
+      }),
+      200,
+    );
   const capture = (accountId: string, holdId: string, amount?: string) =>
     ok(
-      tellerApi.POST('/v1/accounts/{id}/holds/{holdId}/capture', {
+      teller.POST('/v1/accounts/{id}/holds/{holdId}/capture', {
         params: { path: { id: accountId, holdId }, header: command() },
         body: amount === undefined ? {} : { amount },
+      }),
+      200,
+    );
+  const readHold = (holdId: string, position: string) =>
+    ok(
+      owner.GET('/v1/accounts/{id}/holds/{holdId}', {
+        params: { path: { id: account, holdId }, header: after(position) },
       }),
     );
 
   before(async () => {
     system = await startSystem('e2e_holds');
-    teller = system.as('teller-holds', ['teller']);
-    tellerApi = system.api('teller-holds', ['teller']);
-    owner = system.as('hana', ['customer']);
-    const opened = await teller.ok<AccountResult>('/v1/accounts', {
-      currency: 'USD',
-      ownerId: 'hana',
-    });
-    account = opened.account.id;
-    await teller.ok(`/v1/accounts/${account}/deposits`, { amount: '100.00' });
-    partial = await teller.ok<HoldResult>(`/v1/accounts/${account}/holds`, { amount: '30.00' });
+    teller = system.api('teller-holds', ['teller']);
+    owner = system.api('hana', ['customer']);
+    account = await openForHana();
+    await deposit(teller, account, '100.00');
+    partial = await placeHold(account, '30.00');
     captured = await capture(account, partial.holdId, '12.00');
-    open = await teller.ok<HoldResult>(`/v1/accounts/${account}/holds`, {
-      amount: '10.00',
-      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    });
+    open = await placeHold(account, '10.00', new Date(Date.now() + 3_600_000).toISOString());
   });
-  after(() => system?.stop());
+  afterAll(() => system?.stop());
 
   it('shows a hold right after it is placed (read-your-writes)', async () => {
-    const hold = await owner.read<Hold>(
-      `/v1/accounts/${account}/holds/${open.holdId}`,
-      open.position,
-    );
+    const hold = await readHold(open.holdId, open.position);
     assert.equal(hold.status, 'open');
     assert.equal(hold.amount, '10.00');
     assert.equal(hold.captured, '0.00');
@@ -75,10 +63,7 @@ describe('holds are visible', () => {
   });
 
   it('a partial capture releases the rest, and the hold says how much', async () => {
-    const hold = await owner.read<Hold>(
-      `/v1/accounts/${account}/holds/${partial.holdId}`,
-      captured.position,
-    );
+    const hold = await readHold(partial.holdId, captured.position);
     assert.deepEqual(
       {
         status: hold.status,
@@ -94,11 +79,9 @@ describe('holds are visible', () => {
   });
 
   it('a full capture releases nothing, and says so', async () => {
-    const other = (
-      await teller.ok<AccountResult>('/v1/accounts', { currency: 'USD', ownerId: 'hana' })
-    ).account.id;
-    await teller.ok(`/v1/accounts/${other}/deposits`, { amount: '50.00' });
-    const hold = await teller.ok<HoldResult>(`/v1/accounts/${other}/holds`, { amount: '20.00' });
+    const other = await openForHana();
+    await deposit(teller, other, '50.00');
+    const hold = await placeHold(other, '20.00');
     const whole = await capture(other, hold.holdId);
     assert.deepEqual(
       { released: whole.released, balance: whole.account.balance, held: whole.account.held },
@@ -107,32 +90,37 @@ describe('holds are visible', () => {
   });
 
   it('lists holds newest first, by page and by status', async () => {
-    const all = await owner.read<HoldPage>(`/v1/accounts/${account}/holds`, open.position);
+    const list = (query: { limit?: string; cursor?: string; status?: string }, position?: string) =>
+      ok(
+        owner.GET('/v1/accounts/{id}/holds', {
+          params: {
+            path: { id: account },
+            query,
+            ...(position === undefined ? {} : { header: after(position) }),
+          },
+        }),
+      );
+    const all = await list({}, open.position);
     assert.deepEqual(
       all.holds.map((h) => h.id),
       [open.holdId, partial.holdId],
     );
     assert.equal(all.nextCursor, null);
 
-    const first = await owner.read<HoldPage>(
-      `/v1/accounts/${account}/holds?limit=1`,
-      open.position,
-    );
+    const first = await list({ limit: '1' }, open.position);
     assert.deepEqual(
       first.holds.map((h) => h.id),
       [open.holdId],
     );
     assert.ok(first.nextCursor);
-    const second = await owner.read<HoldPage>(
-      `/v1/accounts/${account}/holds?limit=1&cursor=${first.nextCursor}`,
-    );
+    const second = await list({ limit: '1', cursor: first.nextCursor });
     assert.deepEqual(
       second.holds.map((h) => h.id),
       [partial.holdId],
     );
     assert.equal(second.nextCursor, null);
 
-    const onlyOpen = await owner.read<HoldPage>(`/v1/accounts/${account}/holds?status=open`);
+    const onlyOpen = await list({ status: 'open' });
     assert.deepEqual(
       onlyOpen.holds.map((h) => h.id),
       [open.holdId],
@@ -140,32 +128,46 @@ describe('holds are visible', () => {
   });
 
   it("another customer cannot see an account's holds, nor probe for them", async () => {
-    const stranger = system.as('ivan', ['customer']);
-    for (const path of [
-      `/v1/accounts/${account}/holds`,
-      `/v1/accounts/${account}/holds/${open.holdId}`,
-      `/v1/accounts/${account}/holds/00000000-0000-4000-8000-000000000000`,
-    ]) {
-      const response = await stranger.get<Problem>(path);
-      assert.equal(response.status, 404, path);
-      assert.equal(response.body.code, 'NOT_FOUND');
+    const stranger = system.api('ivan', ['customer']);
+    const unknownHold = '00000000-0000-4000-8000-000000000000';
+    const onAccount = { path: { id: account } };
+    for (const [name, answer] of [
+      ['the list', await stranger.GET('/v1/accounts/{id}/holds', { params: onAccount })],
+      [
+        'a hold of the account',
+        await stranger.GET('/v1/accounts/{id}/holds/{holdId}', {
+          params: { path: { id: account, holdId: open.holdId } },
+        }),
+      ],
+      [
+        'an unknown hold',
+        await stranger.GET('/v1/accounts/{id}/holds/{holdId}', {
+          params: { path: { id: account, holdId: unknownHold } },
+        }),
+      ],
+    ] as const) {
+      assert.equal(answer.response.status, 404, name);
+      assert.equal(answer.error?.code, 'NOT_FOUND', name);
     }
-    const unknown = await owner.get<Problem>(
-      `/v1/accounts/${account}/holds/00000000-0000-4000-8000-000000000000`,
-    );
-    assert.equal(unknown.status, 404);
+    const unknown = await owner.GET('/v1/accounts/{id}/holds/{holdId}', {
+      params: { path: { id: account, holdId: unknownHold } },
+    });
+    assert.equal(unknown.response.status, 404);
   });
 
   it('refuses a bad filter, cursor or limit with a message naming the rule', async () => {
-    const cases: [string, RegExp][] = [
-      ['status=pending', /status/],
-      ['cursor=garbage!', /cursor/],
-      ['limit=0', /limit/],
+    const cases: [{ status?: string; cursor?: string; limit?: string }, RegExp][] = [
+      [{ status: 'pending' }, /status/],
+      [{ cursor: 'garbage!' }, /cursor/],
+      [{ limit: '0' }, /limit/],
     ];
     for (const [query, field] of cases) {
-      const response = await owner.get<Problem>(`/v1/accounts/${account}/holds?${query}`);
-      assert.equal(response.status, 400, query);
-      assert.match(response.body.field ?? response.body.detail ?? '', field, query);
+      const name = JSON.stringify(query);
+      const answer = await owner.GET('/v1/accounts/{id}/holds', {
+        params: { path: { id: account }, query },
+      });
+      assert.equal(answer.response.status, 400, name);
+      assert.match(answer.error?.field ?? answer.error?.detail ?? '', field, name);
     }
   });
 });

@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { after as afterAll, before, describe, it } from 'node:test';
-import { after, command, ok, type Api } from './support/api.js';
-import type { Problem } from './support/client.js';
+import { after, command, ok, type Api, type Schemas } from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
 /**
@@ -126,7 +125,7 @@ describe('idempotency keys', () => {
     // The typed client cannot leave the required header out: send the request by hand.
     const missing = await system
       .as('teller-1', ['teller'])
-      .post<Problem>(
+      .post<Schemas['Problem']>(
         `/v1/accounts/${account}/deposits`,
         { amount: '1.00' },
         { idempotencyKey: null },

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { after, before, describe, it } from 'node:test';
+import { after as afterAll, before, describe, it } from 'node:test';
 import { runBank } from '@bank/testkit';
-import type { Account, AccountResult, Client } from './support/client.js';
+import { after, deposit, openAccount, type Api } from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
 const ROUNDS = 6;
@@ -15,25 +15,20 @@ const WORKERS = 6;
  */
 describe('a rebuild under read-your-writes reads', () => {
   let system: System;
-  let teller: Client;
+  let teller: Api;
 
   before(async () => {
     system = await startSystem('e2e_rebuild_ryw', { embedded: true });
-    teller = system.as('teller-1', ['teller']);
+    teller = system.api('teller-1', ['teller']);
     // Some history for the rebuild to fold before it reaches the live commands.
     await Promise.all(
       Array.from({ length: 8 }, async (_, i) => {
-        const { account } = await teller.ok<AccountResult>('/v1/accounts', {
-          currency: 'USD',
-          ownerId: `history-${i}`,
-        });
-        for (let n = 0; n < 40; n += 1) {
-          await teller.ok(`/v1/accounts/${account.id}/deposits`, { amount: '1.00' });
-        }
+        const { account } = await openAccount(teller, { currency: 'USD', ownerId: `history-${i}` });
+        for (let n = 0; n < 40; n += 1) await deposit(teller, account.id, '1.00');
       }),
     );
   });
-  after(() => system?.stop());
+  afterAll(() => system?.stop());
 
   it('answers every token-carrying read with the state its token names, through every swap', async () => {
     const failures: string[] = [];
@@ -46,25 +41,16 @@ describe('a rebuild under read-your-writes reads', () => {
       // token names) and opens a fresh account per step, which must be found at once.
       const workers = Array.from({ length: WORKERS }, async (_, w) => {
         const owner = `round-${round}-worker-${w}`;
-        const own = await teller.ok<AccountResult>('/v1/accounts', {
-          currency: 'USD',
-          ownerId: owner,
-        });
+        const own = await openAccount(teller, { currency: 'USD', ownerId: owner });
         let deposits = 0;
         while (!done) {
-          const opened = await teller.ok<AccountResult>('/v1/accounts', {
-            currency: 'USD',
-            ownerId: owner,
-          });
+          const opened = await openAccount(teller, { currency: 'USD', ownerId: owner });
           const fresh = await readWith(teller, opened.account.id, opened.position);
           reads += 1;
           if (fresh.status !== 200)
             failures.push(`round ${round}: fresh account → ${fresh.status} ${fresh.text}`);
 
-          const deposited = await teller.ok<AccountResult>(
-            `/v1/accounts/${own.account.id}/deposits`,
-            { amount: '1.00' },
-          );
+          const deposited = await deposit(teller, own.account.id, '1.00');
           deposits += 1;
           const expected = `${deposits}.00`;
           for (let i = 0; i < 3; i += 1) {
@@ -87,16 +73,16 @@ describe('a rebuild under read-your-writes reads', () => {
 });
 
 async function readWith(
-  client: Client,
+  api: Api,
   accountId: string,
   token: string,
 ): Promise<{ status: number; balance: string | undefined; text: string }> {
-  const response = await client.get<Account | undefined>(`/v1/accounts/${accountId}`, {
-    consistency: token,
+  const { data, error, response } = await api.GET('/v1/accounts/{id}', {
+    params: { path: { id: accountId }, header: after(token) },
   });
   return {
     status: response.status,
-    balance: response.body?.balance,
-    text: JSON.stringify(response.body),
+    balance: data?.balance,
+    text: JSON.stringify(data ?? error),
   };
 }

@@ -1,8 +1,17 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after as afterAll, before, describe, it } from 'node:test';
 import { redisUrl, startEtcd, waitFor, type RunningEtcd, type StackService } from '@bank/testkit';
-import { Client, type Account, type AccountResult } from './support/client.js';
+import {
+  after,
+  command,
+  createApi,
+  deposit,
+  ok,
+  openAccount,
+  type Api,
+  type Schemas,
+} from './support/api.js';
 import { startSystem, type System } from './support/system.js';
 
 const LEASE_TTL_SECONDS = 2;
@@ -23,17 +32,16 @@ describe('scale-out: registry, two of everything, instances lost under load', ()
   let accounts: string[];
   let tellers = 0;
   let tellerUses = 0;
-  let teller: (gateway: number) => Client;
+  let teller: (gateway: number) => Api;
   const acknowledged = new Map<string, bigint>();
   let depositsAcknowledged = 0;
   let lastPosition = 0n;
   let sequence = 0;
 
+  const gatewayUrl = (gateway: number) =>
+    system.stack.gatewayUrls[gateway % system.stack.gatewayUrls.length] ?? '';
   const gatewayClient = (gateway: number, sub: string, roles: readonly ('customer' | 'teller')[]) =>
-    new Client(
-      system.stack.gatewayUrls[gateway % system.stack.gatewayUrls.length] ?? '',
-      system.stack.mintToken(sub, roles),
-    );
+    createApi(gatewayUrl(gateway), system.stack.mintToken(sub, roles));
 
   before(async () => {
     etcd = await startEtcd();
@@ -64,15 +72,12 @@ describe('scale-out: registry, two of everything, instances lost under load', ()
     };
     accounts = [];
     for (let i = 0; i < ACCOUNTS; i += 1) {
-      const opened = await teller(i).ok<AccountResult>('/v1/accounts', {
-        currency: 'USD',
-        ownerId: 'scale-owner',
-      });
+      const opened = await openAccount(teller(i), { currency: 'USD', ownerId: 'scale-owner' });
       accounts.push(opened.account.id);
       acknowledged.set(opened.account.id, 0n);
     }
   });
-  after(async () => {
+  afterAll(async () => {
     await system?.stop();
     await etcd?.stop();
   });
@@ -81,28 +86,27 @@ describe('scale-out: registry, two of everything, instances lost under load', ()
    * One deposit through gateway `sequence % 2`, retried with the same Idempotency-Key (through
    * the other gateway too) until acknowledged; answers how long it took.
    */
-  const deposit = async (): Promise<number> => {
+  const depositRetried = async (): Promise<number> => {
     sequence += 1;
     const cents = BigInt((sequence % 97) + 1);
     const account = accounts[sequence % accounts.length] ?? '';
     const key = randomUUID();
     const started = Date.now();
     for (let attempt = 0; ; attempt += 1) {
-      const response = await teller(sequence + attempt).post<AccountResult>(
-        `/v1/accounts/${account}/deposits`,
-        { amount: `0.${cents.toString().padStart(2, '0')}` },
-        { idempotencyKey: key },
-      );
-      if (response.status === 200) {
+      const answer = await teller(sequence + attempt).POST('/v1/accounts/{id}/deposits', {
+        params: { path: { id: account }, header: command(key) },
+        body: { amount: `0.${cents.toString().padStart(2, '0')}` },
+      });
+      if (answer.response.status === 200 && answer.data) {
         acknowledged.set(account, (acknowledged.get(account) ?? 0n) + cents);
         depositsAcknowledged += 1;
-        const position = BigInt(response.body.position);
+        const position = BigInt(answer.data.position);
         if (position > lastPosition) lastPosition = position;
         return Date.now() - started;
       }
       assert.ok(
-        [409, 502, 503, 504].includes(response.status) && attempt < 20,
-        `deposit ${sequence}: ${response.status} ${JSON.stringify(response.body)}`,
+        [409, 502, 503, 504].includes(answer.response.status) && attempt < 20,
+        `deposit ${sequence}: ${answer.response.status} ${JSON.stringify(answer.error ?? answer.data)}`,
       );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -116,33 +120,34 @@ describe('scale-out: registry, two of everything, instances lost under load', ()
       Array.from({ length: concurrency }, async () => {
         while (started < count) {
           started += 1;
-          slowest = Math.max(slowest, await deposit());
+          slowest = Math.max(slowest, await depositRetried());
         }
       }),
     );
     return slowest;
   };
 
-  const registered = async (service: string): Promise<number> => {
-    const response = await fetch(`${system.stack.gatewayUrls[0]}/readyz`);
-    const body = (await response.json()) as {
-      discovery?: Record<string, { ready: number; connected: boolean }>;
-    };
-    return body.discovery?.[service]?.ready ?? -1;
+  /** What gateway `gateway`'s readiness says, ready or not (503). */
+  const readiness = async (gateway: number) => {
+    const { data, error } = await createApi(gatewayUrl(gateway), undefined).GET('/readyz');
+    return data ?? error;
   };
+
+  const registered = async (service: 'command' | 'query'): Promise<number> =>
+    (await readiness(0))?.discovery?.[service]?.ready ?? -1;
 
   const balancesMatch = async () => {
     const reader = gatewayClient(0, 'scale-auditor', ['teller']);
     for (const account of accounts) {
       // A consumer that took partitions over may need a few seconds: 503 with Retry-After.
-      let read: Account | undefined;
+      let read: Schemas['Account'] | undefined;
       await waitFor(
         async () => {
-          const response = await reader.get<Account>(`/v1/accounts/${account}`, {
-            consistency: String(lastPosition),
+          const answer = await reader.GET('/v1/accounts/{id}', {
+            params: { path: { id: account }, header: after(String(lastPosition)) },
           });
-          if (response.status === 200) read = response.body;
-          else assert.equal(response.status, 503, JSON.stringify(response.body));
+          if (answer.response.status === 200) read = answer.data;
+          else assert.equal(answer.response.status, 503, JSON.stringify(answer.error));
           return read !== undefined;
         },
         { timeoutMs: 30_000, intervalMs: 250, description: `account ${account} read` },
@@ -220,16 +225,10 @@ describe('scale-out: registry, two of everything, instances lost under load', ()
   it('keeps serving on the last known set while the registry is down', async () => {
     etcd.pause();
     try {
-      await waitFor(
-        async () => {
-          const response = await fetch(`${system.stack.gatewayUrls[1]}/readyz`);
-          const body = (await response.json()) as {
-            discovery?: { command?: { connected: boolean } };
-          };
-          return body.discovery?.command?.connected === false;
-        },
-        { timeoutMs: 20_000, description: 'the gateway says it lost the registry' },
-      );
+      await waitFor(async () => (await readiness(1))?.discovery?.command?.connected === false, {
+        timeoutMs: 20_000,
+        description: 'the gateway says it lost the registry',
+      });
       await depositMany(20, 4);
     } finally {
       etcd.resume();
@@ -241,7 +240,7 @@ describe('scale-out: registry, two of everything, instances lost under load', ()
     const sub = `scale-prober-${randomUUID()}`;
     const statuses = new Map<number, number>();
     for (let i = 0; i < LIMIT + 4; i += 1) {
-      const response = await gatewayClient(i, sub, ['customer']).get('/v1/accounts');
+      const { response } = await gatewayClient(i, sub, ['customer']).GET('/v1/accounts');
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
     }
     assert.deepEqual(Object.fromEntries(statuses), { 200: LIMIT, 429: 4 });
@@ -249,25 +248,24 @@ describe('scale-out: registry, two of everything, instances lost under load', ()
 
   it('never serves a cached read after a write through the other gateway', async () => {
     const account = accounts[0] ?? '';
-    const reader = (gateway: number) => gatewayClient(gateway, 'scale-owner', ['customer']);
+    const read = (gateway: number, position?: string) =>
+      ok(
+        gatewayClient(gateway, 'scale-owner', ['customer']).GET('/v1/accounts/{id}', {
+          params: {
+            path: { id: account },
+            ...(position === undefined ? {} : { header: after(position) }),
+          },
+        }),
+      );
     for (let round = 0; round < 3; round += 1) {
-      const cached = await reader(1).read<Account>(`/v1/accounts/${account}`);
-      assert.equal(
-        (await reader(1).read<Account>(`/v1/accounts/${account}`)).balance,
-        cached.balance,
-      );
-      const written = await gatewayClient(0, `scale-writer-${round}`, ['teller']).ok<AccountResult>(
-        `/v1/accounts/${account}/deposits`,
-        { amount: '1.00' },
-      );
+      const cached = await read(1);
+      assert.equal((await read(1)).balance, cached.balance);
+      const writer = gatewayClient(0, `scale-writer-${round}`, ['teller']);
+      const written = await deposit(writer, account, '1.00');
       // The views have the deposit (read through gateway 1 with its token) ...
-      await reader(0).read<Account>(`/v1/accounts/${account}`, written.position);
+      await read(0, written.position);
       // ... so gateway 2, without a token, must not answer from its old entry.
-      assert.equal(
-        (await reader(1).read<Account>(`/v1/accounts/${account}`)).balance,
-        written.account.balance,
-        `round ${round}`,
-      );
+      assert.equal((await read(1)).balance, written.account.balance, `round ${round}`);
       acknowledged.set(account, (acknowledged.get(account) ?? 0n) + 100n);
       depositsAcknowledged += 1;
       lastPosition =

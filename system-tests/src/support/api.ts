@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import createClient, { type Client } from 'openapi-fetch';
-import type { components, paths } from '../api/bank-api.gen.js';
+import type { components, operations, paths } from '../api/bank-api.gen.js';
 
 /**
  * The gateway through a client typed from the document it serves (openapi-fetch over the
@@ -11,6 +11,13 @@ export type Api = Client<paths>;
 
 /** The document's schemas: `Schemas['Account']`, `Schemas['Problem']`, ... */
 export type Schemas = components['schemas'];
+
+/** The JSON body an operation takes, by its operationId: `RequestBody<'openAccount'>`. */
+export type RequestBody<Operation extends keyof operations> = operations[Operation] extends {
+  requestBody?: { content: { 'application/json': infer Body } };
+}
+  ? Body
+  : never;
 
 /** A client calling as one bearer token (or none). */
 export function createApi(baseUrl: string, token: string | undefined): Api {
@@ -25,6 +32,20 @@ export const command = (key: string = randomUUID()) => ({ 'idempotency-key': key
 
 /** The headers of a read that must include the write at `position` (read-your-writes). */
 export const after = (position: string) => ({ 'x-consistency-token': position });
+
+/** Opens an account (a fresh Idempotency-Key); the 201's body. */
+export const openAccount = (api: Api, body: RequestBody<'openAccount'>) =>
+  ok(api.POST('/v1/accounts', { params: { header: command() }, body }), 201);
+
+/** Deposits `amount` into account `id` (a fresh Idempotency-Key); the 200's body. */
+export const deposit = (api: Api, id: string, amount: string) =>
+  ok(
+    api.POST('/v1/accounts/{id}/deposits', {
+      params: { path: { id }, header: command() },
+      body: { amount },
+    }),
+    200,
+  );
 
 /** What every openapi-fetch call answers. */
 interface Answer<T> {
