@@ -208,7 +208,19 @@ describe('transfer: evolve', () => {
       currency: 'EUR',
       reference: 'rent',
       failureReason: 'ACCOUNT_CLOSED',
+      reversedAmount: 0n,
     });
+  });
+
+  it('adds up what reversals of a completed transfer moved back', () => {
+    const completed = foldTransfer(HISTORY.completed);
+    const reversed = (amount: bigint, reversalId: string) => ({
+      type: 'TransferReversed' as const,
+      data: { transferId, reversalId, amount },
+    });
+    const state = foldTransfer([reversed(100n, 'r-1'), reversed(50n, 'r-2')], completed);
+    assert.ok(state.status === 'completed');
+    assert.equal(state.reversedAmount, 150n);
   });
 });
 

@@ -86,12 +86,14 @@ export async function ensureTopics(
         });
         logger.info({ topics: missing, partitions: config.partitions }, 'created Kafka topics');
       } catch (error) {
-        // Another projector may have created them a moment ago.
-        if (!String((error as Error).message).includes('already exists')) throw error;
+        // Another projector may have created them a moment ago; or the broker answered the wait
+        // for leaders before its metadata knew the new topic (kafkajs gives up on that at once):
+        // the read below waits for it.
+        const message = String((error as Error).message);
+        if (!message.includes('already exists') && !isUnknownTopic(error)) throw error;
       }
     }
-    const metadata = await admin.fetchTopicMetadata({ topics: [config.topic] });
-    const partitions = metadata.topics[0]?.partitions.length ?? 0;
+    const partitions = await partitionsWithLeaders(admin, config.topic);
     if (partitions === 0) throw new Error(`topic ${config.topic} has no partitions`);
     if (partitions !== config.partitions) {
       logger.warn(
@@ -103,4 +105,25 @@ export async function ensureTopics(
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The topic's partition count once every partition has a leader (up to 30 s after creation). */
+async function partitionsWithLeaders(admin: Admin, topic: string): Promise<number> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = metadata.topics[0]?.partitions ?? [];
+      if (partitions.every((partition) => partition.leader >= 0)) return partitions.length;
+    } catch (error) {
+      if (!isUnknownTopic(error) || Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topic ${topic} has partitions without a leader`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** kafkajs's error for a topic the broker's metadata does not know (yet). */
+function isUnknownTopic(error: unknown): boolean {
+  return (error as { type?: unknown } | null)?.type === 'UNKNOWN_TOPIC_OR_PARTITION';
 }
