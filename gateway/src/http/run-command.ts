@@ -112,7 +112,11 @@ export async function runCommand<T>(
 }
 
 /** A command's answer with its statuses: the batch's and each leg's. */
-export interface WithStatuses {
+function hasStatuses(body: unknown): body is WithStatuses {
+  return typeof (body as { status?: unknown } | null)?.status === 'string';
+}
+
+interface WithStatuses {
   readonly status: string;
   readonly position?: string;
   readonly transfers?: ReadonlyArray<{ readonly status: string }>;
@@ -124,10 +128,13 @@ export interface WithStatuses {
  * a real request would get, without a position, every status prefixed `would_`, and
  * `dryRun: true`; a refusal is the same problem a real request would get.
  */
-export async function runDryRun<T extends WithStatuses>(
+export async function runDryRun(
   request: FastifyRequest,
   reply: FastifyReply,
-  execute: (context: commandTypes.CommandContext, call: CallContext) => Promise<CommandOutcome<T>>,
+  execute: (
+    context: commandTypes.CommandContext,
+    call: CallContext,
+  ) => Promise<CommandOutcome<unknown>>,
 ): Promise<FastifyReply> {
   const principal = principalOf(request);
   const context: commandTypes.CommandContext = {
@@ -135,6 +142,7 @@ export async function runDryRun<T extends WithStatuses>(
     actor: { id: principal.id, roles: [...principal.roles] },
   };
   const { body } = await execute(context, callContextOf(request));
+  if (!hasStatuses(body)) throw new Error('a dry run of a command whose answer has no status');
   const { position: _recordedNothing, ...rest } = body;
   return reply.code(200).send({
     ...rest,

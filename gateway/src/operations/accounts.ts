@@ -1,4 +1,5 @@
-import { isStaff } from '@bank/platform';
+import { Type, type TObject } from '@sinclair/typebox';
+import { isStaff, type CommandRpc } from '@bank/platform';
 import { accountTag, ownerTag } from '../cache/response-cache.js';
 import { HttpProblem } from '../http/problem.js';
 import { principalOf } from '../plugins/auth.js';
@@ -14,22 +15,22 @@ import type { CallContext, CommandApi } from '../upstream/clients.js';
 import {
   accountParams,
   command,
+  defineCommand,
   emptyBody,
   pageParams,
   query,
   WELL_FORMED,
-  type CommandSpec,
+  object,
+  oneOf,
+  ref,
+  type Described,
+  type Input,
   type Operation,
 } from './operation.js';
 
 const tags = ['accounts'];
-type AccountParams = { id: string };
 
-export const openAccount = command<
-  Record<string, never>,
-  { currency: string; type?: string; overdraftLimit?: string; ownerId?: string },
-  ReturnType<typeof accountCommandJson>
->({
+export const openAccount = command({
   operationId: 'openAccount',
   path: '/v1/accounts',
   rpc: 'OpenAccount',
@@ -42,23 +43,14 @@ export const openAccount = command<
   tags,
   status: 201,
   result: 'AccountCommandResult',
-  body: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['currency'],
-    properties: {
-      currency: { $ref: 'Currency#' },
-      type: {
-        type: 'string',
-        enum: ['checking', 'savings'],
-        description: 'checking (default) or savings.',
-      },
-      overdraftLimit: { $ref: 'Amount#' },
-      ownerId: { $ref: 'OwnerId#' },
-    },
-  },
+  body: object({
+    currency: ref('Currency'),
+    type: Type.Optional(oneOf(['checking', 'savings'], 'checking (default) or savings.')),
+    overdraftLimit: Type.Optional(ref('Amount')),
+    ownerId: Type.Optional(ref('OwnerId')),
+  }),
   check(request) {
-    const principal = principalOf(request);
+    const principal = principalOf(request.http);
     const { overdraftLimit, ownerId } = request.body;
     if (!isStaff(principal) && ownerId !== undefined && ownerId !== principal.id) {
       throw new HttpProblem(403, 'FORBIDDEN', 'customers open accounts for themselves only', {
@@ -79,7 +71,7 @@ export const openAccount = command<
   },
   async send(request, commands, context, call) {
     const { currency, type, overdraftLimit, ownerId } = request.body;
-    const owner = ownerId ?? principalOf(request).id;
+    const owner = ownerId ?? principalOf(request.http).id;
     const result = await commands.OpenAccount(
       { context, ownerId: owner, currency, type: type ?? '', overdraftLimit: overdraftLimit ?? '' },
       call,
@@ -89,7 +81,7 @@ export const openAccount = command<
   },
 });
 
-export const listAccounts = query<Record<string, never>, { ownerId?: string }, unknown>({
+export const listAccounts = query({
   operationId: 'listAccounts',
   path: '/v1/accounts',
   problems: [],
@@ -97,13 +89,9 @@ export const listAccounts = query<Record<string, never>, { ownerId?: string }, u
   description: 'Customers see their own accounts; tellers and admins pass ?ownerId=.',
   tags,
   result: 'AccountList',
-  querystring: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { ownerId: { $ref: 'OwnerId#' } },
-  },
+  querystring: object({ ownerId: Type.Optional(ref('OwnerId')) }),
   check(request) {
-    const principal = principalOf(request);
+    const principal = principalOf(request.http);
     const ownerId = request.query.ownerId;
     if (ownerId === undefined && isStaff(principal)) {
       throw new HttpProblem(
@@ -119,7 +107,7 @@ export const listAccounts = query<Record<string, never>, { ownerId?: string }, u
       throw new HttpProblem(404, 'NOT_FOUND', 'resource not found');
   },
   async load(request, queries, options, call) {
-    const ownerId = request.query.ownerId ?? principalOf(request).id;
+    const ownerId = request.query.ownerId ?? principalOf(request.http).id;
     const result = await queries.ListAccounts({ options, ownerId }, call);
     const accounts = result.accounts.map(accountJson);
     return {
@@ -129,7 +117,7 @@ export const listAccounts = query<Record<string, never>, { ownerId?: string }, u
   },
 });
 
-export const getAccount = query<AccountParams, Record<string, never>, unknown>({
+export const getAccount = query({
   operationId: 'getAccount',
   path: '/v1/accounts/:id',
   problems: ['NOT_FOUND'],
@@ -146,11 +134,7 @@ export const getAccount = query<AccountParams, Record<string, never>, unknown>({
 
 const ENTRY_TYPES = 'deposit|withdrawal|hold_capture|transfer_in|transfer_out|transfer_refund';
 
-export const listTransactions = query<
-  AccountParams,
-  { limit?: string; cursor?: string; from?: string; to?: string; type?: string },
-  unknown
->({
+export const listTransactions = query({
   operationId: 'listTransactions',
   path: '/v1/accounts/:id/transactions',
   problems: ['NOT_FOUND'],
@@ -159,20 +143,17 @@ export const listTransactions = query<
   tags,
   params: accountParams,
   result: 'TransactionPage',
-  querystring: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      ...pageParams,
-      from: { type: 'string', format: 'date-time', description: 'Inclusive.' },
-      to: { type: 'string', format: 'date-time', description: 'Exclusive.' },
-      type: {
-        type: 'string',
+  querystring: object({
+    ...pageParams,
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Inclusive.' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Exclusive.' })),
+    type: Type.Optional(
+      Type.String({
         pattern: `^(${ENTRY_TYPES})(,(${ENTRY_TYPES}))*$`,
         description: 'Comma list of entry types.',
-      },
-    },
-  },
+      }),
+    ),
+  }),
   async load(request, queries, options, call) {
     const { limit, cursor, from, to, type } = request.query;
     const page = await queries.ListTransactions(
@@ -191,7 +172,7 @@ export const listTransactions = query<
   },
 });
 
-export const getStatement = query<AccountParams, { from: string; to: string }, unknown>({
+export const getStatement = query({
   operationId: 'getStatement',
   path: '/v1/accounts/:id/statement',
   problems: ['NOT_FOUND'],
@@ -200,15 +181,10 @@ export const getStatement = query<AccountParams, { from: string; to: string }, u
   tags,
   params: accountParams,
   result: 'Statement',
-  querystring: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['from', 'to'],
-    properties: {
-      from: { type: 'string', format: 'date', description: 'YYYY-MM-DD, inclusive.' },
-      to: { type: 'string', format: 'date', description: 'YYYY-MM-DD, inclusive.' },
-    },
-  },
+  querystring: object({
+    from: Type.String({ format: 'date', description: 'YYYY-MM-DD, inclusive.' }),
+    to: Type.String({ format: 'date', description: 'YYYY-MM-DD, inclusive.' }),
+  }),
   check(request) {
     if (request.query.from > request.query.to)
       throw new HttpProblem(400, 'VALIDATION_FAILED', 'from must not be after to', {
@@ -225,12 +201,7 @@ export const getStatement = query<AccountParams, { from: string; to: string }, u
   },
 });
 
-const moneyBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['amount'],
-  properties: { amount: { $ref: 'Amount#' } },
-} as const;
+const moneyBody = object({ amount: ref('Amount') });
 
 /** What a command that takes money from an account's available balance can be refused with. */
 export const DEBIT_PROBLEMS: readonly ProblemCode[] = [
@@ -241,36 +212,41 @@ export const DEBIT_PROBLEMS: readonly ProblemCode[] = [
   'INSUFFICIENT_FUNDS',
 ];
 
-type AccountCommand = ReturnType<typeof accountCommandJson>;
-
 /**
  * A command on one account (its id in the path) answered with the account: the body given,
  * the reply mapped by accountCommandJson, the account's cached reads dropped.
  */
-export function onAccount<P extends AccountParams, B>(
-  op: Omit<CommandSpec<P, B, AccountCommand>, 'send' | 'status' | 'result'>,
+export function onAccount<B extends TObject, P extends TObject>(
+  op: Described & { readonly rpc: CommandRpc; readonly params: P; readonly body: B },
   send: (
     commands: CommandApi,
-    params: P,
-    body: B,
+    params: Input<P>,
+    body: Input<B>,
     context: commandTypes.CommandContext,
     call: CallContext,
   ) => Promise<commandTypes.AccountReply__Output>,
 ): Operation {
-  return command<P, B, AccountCommand>({
+  // Erased like every command (see `command`): the route validates P and B before `send` runs.
+  return defineCommand({
     ...op,
     status: 200,
     result: 'AccountCommandResult',
     async send(request, commands, context, call) {
-      // Fastify types the params of a generic route loosely; the schema made them P.
-      const params = request.params as P;
-      const result = await send(commands, params, request.body as B, context, call);
-      return { body: accountCommandJson(result), invalidates: [accountTag(params.id)] };
+      const result = await send(
+        commands,
+        request.params as Input<P>,
+        request.body as Input<B>,
+        context,
+        call,
+      );
+      // Every such route has the account id in its path (accountParams or holdParams).
+      const { id } = request.params as unknown as { id: string };
+      return { body: accountCommandJson(result), invalidates: [accountTag(id)] };
     },
   });
 }
 
-export const deposit = onAccount<AccountParams, { amount: string }>(
+export const deposit = onAccount(
   {
     operationId: 'deposit',
     path: '/v1/accounts/:id/deposits',
@@ -292,7 +268,7 @@ export const deposit = onAccount<AccountParams, { amount: string }>(
     commands.Deposit({ context, accountId, amount: body.amount }, call),
 );
 
-export const withdraw = onAccount<AccountParams, { amount: string }>(
+export const withdraw = onAccount(
   {
     operationId: 'withdraw',
     path: '/v1/accounts/:id/withdrawals',
@@ -308,7 +284,7 @@ export const withdraw = onAccount<AccountParams, { amount: string }>(
     commands.Withdraw({ context, accountId, amount: body.amount }, call),
 );
 
-export const freezeAccount = onAccount<AccountParams, { reason?: string }>(
+export const freezeAccount = onAccount(
   {
     operationId: 'freezeAccount',
     path: '/v1/accounts/:id/freeze',
@@ -318,17 +294,15 @@ export const freezeAccount = onAccount<AccountParams, { reason?: string }>(
     description: '',
     tags,
     params: accountParams,
-    body: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { reason: { type: 'string', maxLength: 500, pattern: WELL_FORMED } },
-    },
+    body: object({
+      reason: Type.Optional(Type.String({ maxLength: 500, pattern: WELL_FORMED })),
+    }),
   },
   (commands, { id: accountId }, body, context, call) =>
     commands.FreezeAccount({ context, accountId, reason: body.reason ?? '' }, call),
 );
 
-export const unfreezeAccount = onAccount<AccountParams, Record<string, never>>(
+export const unfreezeAccount = onAccount(
   {
     operationId: 'unfreezeAccount',
     path: '/v1/accounts/:id/unfreeze',
@@ -344,7 +318,7 @@ export const unfreezeAccount = onAccount<AccountParams, Record<string, never>>(
     commands.UnfreezeAccount({ context, accountId }, call),
 );
 
-export const closeAccount = onAccount<AccountParams, Record<string, never>>(
+export const closeAccount = onAccount(
   {
     operationId: 'closeAccount',
     path: '/v1/accounts/:id/close',
@@ -366,7 +340,7 @@ export const closeAccount = onAccount<AccountParams, Record<string, never>>(
     commands.CloseAccount({ context, accountId }, call),
 );
 
-export const changeOverdraftLimit = onAccount<AccountParams, { overdraftLimit: string }>(
+export const changeOverdraftLimit = onAccount(
   {
     operationId: 'changeOverdraftLimit',
     path: '/v1/accounts/:id/overdraft-limit',
@@ -376,12 +350,7 @@ export const changeOverdraftLimit = onAccount<AccountParams, { overdraftLimit: s
     description: '',
     tags,
     params: accountParams,
-    body: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['overdraftLimit'],
-      properties: { overdraftLimit: { $ref: 'Amount#' } },
-    },
+    body: object({ overdraftLimit: ref('Amount') }),
   },
   (commands, { id: accountId }, body, context, call) =>
     commands.ChangeOverdraftLimit(

@@ -1,17 +1,21 @@
 import { accountTag } from '../cache/response-cache.js';
 import { holdCaptureJson, holdJson, holdPageJson, holdViewJson } from '../upstream/mapping.js';
 import { DEBIT_PROBLEMS, onAccount } from './accounts.js';
-import { accountParams, command, emptyBody, holdParams, pageParams, query } from './operation.js';
+import { Type } from '@sinclair/typebox';
+import {
+  accountParams,
+  command,
+  emptyBody,
+  holdParams,
+  object,
+  pageParams,
+  query,
+  ref,
+} from './operation.js';
 
 const tags = ['holds'];
-type AccountParams = { id: string };
-type HoldParams = { id: string; holdId: string };
 
-export const placeHold = command<
-  AccountParams,
-  { amount: string; expiresAt?: string },
-  ReturnType<typeof holdJson>
->({
+export const placeHold = command({
   operationId: 'placeHold',
   path: '/v1/accounts/:id/holds',
   rpc: 'PlaceHold',
@@ -20,19 +24,12 @@ export const placeHold = command<
   description: 'Reserves an amount; answers the hold id.',
   tags,
   params: accountParams,
-  body: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['amount'],
-    properties: {
-      amount: { $ref: 'Amount#' },
-      expiresAt: {
-        type: 'string',
-        format: 'date-time',
-        description: 'RFC 3339; the hold expires then.',
-      },
-    },
-  },
+  body: object({
+    amount: ref('Amount'),
+    expiresAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'RFC 3339; the hold expires then.' }),
+    ),
+  }),
   status: 200,
   result: 'HoldResult',
   async send(request, commands, context, call) {
@@ -46,11 +43,7 @@ export const placeHold = command<
   },
 });
 
-export const captureHold = command<
-  HoldParams,
-  { amount?: string },
-  ReturnType<typeof holdCaptureJson>
->({
+export const captureHold = command({
   operationId: 'captureHold',
   path: '/v1/accounts/:id/holds/:holdId/capture',
   rpc: 'CaptureHold',
@@ -73,11 +66,7 @@ export const captureHold = command<
     'and `released` later.',
   tags,
   params: holdParams,
-  body: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { amount: { $ref: 'Amount#' } },
-  },
+  body: object({ amount: Type.Optional(ref('Amount')) }),
   status: 200,
   result: 'HoldCaptureResult',
   async send(request, commands, context, call) {
@@ -90,7 +79,7 @@ export const captureHold = command<
   },
 });
 
-export const releaseHold = onAccount<HoldParams, Record<string, never>>(
+export const releaseHold = onAccount(
   {
     operationId: 'releaseHold',
     path: '/v1/accounts/:id/holds/:holdId/release',
@@ -108,11 +97,7 @@ export const releaseHold = onAccount<HoldParams, Record<string, never>>(
 
 const HOLD_STATUSES = 'open|captured|released|expired';
 
-export const listHolds = query<
-  AccountParams,
-  { limit?: string; cursor?: string; status?: string },
-  unknown
->({
+export const listHolds = query({
   operationId: 'listHolds',
   path: '/v1/accounts/:id/holds',
   problems: ['NOT_FOUND'],
@@ -121,18 +106,15 @@ export const listHolds = query<
   tags,
   params: accountParams,
   result: 'HoldPage',
-  querystring: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      ...pageParams,
-      status: {
-        type: 'string',
+  querystring: object({
+    ...pageParams,
+    status: Type.Optional(
+      Type.String({
         pattern: `^(${HOLD_STATUSES})(,(${HOLD_STATUSES}))*$`,
         description: `Comma list of statuses: ${HOLD_STATUSES.split('|').join(', ')}.`,
-      },
-    },
-  },
+      }),
+    ),
+  }),
   async load(request, queries, options, call) {
     const { limit, cursor, status } = request.query;
     const page = await queries.ListHolds(
@@ -149,7 +131,7 @@ export const listHolds = query<
   },
 });
 
-export const getHold = query<HoldParams, Record<string, never>, unknown>({
+export const getHold = query({
   operationId: 'getHold',
   path: '/v1/accounts/:id/holds/:holdId',
   problems: ['NOT_FOUND'],

@@ -1,3 +1,4 @@
+import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import type { commandTypes } from '@bank/proto';
 import {
@@ -12,12 +13,7 @@ import type { queryTypes } from '@bank/proto';
 import { cachedRead, type ReadOutcome } from '../http/cached-read.js';
 import { emptyBodyIsObject } from '../http/empty-body.js';
 import { operationProblems, problemResponses, type ProblemCode } from '../http/problem-codes.js';
-import {
-  runCommand,
-  runDryRun,
-  type CommandOutcome,
-  type WithStatuses,
-} from '../http/run-command.js';
+import { runCommand, runDryRun, type CommandOutcome } from '../http/run-command.js';
 import { LIMIT_PATTERN } from '../schemas/shared.js';
 import type { CallContext, CommandApi, QueryApi } from '../upstream/clients.js';
 
@@ -44,7 +40,7 @@ export interface Operation {
 }
 
 /** What the document says of an operation. */
-interface Described {
+export interface Described {
   readonly operationId: string;
   readonly summary: string;
   /** The rules beyond who may call it (that sentence is generated from the access rule). */
@@ -52,18 +48,44 @@ interface Described {
   readonly tags: readonly string[];
   readonly problems: readonly ProblemCode[];
   readonly path: string;
-  readonly params?: object;
 }
 
-/** A request body's JSON schema: an object, its required fields listed. */
-interface ObjectSchema {
-  readonly type: 'object';
-  readonly required?: readonly string[];
-  readonly [keyword: string]: unknown;
+/**
+ * The value a request part's schema admits, its TypeScript type taken from the schema itself
+ * (TypeBox); no schema: no fields.
+ */
+export type Input<S extends TSchema | undefined> = S extends undefined
+  ? Record<string, never>
+  : Static<NonNullable<S>>;
+
+/** What a command's handlers see: the validated path parameters and body, and the request. */
+export interface CommandRequest<P extends TSchema | undefined, B extends TSchema | undefined> {
+  readonly params: Input<P>;
+  readonly body: Input<B>;
+  readonly http: FastifyRequest;
 }
 
-type CommandRequest<P, B> = FastifyRequest<{ Params: P; Body: B }>;
-type QueryRequest<P, Q> = FastifyRequest<{ Params: P; Querystring: Q }>;
+/** What a read's handlers see: the validated path and query parameters, and the request. */
+export interface QueryRequest<P extends TSchema | undefined, Q extends TSchema | undefined> {
+  readonly params: Input<P>;
+  readonly query: Input<Q>;
+  readonly http: FastifyRequest;
+}
+
+/** A shared schema (schemas/shared.ts) by reference: the string it admits. */
+export const ref = (id: 'Uuid' | 'Amount' | 'Currency' | 'OwnerId') =>
+  Type.Unsafe<string>({ $ref: `${id}#` });
+
+/** A string that is one of `values`, typed as their union, validated as an `enum`. */
+export const oneOf = <const V extends readonly string[]>(values: V, description: string) =>
+  Type.Unsafe<V[number]>({ type: 'string', enum: values, description });
+
+/** A strict object: unknown fields are a 400. */
+export const object = <P extends TProperties>(properties: P, description?: string) =>
+  Type.Object(properties, {
+    additionalProperties: false,
+    ...(description === undefined ? {} : { description }),
+  });
 
 /**
  * Free text must be well-formed Unicode: a lone surrogate (valid in JSON, "\ud800") cannot be
@@ -113,25 +135,23 @@ const dryRunIdempotencyHeaders = {
 
 /** The body field that asks for a dry run. */
 export const dryRunField = {
-  dryRun: {
-    type: 'boolean',
-    description:
-      'true: decide and answer 200 with what would happen (statuses prefixed `would_`), ' +
-      'recording nothing; no Idempotency-Key needed. A refusal is the same problem a real ' +
-      'request would get.',
-  },
-} as const;
+  dryRun: Type.Optional(
+    Type.Boolean({
+      description:
+        'true: decide and answer 200 with what would happen (statuses prefixed `would_`), ' +
+        'recording nothing; no Idempotency-Key needed. A refusal is the same problem a real ' +
+        'request would get.',
+    }),
+  ),
+};
 
 /** The paging parameters of every listing: a page size and the cursor of the previous page. */
 export const pageParams = {
-  limit: { type: 'string', pattern: LIMIT_PATTERN, description: '1..200, default 50.' },
-  cursor: {
-    type: 'string',
-    minLength: 1,
-    maxLength: 512,
-    description: 'nextCursor of the previous page.',
-  },
-} as const;
+  limit: Type.Optional(Type.String({ pattern: LIMIT_PATTERN, description: '1..200, default 50.' })),
+  cursor: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page.' }),
+  ),
+};
 
 const readHeaders = {
   type: 'object',
@@ -151,43 +171,38 @@ const readHeaders = {
   },
 } as const;
 
-export const accountParams = {
-  type: 'object',
-  required: ['id'],
-  additionalProperties: false,
-  properties: { id: { $ref: 'Uuid#' } },
-} as const;
+export const accountParams = object({ id: ref('Uuid') });
 
-export const holdParams = {
-  type: 'object',
-  required: ['id', 'holdId'],
-  additionalProperties: false,
-  properties: { id: { $ref: 'Uuid#' }, holdId: { $ref: 'Uuid#' } },
-} as const;
+export const holdParams = object({ id: ref('Uuid'), holdId: ref('Uuid') });
 
-export const emptyBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {},
-  description: 'No fields; the body may be omitted.',
-} as const;
+export const emptyBody = object({}, 'No fields; the body may be omitted.');
 
 /**
  * A POST: exactly once per Idempotency-Key (runCommand), or, when it has `dryRunResult` and the
  * body says `"dryRun": true`, a dry run (runDryRun). A body without required fields may be
  * omitted.
  */
-export function command<P, B, T>(op: CommandSpec<P, B, T>): Operation {
-  return defineCommand(op);
+export function command<
+  const B extends TObject,
+  T,
+  const P extends TObject | undefined = undefined,
+>(op: CommandSpec<P, B, T>): Operation {
+  // The route validates every request against these schemas, so the handlers' types hold.
+  return defineCommand(op as unknown as ErasedCommand);
 }
 
-export type CommandSpec<P, B, T> = Described & {
+/** A command: P and B are the schemas of its path parameters and body, T its answer. */
+export type CommandSpec<P extends TObject | undefined, B extends TObject, T> = Described & {
+  readonly params?: P;
   readonly rpc: CommandRpc;
-  readonly body: ObjectSchema;
+  readonly body: B;
   readonly status: 200 | 201;
   readonly result: string;
-  /** The answer of a dry run (200), when the body may ask for one (`dryRunField`). */
-  readonly dryRunResult?: T extends WithStatuses ? string : never;
+  /**
+   * The answer of a dry run (200), when the body may ask for one (`dryRunField`); T then carries
+   * the statuses a dry run prefixes.
+   */
+  readonly dryRunResult?: string;
   /** A larger body limit than the server's, for this route only. */
   readonly bodyLimit?: number;
   /** The gateway's own refusals, before the key is claimed. */
@@ -200,7 +215,18 @@ export type CommandSpec<P, B, T> = Described & {
   ) => Promise<CommandOutcome<T>>;
 };
 
-function defineCommand<P, B, T>(op: CommandSpec<P, B, T>): Operation {
+/** A command as registration sees it: its request types checked by the schemas at run time. */
+export type ErasedCommand = Omit<CommandSpec<TObject, TObject, unknown>, 'check' | 'send'> & {
+  readonly check?: (request: CommandRequest<TObject, TObject>) => void;
+  readonly send: (
+    request: CommandRequest<TObject, TObject>,
+    commands: CommandApi,
+    context: commandTypes.CommandContext,
+    call: CallContext,
+  ) => Promise<CommandOutcome<unknown>>;
+};
+
+export function defineCommand(op: ErasedCommand): Operation {
   const access = COMMAND_ACCESS[op.rpc];
   const problems = operationProblems('command', op.problems);
   const schema: FastifySchema = {
@@ -220,7 +246,7 @@ function defineCommand<P, B, T>(op: CommandSpec<P, B, T>): Operation {
     operationId: op.operationId,
     register(app) {
       const { commands } = app.upstreams;
-      app.post<{ Params: P; Body: B }>(
+      app.post(
         op.path,
         {
           schema,
@@ -231,20 +257,13 @@ function defineCommand<P, B, T>(op: CommandSpec<P, B, T>): Operation {
             : { bodyLimit: Math.max(app.initialConfig.bodyLimit ?? 0, op.bodyLimit) }),
         },
         (request, reply) => {
-          op.check?.(request);
+          const input = { params: request.params, body: request.body, http: request } as const;
+          op.check?.(input as CommandRequest<TObject, TObject>);
           const execute = (context: commandTypes.CommandContext, call: CallContext) =>
-            op.send(request, commands, context, call);
+            op.send(input as CommandRequest<TObject, TObject>, commands, context, call);
           const dryRun = (request.body as { dryRun?: unknown }).dryRun === true;
-          // dryRunResult is declared only where T has statuses (its type says so).
           return op.dryRunResult && dryRun
-            ? runDryRun(
-                request,
-                reply,
-                execute as (
-                  context: commandTypes.CommandContext,
-                  call: CallContext,
-                ) => Promise<CommandOutcome<WithStatuses>>,
-              )
+            ? runDryRun(request, reply, execute)
             : runCommand(request, reply, op.status, execute);
         },
       );
@@ -253,9 +272,14 @@ function defineCommand<P, B, T>(op: CommandSpec<P, B, T>): Operation {
 }
 
 /** A GET: from the per-principal cache or the query service (cachedRead), with an ETag. */
-export function query<P, Q, T>(
+export function query<
+  T,
+  const P extends TObject | undefined = undefined,
+  const Q extends TObject | undefined = undefined,
+>(
   op: Described & {
-    readonly querystring?: object;
+    readonly params?: P;
+    readonly querystring?: Q;
     readonly result: string;
     /** The gateway's own refusals (a parameter the schema cannot check alone). */
     readonly check?: (request: QueryRequest<P, Q>) => void;
@@ -284,13 +308,19 @@ export function query<P, Q, T>(
     operationId: op.operationId,
     register(app) {
       const { queries } = app.upstreams;
-      app.get<{ Params: P; Querystring: Q }>(
+      app.get(
         op.path,
         { schema, config: { roles: callerRoles(READ_ACCESS) } },
         (request, reply) => {
-          op.check?.(request);
+          // Validated against the schemas before this runs.
+          const input = {
+            params: request.params,
+            query: request.query,
+            http: request,
+          } as QueryRequest<P, Q>;
+          op.check?.(input);
           return cachedRead(request, reply, (options, call) =>
-            op.load(request, queries, options, call),
+            op.load(input, queries, options, call),
           );
         },
       );
@@ -299,7 +329,11 @@ export function query<P, Q, T>(
 }
 
 /** The parts every operation's schema shares: its names, text, tags, problems and params. */
-function documented(op: Described, access: Access, problems: readonly ProblemCode[]) {
+function documented(
+  op: Described & { readonly params?: object | undefined },
+  access: Access,
+  problems: readonly ProblemCode[],
+) {
   return {
     operationId: op.operationId,
     summary: op.summary,

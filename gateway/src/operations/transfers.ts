@@ -7,10 +7,19 @@ import {
   transferJson,
   transferResultJson,
 } from '../upstream/mapping.js';
-import { accountParams, command, dryRunField, query, WELL_FORMED } from './operation.js';
+import { Type } from '@sinclair/typebox';
+import {
+  accountParams,
+  command,
+  dryRunField,
+  object,
+  oneOf,
+  query,
+  ref,
+  WELL_FORMED,
+} from './operation.js';
 
 const tags = ['transfers'];
-type IdParams = { id: string };
 
 /** What a transfer's source, destination or rules can refuse it with. */
 const TRANSFER_PROBLEMS: readonly ProblemCode[] = [
@@ -24,25 +33,14 @@ const TRANSFER_PROBLEMS: readonly ProblemCode[] = [
 ];
 
 /** A transfer as requested: the body of POST /v1/transfers and each leg of a batch. */
-const transferBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['fromAccountId', 'toAccountId', 'amount'],
-  properties: {
-    fromAccountId: { $ref: 'Uuid#' },
-    toAccountId: { $ref: 'Uuid#' },
-    amount: { $ref: 'Amount#' },
-    reference: { type: 'string', maxLength: 140, pattern: WELL_FORMED },
-  },
-} as const;
+const transferBody = object({
+  fromAccountId: ref('Uuid'),
+  toAccountId: ref('Uuid'),
+  amount: ref('Amount'),
+  reference: Type.Optional(Type.String({ maxLength: 140, pattern: WELL_FORMED })),
+});
 
-type Leg = { fromAccountId: string; toAccountId: string; amount: string; reference?: string };
-
-export const requestTransfer = command<
-  Record<string, never>,
-  Leg & { dryRun?: boolean },
-  ReturnType<typeof transferResultJson>
->({
+export const requestTransfer = command({
   operationId: 'requestTransfer',
   path: '/v1/transfers',
   rpc: 'RequestTransfer',
@@ -59,7 +57,7 @@ export const requestTransfer = command<
   status: 201,
   result: 'TransferResult',
   dryRunResult: 'TransferDryRun',
-  body: { ...transferBody, properties: { ...transferBody.properties, ...dryRunField } },
+  body: object({ ...transferBody.properties, ...dryRunField }),
   async send(request, commands, context, call) {
     const { fromAccountId, toAccountId, amount, reference, dryRun } = request.body;
     const result = await commands.RequestTransfer(
@@ -85,11 +83,7 @@ export const requestTransfer = command<
   },
 });
 
-export const reverseTransfer = command<
-  IdParams,
-  { amount?: string; reference?: string },
-  ReturnType<typeof transferResultJson>
->({
+export const reverseTransfer = command({
   operationId: 'reverseTransfer',
   path: '/v1/transfers/:id/reversals',
   rpc: 'ReverseTransfer',
@@ -117,15 +111,13 @@ export const reverseTransfer = command<
   params: accountParams,
   status: 201,
   result: 'TransferResult',
-  body: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      amount: { $ref: 'Amount#' },
-      reference: { type: 'string', maxLength: 140, pattern: WELL_FORMED },
+  body: object(
+    {
+      amount: Type.Optional(ref('Amount')),
+      reference: Type.Optional(Type.String({ maxLength: 140, pattern: WELL_FORMED })),
     },
-    description: 'All fields optional; the body may be omitted.',
-  },
+    'All fields optional; the body may be omitted.',
+  ),
   async send(request, commands, context, call) {
     const result = await commands.ReverseTransfer(
       {
@@ -154,11 +146,7 @@ export const reverseTransfer = command<
  */
 export const TRANSFER_BATCH_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
-export const requestTransferBatch = command<
-  Record<string, never>,
-  { mode: 'atomic' | 'independent'; transfers: Leg[]; dryRun?: boolean },
-  ReturnType<typeof transferBatchResultJson>
->({
+export const requestTransferBatch = command({
   operationId: 'requestTransferBatch',
   path: '/v1/transfer-batches',
   rpc: 'RequestTransferBatch',
@@ -182,16 +170,11 @@ export const requestTransferBatch = command<
   dryRunResult: 'TransferBatchDryRun',
   // 1,000 legs need more than the body limit of the other routes (which keep theirs).
   bodyLimit: TRANSFER_BATCH_BODY_LIMIT_BYTES,
-  body: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['mode', 'transfers'],
-    properties: {
-      ...dryRunField,
-      mode: { type: 'string', enum: ['atomic', 'independent'] },
-      transfers: { type: 'array', minItems: 1, maxItems: MAX_BATCH_LEGS, items: transferBody },
-    },
-  },
+  body: object({
+    ...dryRunField,
+    mode: oneOf(['atomic', 'independent'], 'atomic: every leg or none; independent: each alone.'),
+    transfers: Type.Array(transferBody, { minItems: 1, maxItems: MAX_BATCH_LEGS }),
+  }),
   async send(request, commands, context, call) {
     const { mode, transfers: legs, dryRun } = request.body;
     const result = await commands.RequestTransferBatch(
@@ -214,7 +197,7 @@ export const requestTransferBatch = command<
   },
 });
 
-export const getTransferBatch = query<IdParams, Record<string, never>, unknown>({
+export const getTransferBatch = query({
   operationId: 'getTransferBatch',
   path: '/v1/transfer-batches/:id',
   problems: ['NOT_FOUND'],
@@ -234,7 +217,7 @@ export const getTransferBatch = query<IdParams, Record<string, never>, unknown>(
   },
 });
 
-export const getTransfer = query<IdParams, Record<string, never>, unknown>({
+export const getTransfer = query({
   operationId: 'getTransfer',
   path: '/v1/transfers/:id',
   problems: ['NOT_FOUND'],

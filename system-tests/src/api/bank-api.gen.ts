@@ -3018,7 +3018,10 @@ export interface operations {
                 "application/json": {
                     /** @description true: decide and answer 200 with what would happen (statuses prefixed `would_`), recording nothing; no Idempotency-Key needed. A refusal is the same problem a real request would get. */
                     dryRun?: boolean;
-                    /** @enum {string} */
+                    /**
+                     * @description atomic: every leg or none; independent: each alone.
+                     * @enum {string}
+                     */
                     mode: "atomic" | "independent";
                     transfers: {
                         fromAccountId: components["schemas"]["Uuid"];
