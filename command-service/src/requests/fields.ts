@@ -19,11 +19,6 @@ export function optionalUuid(value: string, field: string): string | undefined {
   return value === '' ? undefined : requireUuid(value, field);
 }
 
-export function requireText(value: string, field: string, maxLength: number): string {
-  if (value.trim() === '') throw validationError(`${field} is required`, field);
-  return optionalText(value, field, maxLength);
-}
-
 export function optionalText(value: string, field: string, maxLength: number): string {
   if (value.length > maxLength)
     throw validationError(`${field} is longer than ${maxLength} characters`, field);

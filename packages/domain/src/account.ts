@@ -83,8 +83,6 @@ export type AccountCommand =
 
 export type TransferLeg = { transferId: string; counterpartyAccountId: string; amount: bigint };
 
-export type AccountCommandType = AccountCommand['type'];
-
 export function decideAccount(
   command: AccountCommand,
   state: AccountState,

@@ -79,8 +79,8 @@ const EVENT_COLUMNS = `e.position, e.position::text AS position_text, e.stream_i
  * The PostgreSQL event store: one append-only table, a global position from a sequence,
  * optimistic concurrency on the stream revision, LISTEN/NOTIFY to wake subscriptions.
  *
- * Every append goes through `appendInTransaction`, whose lock protocol is what makes the
- * global order safe to follow; nothing may insert into the table any other way.
+ * Every append goes through the append functions (schema.ts), whose lock protocol is what makes
+ * the global order safe to follow; nothing may insert into the table any other way.
  */
 export class PostgresEventStore implements EventStore {
   readonly table: TableName;
@@ -147,11 +147,6 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       throw translateInfrastructureError(error);
     }
-  }
-
-  /** Alias of `migrate`. */
-  ensureSchema(): Promise<void> {
-    return this.migrate();
   }
 
   /** Atomic multi-stream appends share the group commit of single appends (see `batcher`). */
@@ -318,8 +313,8 @@ export class PostgresEventStore implements EventStore {
    * positions only after every lower position is either committed and visible or rolled
    * back (a harmless gap). Positions therefore become visible in increasing order, and a
    * reader that sees position p can already see every event below p. The price is that
-   * appends to one table are serialised (measured ~4k appends/s against ~14k without the
-   * lock on a quiet machine); EventStoreDB has the same single-writer shape.
+   * appends to one table are serialised (docs/benchmarks.md has the cost); EventStoreDB has
+   * the same single-writer shape.
    *
    * The lock is taken in a statement of its own, before the statement that checks the
    * revision and inserts: a statement's snapshot is taken when it starts, so only a later

@@ -360,7 +360,7 @@ describe('PostgresEventStore specifics', { timeout: 60_000 }, () => {
     const stores = Array.from({ length: 5 }, () => newStore({ table: 'raced_events' }));
     try {
       await Promise.all(stores.map((s) => s.migrate()));
-      await Promise.all(stores.map((s) => s.ensureSchema()));
+      await Promise.all(stores.map((s) => s.migrate()));
       const first = stores[0] as PostgresEventStore;
       await first.append('raced-1', [newEvent()], 'no_stream');
       assert.equal((await first.readStream('raced-1')).length, 1);
