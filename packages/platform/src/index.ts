@@ -5,3 +5,4 @@ export * from './tracing.js';
 export * from './registration.js';
 export * from './auth/index.js';
 export * from './tls.js';
+export * from './run-service.js';
