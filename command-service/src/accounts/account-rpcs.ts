@@ -1,7 +1,8 @@
-import { validationError, type UnaryHandler } from '@bank/platform';
+import type { AccountCommand, AccountState, OpenAccountState } from '@bank/domain';
+import { COMMAND_ACCESS, validationError, type UnaryHandler } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
-import type { Clock } from '../infrastructure/command-context.js';
-import type { CommandHandler } from '../infrastructure/command-handler.js';
+import type { Clock, CommandContext } from '../infrastructure/command-context.js';
+import type { Accepted, CommandHandler } from '../infrastructure/command-handler.js';
 import { entityIdFor } from '../infrastructure/name-uuid.js';
 import { commandContextOf } from '../requests/command-request.js';
 import {
@@ -13,7 +14,6 @@ import {
   requireUuid,
 } from '../requests/fields.js';
 import { accountReply, releasedByCapture } from './account-reply.js';
-import { COMMAND_ACCESS } from '@bank/platform';
 import { runAccountCommand } from './run-account-command.js';
 
 /** The RPCs on an existing account: each parses its request and hands a domain command over. */
@@ -21,56 +21,74 @@ import { runAccountCommand } from './run-account-command.js';
 type Deps = { handler: CommandHandler; clock: Clock };
 type Reply = commandTypes.AccountReply;
 
-export function deposit(deps: Deps): UnaryHandler<commandTypes.MoneyRequest__Output, Reply> {
-  return async (request, call) => {
-    const context = commandContextOf('Deposit', request.context, call, deps.clock);
+/** What an account RPC makes of its request: the domain command, and the hold it is about. */
+interface Parsed {
+  /** Sees the loaded account: amounts can only be parsed in its currency. */
+  readonly command: (account: OpenAccountState) => AccountCommand;
+  readonly holdId?: string;
+}
+
+/**
+ * An RPC on one account (`account_id`): its context and account id read, the request parsed by
+ * `parse`, the command run under the RPC's access rule (runAccountCommand), and the account
+ * answered (`reply` adds what the RPC answers beyond it).
+ */
+function accountRpc<
+  R extends { context: commandTypes.CommandContext__Output | null; accountId: string },
+>(
+  rpc:
+    | 'Deposit'
+    | 'Withdraw'
+    | 'PlaceHold'
+    | 'CaptureHold'
+    | 'ReleaseHold'
+    | 'FreezeAccount'
+    | 'UnfreezeAccount'
+    | 'ChangeOverdraftLimit'
+    | 'CloseAccount',
+  parse: (request: R, context: CommandContext) => Parsed,
+  reply: (outcome: Accepted<AccountState>, parsed: Parsed) => Reply = (outcome, parsed) =>
+    accountReply(outcome, parsed.holdId),
+): (deps: Deps) => UnaryHandler<R, Reply> {
+  return (deps) => async (request, call) => {
+    const context = commandContextOf(rpc, request.context, call, deps.clock);
     const accountId = requireUuid(request.accountId, 'account_id');
+    const parsed = parse(request, context);
     const outcome = await runAccountCommand(
       deps.handler,
       accountId,
       context,
-      COMMAND_ACCESS.Deposit,
-      (account) => ({
-        type: 'Deposit',
-        data: { amount: requireAmount(request.amount, account.currency) },
-      }),
+      COMMAND_ACCESS[rpc],
+      parsed.command,
     );
-    return accountReply(outcome);
+    return reply(outcome, parsed);
   };
 }
 
-export function withdraw(deps: Deps): UnaryHandler<commandTypes.MoneyRequest__Output, Reply> {
-  return async (request, call) => {
-    const context = commandContextOf('Withdraw', request.context, call, deps.clock);
-    const accountId = requireUuid(request.accountId, 'account_id');
-    const outcome = await runAccountCommand(
-      deps.handler,
-      accountId,
-      context,
-      COMMAND_ACCESS.Withdraw,
-      (account) => ({
-        type: 'Withdraw',
-        data: { amount: requireAmount(request.amount, account.currency) },
-      }),
-    );
-    return accountReply(outcome);
-  };
-}
+export const deposit = accountRpc<commandTypes.MoneyRequest__Output>('Deposit', (request) => ({
+  command: (account) => ({
+    type: 'Deposit',
+    data: { amount: requireAmount(request.amount, account.currency) },
+  }),
+}));
+
+export const withdraw = accountRpc<commandTypes.MoneyRequest__Output>('Withdraw', (request) => ({
+  command: (account) => ({
+    type: 'Withdraw',
+    data: { amount: requireAmount(request.amount, account.currency) },
+  }),
+}));
 
 /** Without a hold id the id is derived from the command id, so a retried hold is the same hold. */
-export function placeHold(deps: Deps): UnaryHandler<commandTypes.PlaceHoldRequest__Output, Reply> {
-  return async (request, call) => {
-    const context = commandContextOf('PlaceHold', request.context, call, deps.clock);
-    const accountId = requireUuid(request.accountId, 'account_id');
+export const placeHold = accountRpc<commandTypes.PlaceHoldRequest__Output>(
+  'PlaceHold',
+  (request, context) => {
     const holdId =
       optionalUuid(request.holdId, 'hold_id') ?? entityIdFor('hold', context.commandId);
     const expiresAt = optionalInstant(request.expiresAt, 'expires_at') ?? null;
-    const outcome = await runAccountCommand(
-      deps.handler,
-      accountId,
-      context,
-      COMMAND_ACCESS.PlaceHold,
-      (account) => ({
+    return {
+      holdId,
+      command: (account) => ({
         type: 'PlaceHold',
         data: {
           holdId,
@@ -79,24 +97,17 @@ export function placeHold(deps: Deps): UnaryHandler<commandTypes.PlaceHoldReques
           now: context.occurredAt,
         },
       }),
-    );
-    return accountReply(outcome, holdId);
-  };
-}
+    };
+  },
+);
 
-export function captureHold(
-  deps: Deps,
-): UnaryHandler<commandTypes.CaptureHoldRequest__Output, Reply> {
-  return async (request, call) => {
-    const context = commandContextOf('CaptureHold', request.context, call, deps.clock);
-    const accountId = requireUuid(request.accountId, 'account_id');
+export const captureHold = accountRpc<commandTypes.CaptureHoldRequest__Output>(
+  'CaptureHold',
+  (request, context) => {
     const holdId = requireUuid(request.holdId, 'hold_id');
-    const outcome = await runAccountCommand(
-      deps.handler,
-      accountId,
-      context,
-      COMMAND_ACCESS.CaptureHold,
-      (account) => ({
+    return {
+      holdId,
+      command: (account) => ({
         type: 'CaptureHold',
         data: {
           holdId,
@@ -104,85 +115,42 @@ export function captureHold(
           now: context.occurredAt,
         },
       }),
-    );
-    return { ...accountReply(outcome, holdId), released: releasedByCapture(outcome, holdId) };
-  };
-}
+    };
+  },
+  (outcome, { holdId = '' }) => ({
+    ...accountReply(outcome, holdId),
+    released: releasedByCapture(outcome, holdId),
+  }),
+);
 
-export function releaseHold(deps: Deps): UnaryHandler<commandTypes.HoldRequest__Output, Reply> {
-  return async (request, call) => {
-    const context = commandContextOf('ReleaseHold', request.context, call, deps.clock);
-    const accountId = requireUuid(request.accountId, 'account_id');
+export const releaseHold = accountRpc<commandTypes.HoldRequest__Output>(
+  'ReleaseHold',
+  (request) => {
     const holdId = requireUuid(request.holdId, 'hold_id');
-    const outcome = await runAccountCommand(
-      deps.handler,
-      accountId,
-      context,
-      COMMAND_ACCESS.ReleaseHold,
-      () => ({
-        type: 'ReleaseHold',
-        data: { holdId },
-      }),
-    );
-    return accountReply(outcome, holdId);
-  };
-}
+    return { holdId, command: () => ({ type: 'ReleaseHold', data: { holdId } }) };
+  },
+);
 
-export function freezeAccount(
-  deps: Deps,
-): UnaryHandler<commandTypes.FreezeAccountRequest__Output, Reply> {
-  return async (request, call) => {
-    const context = commandContextOf('FreezeAccount', request.context, call, deps.clock);
-    const accountId = requireUuid(request.accountId, 'account_id');
+export const freezeAccount = accountRpc<commandTypes.FreezeAccountRequest__Output>(
+  'FreezeAccount',
+  (request) => {
     const reason = optionalText(request.reason, 'reason', 500);
-    const outcome = await runAccountCommand(
-      deps.handler,
-      accountId,
-      context,
-      COMMAND_ACCESS.FreezeAccount,
-      () => ({
-        type: 'FreezeAccount',
-        data: { reason },
-      }),
-    );
-    return accountReply(outcome);
-  };
-}
+    return { command: () => ({ type: 'FreezeAccount', data: { reason } }) };
+  },
+);
 
-export function unfreezeAccount(
-  deps: Deps,
-): UnaryHandler<commandTypes.AccountRequest__Output, Reply> {
-  return async (request, call) => {
-    const context = commandContextOf('UnfreezeAccount', request.context, call, deps.clock);
-    const accountId = requireUuid(request.accountId, 'account_id');
-    const outcome = await runAccountCommand(
-      deps.handler,
-      accountId,
-      context,
-      COMMAND_ACCESS.UnfreezeAccount,
-      () => ({
-        type: 'UnfreezeAccount',
-        data: {},
-      }),
-    );
-    return accountReply(outcome);
-  };
-}
+export const unfreezeAccount = accountRpc<commandTypes.AccountRequest__Output>(
+  'UnfreezeAccount',
+  () => ({ command: () => ({ type: 'UnfreezeAccount', data: {} }) }),
+);
 
-export function changeOverdraftLimit(
-  deps: Deps,
-): UnaryHandler<commandTypes.ChangeOverdraftLimitRequest__Output, Reply> {
-  return async (request, call) => {
-    const context = commandContextOf('ChangeOverdraftLimit', request.context, call, deps.clock);
-    const accountId = requireUuid(request.accountId, 'account_id');
+export const changeOverdraftLimit = accountRpc<commandTypes.ChangeOverdraftLimitRequest__Output>(
+  'ChangeOverdraftLimit',
+  (request) => {
     if (request.overdraftLimit === '')
       throw validationError('overdraft_limit is required', 'overdraft_limit');
-    const outcome = await runAccountCommand(
-      deps.handler,
-      accountId,
-      context,
-      COMMAND_ACCESS.ChangeOverdraftLimit,
-      (account) => ({
+    return {
+      command: (account) => ({
         type: 'ChangeOverdraftLimit',
         data: {
           overdraftLimit: optionalLimit(
@@ -192,26 +160,11 @@ export function changeOverdraftLimit(
           ),
         },
       }),
-    );
-    return accountReply(outcome);
-  };
-}
+    };
+  },
+);
 
 /** Closing is for admins and for the owner (the gateway's contract), not for tellers. */
-export function closeAccount(deps: Deps): UnaryHandler<commandTypes.AccountRequest__Output, Reply> {
-  return async (request, call) => {
-    const context = commandContextOf('CloseAccount', request.context, call, deps.clock);
-    const accountId = requireUuid(request.accountId, 'account_id');
-    const outcome = await runAccountCommand(
-      deps.handler,
-      accountId,
-      context,
-      COMMAND_ACCESS.CloseAccount,
-      () => ({
-        type: 'CloseAccount',
-        data: {},
-      }),
-    );
-    return accountReply(outcome);
-  };
-}
+export const closeAccount = accountRpc<commandTypes.AccountRequest__Output>('CloseAccount', () => ({
+  command: () => ({ type: 'CloseAccount', data: {} }),
+}));
