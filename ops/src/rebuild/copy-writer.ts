@@ -40,6 +40,15 @@ export class ShadowWriter {
     await client.connect();
     try {
       await client.query(`SET search_path TO ${ident(schema.shadow)}`);
+      // The staging tables are never analyzed, so the planner would hash-join each UPDATE with a
+      // scan of the whole shadow table: every flush would cost as much as the table is large.
+      // Probing the primary key once per staged row keeps a flush's cost to its own rows.
+      await client.query('SET enable_hashjoin = off');
+      await client.query('SET enable_mergejoin = off');
+      // A flush and its checkpoint commit together, so a server crash that loses the last few
+      // commits leaves the shadow at an earlier flush boundary, which the rerun resumes from.
+      // Waiting for each flush's WAL to reach the disk buys nothing more.
+      await client.query('SET synchronous_commit = off');
       const keys = new Map<string, string[]>();
       for (const table of UPDATED_TABLES) {
         await client.query(
