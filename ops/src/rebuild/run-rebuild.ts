@@ -78,6 +78,7 @@ export async function runRebuild(
         schema,
         shadowDb,
         options.cacheRows,
+        store,
       );
       try {
         // Bulk phase: pages of events, each page and the rebuild checkpoint in one transaction,
@@ -87,7 +88,6 @@ export async function runRebuild(
           await deferSecondaryIndexes(db, schema.shadow, spec.tables, APPEND_ONLY_TABLES);
         const catchUp = async (): Promise<void> => {
           const done = await loader.catchUp(
-            store,
             after,
             { batchSize: options.batchSize, stopAtLag: tail, filter },
             tally,
