@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { CopyLines, copyTextValue, selectionSql } from './copy-events.js';
+import { toLine } from './ndjson-copy.js';
 
 describe('COPY text output', () => {
   it('is cut into lines across chunks, a character split between chunks included', () => {
@@ -36,5 +37,33 @@ describe('COPY text output', () => {
       "e.position > 10 AND e.position <= 20 AND (e.stream_id LIKE E'it''s\\\\_\\\\%%' OR e.stream_id = E'a\\\\b') " +
         "AND e.type IN (E'FundsDeposited') AND date_trunc('milliseconds', e.recorded_at) >= E'2024-01-01T00:00:00.000Z'::timestamptz",
     );
+  });
+});
+
+describe('an NDJSON line from a COPY row', () => {
+  it('is the event record, escapes in the jsonb and the ids included', () => {
+    // As COPY TO prints it: a backslash in the jsonb text doubled, a tab in a stream id escaped.
+    const row = [
+      '7',
+      'account-a\\tb',
+      '2',
+      'e1',
+      'FundsDeposited',
+      '2024-01-01T00:00:00.000Z',
+      '{"note": "say \\\\"hi\\\\"\\\\n", "amount": "10"}',
+      '{"occurredAt": "2024-01-01T00:00:00.000Z"}',
+    ].join('\t');
+    const line = toLine(row);
+    assert.ok(line.endsWith('}\n'));
+    assert.deepEqual(JSON.parse(line), {
+      position: '7',
+      streamId: 'account-a\tb',
+      revision: '2',
+      eventId: 'e1',
+      type: 'FundsDeposited',
+      recordedAt: '2024-01-01T00:00:00.000Z',
+      data: { note: 'say "hi"\n', amount: '10' },
+      metadata: { occurredAt: '2024-01-01T00:00:00.000Z' },
+    });
   });
 });

@@ -1,28 +1,48 @@
 import type { EventStore } from '@bank/event-store';
 import type { LineWriter } from '../cli/stdout.js';
-import { CopyReader, RECORDED_AT_ISO, selectionSql } from './copy-events.js';
+import {
+  CopyLines,
+  CopyReader,
+  copyTextValue,
+  RECORDED_AT_ISO,
+  selectionSql,
+} from './copy-events.js';
 import { lastPositionUntil, positionBounds, type EventRange } from './event-range.js';
 
-/**
- * The NDJSON line of an event (as toEventRecord, JSON.stringify'd, gives it: the same fields in
- * the same order, int64 as strings), built by PostgreSQL. data and metadata are the stored jsonb
- * printed once, never parsed and printed again.
- */
-const NDJSON_LINE = `'{"position":"' || e.position || '","streamId":' || to_json(e.stream_id)::text
-  || ',"revision":"' || e.revision || '","eventId":"' || e.event_id || '","type":' || to_json(e.type)::text
-  || ',"recordedAt":"' || ${RECORDED_AT_ISO} || '","data":' || e.data::text
-  || ',"metadata":' || e.metadata::text || '}'`;
+/** What an NDJSON line holds, in its order (toEventRecord's): see toLine. */
+const LINE_COLUMNS = `e.position, e.stream_id, e.revision, e.event_id, e.type, ${RECORDED_AT_ISO},
+  e.data, e.metadata`;
 
 /**
- * CSV with a quote and a delimiter that JSON text never holds (it escapes every control
- * character), and one column: COPY then writes each line exactly as built, escaping nothing.
+ * The NDJSON line of one row of LINE_COLUMNS (as toEventRecord, JSON.stringify'd, gives it: the
+ * same fields in the same order, int64 as strings). data and metadata are the stored jsonb as
+ * PostgreSQL prints it, put in as they are: never parsed and printed again.
  */
-const VERBATIM = `WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
+export function toLine(row: string): string {
+  const f = row.split('\t');
+  if (f.length !== 8) throw new Error(`unexpected COPY row: ${row.slice(0, 200)}`);
+  const [position, streamId, revision, eventId, type, recordedAt, data, metadata] = f as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  return (
+    `{"position":"${position}","streamId":${JSON.stringify(copyTextValue(streamId))},` +
+    `"revision":"${revision}","eventId":"${eventId}","type":${JSON.stringify(copyTextValue(type))},` +
+    `"recordedAt":"${recordedAt}","data":${copyTextValue(data)},"metadata":${copyTextValue(metadata)}}\n`
+  );
+}
 
 /**
- * `bank replay --to stdout` from the PostgreSQL store: one COPY streams the range's lines, with
- * every filter in its WHERE clause, straight to stdout; the pipe's back-pressure pauses the COPY.
- * Returns how many events were written, and whether the reader went away first.
+ * `bank replay --to stdout` from the PostgreSQL store: one COPY streams the range's rows, with
+ * every bound and filter in its WHERE clause; each chunk of rows goes to stdout as its lines,
+ * and the pipe's back-pressure pauses the COPY. Returns how many events were written (none
+ * counted when the reader went away first, which the caller does not report).
  */
 export async function copyNdjson(
   store: EventStore,
@@ -39,12 +59,18 @@ export async function copyNdjson(
   const reader = await CopyReader.open(databaseUrl);
   try {
     const copy = reader.copy(
-      `SELECT ${NDJSON_LINE} FROM ${table} e WHERE ${where} ORDER BY e.position`,
-      VERBATIM,
+      `SELECT ${LINE_COLUMNS} FROM ${table} e WHERE ${where} ORDER BY e.position`,
     );
+    const lines = new CopyLines();
+    const stopped = { events: 0, stoppedEarly: true };
     for await (const chunk of copy) {
-      if (!(await out.write(chunk))) return { events: 0, stoppedEarly: true };
+      let text = '';
+      for (const row of lines.push(chunk)) text += toLine(row);
+      if (!(await out.write(text))) return stopped;
     }
+    let rest = '';
+    for (const row of lines.end()) rest += toLine(row);
+    if (rest.length > 0 && !(await out.write(rest))) return stopped;
     return { events: copy.rowCount, stoppedEarly: false };
   } finally {
     await reader.close();
