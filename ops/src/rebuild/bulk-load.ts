@@ -16,8 +16,8 @@ export interface CatchUpOptions {
 }
 
 /**
- * Events per read. A flush gathers several reads: the raw events (the bulk of the memory) are
- * let go page by page, while the flush's rows are few per event, and each changed row is written
+ * Events per page (one fold). A flush gathers several pages: the decoded events (the bulk of the
+ * memory) are let go page by page, while the flush's rows are few per event, and each changed row is written
  * once per flush however many of its events the flush holds.
  */
 const READ_PAGE = 1000;
