@@ -27,7 +27,7 @@ Projections:
   all          every view and stream_checkpoints
 
 Options:
-  --batch-size <n>         events per transaction (default 25000)
+  --batch-size <n>         events per transaction (default 10000)
   --cache-rows <n>         view rows per table kept in memory between pages
                            (default 20000; memory stays bounded by it)
   --restart                drop an unfinished rebuild's shadow schema and start over
@@ -67,7 +67,7 @@ export async function rebuildCommand(argv: readonly string[]): Promise<ExitCode>
     );
   }
   const options = {
-    batchSize: parseIntFlag('batch-size', values['batch-size'], 25_000, 1, 100_000),
+    batchSize: parseIntFlag('batch-size', values['batch-size'], 10_000, 1, 100_000),
     cacheRows: parseIntFlag('cache-rows', values['cache-rows'], 20_000, 1, 10_000_000),
     restart: values.restart ?? false,
     lockTimeoutMs: parseIntFlag('lock-timeout-ms', values['lock-timeout-ms'], 5000, 1, 600_000),
