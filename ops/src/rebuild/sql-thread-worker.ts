@@ -27,12 +27,24 @@ port.on('message', (message: SqlRequest | 'close') => {
   });
 });
 
+/**
+ * The first transaction that failed. Every later one is refused unrun: requests queue up before
+ * their predecessors' replies arrive, and a later transaction committing after an earlier one
+ * rolled back would skip that one's rows (a rebuild's flush and its checkpoint).
+ */
+let failed: SqlThreadErrorFields | undefined;
+
 async function answer(request: SqlRequest): Promise<SqlReply> {
+  if (request.transaction && failed) {
+    return { id: request.id, error: { ...failed, message: `not run after: ${failed.message}` } };
+  }
   try {
     await connected;
     return { id: request.id, rows: await runAll(request) };
   } catch (error) {
-    return { id: request.id, error: errorFields(error) };
+    const fields = errorFields(error);
+    if (request.transaction) failed = fields;
+    return { id: request.id, error: fields };
   }
 }
 

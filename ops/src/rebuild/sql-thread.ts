@@ -42,7 +42,8 @@ export class SqlThreadError extends Error {
  * A PostgreSQL connection in a worker thread of its own. A flush's transaction is a dozen round
  * trips; on the main thread each one waited for the fold to give the event loop back, so the
  * server sat idle between the statements of a write. Here the thread answers at once, and its
- * socket work runs on the other core. Requests run one after another, in the order given.
+ * socket work runs on the other core. Requests run one after another, in the order given; once
+ * a transaction has failed, every later one fails too, unrun.
  */
 export class SqlThread {
   private nextId = 1;
