@@ -95,14 +95,25 @@ export class CopyLines {
   private carry: Buffer | undefined;
 
   push(chunk: Buffer): string[] {
-    const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     const lines: string[] = [];
     let start = 0;
-    for (let end = data.indexOf(NEWLINE); end >= 0; end = data.indexOf(NEWLINE, start)) {
-      lines.push(data.toString('utf8', start, end));
+    if (this.carry) {
+      // Only the line cut by the chunk's start is pieced together; the rest is read in place.
+      const end = chunk.indexOf(NEWLINE);
+      if (end < 0) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        return lines;
+      }
+      lines.push(Buffer.concat([this.carry, chunk.subarray(0, end)]).toString('utf8'));
+      this.carry = undefined;
       start = end + 1;
     }
-    this.carry = start < data.length ? data.subarray(start) : undefined;
+    for (let end = chunk.indexOf(NEWLINE, start); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
+      lines.push(chunk.toString('utf8', start, end));
+      start = end + 1;
+    }
+    // A copy: a view would keep the whole chunk alive for the sake of its last partial line.
+    if (start < chunk.length) this.carry = Buffer.from(chunk.subarray(start));
     return lines;
   }
 

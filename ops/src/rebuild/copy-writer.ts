@@ -75,8 +75,8 @@ export class ShadowWriter {
       ...this.upsert('holds', rows.holds),
       ...this.upsert('transfers', rows.transfers),
       ...this.upsert('daily_balances', rows.daily),
-      ...copySteps(rows.ledgerEntries, ident('ledger_entries')),
-      ...copySteps(rows.transferHistory, ident('transfer_status_history')),
+      ...this.copySteps(rows.ledgerEntries, ident('ledger_entries')),
+      ...this.copySteps(rows.transferHistory, ident('transfer_status_history')),
       // As advanceCheckpoint: the position and the last event time only move forward.
       {
         query: `INSERT INTO projection_checkpoints (name, position, last_event_at, updated_at)
@@ -95,8 +95,16 @@ export class ShadowWriter {
     await this.thread.close();
   }
 
+  /** The COPY of `rows` into `target`, encoded: none for no rows. */
+  private copySteps<R extends object>(rows: readonly R[], target: string): SqlStep[] {
+    if (rows.length === 0) return [];
+    const columns = columnsOf(rows);
+    const chunks = [...copyText(columns, rows)].map((chunk) => this.thread.encode(chunk));
+    return [{ copy: `COPY ${target} (${columns.map(ident).join(', ')}) FROM STDIN`, chunks }];
+  }
+
   private upsert<R extends object>(table: UpdatedTable, rows: TableRows<R>): SqlStep[] {
-    const steps = copySteps([...rows.inserts.values()], ident(table));
+    const steps = this.copySteps([...rows.inserts.values()], ident(table));
     const updates = [...rows.updates.values()];
     if (updates.length === 0) return steps;
     const key = this.keys.get(table) ?? [];
@@ -107,24 +115,12 @@ export class ShadowWriter {
     if (set.length === 0 || match.length === 0) throw new Error(`cannot update ${table} by key`);
     return [
       ...steps,
-      ...copySteps(updates, stageOf(table)),
+      ...this.copySteps(updates, stageOf(table)),
       {
         query: `UPDATE ${ident(table)} t SET ${set.join(', ')} FROM ${stageOf(table)} s WHERE ${match.join(' AND ')}`,
       },
     ];
   }
-}
-
-/** The COPY of `rows` into `target`, encoded: none for no rows. */
-function copySteps<R extends object>(rows: readonly R[], target: string): SqlStep[] {
-  if (rows.length === 0) return [];
-  const columns = columnsOf(rows);
-  return [
-    {
-      copy: `COPY ${target} (${columns.map(ident).join(', ')}) FROM STDIN`,
-      chunks: [...copyText(columns, rows)],
-    },
-  ];
 }
 
 /** The columns of a table's rows: the properties of its row shape (rows.ts), named as the columns. */

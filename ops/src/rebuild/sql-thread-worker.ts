@@ -3,7 +3,13 @@ import { pipeline } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { SqlReply, SqlRequest, SqlStep, SqlThreadErrorFields } from './sql-thread.js';
+import {
+  buffersOf,
+  type SqlReply,
+  type SqlRequest,
+  type SqlStep,
+  type SqlThreadErrorFields,
+} from './sql-thread.js';
 
 /** The worker side of SqlThread: one connection, requests run one at a time in arrival order. */
 const port = parentPort;
@@ -23,7 +29,8 @@ port.on('message', (message: SqlRequest | 'close') => {
       port.close();
       return;
     }
-    port.postMessage(await answer(message));
+    const reply = await answer(message);
+    port.postMessage(reply, reply.spent);
   });
 });
 
@@ -35,16 +42,19 @@ port.on('message', (message: SqlRequest | 'close') => {
 let failed: SqlThreadErrorFields | undefined;
 
 async function answer(request: SqlRequest): Promise<SqlReply> {
+  // Whatever happens, the byte chunks' memory goes back once the request is done with.
+  const spent = buffersOf(request.steps);
   if (request.transaction && failed) {
-    return { id: request.id, error: { ...failed, message: `not run after: ${failed.message}` } };
+    const message = `not run after: ${failed.message}`;
+    return { id: request.id, error: { ...failed, message }, spent };
   }
   try {
     await connected;
-    return { id: request.id, rows: await runAll(request) };
+    return { id: request.id, rows: await runAll(request), spent };
   } catch (error) {
     const fields = errorFields(error);
     if (request.transaction) failed = fields;
-    return { id: request.id, error: fields };
+    return { id: request.id, error: fields, spent };
   }
 }
 
@@ -65,7 +75,13 @@ async function runSteps(steps: readonly SqlStep[]): Promise<unknown[][]> {
   const results: unknown[][] = [];
   for (const step of steps) {
     if ('copy' in step) {
-      await pipeline(Readable.from(step.chunks), client.query(copyFrom(step.copy)));
+      // Views, not copies: the COPY has sent every byte when the pipeline ends.
+      const chunks = step.chunks.map((chunk) =>
+        typeof chunk === 'string'
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+      );
+      await pipeline(Readable.from(chunks), client.query(copyFrom(step.copy)));
       results.push([]);
     } else {
       const result = await client.query(step.query, step.params ? [...step.params] : undefined);
