@@ -43,6 +43,29 @@ describe('SqlThread', () => {
     }
   });
 
+  it('feeds a COPY with encoded chunks, its buffers reused once they come back', async () => {
+    const thread = await SqlThread.start(schema.url);
+    try {
+      for (const [id, note] of [
+        [20, 'é\\t'],
+        [21, 'plain'],
+      ] as const) {
+        const chunks = [thread.encode(`${id}\t`), thread.encode(`${note}\n`)];
+        await thread.run([{ copy: 'COPY items (id, note) FROM STDIN', chunks }], true);
+        assert.equal(chunks[0]?.byteLength, 0, 'the buffer went to the thread');
+      }
+      const [rows] = await thread.run([
+        { query: 'SELECT id, note FROM items WHERE id >= 20 ORDER BY id' },
+      ]);
+      assert.deepEqual(rows, [
+        { id: 20, note: 'é\t' },
+        { id: 21, note: 'plain' },
+      ]);
+    } finally {
+      await thread.close();
+    }
+  });
+
   it('refuses, unrun, every transaction queued after one that failed', async () => {
     const thread = await SqlThread.start(schema.url);
     try {
