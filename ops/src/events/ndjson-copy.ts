@@ -64,8 +64,8 @@ export async function copyNdjson(
     const lines = new CopyLines();
     const stopped = { events: 0, stoppedEarly: true };
     for await (const chunk of copy) {
-      let text = '';
-      for (const row of lines.push(chunk)) text += toLine(row);
+      // Encoded at once: a string grown line by line left a long chain of pieces to collect.
+      const text = Buffer.from(lines.push(chunk).map(toLine).join(''));
       if (!(await out.write(text))) return stopped;
     }
     let rest = '';
