@@ -43,6 +43,7 @@ Destination:
   --to projection          apply to the live read models through the projection code
                            (idempotent: events already applied are skipped)
   --batch-size <n>         events per read (and per transaction / send); default 1000
+                           (--to stdout from PostgreSQL streams one COPY instead)
 
 ${COMMON_OPTIONS_HELP}
 
