@@ -17,7 +17,7 @@ export class LineWriter {
   }
 
   /** Writes one chunk; waits when the pipe is full. Returns false once the reader is gone. */
-  async write(text: string): Promise<boolean> {
+  async write(text: string | Uint8Array): Promise<boolean> {
     if (this.closed) return false;
     if (!this.out.write(text)) {
       // events.once rejects on 'error'; the error listener above already recorded it.

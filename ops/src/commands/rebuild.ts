@@ -27,7 +27,7 @@ Projections:
   all          every view and stream_checkpoints
 
 Options:
-  --batch-size <n>         events per page and transaction (default 10000)
+  --batch-size <n>         events per transaction (default 10000)
   --cache-rows <n>         view rows per table kept in memory between pages
                            (default 20000; memory stays bounded by it)
   --restart                drop an unfinished rebuild's shadow schema and start over

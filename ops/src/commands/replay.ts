@@ -15,8 +15,10 @@ import { Progress } from '../cli/progress.js';
 import { LineWriter, toJson } from '../cli/stdout.js';
 import { readOpsConfig } from '../config.js';
 import { OpsContext } from '../context.js';
+import { copyableTable } from '../events/copy-events.js';
 import { toEventRecord } from '../events/event-record.js';
 import { readEventPages, type EventRange } from '../events/event-range.js';
+import { copyNdjson } from '../events/ndjson-copy.js';
 import { KafkaEventSink } from '../kafka/event-sink.js';
 import { toProjectionBatch } from '../projection/decode.js';
 
@@ -41,6 +43,7 @@ Destination:
   --to projection          apply to the live read models through the projection code
                            (idempotent: events already applied are skipped)
   --batch-size <n>         events per read (and per transaction / send); default 1000
+                           (--to stdout from PostgreSQL streams one COPY instead)
 
 ${COMMON_OPTIONS_HELP}
 
@@ -94,19 +97,26 @@ export async function replayCommand(argv: readonly string[]): Promise<ExitCode> 
   const context = new OpsContext(config);
   try {
     const store = await context.events();
-    const sink = await openSink(context, to, values.topic);
     const progress = new Progress('replay', to === 'stdout' || values.json ? 'silent' : 'auto');
+    const table = to === 'stdout' ? copyableTable(store) : undefined;
     let stoppedEarly = false;
-    try {
-      for await (const page of readEventPages(store, range, batchSize)) {
-        if (!(await sink.write(page))) {
-          stoppedEarly = true; // the reader closed stdout: how `| head` ends a replay, not an error
-          break;
+    if (table !== undefined) {
+      const copied = await copyNdjson(store, config.databaseUrl, table, range, new LineWriter());
+      stoppedEarly = copied.stoppedEarly;
+      progress.add(copied.events);
+    } else {
+      const sink = await openSink(context, to, values.topic);
+      try {
+        for await (const page of readEventPages(store, range, batchSize)) {
+          if (!(await sink.write(page))) {
+            stoppedEarly = true; // the reader closed stdout: how `| head` ends a replay, not an error
+            break;
+          }
+          progress.add(page.length);
         }
-        progress.add(page.length);
+      } finally {
+        await sink.close();
       }
-    } finally {
-      await sink.close();
     }
     progress.finish();
     if (progress.count === 0 && !stoppedEarly) {

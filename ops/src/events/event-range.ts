@@ -33,18 +33,9 @@ export async function* readEventPages(
   range: EventRange,
   batchSize: number,
 ): AsyncGenerator<RecordedEvent[]> {
-  const head = await store.headPosition();
-  const upTo = range.toPosition !== undefined && range.toPosition < head ? range.toPosition : head;
-  let after =
-    range.fromPosition !== undefined && range.fromPosition > 0n ? range.fromPosition - 1n : 0n;
-  if (range.since) {
-    const start = await firstPositionAtOrAfter(
-      store,
-      new Date(range.since.getTime() - CLOCK_SLACK_MS),
-      upTo,
-    );
-    if (start - 1n > after) after = start - 1n;
-  }
+  const bounds = await positionBounds(store, range);
+  const upTo = bounds.upTo;
+  let after = bounds.after;
   const filter = storeFilter(range);
   const matchesStream = streamMatcher(range);
   const since = range.since?.getTime();
@@ -65,6 +56,46 @@ export async function* readEventPages(
     if (kept.length > 0) yield kept;
     if (pastUntil || page.length < batchSize) return;
   }
+}
+
+/**
+ * The positions a range can match, as (after, upTo]: the head when reading starts (or the range's
+ * end, if lower), and the start narrowed by a binary search for `since` (minus the clock slack).
+ */
+export async function positionBounds(
+  store: EventStore,
+  range: EventRange,
+): Promise<{ after: bigint; upTo: bigint }> {
+  const head = await store.headPosition();
+  const upTo = range.toPosition !== undefined && range.toPosition < head ? range.toPosition : head;
+  let after =
+    range.fromPosition !== undefined && range.fromPosition > 0n ? range.fromPosition - 1n : 0n;
+  if (range.since) {
+    const start = await firstPositionAtOrAfter(
+      store,
+      new Date(range.since.getTime() - CLOCK_SLACK_MS),
+      upTo,
+    );
+    if (start - 1n > after) after = start - 1n;
+  }
+  return { after, upTo };
+}
+
+/**
+ * The last position a range with `until` can match: every later event was recorded more than
+ * the clock slack after it (the same rule that lets a paged read stop past `until`).
+ */
+export async function lastPositionUntil(
+  store: EventStore,
+  until: Date,
+  upTo: bigint,
+): Promise<bigint> {
+  const past = await firstPositionAtOrAfter(
+    store,
+    new Date(until.getTime() + CLOCK_SLACK_MS + 1),
+    upTo,
+  );
+  return past - 1n < upTo ? past - 1n : upTo;
 }
 
 /** Exact streams become prefixes for the store (it filters by prefix); the exact match is ours. */

@@ -1,8 +1,8 @@
-import type { EventFilter, EventStore, RecordedEvent } from '@bank/event-store';
+import type { EventFilter, EventStore } from '@bank/event-store';
 import { foldEvents } from '@bank/read-models';
 import type { Knex } from 'knex';
-import { toProjectionBatch } from '../projection/decode.js';
 import { ShadowWriter } from './copy-writer.js';
+import { openEventPages, type EventPages } from './read-events.js';
 import type { ShadowSchema } from './shadow-schema.js';
 import { FlushRows, ShadowState } from './shadow-state.js';
 import type { EventTally } from './tally.js';
@@ -16,8 +16,8 @@ export interface CatchUpOptions {
 }
 
 /**
- * Events per read. A flush gathers several reads: the raw events (the bulk of the memory) are
- * let go page by page, while the flush's rows are few per event, and each changed row is written
+ * Events per page (one fold). A flush gathers several pages: the decoded events (the bulk of the
+ * memory) are let go page by page, while the flush's rows are few per event, and each changed row is written
  * once per flush however many of its events the flush holds.
  */
 const READ_PAGE = 1000;
@@ -36,6 +36,7 @@ export class ShadowLoader {
   private constructor(
     private readonly state: ShadowState,
     private readonly writer: ShadowWriter,
+    private readonly events: EventPages,
     /** The shadow tables were empty when the loader opened. */
     readonly startedEmpty: boolean,
   ) {}
@@ -45,6 +46,7 @@ export class ShadowLoader {
     schema: ShadowSchema,
     shadowDb: Knex,
     cacheRows: number,
+    store: EventStore,
   ): Promise<ShadowLoader> {
     // Every applied event leaves its stream's row: no stream rows, no rows at all.
     const result = await shadowDb.raw<{ rows: Array<{ empty: boolean }> }>(
@@ -52,12 +54,17 @@ export class ShadowLoader {
     );
     const empty = result.rows[0]?.empty === true;
     const writer = await ShadowWriter.open(databaseUrl, schema);
-    return new ShadowLoader(new ShadowState(shadowDb, cacheRows, empty), writer, empty);
+    try {
+      const events = await openEventPages(store, databaseUrl);
+      return new ShadowLoader(new ShadowState(shadowDb, cacheRows, empty), writer, events, empty);
+    } catch (error) {
+      await writer.close();
+      throw error;
+    }
   }
 
   /** Applies pages after `after` until the lag is within `stopAtLag`; every write committed. */
   async catchUp(
-    store: EventStore,
     after: bigint,
     options: CatchUpOptions,
     tally: EventTally,
@@ -84,9 +91,9 @@ export class ShadowLoader {
     };
     try {
       const pageSize = Math.min(options.batchSize, READ_PAGE);
-      for await (const page of readPages(store, after, pageSize, options)) {
+      for await (const page of this.events.pages(after, pageSize, options)) {
         tally.read(page.events);
-        const events = toProjectionBatch(page.events);
+        const events = page.events;
         const changes = foldEvents(await this.state.viewStateFor(events), events);
         flush ??= new FlushRows((this.flushes += 1));
         this.state.record(changes, flush);
@@ -105,41 +112,6 @@ export class ShadowLoader {
 
   async close(): Promise<void> {
     await this.writer.close();
-  }
-}
-
-interface Page {
-  readonly events: RecordedEvent[];
-  /** Every event up to here has been read (the page's last position, or the head). */
-  readonly scannedUpTo: bigint;
-}
-
-/** Pages after `after` until the lag fits `stopAtLag`, each next page read while this one is used. */
-async function* readPages(
-  store: EventStore,
-  after: bigint,
-  pageSize: number,
-  options: CatchUpOptions,
-): AsyncGenerator<Page> {
-  const read = async (from: bigint): Promise<Page | undefined> => {
-    const head = await store.headPosition();
-    if (head - from <= BigInt(options.stopAtLag)) return undefined;
-    const events = await store.readAll({
-      after: from,
-      upTo: head,
-      maxCount: pageSize,
-      filter: options.filter,
-    });
-    const last = events.at(-1)?.position;
-    const scannedUpTo = events.length < pageSize || last === undefined ? head : last;
-    return { events, scannedUpTo };
-  };
-  let next = read(after);
-  for (;;) {
-    const page = await next;
-    if (!page) return;
-    next = read(page.scannedUpTo);
-    next.catch(() => undefined);
-    yield page;
+    await this.events.close();
   }
 }

@@ -64,6 +64,23 @@ describe('deferred indexes of a shadow schema', () => {
     assert.equal(await restoreDeferredIndexes(db, schema.name), 0, 'a second call does nothing');
   });
 
+  it('defers the primary key of an append-only table, and a duplicate fails its build', async () => {
+    const keyOfNotes = async (): Promise<string[]> => {
+      const { rows } = await db.raw<{ rows: Array<{ name: string }> }>(
+        `SELECT conname AS name FROM pg_constraint WHERE conrelid = 'notes'::regclass AND contype = 'p'`,
+      );
+      return rows.map((row) => row.name);
+    };
+    assert.equal(await deferSecondaryIndexes(db, schema.name, TABLES, ['notes']), 5);
+    assert.deepEqual(await keyOfNotes(), []);
+    await db.raw(`INSERT INTO notes VALUES (1, 1, 'a'), (1, 2, 'b')`);
+    await assert.rejects(restoreDeferredIndexes(db, schema.name), /could not create unique index/);
+    await db.raw(`DELETE FROM notes WHERE item = 2`);
+    await restoreDeferredIndexes(db, schema.name);
+    assert.deepEqual(await keyOfNotes(), ['notes_pkey']);
+    assert.deepEqual(await secondary(), ALL);
+  });
+
   it('after a crash part-way, the rerun builds only the ones still missing', async () => {
     await deferSecondaryIndexes(db, schema.name, TABLES);
     // What a crash after the first build's commit leaves: that index, and its row gone.

@@ -8,8 +8,10 @@ const BOOKKEEPING = 'rebuild_deferred_indexes';
  * Drops the secondary indexes and unique constraints (everything but the primary keys) of
  * `tables` in the empty shadow schema, remembering their definitions in the shadow itself: one
  * sorted build per index after the load costs far less than maintaining it row by row. The load
- * needs only the primary keys (look-ups by key, and a duplicate still fails on one).
- * `restoreDeferredIndexes` puts them back exactly as the migrations made them.
+ * needs only the primary keys of the tables whose rows it looks up and updates; those of
+ * `appendOnly` tables, only ever inserted, are deferred too (a duplicate then fails the key's
+ * build, still before the swap). `restoreDeferredIndexes` puts them back exactly as the
+ * migrations made them.
  *
  * Does nothing when the shadow already has the bookkeeping table (a resumed rebuild whose
  * indexes are already deferred) or is not empty.
@@ -18,6 +20,7 @@ export async function deferSecondaryIndexes(
   db: Knex,
   shadow: string,
   tables: readonly string[],
+  appendOnly: readonly string[] = [],
 ): Promise<number> {
   return db.transaction(async (trx) => {
     const exists = await trx.raw<{ rows: Array<{ name: string | null }> }>(
@@ -35,10 +38,11 @@ export async function deferSecondaryIndexes(
          JOIN pg_class ic ON ic.oid = i.indexrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = c.oid
-        WHERE n.nspname = ? AND NOT i.indisprimary
+        WHERE n.nspname = ?
+          AND (NOT i.indisprimary OR c.relname IN (SELECT jsonb_array_elements_text(?::jsonb)))
           AND c.relname IN (SELECT jsonb_array_elements_text(?::jsonb))
         ORDER BY c.relname, ic.relname`,
-      [shadow, JSON.stringify(tables)],
+      [shadow, JSON.stringify(appendOnly), JSON.stringify(tables)],
     );
     await trx.raw(
       `CREATE TABLE ${ident(shadow)}.${ident(BOOKKEEPING)} (name text PRIMARY KEY, definition text NOT NULL)`,

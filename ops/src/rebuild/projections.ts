@@ -17,6 +17,9 @@ export interface ProjectionSpec {
   readonly swapsStreamCheckpointsTable: boolean;
 }
 
+/** Tables whose rows the projection only ever inserts: never looked up or updated by key. */
+export const APPEND_ONLY_TABLES: readonly string[] = ['ledger_entries', 'transfer_status_history'];
+
 export const PROJECTION_NAMES = ['accounts', 'transfers', 'all'] as const;
 export type ProjectionName = (typeof PROJECTION_NAMES)[number];
 

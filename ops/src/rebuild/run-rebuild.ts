@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Progress } from '../cli/progress.js';
 import { ShadowLoader } from './bulk-load.js';
 import { deferSecondaryIndexes, restoreDeferredIndexes } from './deferred-indexes.js';
-import type { ProjectionSpec } from './projections.js';
+import { APPEND_ONLY_TABLES, type ProjectionSpec } from './projections.js';
 import { acquireRebuildLock, liveSchemaOf, prepareShadow, shadowKnex } from './shadow-schema.js';
 import { swapIntoPlace } from './swap.js';
 import { EventTally } from './tally.js';
@@ -78,14 +78,16 @@ export async function runRebuild(
         schema,
         shadowDb,
         options.cacheRows,
+        store,
       );
       try {
         // Bulk phase: pages of events, each page and the rebuild checkpoint in one transaction,
-        // until the remaining lag fits the tail; secondary indexes are built once, after the bulk.
-        if (loader.startedEmpty) await deferSecondaryIndexes(db, schema.shadow, spec.tables);
+        // until the remaining lag fits the tail; secondary indexes (and the keys of append-only
+        // tables) are built once, after the bulk.
+        if (loader.startedEmpty)
+          await deferSecondaryIndexes(db, schema.shadow, spec.tables, APPEND_ONLY_TABLES);
         const catchUp = async (): Promise<void> => {
           const done = await loader.catchUp(
-            store,
             after,
             { batchSize: options.batchSize, stopAtLag: tail, filter },
             tally,

@@ -1,4 +1,3 @@
-import type { RecordedEvent } from '@bank/event-store';
 import type { Progress } from '../cli/progress.js';
 
 /**
@@ -17,7 +16,7 @@ export class EventTally {
   ) {}
 
   /** Events just read: those past the counted head join the total. */
-  read(events: readonly RecordedEvent[]): void {
+  read(events: ReadonlyArray<{ readonly position: bigint }>): void {
     if (this.countedUpTo === undefined) return;
     let appended = 0;
     for (const event of events) if (event.position > this.countedUpTo) appended += 1;
