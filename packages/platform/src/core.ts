@@ -13,5 +13,6 @@ export * from './batcher.js';
 export * from './name-uuid.js';
 export * from './connections.js';
 export * from './pg-errors.js';
+export * from './listen-client.js';
 export * from './deadline.js';
 export * from './request-fields.js';

@@ -1,5 +1,4 @@
-import pg from 'pg';
-import type { Logger } from '@bank/platform';
+import { ListenClient, type Logger } from '@bank/platform';
 import { PROJECTION_ADVANCED_CHANNEL } from './projection-queries.js';
 
 interface Waiter {
@@ -38,16 +37,35 @@ export interface PositionWatcherOptions {
 export class ProjectionPositionWatcher {
   private known = 0n;
   private readonly waiters = new Set<Waiter>();
-  private listener: pg.Client | undefined;
+  private readonly session: ListenClient;
   private pollTimer: NodeJS.Timeout | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
-  private connecting: Promise<void> | undefined;
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private stopped = false;
 
-  constructor(private readonly options: PositionWatcherOptions) {}
+  constructor(private readonly options: PositionWatcherOptions) {
+    const { logger } = options;
+    this.session = new ListenClient({
+      connection: options.databaseUrl,
+      channel: PROJECTION_ADVANCED_CHANNEL,
+      onNotification: () => this.requestRefresh(),
+      onListening: () => {
+        // Anything committed before LISTEN took effect sent no notification we saw: read once now.
+        this.requestRefresh();
+        this.listenWhileWaited();
+      },
+      onError: (error, phase) =>
+        phase === 'connect'
+          ? logger.warn(
+              { err: error },
+              'cannot LISTEN for projection progress; polling until reconnected',
+            )
+          : logger.warn({ err: error }, 'LISTEN session failed'),
+      reconnectMs: options.reconnectMs,
+      keepListening: () => this.waiters.size > 0 && !this.stopped,
+    });
+  }
 
   /** The last consistent position read. */
   get position(): bigint {
@@ -55,7 +73,7 @@ export class ProjectionPositionWatcher {
   }
 
   get listening(): boolean {
-    return this.listener !== undefined;
+    return this.session.listening;
   }
 
   /** Reads the position once; the LISTEN session waits for the first wait. */
@@ -89,7 +107,7 @@ export class ProjectionPositionWatcher {
       this.waiters.add(waiter);
       this.adjustPoll();
       // Without a LISTEN session `known` may be stale: look now, and listen if that is not enough.
-      if (!this.listener) {
+      if (!this.session.listening) {
         this.requestRefresh();
         void this.refreshing?.then(() => this.listenWhileWaited());
       }
@@ -98,14 +116,10 @@ export class ProjectionPositionWatcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    clearTimeout(this.idleTimer);
     for (const waiter of [...this.waiters]) waiter.settle(false);
+    clearTimeout(this.idleTimer);
     this.adjustPoll();
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.end().catch(() => undefined);
-    await this.connecting;
+    await this.session.stop();
     await this.refreshing;
   }
 
@@ -114,19 +128,11 @@ export class ProjectionPositionWatcher {
     if (this.waiters.size > 0) {
       clearTimeout(this.idleTimer);
       this.idleTimer = undefined;
-      if (!this.listener && !this.connecting && !this.reconnectTimer && !this.stopped) {
-        this.connecting = this.listen().finally(() => {
-          this.connecting = undefined;
-          this.listenWhileWaited();
-        });
-      }
-    } else if (this.listener && !this.idleTimer) {
+      if (!this.stopped) void this.session.start();
+    } else if (this.session.listening && !this.idleTimer && !this.stopped) {
       this.idleTimer = setTimeout(() => {
         this.idleTimer = undefined;
-        if (this.waiters.size > 0) return;
-        const listener = this.listener;
-        this.listener = undefined;
-        listener?.end().catch(() => undefined);
+        if (this.waiters.size === 0) void this.session.stop();
       }, this.options.listenIdleMs ?? 1000);
       this.idleTimer.unref();
     }
@@ -168,51 +174,5 @@ export class ProjectionPositionWatcher {
       clearInterval(this.pollTimer);
       this.pollTimer = undefined;
     }
-  }
-
-  private async listen(): Promise<void> {
-    if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.options.databaseUrl });
-    client.on('notification', () => this.requestRefresh());
-    client.on('error', (error) => {
-      this.options.logger.warn({ err: error }, 'LISTEN session failed');
-      this.dropListener(client);
-    });
-    client.on('end', () => this.dropListener(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${PROJECTION_ADVANCED_CHANNEL}`);
-    } catch (error) {
-      this.options.logger.warn(
-        { err: error },
-        'cannot LISTEN for projection progress; polling until reconnected',
-      );
-      await client.end().catch(() => undefined);
-      this.scheduleReconnect();
-      return;
-    }
-    if (this.stopped) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.listener = client;
-    // Anything committed before LISTEN took effect sent no notification we saw: read once now.
-    this.requestRefresh();
-  }
-
-  private dropListener(client: pg.Client): void {
-    if (this.listener !== client) return;
-    this.listener = undefined;
-    client.end().catch(() => undefined);
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped || this.reconnectTimer) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.listenWhileWaited();
-    }, this.options.reconnectMs ?? 1000);
-    this.reconnectTimer.unref();
   }
 }
