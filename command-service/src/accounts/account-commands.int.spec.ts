@@ -179,6 +179,16 @@ describe('account commands over gRPC', () => {
     assert.equal(all.account?.balance, '830');
     // Only a capture releases part of a hold; the other replies leave `released` empty.
     assert.equal(whole.released, '');
+
+    // A capture under the command id of another command on the account: a clear refusal.
+    const other = await hold('10');
+    const deposit = ctx(TELLER);
+    await call(client, rpc.deposit, { context: deposit, accountId, amount: '5' });
+    await rejectsWith(
+      call(client, rpc.captureHold, { context: deposit, accountId, holdId: other.holdId }),
+      grpc.status.FAILED_PRECONDITION,
+      { code: 'COMMAND_ID_REUSED' },
+    );
   });
 
   it('stamps metadata: command, correlation and causation ids, actor, clock time, schema version', async () => {

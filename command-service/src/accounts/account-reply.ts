@@ -45,11 +45,14 @@ export function releasedByCapture(outcome: Accepted<AccountState>, holdId: strin
   const captured = outcome.events.find(
     (event): event is HoldCaptured => event.type === 'HoldCaptured' && event.data.holdId === holdId,
   );
-  if (!captured || outcome.state.status === 'none') {
+  if (outcome.state.status === 'none')
+    throw new AppError('internal', 'INTERNAL', 'an accepted capture on no account');
+  // Its command id found an earlier command on the account that was not this capture.
+  if (!captured) {
     throw new AppError(
-      'internal',
-      'INTERNAL',
-      'an accepted capture without its HoldCaptured event',
+      'business',
+      'COMMAND_ID_REUSED',
+      'this command id was already used for another command; send the capture with a new id',
     );
   }
   return formatAmount(captured.data.released, outcome.state.currency);
