@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { accountStream } from '@bank/domain';
 import { grpc } from '@bank/platform';
-import { createTestSchema, type TestSchema } from '@bank/testkit';
+import { createTestSchema, waitFor, type TestSchema } from '@bank/testkit';
 import {
   call,
   connect,
@@ -27,6 +27,15 @@ async function blockAppends(schema: TestSchema): Promise<() => Promise<void>> {
     await client.query('COMMIT');
     client.release();
   };
+}
+
+/** Locks on the event table that other sessions hold or wait for. */
+async function eventTableLocks(schema: TestSchema): Promise<{ granted: number; waiting: number }> {
+  const { rows } = await schema.pool.query<{ granted: number; waiting: number }>(
+    `SELECT count(*) FILTER (WHERE granted)::int AS granted, count(*) FILTER (WHERE NOT granted)::int AS waiting
+       FROM pg_locks WHERE relation = 'events'::regclass AND pid <> pg_backend_pid()`,
+  );
+  return rows[0] ?? { granted: 0, waiting: 0 };
 }
 
 describe('deadlines and graceful shutdown', () => {
@@ -59,10 +68,15 @@ describe('deadlines and graceful shutdown', () => {
         { context: ctx(TELLER), accountId, amount: '2' },
         { deadlineMs: 300 },
       );
-      await rejectsWith(stuck, grpc.status.DEADLINE_EXCEEDED);
-      await rejectsWith(queued, grpc.status.DEADLINE_EXCEEDED);
+      // Both at once: the two deadlines pass together, and neither rejection may go unhandled.
+      await Promise.all([
+        rejectsWith(stuck, grpc.status.DEADLINE_EXCEEDED),
+        rejectsWith(queued, grpc.status.DEADLINE_EXCEEDED),
+      ]);
       await release();
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await waitFor(async () => (await eventTableLocks(schema)).granted === 0, {
+        description: 'the append under way to finish',
+      });
       // The append already under way commits (a retry with its command id replays it); the queued one never ran.
       const deposits = (await streamEvents(schema.pool, accountStream(accountId))).filter(
         (e) => e.type === 'FundsDeposited',
@@ -81,11 +95,11 @@ describe('deadlines and graceful shutdown', () => {
     const accountId = await openFunded(client, '0');
     const release = await blockAppends(schema);
     const inFlight = call(client, rpc.deposit, { context: ctx(TELLER), accountId, amount: '5.00' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(async () => (await eventTableLocks(schema)).waiting > 0, {
+      description: 'the deposit to be appending, blocked',
+    });
     let stopped = false;
     const stopping = service.stop().then(() => (stopped = true));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(stopped, false, 'stop waits for the call in flight');
     const late = connect(service.port);
     await assert.rejects(
       call(
@@ -96,6 +110,7 @@ describe('deadlines and graceful shutdown', () => {
       ),
     );
     late.close();
+    assert.equal(stopped, false, 'stop waits for the call in flight');
     await release();
     const reply = await inFlight;
     assert.equal(reply.account?.balance, '5.00');

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { AppError, createLogger } from '@bank/platform';
+import { waitFor } from '@bank/testkit';
 import { buildApp } from './app.js';
 import { mintDevelopmentToken } from '@bank/platform';
 import { MemoryIdempotencyStore } from './idempotency/memory-store.js';
@@ -93,7 +94,16 @@ describe('upstream failures', () => {
         });
       assert.equal((await deposit()).statusCode, 504);
       h.bank.delayMs = 0;
-      await new Promise((resolve) => setTimeout(resolve, 600)); // the slow first attempt finishes upstream
+      await waitFor(
+        async () => {
+          const balance = await h.as('alice', ['customer'])({
+            method: 'GET',
+            url: `/v1/accounts/${account}`,
+          });
+          return balance.json<{ balance?: string }>().balance === '1.00';
+        },
+        { description: 'the slow first attempt to finish upstream' },
+      );
       const retried = await deposit();
       assert.equal(retried.statusCode, 200);
       // Same command id both times: the upstream applied it once.

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
 import { createKnex } from '@bank/platform';
-import { createTestSchema, type TestSchema } from '@bank/testkit';
+import { createTestSchema, waitFor, type TestSchema } from '@bank/testkit';
 import { migrateReadModels } from './migrations.js';
 
 const schemas: TestSchema[] = [];
@@ -84,9 +84,14 @@ describe('migrateReadModels', () => {
     await schema.pool.query(`INSERT INTO read_model_migrations_lock (is_locked) VALUES (1)`);
     const knex = createKnex({ databaseUrl: schema.url, poolSize: 2 });
     try {
+      let lockAttempts = 0;
+      knex.on('query', ({ sql }: { sql: string }) => {
+        if (/^update "read_model_migrations_lock"/i.test(sql)) lockAttempts += 1;
+      });
       let done = false;
       const migrating = migrateReadModels(knex, 20_000).then(() => (done = true));
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      // A second try at knex's lock means the first found it taken and the migrator is waiting.
+      await waitFor(() => lockAttempts >= 2, { description: 'a second try at the migration lock' });
       assert.equal(done, false, 'migrated although the lock was held');
       await schema.pool.query(`UPDATE read_model_migrations_lock SET is_locked = 0`);
       await migrating;

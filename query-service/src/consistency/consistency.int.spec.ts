@@ -1,11 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { grpc, METADATA } from '@bank/platform';
+import { waitFor } from '@bank/testkit';
 import type { QueryClient } from '../testing/query-client.js';
 import { startHarness, type Harness } from '../testing/harness.js';
 import { advanceWatermark, insertAccount } from '../testing/seed.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('read-your-writes consistency', () => {
   let h: Harness;
@@ -37,13 +36,15 @@ describe('read-your-writes consistency', () => {
 
   it('waits for the slowest partition and returns as soon as its watermark moves', async () => {
     const started = performance.now();
-    const answered = h.client.call('GetAccount', {
-      accountId: account,
-      options: { consistencyToken: '80' },
-    });
-    await sleep(150);
+    let settled = false;
+    const answered = h.client
+      .call('GetAccount', { accountId: account, options: { consistencyToken: '80' } })
+      .finally(() => (settled = true));
+    await waitFor(() => h.listening(), { description: 'the query waiting on a LISTEN session' });
     await advanceWatermark(h.schema.pool, 'watermark:1', 79n); // the minimum is still short of 80
-    await sleep(150);
+    // A query for 79 is answered once the service has read 79: the one for 80 must still wait.
+    await h.client.call('GetAccount', { accountId: account, options: { consistencyToken: '79' } });
+    assert.equal(settled, false, 'it did wait');
     const advancedAt = performance.now();
     await advanceWatermark(h.schema.pool, 'watermark:1', 120n);
     await answered;
@@ -52,18 +53,21 @@ describe('read-your-writes consistency', () => {
     console.log(
       `# consistency wait: answered ${afterNotify.toFixed(1)} ms after the NOTIFY (waited ${waited.toFixed(0)} ms)`,
     );
-    assert.ok(waited >= 280, 'it did wait');
     assert.ok(afterNotify < 250, `answered ${afterNotify} ms after the NOTIFY`);
   });
 
   it('wakes many waiters with one notification', async () => {
+    // A fresh instance: it listens only once these queries wait.
+    const waiting = await h.startAnother({});
     const calls = Array.from({ length: 50 }, (_, i) =>
-      h.client.call('GetAccount', {
+      waiting.client.call('GetAccount', {
         accountId: account,
         options: { consistencyToken: String(130 + (i % 5)) },
       }),
     );
-    await sleep(100);
+    await waitFor(() => waiting.listening(), {
+      description: 'the queries waiting on a LISTEN session',
+    });
     const advancedAt = performance.now();
     await Promise.all([
       advanceWatermark(h.schema.pool, 'watermark:0', 200n, { notify: false }),

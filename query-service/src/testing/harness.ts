@@ -4,14 +4,21 @@ import type { QueryServiceConfig } from '../environment.js';
 import { startQueryService, type RunningQueryService } from '../index.js';
 import { QueryClient } from './query-client.js';
 
-export interface Harness {
-  readonly schema: TestSchema;
+/** One query service instance of a harness, with a client. */
+export interface HarnessInstance {
   readonly service: RunningQueryService;
   readonly client: QueryClient;
+  /**
+   * Whether the instance's position watcher holds its LISTEN session, which it opens only while
+   * a consistency wait is pending (and a moment after).
+   */
+  listening(): Promise<boolean>;
+}
+
+export interface Harness extends HarnessInstance {
+  readonly schema: TestSchema;
   /** Another service instance on the same schema, e.g. with a different consistency wait. */
-  startAnother(
-    overrides: Partial<QueryServiceConfig>,
-  ): Promise<{ service: RunningQueryService; client: QueryClient }>;
+  startAnother(overrides: Partial<QueryServiceConfig>): Promise<HarnessInstance>;
   close(): Promise<void>;
 }
 
@@ -45,10 +52,28 @@ export async function startHarness(overrides: Partial<QueryServiceConfig> = {}):
   const schema = await createTestSchema('qs');
   await testCertificates();
   const tls = testTlsConfig();
-  const extra: { service: RunningQueryService; client: QueryClient }[] = [];
-  const start = async (config: QueryServiceConfig) => {
-    const service = await startQueryService(config, { shutdownGraceMs: 1000 });
-    return { service, client: new QueryClient(`127.0.0.1:${service.port}`, tls) };
+  const extra: HarnessInstance[] = [];
+  let started = 0;
+  const start = async (config: QueryServiceConfig): Promise<HarnessInstance> => {
+    // Each instance names its sessions, so a test can find them in pg_stat_activity.
+    const applicationName = `${schema.name.slice(0, 56)}_${started++}`;
+    const url = new URL(config.databaseUrl);
+    url.searchParams.set('application_name', applicationName);
+    const service = await startQueryService(
+      { ...config, databaseUrl: url.toString() },
+      { shutdownGraceMs: 1000 },
+    );
+    return {
+      service,
+      client: new QueryClient(`127.0.0.1:${service.port}`, tls),
+      async listening() {
+        const { rows } = await schema.pool.query(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN %'`,
+          [applicationName],
+        );
+        return rows.length > 0;
+      },
+    };
   };
   const main = await start(testConfig(schema.url, tls, overrides));
   return {
