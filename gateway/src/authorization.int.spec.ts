@@ -150,25 +150,16 @@ describe('authorization matrix', () => {
     const account = bank.seedAccount({ ownerId: owner, balance: '100.00' });
     const emptyAccount = bank.seedAccount({ ownerId: owner });
     const frozenAccount = bank.seedAccount({ ownerId: owner });
-    const frozen = bank.accounts.get(frozenAccount);
-    if (frozen) frozen.status = 'frozen';
+    bank.seedFreeze(frozenAccount);
     const destination = bank.seedAccount({ ownerId: 'carol' });
     const holdId = bank.seedHold(account, '10.00');
-    const transfer = bank.transfer({ id: 'adam', roles: ['admin'] }, randomUUID(), {
-      context: null,
-      transferId: '',
-      fromAccountId: account,
-      toAccountId: destination,
-      amount: '2.00',
-      reference: '',
-      dryRun: false,
-    });
+    const transferId = bank.seedTransfer(account, destination, '2.00');
     return {
       account,
       emptyAccount,
       frozenAccount,
       holdId,
-      transferId: transfer.transferId ?? '',
+      transferId,
       owner,
       destination,
     };

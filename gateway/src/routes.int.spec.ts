@@ -127,7 +127,7 @@ describe('routes', () => {
     assert.equal(transferView.fromAccountId, id);
     assert.deepEqual(
       transferView.history.map((c) => c.status),
-      ['requested', 'debited', 'completed'],
+      ['requested', 'source_debited', 'destination_credited', 'completed'],
     );
 
     const list = await get('alice', ['customer'], '/v1/accounts');

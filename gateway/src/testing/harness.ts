@@ -10,11 +10,11 @@ import { renderOpenApiDocument } from '../openapi-document.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import { PostgresIdempotencyStore } from '../idempotency/postgres-store.js';
 import {
-  FakeBank,
+  DomainBank,
   startFakeCommandService,
   startFakeQueryService,
   type FakeService,
-} from './fake-bank.js';
+} from './domain-bank.js';
 
 export const TEST_SECRET = 'gateway-test-secret-0123456789-abcdefghij';
 
@@ -38,7 +38,7 @@ export function testConfig(
 
 export interface Harness {
   readonly app: FastifyInstance;
-  readonly bank: FakeBank;
+  readonly bank: DomainBank;
   readonly commandServices: FakeService[];
   readonly queryService: FakeService;
   readonly config: GatewayConfig;
@@ -66,7 +66,7 @@ export async function startHarness(
     overrides?: Partial<GatewayConfig>;
   } = {},
 ): Promise<Harness> {
-  const bank = new FakeBank();
+  const bank = new DomainBank();
   const commandServices: FakeService[] = [];
   for (let i = 0; i < (options.commandInstances ?? 1); i++) {
     commandServices.push(await startFakeCommandService(bank, { instance: `command-${i}` }));
