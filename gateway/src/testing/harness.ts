@@ -55,8 +55,9 @@ export interface Harness {
 }
 
 /**
- * The gateway against fake upstreams (and, with `store: 'postgres'`, a fresh PostgreSQL schema
- * for the idempotency keys).
+ * The gateway against stand-in upstreams whose answers come from the domain's deciders (see
+ * domain-bank.ts), and, with `store: 'postgres'`, a fresh PostgreSQL schema for the idempotency
+ * keys.
  */
 export async function startHarness(
   options: {
