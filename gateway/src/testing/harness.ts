@@ -15,6 +15,7 @@ import {
   startFakeQueryService,
   type FakeService,
 } from './domain-bank.js';
+import { startRealUpstreams, type RealUpstreams } from './services.js';
 
 export const TEST_SECRET = 'gateway-test-secret-0123456789-abcdefghij';
 
@@ -36,11 +37,9 @@ export function testConfig(
   };
 }
 
-export interface Harness {
+/** The gateway in this process, whatever stands behind it. */
+export interface Gateway {
   readonly app: FastifyInstance;
-  readonly bank: DomainBank;
-  readonly commandServices: FakeService[];
-  readonly queryService: FakeService;
   readonly config: GatewayConfig;
   readonly schema: TestSchema | undefined;
   token(sub: string, roles: readonly Role[], ttlSeconds?: number): Promise<string>;
@@ -54,18 +53,24 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export interface Harness extends Gateway {
+  readonly bank: DomainBank;
+  readonly commandServices: FakeService[];
+  readonly queryService: FakeService;
+}
+
+interface HarnessOptions {
+  env?: Record<string, string>;
+  overrides?: Partial<GatewayConfig>;
+}
+
 /**
  * The gateway against stand-in upstreams whose answers come from the domain's deciders (see
  * domain-bank.ts), and, with `store: 'postgres'`, a fresh PostgreSQL schema for the idempotency
  * keys.
  */
 export async function startHarness(
-  options: {
-    commandInstances?: number;
-    store?: 'memory' | 'postgres';
-    env?: Record<string, string>;
-    overrides?: Partial<GatewayConfig>;
-  } = {},
+  options: HarnessOptions & { commandInstances?: number; store?: 'memory' | 'postgres' } = {},
 ): Promise<Harness> {
   const bank = new DomainBank();
   const commandServices: FakeService[] = [];
@@ -74,13 +79,50 @@ export async function startHarness(
   }
   const queryService = await startFakeQueryService(bank);
   const schema = options.store === 'postgres' ? await createTestSchema('gw') : undefined;
-  const config = testConfig(
+  const gateway = await startGateway(
     {
       COMMAND_SERVICE_ADDRESS: commandServices.map((s) => s.address).join(','),
       QUERY_SERVICE_ADDRESS: queryService.address,
-      ...(schema ? { DATABASE_URL: schema.url } : {}),
-      ...options.env,
     },
+    schema,
+    options,
+    () => Promise.all([...commandServices, queryService].map((s) => s.stop(100))),
+  );
+  return { ...gateway, bank, commandServices, queryService };
+}
+
+/**
+ * The gateway against the real command and query services in this process (see services.ts),
+ * all on one fresh PostgreSQL schema, the idempotency keys too.
+ */
+export async function startServicesHarness(options: HarnessOptions = {}): Promise<Gateway> {
+  const schema = await createTestSchema('gw');
+  let upstreams: RealUpstreams;
+  try {
+    upstreams = await startRealUpstreams(schema, TEST_SECRET);
+  } catch (error) {
+    await schema.drop();
+    throw error;
+  }
+  return startGateway(
+    {
+      COMMAND_SERVICE_ADDRESS: upstreams.commandAddress,
+      QUERY_SERVICE_ADDRESS: upstreams.queryAddress,
+    },
+    schema,
+    options,
+    () => upstreams.stop(),
+  );
+}
+
+async function startGateway(
+  upstreamEnv: Record<string, string>,
+  schema: TestSchema | undefined,
+  options: HarnessOptions,
+  stopUpstreams: () => Promise<unknown>,
+): Promise<Gateway> {
+  const config = testConfig(
+    { ...upstreamEnv, ...(schema ? { DATABASE_URL: schema.url } : {}), ...options.env },
     options.overrides,
   );
   const store: IdempotencyStore = schema
@@ -106,9 +148,6 @@ export async function startHarness(
     });
   return {
     app,
-    bank,
-    commandServices,
-    queryService,
     config,
     schema,
     token,
@@ -130,7 +169,7 @@ export async function startHarness(
     },
     async close() {
       await app.close();
-      await Promise.all([...commandServices, queryService].map((s) => s.stop(100)));
+      await stopUpstreams();
       await schema?.drop();
     },
   };
