@@ -6,6 +6,7 @@ import {
   startServicesHarness,
   type Gateway,
   type Harness,
+  type ServicesHarness,
 } from './testing/harness.js';
 
 type Roles = ('customer' | 'teller' | 'admin')[];
@@ -254,7 +255,7 @@ describe('routes', () => {
 
 /** Business outcomes through the gateway, decided by the real command service. */
 describe('routes on the real command service', () => {
-  let h: Gateway;
+  let h: ServicesHarness;
   before(async () => {
     h = await startServicesHarness();
   });
@@ -262,30 +263,9 @@ describe('routes on the real command service', () => {
 
   const post = postAs(() => h);
 
-  /** Opens an account (teller) and deposits `balance` into it; answers its id. */
-  async function seedAccount(options: {
-    ownerId: string;
-    currency?: string;
-    balance?: string;
-  }): Promise<string> {
-    const opened = await post('tina', ['teller'], '/v1/accounts', {
-      currency: options.currency ?? 'USD',
-      ownerId: options.ownerId,
-    });
-    assert.equal(opened.statusCode, 201, opened.body);
-    const id = opened.json<{ account: { id: string } }>().account.id;
-    if (options.balance) {
-      const deposited = await post('tina', ['teller'], `/v1/accounts/${id}/deposits`, {
-        amount: options.balance,
-      });
-      assert.equal(deposited.statusCode, 200, deposited.body);
-    }
-    return id;
-  }
-
   it('a transfer the destination refused is still a 201, status failed with a reason', async () => {
-    const from = await seedAccount({ ownerId: 'alice', balance: '10.00' });
-    const to = await seedAccount({ ownerId: 'bob' });
+    const from = await h.seedAccount({ ownerId: 'alice', balance: '10.00' });
+    const to = await h.seedAccount({ ownerId: 'bob' });
     const frozen = await post('adam', ['admin'], `/v1/accounts/${to}/freeze`, { reason: 'kyc' });
     assert.equal(frozen.json<{ account: { status: string } }>().account.status, 'frozen');
     const transfer = await post('alice', ['customer'], '/v1/transfers', {
@@ -299,8 +279,8 @@ describe('routes on the real command service', () => {
   });
 
   it('business rejections are 422 with their code', async () => {
-    const a = await seedAccount({ ownerId: 'alice', currency: 'USD', balance: '1.00' });
-    const b = await seedAccount({ ownerId: 'bob', currency: 'JPY' });
+    const a = await h.seedAccount({ ownerId: 'alice', currency: 'USD', balance: '1.00' });
+    const b = await h.seedAccount({ ownerId: 'bob', currency: 'JPY' });
     const mismatch = await post('alice', ['customer'], '/v1/transfers', {
       fromAccountId: a,
       toAccountId: b,

@@ -91,11 +91,19 @@ export async function startHarness(
   return { ...gateway, bank, commandServices, queryService };
 }
 
+export interface ServicesHarness extends Gateway {
+  /**
+   * Opens an account through the gateway (as a teller), deposits `balance` into it, and answers
+   * its id once reads show it.
+   */
+  seedAccount(options: { ownerId: string; currency?: string; balance?: string }): Promise<string>;
+}
+
 /**
- * The gateway against the real command and query services in this process (see services.ts),
- * all on one fresh PostgreSQL schema, the idempotency keys too.
+ * The gateway against the real command service, projector and query service in this process
+ * (see services.ts), all on one fresh PostgreSQL schema, the idempotency keys too.
  */
-export async function startServicesHarness(options: HarnessOptions = {}): Promise<Gateway> {
+export async function startServicesHarness(options: HarnessOptions = {}): Promise<ServicesHarness> {
   const schema = await createTestSchema('gw');
   let upstreams: RealUpstreams;
   try {
@@ -104,7 +112,7 @@ export async function startServicesHarness(options: HarnessOptions = {}): Promis
     await schema.drop();
     throw error;
   }
-  return startGateway(
+  const gateway = await startGateway(
     {
       COMMAND_SERVICE_ADDRESS: upstreams.commandAddress,
       QUERY_SERVICE_ADDRESS: upstreams.queryAddress,
@@ -113,6 +121,35 @@ export async function startServicesHarness(options: HarnessOptions = {}): Promis
     options,
     () => upstreams.stop(),
   );
+  const teller = gateway.as('teller-seeder', ['teller']);
+  const command = async (url: string, payload: object) => {
+    const response = await teller({
+      method: 'POST',
+      url,
+      headers: { 'idempotency-key': newKey() },
+      payload,
+    });
+    if (response.statusCode >= 300) throw new Error(`seeding: ${url} ${response.body}`);
+    return response.json<{ account: { id: string }; position: string }>();
+  };
+  return {
+    ...gateway,
+    async seedAccount({ ownerId, currency = 'USD', balance }) {
+      const opened = await command('/v1/accounts', { ownerId, currency });
+      const id = opened.account.id;
+      const last = balance
+        ? await command(`/v1/accounts/${id}/deposits`, { amount: balance })
+        : opened;
+      const read = await teller({
+        method: 'GET',
+        url: `/v1/accounts/${id}`,
+        headers: { 'x-consistency-token': last.position },
+      });
+      if (read.statusCode !== 200)
+        throw new Error(`seeding: account ${id} not readable: ${read.body}`);
+      return id;
+    },
+  };
 }
 
 async function startGateway(
