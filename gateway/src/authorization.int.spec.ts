@@ -4,7 +4,14 @@ import { after, before, describe, it } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import { SignJWT } from 'jose';
 import type { Role } from '@bank/platform';
-import { newKey, startHarness, TEST_SECRET, type Harness } from './testing/harness.js';
+import {
+  newKey,
+  startHarness,
+  startServicesHarness,
+  TEST_SECRET,
+  type Harness,
+  type ServicesHarness,
+} from './testing/harness.js';
 
 /**
  * Every route × caller → status. "own": alice (customer) on her resources; "foreign": alice on
@@ -150,25 +157,16 @@ describe('authorization matrix', () => {
     const account = bank.seedAccount({ ownerId: owner, balance: '100.00' });
     const emptyAccount = bank.seedAccount({ ownerId: owner });
     const frozenAccount = bank.seedAccount({ ownerId: owner });
-    const frozen = bank.accounts.get(frozenAccount);
-    if (frozen) frozen.status = 'frozen';
+    bank.seedFreeze(frozenAccount);
     const destination = bank.seedAccount({ ownerId: 'carol' });
     const holdId = bank.seedHold(account, '10.00');
-    const transfer = bank.transfer({ id: 'adam', roles: ['admin'] }, randomUUID(), {
-      context: null,
-      transferId: '',
-      fromAccountId: account,
-      toAccountId: destination,
-      amount: '2.00',
-      reference: '',
-      dryRun: false,
-    });
+    const transferId = bank.seedTransfer(account, destination, '2.00');
     return {
       account,
       emptyAccount,
       frozenAccount,
       holdId,
-      transferId: transfer.transferId ?? '',
+      transferId,
       owner,
       destination,
     };
@@ -226,16 +224,6 @@ describe('authorization matrix', () => {
       post(`/v1/accounts/${f.account}/withdrawals`, { amount: '1.00' }),
     );
     assert.deepEqual(h.bank.callsOf('Withdraw')[0]?.actor, { id: 'alice', roles: ['customer'] });
-  });
-
-  it('a foreign account reads exactly like a missing one', async () => {
-    const f = fixture('bob');
-    const alice = h.as('alice', ['customer']);
-    const foreign = await alice(get(`/v1/accounts/${f.account}`));
-    const missing = await alice(get(`/v1/accounts/${randomUUID()}`));
-    const strip = (body: string) => ({ ...JSON.parse(body), instance: undefined }) as unknown;
-    assert.equal(foreign.statusCode, 404);
-    assert.deepEqual(strip(foreign.body), strip(missing.body));
   });
 
   it('refuses bad tokens with 401 problems', async () => {
@@ -310,5 +298,24 @@ describe('authorization matrix', () => {
       headers: { authorization: `Bearer ${day}` },
     });
     assert.equal(accepted.statusCode, 200, 'a token of exactly the maximum lifetime is accepted');
+  });
+});
+
+/** What the real query service answers a customer about someone else's account. */
+describe('authorization on the real services', () => {
+  let h: ServicesHarness;
+  before(async () => {
+    h = await startServicesHarness();
+  });
+  after(() => h.close());
+
+  it('a foreign account reads exactly like a missing one', async () => {
+    const account = await h.seedAccount({ ownerId: 'bob', balance: '100.00' });
+    const alice = h.as('alice', ['customer']);
+    const foreign = await alice(get(`/v1/accounts/${account}`));
+    const missing = await alice(get(`/v1/accounts/${randomUUID()}`));
+    const strip = (body: string) => ({ ...JSON.parse(body), instance: undefined }) as unknown;
+    assert.equal(foreign.statusCode, 404);
+    assert.deepEqual(strip(foreign.body), strip(missing.body));
   });
 });

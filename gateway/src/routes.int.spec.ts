@@ -1,6 +1,23 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { newKey, startHarness, type Harness } from './testing/harness.js';
+import {
+  newKey,
+  startHarness,
+  startServicesHarness,
+  type Gateway,
+  type Harness,
+  type ServicesHarness,
+} from './testing/harness.js';
+
+type Roles = ('customer' | 'teller' | 'admin')[];
+
+/** A POST with a fresh Idempotency-Key as (sub, roles), on the gateway the describe started. */
+const postAs =
+  (gateway: () => Gateway) =>
+  (sub: string, roles: Roles, url: string, payload: object = {}) => {
+    const headers = { 'idempotency-key': newKey() };
+    return gateway().as(sub, roles)({ method: 'POST', url, headers, payload });
+  };
 
 /** The happy paths: what each route sends upstream and the JSON shape it answers. */
 describe('routes', () => {
@@ -10,14 +27,8 @@ describe('routes', () => {
   });
   after(() => h.close());
 
-  const post = (
-    sub: string,
-    roles: ('customer' | 'teller' | 'admin')[],
-    url: string,
-    payload: object = {},
-  ) => h.as(sub, roles)({ method: 'POST', url, headers: { 'idempotency-key': newKey() }, payload });
-  const get = (sub: string, roles: ('customer' | 'teller' | 'admin')[], url: string) =>
-    h.as(sub, roles)({ method: 'GET', url });
+  const post = postAs(() => h);
+  const get = (sub: string, roles: Roles, url: string) => h.as(sub, roles)({ method: 'GET', url });
 
   it('opens, funds, holds, captures, releases, transfers and reads back', async () => {
     const opened = await post('tina', ['teller'], '/v1/accounts', {
@@ -127,7 +138,7 @@ describe('routes', () => {
     assert.equal(transferView.fromAccountId, id);
     assert.deepEqual(
       transferView.history.map((c) => c.status),
-      ['requested', 'debited', 'completed'],
+      ['requested', 'source_debited', 'destination_credited', 'completed'],
     );
 
     const list = await get('alice', ['customer'], '/v1/accounts');
@@ -175,35 +186,6 @@ describe('routes', () => {
     assert.equal(s['closingBalance'], '90.00');
     assert.equal(s['totalIn'], '100.10');
     assert.equal(s['totalOut'], '10.10');
-  });
-
-  it('a transfer the destination refused is still a 201, status failed with a reason', async () => {
-    const from = h.bank.seedAccount({ ownerId: 'alice', balance: '10.00' });
-    const to = h.bank.seedAccount({ ownerId: 'bob' });
-    const frozen = await post('adam', ['admin'], `/v1/accounts/${to}/freeze`, { reason: 'kyc' });
-    assert.equal(frozen.json<{ account: { status: string } }>().account.status, 'frozen');
-    const transfer = await post('alice', ['customer'], '/v1/transfers', {
-      fromAccountId: from,
-      toAccountId: to,
-      amount: '1.00',
-    });
-    assert.equal(transfer.statusCode, 201);
-    assert.equal(transfer.json<{ status: string }>().status, 'failed');
-    assert.equal(transfer.json<{ failureReason: string }>().failureReason, 'ACCOUNT_FROZEN');
-  });
-
-  it('business rejections are 422 with their code', async () => {
-    const a = h.bank.seedAccount({ ownerId: 'alice', currency: 'USD', balance: '1.00' });
-    const b = h.bank.seedAccount({ ownerId: 'bob', currency: 'JPY' });
-    const mismatch = await post('alice', ['customer'], '/v1/transfers', {
-      fromAccountId: a,
-      toAccountId: b,
-      amount: '1',
-    });
-    assert.equal(mismatch.statusCode, 422);
-    assert.equal(mismatch.json<{ code: string }>().code, 'CURRENCY_MISMATCH');
-    const notEmpty = await post('alice', ['customer'], `/v1/accounts/${a}/close`);
-    assert.equal(notEmpty.json<{ code: string }>().code, 'ACCOUNT_NOT_EMPTY');
   });
 
   it('publishes OpenAPI 3.1 for every route, Swagger UI, health and metrics', async () => {
@@ -268,5 +250,45 @@ describe('routes', () => {
       metrics,
       /gateway_http_requests_total\{route="\/v1\/transfers",method="POST",status="201",principal="customer"/,
     );
+  });
+});
+
+/** Business outcomes through the gateway, decided by the real command service. */
+describe('routes on the real command service', () => {
+  let h: ServicesHarness;
+  before(async () => {
+    h = await startServicesHarness();
+  });
+  after(() => h.close());
+
+  const post = postAs(() => h);
+
+  it('a transfer the destination refused is still a 201, status failed with a reason', async () => {
+    const from = await h.seedAccount({ ownerId: 'alice', balance: '10.00' });
+    const to = await h.seedAccount({ ownerId: 'bob' });
+    const frozen = await post('adam', ['admin'], `/v1/accounts/${to}/freeze`, { reason: 'kyc' });
+    assert.equal(frozen.json<{ account: { status: string } }>().account.status, 'frozen');
+    const transfer = await post('alice', ['customer'], '/v1/transfers', {
+      fromAccountId: from,
+      toAccountId: to,
+      amount: '1.00',
+    });
+    assert.equal(transfer.statusCode, 201);
+    assert.equal(transfer.json<{ status: string }>().status, 'failed');
+    assert.equal(transfer.json<{ failureReason: string }>().failureReason, 'ACCOUNT_FROZEN');
+  });
+
+  it('business rejections are 422 with their code', async () => {
+    const a = await h.seedAccount({ ownerId: 'alice', currency: 'USD', balance: '1.00' });
+    const b = await h.seedAccount({ ownerId: 'bob', currency: 'JPY' });
+    const mismatch = await post('alice', ['customer'], '/v1/transfers', {
+      fromAccountId: a,
+      toAccountId: b,
+      amount: '1',
+    });
+    assert.equal(mismatch.statusCode, 422);
+    assert.equal(mismatch.json<{ code: string }>().code, 'CURRENCY_MISMATCH');
+    const notEmpty = await post('alice', ['customer'], `/v1/accounts/${a}/close`);
+    assert.equal(notEmpty.json<{ code: string }>().code, 'ACCOUNT_NOT_EMPTY');
   });
 });

@@ -10,11 +10,12 @@ import { renderOpenApiDocument } from '../openapi-document.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import { PostgresIdempotencyStore } from '../idempotency/postgres-store.js';
 import {
-  FakeBank,
+  DomainBank,
   startFakeCommandService,
   startFakeQueryService,
   type FakeService,
-} from './fake-bank.js';
+} from './domain-bank.js';
+import { startRealUpstreams, type RealUpstreams } from './services.js';
 
 export const TEST_SECRET = 'gateway-test-secret-0123456789-abcdefghij';
 
@@ -36,11 +37,9 @@ export function testConfig(
   };
 }
 
-export interface Harness {
+/** The gateway in this process, whatever stands behind it. */
+export interface Gateway {
   readonly app: FastifyInstance;
-  readonly bank: FakeBank;
-  readonly commandServices: FakeService[];
-  readonly queryService: FakeService;
   readonly config: GatewayConfig;
   readonly schema: TestSchema | undefined;
   token(sub: string, roles: readonly Role[], ttlSeconds?: number): Promise<string>;
@@ -54,32 +53,113 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export interface Harness extends Gateway {
+  readonly bank: DomainBank;
+  readonly commandServices: FakeService[];
+  readonly queryService: FakeService;
+}
+
+interface HarnessOptions {
+  env?: Record<string, string>;
+  overrides?: Partial<GatewayConfig>;
+}
+
 /**
- * The gateway against fake upstreams (and, with `store: 'postgres'`, a fresh PostgreSQL schema
- * for the idempotency keys).
+ * The gateway against stand-in upstreams whose answers come from the domain's deciders (see
+ * domain-bank.ts), and, with `store: 'postgres'`, a fresh PostgreSQL schema for the idempotency
+ * keys.
  */
 export async function startHarness(
-  options: {
-    commandInstances?: number;
-    store?: 'memory' | 'postgres';
-    env?: Record<string, string>;
-    overrides?: Partial<GatewayConfig>;
-  } = {},
+  options: HarnessOptions & { commandInstances?: number; store?: 'memory' | 'postgres' } = {},
 ): Promise<Harness> {
-  const bank = new FakeBank();
+  const bank = new DomainBank();
   const commandServices: FakeService[] = [];
   for (let i = 0; i < (options.commandInstances ?? 1); i++) {
     commandServices.push(await startFakeCommandService(bank, { instance: `command-${i}` }));
   }
   const queryService = await startFakeQueryService(bank);
   const schema = options.store === 'postgres' ? await createTestSchema('gw') : undefined;
-  const config = testConfig(
+  const gateway = await startGateway(
     {
       COMMAND_SERVICE_ADDRESS: commandServices.map((s) => s.address).join(','),
       QUERY_SERVICE_ADDRESS: queryService.address,
-      ...(schema ? { DATABASE_URL: schema.url } : {}),
-      ...options.env,
     },
+    schema,
+    options,
+    () => Promise.all([...commandServices, queryService].map((s) => s.stop(100))),
+  );
+  return { ...gateway, bank, commandServices, queryService };
+}
+
+export interface ServicesHarness extends Gateway {
+  /**
+   * Opens an account through the gateway (as a teller), deposits `balance` into it, and answers
+   * its id once reads show it.
+   */
+  seedAccount(options: { ownerId: string; currency?: string; balance?: string }): Promise<string>;
+}
+
+/**
+ * The gateway against the real command service, projector and query service in this process
+ * (see services.ts), all on one fresh PostgreSQL schema, the idempotency keys too.
+ */
+export async function startServicesHarness(options: HarnessOptions = {}): Promise<ServicesHarness> {
+  const schema = await createTestSchema('gw');
+  let upstreams: RealUpstreams;
+  try {
+    upstreams = await startRealUpstreams(schema, TEST_SECRET);
+  } catch (error) {
+    await schema.drop();
+    throw error;
+  }
+  const gateway = await startGateway(
+    {
+      COMMAND_SERVICE_ADDRESS: upstreams.commandAddress,
+      QUERY_SERVICE_ADDRESS: upstreams.queryAddress,
+    },
+    schema,
+    options,
+    () => upstreams.stop(),
+  );
+  const teller = gateway.as('teller-seeder', ['teller']);
+  const command = async (url: string, payload: object) => {
+    const response = await teller({
+      method: 'POST',
+      url,
+      headers: { 'idempotency-key': newKey() },
+      payload,
+    });
+    if (response.statusCode >= 300) throw new Error(`seeding: ${url} ${response.body}`);
+    return response.json<{ account: { id: string }; position: string }>();
+  };
+  return {
+    ...gateway,
+    async seedAccount({ ownerId, currency = 'USD', balance }) {
+      const opened = await command('/v1/accounts', { ownerId, currency });
+      const id = opened.account.id;
+      const last = balance
+        ? await command(`/v1/accounts/${id}/deposits`, { amount: balance })
+        : opened;
+      const read = await teller({
+        method: 'GET',
+        url: `/v1/accounts/${id}`,
+        headers: { 'x-consistency-token': last.position },
+      });
+      if (read.statusCode !== 200)
+        throw new Error(`seeding: account ${id} not readable: ${read.body}`);
+      return id;
+    },
+  };
+}
+
+async function startGateway(
+  upstreamEnv: Record<string, string>,
+  schema: TestSchema | undefined,
+  options: HarnessOptions,
+  stopUpstreams: () => Promise<unknown>,
+): Promise<Gateway> {
+  const config = testConfig(
+    { ...upstreamEnv, ...(schema ? { DATABASE_URL: schema.url } : {}), ...options.env },
     options.overrides,
   );
   const store: IdempotencyStore = schema
@@ -105,9 +185,6 @@ export async function startHarness(
     });
   return {
     app,
-    bank,
-    commandServices,
-    queryService,
     config,
     schema,
     token,
@@ -129,7 +206,7 @@ export async function startHarness(
     },
     async close() {
       await app.close();
-      await Promise.all([...commandServices, queryService].map((s) => s.stop(100)));
+      await stopUpstreams();
       await schema?.drop();
     },
   };
