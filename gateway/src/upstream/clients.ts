@@ -1,6 +1,8 @@
 import { commandsPackage, queriesPackage, type commandTypes, type queryTypes } from '@bank/proto';
 import {
   AppError,
+  COMMAND_ACCESS,
+  type CommandRpc,
   failSpan,
   fromServiceError,
   grpc,
@@ -34,61 +36,18 @@ type Api<M extends Record<string, Pair<unknown, unknown>>> = {
   readonly [K in keyof M]: (request: M[K][0], context: CallContext) => Promise<M[K][1]>;
 };
 
-type CommandMethods = {
-  OpenAccount: Pair<commandTypes.OpenAccountRequest, commandTypes.AccountReply__Output>;
-  Deposit: Pair<commandTypes.MoneyRequest, commandTypes.AccountReply__Output>;
-  Withdraw: Pair<commandTypes.MoneyRequest, commandTypes.AccountReply__Output>;
-  PlaceHold: Pair<commandTypes.PlaceHoldRequest, commandTypes.AccountReply__Output>;
-  CaptureHold: Pair<commandTypes.CaptureHoldRequest, commandTypes.AccountReply__Output>;
-  ReleaseHold: Pair<commandTypes.HoldRequest, commandTypes.AccountReply__Output>;
-  FreezeAccount: Pair<commandTypes.FreezeAccountRequest, commandTypes.AccountReply__Output>;
-  UnfreezeAccount: Pair<commandTypes.AccountRequest, commandTypes.AccountReply__Output>;
-  ChangeOverdraftLimit: Pair<
-    commandTypes.ChangeOverdraftLimitRequest,
-    commandTypes.AccountReply__Output
-  >;
-  CloseAccount: Pair<commandTypes.AccountRequest, commandTypes.AccountReply__Output>;
-  RequestTransfer: Pair<commandTypes.RequestTransferRequest, commandTypes.TransferReply__Output>;
-  RequestTransferBatch: Pair<
-    commandTypes.RequestTransferBatchRequest,
-    commandTypes.TransferBatchReply__Output
-  >;
-  ReverseTransfer: Pair<commandTypes.ReverseTransferRequest, commandTypes.TransferReply__Output>;
+/** The named RPCs of a generated service definition: what each takes, and what it answers. */
+type MethodsOf<D, Names extends keyof D & string> = {
+  [K in Names]: D[K] extends {
+    requestSerialize: (value: infer Request) => Buffer;
+    responseDeserialize: (bytes: Buffer) => infer Response;
+  }
+    ? Pair<Request, Response>
+    : never;
 };
 
-type QueryMethods = {
-  GetAccount: Pair<queryTypes.GetAccountRequest, queryTypes.Account__Output>;
-  ListAccounts: Pair<queryTypes.ListAccountsRequest, queryTypes.ListAccountsReply__Output>;
-  ListTransactions: Pair<
-    queryTypes.ListTransactionsRequest,
-    queryTypes.ListTransactionsReply__Output
-  >;
-  GetTransfer: Pair<queryTypes.GetTransferRequest, queryTypes.Transfer__Output>;
-  GetTransferBatch: Pair<queryTypes.GetTransferBatchRequest, queryTypes.TransferBatch__Output>;
-  GetStatement: Pair<queryTypes.GetStatementRequest, queryTypes.Statement__Output>;
-  ListHolds: Pair<queryTypes.ListHoldsRequest, queryTypes.ListHoldsReply__Output>;
-  GetHold: Pair<queryTypes.GetHoldRequest, queryTypes.Hold__Output>;
-};
-
-export type CommandApi = Api<CommandMethods>;
-export type QueryApi = Api<QueryMethods>;
-
-const COMMAND_METHODS: readonly (keyof CommandMethods)[] = [
-  'OpenAccount',
-  'Deposit',
-  'Withdraw',
-  'PlaceHold',
-  'CaptureHold',
-  'ReleaseHold',
-  'FreezeAccount',
-  'UnfreezeAccount',
-  'ChangeOverdraftLimit',
-  'CloseAccount',
-  'RequestTransfer',
-  'RequestTransferBatch',
-  'ReverseTransfer',
-];
-const QUERY_METHODS: readonly (keyof QueryMethods)[] = [
+/** The query RPCs the gateway calls (the commands are every RPC with an access rule). */
+const QUERY_RPCS = [
   'GetAccount',
   'ListAccounts',
   'ListTransactions',
@@ -97,7 +56,13 @@ const QUERY_METHODS: readonly (keyof QueryMethods)[] = [
   'GetStatement',
   'ListHolds',
   'GetHold',
-];
+] as const;
+
+type CommandMethods = MethodsOf<commandTypes.CommandServiceDefinition, CommandRpc>;
+type QueryMethods = MethodsOf<queryTypes.QueryServiceDefinition, (typeof QUERY_RPCS)[number]>;
+
+export type CommandApi = Api<CommandMethods>;
+export type QueryApi = Api<QueryMethods>;
 
 export interface UpstreamOptions {
   /** grpc-js channel targets (see upstreamTargets in plugins/upstreams.ts). */
@@ -147,7 +112,7 @@ export function createUpstreams(options: UpstreamOptions): Upstreams {
   const api = <M extends Record<string, Pair<unknown, unknown>>>(
     service: UpstreamName,
     client: grpc.Client,
-    methods: readonly (keyof M & string)[],
+    methods: readonly string[],
   ): Api<M> => {
     const entries = methods.map((method) => {
       const fn = (client as unknown as Record<string, UnaryFn>)[method];
@@ -199,8 +164,8 @@ export function createUpstreams(options: UpstreamOptions): Upstreams {
   }
 
   return {
-    commands: api<CommandMethods>('command', commandClient, COMMAND_METHODS),
-    queries: api<QueryMethods>('query', queryClient, QUERY_METHODS),
+    commands: api<CommandMethods>('command', commandClient, Object.keys(COMMAND_ACCESS)),
+    queries: api<QueryMethods>('query', queryClient, QUERY_RPCS),
     async health(timeoutMs = 1000) {
       const check = (client: grpc.Client) =>
         new Promise<boolean>((resolve) => {
