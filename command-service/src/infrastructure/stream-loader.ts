@@ -1,4 +1,4 @@
-import { CURRENT_SCHEMA_VERSION, decodeEvent, type BankEvent } from '@bank/domain';
+import { decodeRecorded, type BankEvent } from '@bank/domain';
 import type { EventStore, RecordedEvent } from '@bank/event-store';
 import type { Aggregate } from './aggregate.js';
 
@@ -79,10 +79,5 @@ function actorIdOf(metadata: Readonly<Record<string, unknown>>): string | undefi
 
 /** Decodes a stored event, upcasting payloads written under an older schema version. */
 export function decodeStored(stored: RecordedEvent): BankEvent {
-  const version = stored.metadata['schemaVersion'];
-  return decodeEvent(
-    stored.type,
-    stored.data,
-    typeof version === 'number' ? version : CURRENT_SCHEMA_VERSION,
-  );
+  return decodeRecorded(stored.type, stored.data, stored.metadata);
 }

@@ -1,7 +1,6 @@
 import {
   availableBalance,
-  CURRENT_SCHEMA_VERSION,
-  decodeEvent,
+  decodeRecorded,
   evolveAccount,
   evolveTransfer,
   initialAccountState,
@@ -205,13 +204,8 @@ function compact(state: AccountState): AccountState {
 }
 
 function decode(recorded: RecordedEvent): BankEvent | Error {
-  const version = recorded.metadata['schemaVersion'] ?? CURRENT_SCHEMA_VERSION;
   try {
-    return decodeEvent(
-      recorded.type,
-      recorded.data,
-      typeof version === 'number' ? version : Number.NaN,
-    );
+    return decodeRecorded(recorded.type, recorded.data, recorded.metadata);
   } catch (error) {
     return error as Error;
   }

@@ -134,3 +134,19 @@ export function decodeEvent(
 function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * Decodes a stored event by the schema version its metadata records: absent means the current
+ * version, anything but a number is undecodable. Every reader of stored events decodes here.
+ */
+export function decodeRecorded(
+  type: string,
+  data: unknown,
+  metadata: unknown,
+  upcasters: UpcasterRegistry = defaultUpcasters,
+): BankEvent {
+  const version = isJsonObject(metadata) ? metadata['schemaVersion'] : undefined;
+  if (version !== undefined && typeof version !== 'number')
+    throw new EventDecodeError(`${type} has a non-numeric schema version`);
+  return decodeEvent(type, data, version ?? CURRENT_SCHEMA_VERSION, upcasters);
+}

@@ -5,6 +5,7 @@ import {
   EventDecodeError,
   UpcasterRegistry,
   decodeEvent,
+  decodeRecorded,
   defaultUpcasters,
   encodeEventData,
   upcast,
@@ -255,5 +256,26 @@ describe('codec: upcasting', () => {
     new UpcasterRegistry().register('FundsDeposited', 0, v0ToV1);
     assert.throws(() => upcast('FundsDeposited', 0, { account: a, cents: '1' }), EventDecodeError);
     assert.throws(() => defaultUpcasters.upcast('FundsDeposited', 0, {}), EventDecodeError);
+  });
+});
+
+describe('codec: decodeRecorded takes the version from the metadata', () => {
+  const event = SAMPLES.FundsDeposited;
+  it('decodes at the recorded version, and at the current one when none is recorded', () => {
+    assert.deepEqual(decodeRecorded(event.type, stored(event), { schemaVersion: 1 }), event);
+    assert.deepEqual(decodeRecorded(event.type, stored(event), {}), event);
+    assert.deepEqual(decodeRecorded(event.type, stored(event), undefined), event);
+  });
+
+  it('refuses a version that is not a number, or newer than this code', () => {
+    for (const schemaVersion of ['1', null, true])
+      assert.throws(
+        () => decodeRecorded(event.type, stored(event), { schemaVersion }),
+        EventDecodeError,
+      );
+    assert.throws(
+      () => decodeRecorded(event.type, stored(event), { schemaVersion: 99 }),
+      EventDecodeError,
+    );
   });
 });

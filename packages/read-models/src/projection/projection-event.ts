@@ -1,7 +1,6 @@
 import {
   accountStream,
-  CURRENT_SCHEMA_VERSION,
-  decodeEvent,
+  decodeRecorded,
   EventDecodeError,
   transferStream,
   type BankEvent,
@@ -39,11 +38,7 @@ export interface RawEvent {
  */
 export function toProjectionEvent(raw: RawEvent): ProjectionEvent {
   const metadata = isObject(raw.metadata) ? raw.metadata : {};
-  const schemaVersion = metadata['schemaVersion'] ?? CURRENT_SCHEMA_VERSION;
-  if (typeof schemaVersion !== 'number') {
-    throw new EventDecodeError(`${raw.type} has a non-numeric schema version`);
-  }
-  const event = decodeEvent(raw.type, raw.data, schemaVersion);
+  const event = decodeRecorded(raw.type, raw.data, metadata);
   const expectedStream =
     'accountId' in event.data
       ? accountStream(event.data.accountId)
