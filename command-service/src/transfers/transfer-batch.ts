@@ -1,5 +1,6 @@
 import {
   accountStream,
+  batchStatusOf,
   decideAtomicBatch,
   decideIndependentBatch,
   MAX_BATCH_LEGS,
@@ -273,9 +274,7 @@ async function replayed(
       code: failed ? (state.failureReason ?? '') : '',
     };
   });
-  const completed = outcomes.filter((leg) => leg.status === 'completed').length;
-  const status =
-    completed === outcomes.length ? 'completed' : completed === 0 ? 'failed' : 'partial';
+  const status = batchStatusOf(outcomes.map((leg) => leg.status ?? ''));
   return reply(status, outcomes, position, true);
 }
 

@@ -162,6 +162,12 @@ export type IndependentLeg = SettledLeg | RefusedLeg;
 /** How a batch ended: every leg completed, none did, or some. */
 export type BatchStatus = 'completed' | 'partial' | 'failed';
 
+/** A batch's status from its legs' final statuses: all completed, none, or some. */
+export function batchStatusOf(legStatuses: readonly string[]): BatchStatus {
+  const completed = legStatuses.filter((status) => status === 'completed').length;
+  return completed === legStatuses.length ? 'completed' : completed === 0 ? 'failed' : 'partial';
+}
+
 export type IndependentBatchDecision = {
   readonly legs: readonly IndependentLeg[];
   readonly status: BatchStatus;
@@ -191,9 +197,9 @@ export function decideIndependentBatch(
       throw new Error(`batch leg ${command.data.transferId} is recorded already`);
     return refusedLeg(command, settlement.rejection, settlement.on);
   });
-  const completed = decided.filter((leg) => leg.ok && leg.completes).length;
-  const status: BatchStatus =
-    completed === decided.length ? 'completed' : completed === 0 ? 'failed' : 'partial';
+  const status = batchStatusOf(
+    decided.map((leg) => (leg.ok && leg.completes ? 'completed' : 'failed')),
+  );
   return { legs: decided, status, accounts: ledger.after };
 }
 

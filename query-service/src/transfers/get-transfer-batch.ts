@@ -1,3 +1,4 @@
+import { batchStatusOf } from '@bank/domain';
 import type { queryTypes } from '@bank/proto';
 import { notFoundError, type UnaryHandler } from '@bank/platform';
 import type { QueryDeps } from '../query-deps.js';
@@ -5,16 +6,6 @@ import { parseReadOptions, visibleTo } from '../shared/read-options.js';
 import { readSnapshot } from '../shared/read-snapshot.js';
 import { requireUuid } from '../shared/validation.js';
 import { accountOwnersQuery, batchLegsQuery, type BatchLegRow } from './transfer-queries.js';
-
-/**
- * A batch's status from its legs': the one they share, else `partial` (some completed, some
- * failed: an independent batch).
- */
-function batchStatus(statuses: readonly string[]): string {
-  const distinct = new Set(statuses);
-  const [only] = distinct;
-  return distinct.size === 1 && only !== undefined ? only : 'partial';
-}
 
 /**
  * A transfer batch as its legs show it (each leg is a transfer carrying the batch id, its place
@@ -42,7 +33,8 @@ export function getTransferBatch(
     return {
       batchId,
       mode: first.batch_mode,
-      status: batchStatus(legs.map((leg) => leg.status)),
+      // Legs are recorded final, all together: completed or failed.
+      status: batchStatusOf(legs.map((leg) => leg.status)),
       transfers: legs.map((leg) => ({
         index: leg.batch_index,
         transferId: leg.transfer_id,
