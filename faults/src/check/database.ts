@@ -1,10 +1,11 @@
+import { survivePostgresRestarts } from '@bank/platform/core';
 import pg from 'pg';
 
 /** The checker's own connections: its own SQL, never the services' code. */
 export function checkerPool(url: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: 3, connectionTimeoutMillis: 5000 });
-  // The run restarts PostgreSQL: an idle connection dying then is expected, not fatal.
-  pool.on('error', () => undefined);
+  // The run restarts PostgreSQL: a connection dying then, idle or checked out, is not fatal.
+  survivePostgresRestarts(pool);
   return pool;
 }
 
