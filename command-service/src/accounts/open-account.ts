@@ -6,7 +6,7 @@ import type { CommandHandler } from '../infrastructure/command-handler.js';
 import { entityIdFor } from '../infrastructure/name-uuid.js';
 import { commandContextOf } from '../requests/command-request.js';
 import { optionalLimit, optionalText, optionalUuid, requireCurrency } from '../requests/fields.js';
-import { accountAggregate } from './account-aggregate.js';
+import { accountKind } from './account-stream.js';
 import { accountReply } from './account-reply.js';
 import { requireMayOpenFor } from './authorization.js';
 
@@ -46,7 +46,7 @@ export function openAccount(deps: {
     } as const;
     const outcome = await deps.handler.handle(
       accountStream(accountId),
-      accountAggregate,
+      accountKind,
       (state) => decideAccount(command, state),
       context,
     );

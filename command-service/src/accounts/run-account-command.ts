@@ -8,7 +8,7 @@ import {
 import { rejectionError } from '@bank/platform';
 import type { CommandContext } from '../infrastructure/command-context.js';
 import type { Accepted, CommandHandler } from '../infrastructure/command-handler.js';
-import { accountAggregate } from './account-aggregate.js';
+import { accountKind } from './account-stream.js';
 import type { Access } from '@bank/platform';
 import { accountGuard, requireRole } from './authorization.js';
 
@@ -27,7 +27,7 @@ export async function runAccountCommand(
   requireRole(context.actor, access);
   const outcome = await handler.handle(
     accountStream(accountId),
-    accountAggregate,
+    accountKind,
     (state) => {
       if (state.status === 'none') throw new Error('guard let a missing account through');
       return decideAccount(toCommand(state), state);

@@ -1,7 +1,7 @@
 import { accountStream, decideAccount, type Actor } from '@bank/domain';
 import type { EventStore, RecordedEvent } from '@bank/event-store';
 import type { Logger } from '@bank/platform';
-import { accountAggregate } from '../accounts/account-aggregate.js';
+import { accountKind } from '../accounts/account-stream.js';
 import type { Clock } from '../infrastructure/command-context.js';
 import type { CommandHandler } from '../infrastructure/command-handler.js';
 import { StoreFollower } from '../infrastructure/store-follower.js';
@@ -77,7 +77,7 @@ export class HoldExpiry {
       try {
         const outcome = await this.options.handler.handle(
           accountStream(hold.accountId),
-          accountAggregate,
+          accountKind,
           (account) =>
             decideAccount(
               { type: 'ExpireHold', data: { holdId: hold.holdId, now: now.toISOString() } },

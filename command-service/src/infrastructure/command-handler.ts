@@ -15,7 +15,7 @@ import {
 } from '@bank/event-store';
 import { AppError, failSpan, SpanKind, startSpan, traceparentOf } from '@bank/platform';
 import type { CommandMetrics } from '../metrics.js';
-import type { Aggregate } from './aggregate.js';
+import type { StreamKind } from './stream-kind.js';
 import { backoffMs, sleep } from './backoff.js';
 import type { CommandContext } from './command-context.js';
 import { assertBeforeDeadline, deadlineExceeded, remainingMs } from './deadline.js';
@@ -75,7 +75,7 @@ export interface PlannedWrite {
 /** Plans a write: the events folded onto the state they were decided on. */
 export function planWrite<S, E extends BankEvent>(
   streamId: string,
-  aggregate: Aggregate<S, E>,
+  kind: StreamKind<S, E>,
   loaded: LoadedStream<S>,
   events: ReadonlyArray<{
     readonly event: E;
@@ -84,7 +84,7 @@ export function planWrite<S, E extends BankEvent>(
   }>,
 ): PlannedWrite & { readonly stateAfter: S } {
   let state = loaded.state;
-  for (const { event } of events) state = aggregate.evolve(state, event);
+  for (const { event } of events) state = kind.evolve(state, event);
   return { streamId, revision: loaded.revision, events, stateAfter: state };
 }
 
@@ -97,7 +97,7 @@ export interface StreamsView {
    */
   load<S, E extends BankEvent>(
     streamId: string,
-    aggregate: Aggregate<S, E>,
+    kind: StreamKind<S, E>,
     commandId?: string,
   ): Promise<LoadedStream<S> & { readonly verified: boolean }>;
 }
@@ -152,32 +152,32 @@ export class CommandHandler {
    */
   async read<S, E extends BankEvent>(
     streamId: string,
-    aggregate: Aggregate<S, E>,
+    kind: StreamKind<S, E>,
     options: { readonly cachedIsEnough?: boolean } = {},
   ): Promise<LoadedStream<S>> {
     return await this.mutex.run(streamId, () =>
       unavailableAsAppError(async () => {
         if (options.cachedIsEnough) {
-          const cached = await this.cache.load(streamId, aggregate, undefined, {
+          const cached = await this.cache.load(streamId, kind, undefined, {
             trustCache: true,
           });
           if (cached.revision !== undefined) return cached;
         }
-        return await this.cache.load(streamId, aggregate);
+        return await this.cache.load(streamId, kind);
       }),
     );
   }
 
   async handle<S, E extends BankEvent>(
     streamId: string,
-    aggregate: Aggregate<S, E>,
+    kind: StreamKind<S, E>,
     decide: (state: S) => Decision<E>,
     context: CommandContext,
     handleOptions: HandleOptions<S> = {},
   ): Promise<Outcome<S>> {
     assertBeforeDeadline(context.deadline);
     return await this.mutex.run(streamId, () =>
-      this.attempt(streamId, aggregate, decide, context, handleOptions),
+      this.attempt(streamId, kind, decide, context, handleOptions),
     );
   }
 
@@ -219,10 +219,10 @@ export class CommandHandler {
       assertBeforeDeadline(context.deadline);
       const fresh = !trustCache;
       const view: StreamsView = {
-        load: (streamId, aggregate, commandId) => {
+        load: (streamId, kind, commandId) => {
           if (!streams.has(streamId)) throw new Error(`${streamId} is not locked by this command`);
           return unavailableAsAppError(() =>
-            this.cache.load(streamId, aggregate, commandId, { trustCache: !fresh }),
+            this.cache.load(streamId, kind, commandId, { trustCache: !fresh }),
           );
         },
       };
@@ -345,7 +345,7 @@ export class CommandHandler {
 
   private async attempt<S, E extends BankEvent>(
     streamId: string,
-    aggregate: Aggregate<S, E>,
+    kind: StreamKind<S, E>,
     decide: (state: S) => Decision<E>,
     context: CommandContext,
     { guard }: HandleOptions<S>,
@@ -359,7 +359,7 @@ export class CommandHandler {
     for (let attempt = 0; ;) {
       assertBeforeDeadline(context.deadline);
       const loaded = await unavailableAsAppError(() =>
-        this.cache.load(streamId, aggregate, context.commandId, { trustCache }),
+        this.cache.load(streamId, kind, context.commandId, { trustCache }),
       );
       const recheck = !loaded.verified;
       trustCache = false;
@@ -412,7 +412,7 @@ export class CommandHandler {
         );
         for (const event of decision.events) metrics.eventsAppended.inc({ type: event.type });
         let state = loaded.state;
-        for (const event of decision.events) state = aggregate.evolve(state, event);
+        for (const event of decision.events) state = kind.evolve(state, event);
         const lastEventId = toAppend.at(-1)?.eventId;
         if (lastEventId !== undefined) {
           this.cache.appended(streamId, state, context.commandId, {

@@ -8,7 +8,7 @@ import {
 } from '@bank/domain';
 import { AppError, createLogger } from '@bank/platform';
 import { Registry } from 'prom-client';
-import { accountAggregate } from '../accounts/account-aggregate.js';
+import { accountKind } from '../accounts/account-stream.js';
 import { createCommandMetrics, type CommandMetrics } from '../metrics.js';
 import { InMemoryEventStore } from '../testing/in-memory-event-store.js';
 import type { CommandContext } from './command-context.js';
@@ -63,7 +63,7 @@ async function openedHandler(maxRetries: number) {
   const store = new InMemoryEventStore();
   const metrics = createCommandMetrics(new Registry());
   const handler = new CommandHandler({ store, metrics, maxRetries, random: () => 0 });
-  await handler.handle(STREAM, accountAggregate, decide(open), contextFor('open'));
+  await handler.handle(STREAM, accountKind, decide(open), contextFor('open'));
   return { store, metrics, handler };
 }
 
@@ -86,7 +86,7 @@ describe('CommandHandler', () => {
     };
     const outcome = await handler.handle(
       STREAM,
-      accountAggregate,
+      accountKind,
       decide(deposit(10n)),
       contextFor('mine'),
     );
@@ -103,7 +103,7 @@ describe('CommandHandler', () => {
     };
     const outcome = await handler.handle(
       STREAM,
-      accountAggregate,
+      accountKind,
       decide(deposit(10n)),
       contextFor('same'),
     );
@@ -115,7 +115,7 @@ describe('CommandHandler', () => {
   it('answers with the events the command appended, and with the same ones when repeated', async () => {
     const first = await handler.handle(
       STREAM,
-      accountAggregate,
+      accountKind,
       decide(deposit(10n)),
       contextFor('dep'),
     );
@@ -127,7 +127,7 @@ describe('CommandHandler', () => {
     for (const repeater of [handler, cold]) {
       const again = await repeater.handle(
         STREAM,
-        accountAggregate,
+        accountKind,
         decide(deposit(99n)),
         contextFor('dep'),
       );
@@ -140,7 +140,7 @@ describe('CommandHandler', () => {
     let n = 0;
     store.beforeAppend = () => foreignDeposit(store, `other-${++n}`, 1n);
     await assert.rejects(
-      handler.handle(STREAM, accountAggregate, decide(deposit(10n)), contextFor('mine')),
+      handler.handle(STREAM, accountKind, decide(deposit(10n)), contextFor('mine')),
       (error: unknown) => error instanceof AppError && error.category === 'conflict',
     );
     assert.equal(await retries(), 3);
@@ -150,7 +150,7 @@ describe('CommandHandler', () => {
     await assert.rejects(
       handler.handle(
         STREAM,
-        accountAggregate,
+        accountKind,
         decide(deposit(1n)),
         contextFor('late', new Date(Date.now() - 1)),
       ),
@@ -165,7 +165,7 @@ describe('CommandHandler', () => {
     await assert.rejects(
       slow.handle(
         STREAM,
-        accountAggregate,
+        accountKind,
         decide(deposit(1n)),
         contextFor('soon', new Date(Date.now() + 80)),
       ),
@@ -178,7 +178,7 @@ describe('CommandHandler', () => {
     const reads = countReads(store);
     const outcome = await handler.handle(
       STREAM,
-      accountAggregate,
+      accountKind,
       decide(deposit(10n)),
       contextFor('cached'),
     );
@@ -190,7 +190,7 @@ describe('CommandHandler', () => {
     foreignDeposit(store, 'elsewhere', 5n);
     const next = await handler.handle(
       STREAM,
-      accountAggregate,
+      accountKind,
       decide(deposit(1n)),
       contextFor('after-foreign'),
     );
@@ -205,23 +205,21 @@ describe('CommandHandler', () => {
     const other = 'account-b';
     const opened = await fresh.handle(
       other,
-      accountAggregate,
+      accountKind,
       decide({ type: 'OpenAccount', data: { ...openData, accountId: 'b' } }),
       contextFor('open-b'),
     );
     assert.ok(opened.ok);
     assert.equal(reads(), 0);
     // Cached from its own append: the next command on it reads nothing either.
-    assert.ok(
-      (await fresh.handle(other, accountAggregate, decide(deposit(3n)), contextFor('d'))).ok,
-    );
+    assert.ok((await fresh.handle(other, accountKind, decide(deposit(3n)), contextFor('d'))).ok);
     assert.equal(reads(), 0);
 
     // STREAM exists (opened by the other handler) but this one never saw it: taken as empty,
     // the deposit is refused (no account), so it reads the stream and decides again.
     const deposited = await fresh.handle(
       STREAM,
-      accountAggregate,
+      accountKind,
       decide(deposit(4n)),
       contextFor('d2'),
     );
@@ -234,7 +232,7 @@ describe('CommandHandler', () => {
       metrics,
       maxRetries: 3,
       random: () => 0,
-    }).handle(STREAM, accountAggregate, decide(open), contextFor('open'));
+    }).handle(STREAM, accountKind, decide(open), contextFor('open'));
     assert.ok(again.ok && again.replayed);
   });
 
@@ -244,7 +242,7 @@ describe('CommandHandler', () => {
     const reads = countReads(store);
     const outcome = await handler.handle(
       STREAM,
-      accountAggregate,
+      accountKind,
       decide({ type: 'Withdraw', data: { amount: 60n } }),
       contextFor('withdraw'),
     );
@@ -254,7 +252,7 @@ describe('CommandHandler', () => {
     // A real refusal still reads once and refuses.
     const refused = await handler.handle(
       STREAM,
-      accountAggregate,
+      accountKind,
       decide({ type: 'Withdraw', data: { amount: 60n } }),
       contextFor('withdraw-again'),
     );
@@ -266,7 +264,7 @@ describe('CommandHandler', () => {
     foreignDeposit(store, 'elsewhere', 7n);
     const outcome = await handler.handle(
       STREAM,
-      accountAggregate,
+      accountKind,
       decide(deposit(1n)),
       contextFor('guarded'),
       {
@@ -282,7 +280,7 @@ describe('CommandHandler', () => {
   it('appends nothing for a rejection and stamps metadata on what it appends', async () => {
     const rejected = await handler.handle(
       STREAM,
-      accountAggregate,
+      accountKind,
       decide({ type: 'Withdraw', data: { amount: 1n } }),
       contextFor('w'),
     );
@@ -309,18 +307,18 @@ describe('CommandHandler.handleAcross', () => {
     ({ store, metrics, handler } = await openedHandler(2));
     await handler.handle(
       OTHER,
-      accountAggregate,
+      accountKind,
       decide({ type: 'OpenAccount', data: { ...openData, accountId: 'b' } }),
       contextFor('open-b'),
     );
-    await handler.handle(STREAM, accountAggregate, decide(deposit(10n)), contextFor('fund'));
+    await handler.handle(STREAM, accountKind, decide(deposit(10n)), contextFor('fund'));
   });
 
   /** Moves `amount` from a to b in one append; a refusal only from a fresh view. */
   const move = (amount: bigint, commandId: string) =>
     handler.handleAcross([OTHER, STREAM], contextFor(commandId), async (view) => {
-      const from = await view.load(STREAM, accountAggregate);
-      const to = await view.load(OTHER, accountAggregate);
+      const from = await view.load(STREAM, accountKind);
+      const to = await view.load(OTHER, accountKind);
       const withdrawn = decideAccount({ type: 'Withdraw', data: { amount } }, from.state);
       if (!withdrawn.ok) {
         if (!from.verified) return { kind: 'recheck' } as const;
@@ -334,13 +332,13 @@ describe('CommandHandler.handleAcross', () => {
         writes: [
           planWrite(
             STREAM,
-            accountAggregate,
+            accountKind,
             from,
             withdrawn.events.map((event) => ({ event, ...ids })),
           ),
           planWrite(
             OTHER,
-            accountAggregate,
+            accountKind,
             to,
             deposited.events.map((event) => ({ event, ...ids })),
           ),
@@ -351,7 +349,7 @@ describe('CommandHandler.handleAcross', () => {
   const balances = async () =>
     Promise.all(
       [STREAM, OTHER].map(async (stream) => {
-        const state = (await handler.read(stream, accountAggregate)).state;
+        const state = (await handler.read(stream, accountKind)).state;
         return state.status === 'none' ? undefined : state.balance;
       }),
     );

@@ -1,6 +1,6 @@
 import type { BankEvent } from '@bank/domain';
 import type { EventStore } from '@bank/event-store';
-import type { Aggregate } from './aggregate.js';
+import type { StreamKind } from './stream-kind.js';
 import { decodeStored, loadStream, type LoadedStream } from './stream-loader.js';
 
 interface CommandMark {
@@ -42,7 +42,7 @@ export class StreamCache {
    */
   async load<S, E extends BankEvent>(
     streamId: string,
-    aggregate: Aggregate<S, E>,
+    kind: StreamKind<S, E>,
     commandId?: string,
     options: { readonly trustCache?: boolean } = {},
   ): Promise<LoadedStream<S> & { readonly verified: boolean }> {
@@ -56,14 +56,14 @@ export class StreamCache {
         lastEventId: cached.lastEventId,
         earlier:
           commandId !== undefined && cached.commands.has(commandId)
-            ? (await loadStream(this.store, streamId, aggregate, commandId)).earlier
+            ? (await loadStream(this.store, streamId, kind, commandId)).earlier
             : undefined,
         verified: false,
       };
     }
     if (options.trustCache) {
       return {
-        state: aggregate.initial,
+        state: kind.initialState,
         revision: undefined,
         position: 0n,
         lastEventId: undefined,
@@ -72,7 +72,7 @@ export class StreamCache {
       };
     }
     const entry: Entry = cached ?? {
-      state: aggregate.initial,
+      state: kind.initialState,
       revision: undefined,
       position: 0n,
       lastEventId: undefined,
@@ -84,10 +84,10 @@ export class StreamCache {
     let state = entry.state as S;
     for (const stored of tail) {
       const event = decodeStored(stored);
-      if (!aggregate.accepts(event)) {
-        throw new Error(`${stored.type} does not belong on ${aggregate.name} stream ${streamId}`);
+      if (!kind.accepts(event)) {
+        throw new Error(`${stored.type} does not belong on ${kind.name} stream ${streamId}`);
       }
-      state = aggregate.evolve(state, event);
+      state = kind.evolve(state, event);
       const command = stored.metadata['commandId'];
       if (typeof command === 'string') {
         entry.commands.set(command, {
@@ -106,7 +106,7 @@ export class StreamCache {
     // A repeated command is rare: only then fold again from the start to rebuild its first result.
     const earlier =
       commandId !== undefined && entry.commands.has(commandId)
-        ? (await loadStream(this.store, streamId, aggregate, commandId)).earlier
+        ? (await loadStream(this.store, streamId, kind, commandId)).earlier
         : undefined;
     return {
       state,

@@ -1,6 +1,6 @@
 import { decodeRecorded, type BankEvent } from '@bank/domain';
 import type { EventStore, RecordedEvent } from '@bank/event-store';
-import type { Aggregate } from './aggregate.js';
+import type { StreamKind } from './stream-kind.js';
 
 /** What an earlier command with the same id left behind. */
 export interface EarlierResult<S> {
@@ -35,19 +35,19 @@ export interface LoadedStream<S> {
 export async function loadStream<S, E extends BankEvent>(
   store: EventStore,
   streamId: string,
-  aggregate: Aggregate<S, E>,
+  kind: StreamKind<S, E>,
   commandId?: string,
 ): Promise<LoadedStream<S>> {
   const recorded = await store.readStream(streamId);
-  let state = aggregate.initial;
+  let state = kind.initialState;
   let earlier: EarlierResult<S> | undefined;
   const commandEvents: BankEvent[] = [];
   for (const stored of recorded) {
     const event = decodeStored(stored);
-    if (!aggregate.accepts(event)) {
-      throw new Error(`${stored.type} does not belong on ${aggregate.name} stream ${streamId}`);
+    if (!kind.accepts(event)) {
+      throw new Error(`${stored.type} does not belong on ${kind.name} stream ${streamId}`);
     }
-    state = aggregate.evolve(state, event);
+    state = kind.evolve(state, event);
     if (commandId !== undefined && stored.metadata['commandId'] === commandId) {
       commandEvents.push(event);
       earlier = {

@@ -11,7 +11,7 @@ import {
   type TransferState,
 } from '@bank/domain';
 import { rejectionError } from '@bank/platform';
-import { accountAggregate } from '../accounts/account-aggregate.js';
+import { accountKind } from '../accounts/account-stream.js';
 import type { CommandContext } from '../infrastructure/command-context.js';
 import {
   commandIdReused,
@@ -23,7 +23,7 @@ import {
 } from '../infrastructure/command-handler.js';
 import type { LoadedStream } from '../infrastructure/stream-loader.js';
 import { eventIdFor } from '../infrastructure/name-uuid.js';
-import { transferAggregate } from './transfer-aggregate.js';
+import { transferKind } from './transfer-stream.js';
 
 type RequestTransfer = Extract<TransferCommand, { type: 'RequestTransfer' }>;
 
@@ -68,15 +68,15 @@ export async function transferAtomically(
     [transferStreamId, sourceStreamId, destinationStreamId],
     context,
     async (view): Promise<StreamsDecision<AtomicTransferOutcome>> => {
-      const transfer = await view.load(transferStreamId, transferAggregate, context.commandId);
+      const transfer = await view.load(transferStreamId, transferKind, context.commandId);
       if (transfer.earlier) {
         const { actorId } = transfer.earlier;
         if (context.fromClient && actorId !== undefined && actorId !== context.actor.id)
           throw commandIdReused();
         return { kind: 'answer', result: { kind: 'replayed' } };
       }
-      const source = await view.load(sourceStreamId, accountAggregate);
-      const destination = await view.load(destinationStreamId, accountAggregate);
+      const source = await view.load(sourceStreamId, accountKind);
+      const destination = await view.load(destinationStreamId, accountKind);
       const settled = settleUnlessRecorded(
         () => settleTransfer(command, transfer.state, source.state, destination.state),
         [transfer, source, destination],
@@ -95,7 +95,7 @@ export async function transferAtomically(
       );
       const writes = [
         ...accounts.map(({ streamId, loaded, events }) =>
-          planWrite(streamId, accountAggregate, loaded, events),
+          planWrite(streamId, accountKind, loaded, events),
         ),
         record,
       ];
@@ -152,7 +152,7 @@ export function settlementWrites(
   const progressCommandId = `${transferId}:${
     settled.completes ? 'source-debited+destination-credited+completed' : 'failed'
   }`;
-  const record = planWrite(transferStreamId, transferAggregate, streams.transfer, [
+  const record = planWrite(transferStreamId, transferKind, streams.transfer, [
     ...settled.requested.map((event) => ({
       event,
       commandId: context.commandId,

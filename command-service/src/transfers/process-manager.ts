@@ -15,11 +15,11 @@ import {
   type TransferLegKind,
 } from '@bank/domain';
 import type { Logger } from '@bank/platform';
-import { accountAggregate } from '../accounts/account-aggregate.js';
+import { accountKind } from '../accounts/account-stream.js';
 import type { Clock, CommandContext } from '../infrastructure/command-context.js';
 import type { CommandHandler, Outcome } from '../infrastructure/command-handler.js';
 import { KeyedMutex } from '../infrastructure/keyed-mutex.js';
-import { transferAggregate } from './transfer-aggregate.js';
+import { transferKind } from './transfer-stream.js';
 
 /** Test seam: called right after an account leg of a transfer was appended (crash tests). */
 export interface TransferHooks {
@@ -72,7 +72,7 @@ export class TransferProcessManager {
     const streamId = transferStream(transferId);
     // The cached stream will do: every step decided on it is either an account leg (recorded
     // per transfer, so a repeat is a replay) or the final append, checked at its revision.
-    const loaded = await handler.read(streamId, transferAggregate, { cachedIsEnough: true });
+    const loaded = await handler.read(streamId, transferKind, { cachedIsEnough: true });
     if (loaded.state.status === 'none') throw new Error(`transfer ${transferId} does not exist`);
     let state: ActiveTransferState = loaded.state;
     let position = loaded.position;
@@ -98,7 +98,7 @@ export class TransferProcessManager {
     const leg = async (kind: TransferLegKind, accountId: string, command: AccountCommand) => {
       const outcome = await handler.handle(
         accountStream(accountId),
-        accountAggregate,
+        accountKind,
         (account) => decideAccount(command, account),
         contextFor(kind),
       );
@@ -116,7 +116,7 @@ export class TransferProcessManager {
         throw new Error(`transfer ${transferId}: ${step} refused: ${decision.rejection.code}`);
       }
       for (const event of decision.events) {
-        const next = transferAggregate.evolve(state, event);
+        const next = transferKind.evolve(state, event);
         if (next.status === 'none') throw new Error(`transfer ${transferId} vanished`);
         state = next;
       }
@@ -127,7 +127,7 @@ export class TransferProcessManager {
       const steps = unrecorded.splice(0);
       const outcome = await handler.handle(
         streamId,
-        transferAggregate,
+        transferKind,
         (current) =>
           decideTransferSteps(
             steps.map((s) => s.command),
@@ -209,11 +209,9 @@ export class TransferProcessManager {
   /** In `source_debited` the source must be asked whether a refund already landed (see nextTransferStep). */
   private async sourceLegs(state: ActiveTransferState): Promise<{ refunded: boolean } | undefined> {
     if (state.status !== 'source_debited') return undefined;
-    const source = await this.deps.handler.read(
-      accountStream(state.fromAccountId),
-      accountAggregate,
-      { cachedIsEnough: true },
-    );
+    const source = await this.deps.handler.read(accountStream(state.fromAccountId), accountKind, {
+      cachedIsEnough: true,
+    });
     return { refunded: hasTransferLeg(source.state, 'refund', state.transferId) };
   }
 }

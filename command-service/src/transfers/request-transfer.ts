@@ -11,7 +11,7 @@ import {
 } from '@bank/domain';
 import { COMMAND_ACCESS, rejectionError, validationError, type UnaryHandler } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
-import { accountAggregate } from '../accounts/account-aggregate.js';
+import { accountKind } from '../accounts/account-stream.js';
 import { accountGuard, accountNotFound, requireRole } from '../accounts/authorization.js';
 import type { Clock, CommandContext } from '../infrastructure/command-context.js';
 import type { CommandHandler } from '../infrastructure/command-handler.js';
@@ -20,7 +20,7 @@ import { commandContextOf } from '../requests/command-request.js';
 import { optionalText, optionalUuid, requireAmount, requireUuid } from '../requests/fields.js';
 import { transferAtomically } from './atomic-transfer.js';
 import type { TransferProcessManager } from './process-manager.js';
-import { transferAggregate } from './transfer-aggregate.js';
+import { transferKind } from './transfer-stream.js';
 
 /**
  * Where the store appends to several streams atomically, decides the transfer on both accounts
@@ -47,8 +47,8 @@ export function requestTransfer(deps: {
 
     // Owner and currency never change once an account exists, so a cached account will do.
     const [source, destination] = await Promise.all([
-      deps.handler.read(accountStream(fromAccountId), accountAggregate, { cachedIsEnough: true }),
-      deps.handler.read(accountStream(toAccountId), accountAggregate, { cachedIsEnough: true }),
+      deps.handler.read(accountStream(fromAccountId), accountKind, { cachedIsEnough: true }),
+      deps.handler.read(accountStream(toAccountId), accountKind, { cachedIsEnough: true }),
     ]);
     accountGuard(context.actor, COMMAND_ACCESS.RequestTransfer)(source.state);
     if (source.state.status === 'none') throw accountNotFound();
@@ -121,7 +121,7 @@ async function requestThroughProcessManager(
     await refuseUnpayable(handler, command.data, cachedSource);
   const requested = await handler.handle(
     transferStream(command.data.transferId),
-    transferAggregate,
+    transferKind,
     (state) => decideTransfer(command, state),
     context,
   );
@@ -147,10 +147,10 @@ async function refuseUnpayable(
   cachedSource: AccountState,
 ): Promise<void> {
   if (!debitRefusal(cachedSource, transfer.amount)) return;
-  const source = await handler.read(accountStream(transfer.fromAccountId), accountAggregate);
+  const source = await handler.read(accountStream(transfer.fromAccountId), accountKind);
   const refusal = debitRefusal(source.state, transfer.amount);
   if (!refusal) return;
-  const recorded = await handler.read(transferStream(transfer.transferId), transferAggregate);
+  const recorded = await handler.read(transferStream(transfer.transferId), transferKind);
   if (recorded.state.status !== 'none') return;
   throw rejectionError(refusal.code, refusal.message);
 }

@@ -7,7 +7,7 @@ import {
 } from '@bank/domain';
 import { COMMAND_ACCESS, rejectionError, type UnaryHandler } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
-import { accountAggregate } from '../accounts/account-aggregate.js';
+import { accountKind } from '../accounts/account-stream.js';
 import { requireRole } from '../accounts/authorization.js';
 import type { Clock } from '../infrastructure/command-context.js';
 import {
@@ -20,7 +20,7 @@ import { entityIdFor } from '../infrastructure/name-uuid.js';
 import { commandContextOf } from '../requests/command-request.js';
 import { optionalText, requireAmount, requireUuid } from '../requests/fields.js';
 import { settlementWrites, settleUnlessRecorded } from './atomic-transfer.js';
-import { transferAggregate } from './transfer-aggregate.js';
+import { transferKind } from './transfer-stream.js';
 import { requireMultiStreamAppend } from './transfer-batch.js';
 
 type TransferReply = commandTypes.TransferReply;
@@ -43,7 +43,7 @@ export function reverseTransfer(deps: {
     requireRole(context.actor, COMMAND_ACCESS.ReverseTransfer);
     requireMultiStreamAppend(deps.handler, 'a reversal');
     // A transfer's accounts and currency never change once it exists.
-    const known = await deps.handler.read(transferStream(transferId), transferAggregate, {
+    const known = await deps.handler.read(transferStream(transferId), transferKind, {
       cachedIsEnough: true,
     });
     if (known.state.status === 'none')
@@ -73,7 +73,7 @@ export function reverseTransfer(deps: {
       [originalStream, reversalStream, payerStream, payeeStream],
       context,
       async (view): Promise<StreamsDecision<TransferReply>> => {
-        const reversal = await view.load(reversalStream, transferAggregate, context.commandId);
+        const reversal = await view.load(reversalStream, transferKind, context.commandId);
         if (reversal.earlier) {
           const { actorId, position } = reversal.earlier;
           if (context.fromClient && actorId !== undefined && actorId !== context.actor.id)
@@ -81,9 +81,9 @@ export function reverseTransfer(deps: {
           if (reversal.state.status === 'none') throw new Error(`reversal ${reversalId} vanished`);
           return { kind: 'answer', result: reply(reversal.state, position, true) };
         }
-        const original = await view.load(originalStream, transferAggregate);
-        const payer = await view.load(payerStream, accountAggregate);
-        const payee = await view.load(payeeStream, accountAggregate);
+        const original = await view.load(originalStream, transferKind);
+        const payer = await view.load(payerStream, accountKind);
+        const payee = await view.load(payeeStream, accountKind);
         const command = {
           type: 'ReverseTransfer',
           data: { transferId, reversalId, reference, ...(amount === undefined ? {} : { amount }) },
@@ -111,7 +111,7 @@ export function reverseTransfer(deps: {
         );
         const reversed = planWrite(
           originalStream,
-          transferAggregate,
+          transferKind,
           original,
           decided.original.map((event) => ({
             event,
@@ -127,7 +127,7 @@ export function reverseTransfer(deps: {
           writes: [
             reversed,
             ...accounts.map(({ streamId, loaded, events }) =>
-              planWrite(streamId, accountAggregate, loaded, events),
+              planWrite(streamId, accountKind, loaded, events),
             ),
             record,
           ],

@@ -22,7 +22,7 @@ import {
   type UnaryHandler,
 } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
-import { accountAggregate } from '../accounts/account-aggregate.js';
+import { accountKind } from '../accounts/account-stream.js';
 import { accountGuard, accountNotFound, requireRole } from '../accounts/authorization.js';
 import type { Clock, CommandContext } from '../infrastructure/command-context.js';
 import {
@@ -39,7 +39,7 @@ import type { LoadedStream } from '../infrastructure/stream-loader.js';
 import { commandContextOf } from '../requests/command-request.js';
 import { optionalText, requireAmount, requireUuid } from '../requests/fields.js';
 import { settlementWrites, settleUnlessRecorded } from './atomic-transfer.js';
-import { transferAggregate } from './transfer-aggregate.js';
+import { transferKind } from './transfer-stream.js';
 
 type BatchReply = commandTypes.TransferBatchReply;
 type LegReply = commandTypes.TransferBatchLegReply;
@@ -85,7 +85,7 @@ export function requestTransferBatch(deps: {
     const known = new Map<string, AccountState>();
     await Promise.all(
       accountIds.map(async (accountId) => {
-        const loaded = await deps.handler.read(accountStream(accountId), accountAggregate, {
+        const loaded = await deps.handler.read(accountStream(accountId), accountKind, {
           cachedIsEnough: true,
         });
         known.set(accountId, loaded.state);
@@ -137,7 +137,7 @@ export function requestTransferBatch(deps: {
         const first = transferStreams[0];
         if (first === undefined) throw new Error('a batch without legs');
         const transfers = new Map<string, Loaded<TransferState>>();
-        const firstLoaded = await view.load(first, transferAggregate, context.commandId);
+        const firstLoaded = await view.load(first, transferKind, context.commandId);
         if (firstLoaded.earlier) {
           const { actorId, position } = firstLoaded.earlier;
           if (context.fromClient && actorId !== undefined && actorId !== context.actor.id)
@@ -148,10 +148,10 @@ export function requestTransferBatch(deps: {
         const accounts = new Map<string, Loaded<AccountState>>();
         await Promise.all([
           ...transferStreams.slice(1).map(async (streamId) => {
-            transfers.set(streamId, await view.load(streamId, transferAggregate));
+            transfers.set(streamId, await view.load(streamId, transferKind));
           }),
           ...accountIds.map(async (accountId) => {
-            accounts.set(accountId, await view.load(accountStream(accountId), accountAggregate));
+            accounts.set(accountId, await view.load(accountStream(accountId), accountKind));
           }),
         ]);
         const loaded = [...transfers.values(), ...accounts.values()];
@@ -262,7 +262,7 @@ async function replayed(
   position: bigint,
 ): Promise<BatchReply> {
   const states = await Promise.all(
-    transferStreams.map(async (streamId) => (await view.load(streamId, transferAggregate)).state),
+    transferStreams.map(async (streamId) => (await view.load(streamId, transferKind)).state),
   );
   const outcomes = states.map((state, index): LegReply => {
     if (state.status === 'none') throw new Error(`batch leg ${index} is not recorded`);
@@ -314,7 +314,7 @@ function batchWrites(
       events.push(...write.events);
       accountEvents.set(accountId, events);
       const before = at(accountId);
-      const after = planWrite(write.streamId, accountAggregate, before, write.events);
+      const after = planWrite(write.streamId, accountKind, before, write.events);
       current.set(accountId, { ...before, state: after.stateAfter });
     }
   }
@@ -322,7 +322,7 @@ function batchWrites(
     ...[...accountEvents].map(([accountId, events]) => {
       const loaded = accounts.get(accountId);
       if (!loaded) throw new Error(`account ${accountId} is not part of the batch`);
-      return planWrite(accountStream(accountId), accountAggregate, loaded, events);
+      return planWrite(accountStream(accountId), accountKind, loaded, events);
     }),
     ...records,
   ];

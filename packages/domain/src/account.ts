@@ -1,3 +1,4 @@
+import type { Decider } from './decider.js';
 import {
   accept,
   assertNever,
@@ -409,3 +410,10 @@ function refuseDebit(state: OpenAccountState, amount: bigint): Decision<never> |
   }
   return undefined;
 }
+
+/** The account stream's decider. */
+export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
+  decide: decideAccount,
+  evolve: evolveAccount,
+  initialState: initialAccountState,
+};

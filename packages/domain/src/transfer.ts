@@ -1,3 +1,4 @@
+import type { Decider } from './decider.js';
 import { accept, assertNever, reject, type Decision } from './decision.js';
 import type { BatchMode, TransferEvent } from './events.js';
 import { MAX_AMOUNT_MINOR, type Currency } from './money.js';
@@ -272,3 +273,10 @@ export function nextTransferStep(
       return assertNever(state.status);
   }
 }
+
+/** The transfer stream's decider. */
+export const transferDecider: Decider<TransferCommand, TransferEvent, TransferState> = {
+  decide: decideTransfer,
+  evolve: evolveTransfer,
+  initialState: initialTransferState,
+};

@@ -1,19 +1,7 @@
-import {
-  decideAccount,
-  evolveAccount,
-  initialAccountState,
-  type AccountCommand,
-  type AccountState,
-} from '../account.js';
+import { accountDecider } from '../account.js';
+import type { Decider } from '../decider.js';
 import type { Decision, RejectionCode } from '../decision.js';
-import type { AccountEvent, TransferEvent } from '../events.js';
-import {
-  decideTransfer,
-  evolveTransfer,
-  initialTransferState,
-  type TransferCommand,
-  type TransferState,
-} from '../transfer.js';
+import { transferDecider } from '../transfer.js';
 
 /**
  * given / when / then for deciders, after emmett's DeciderSpecification:
@@ -25,11 +13,8 @@ import {
  * throws a `DeciderSpecError` whose message shows expected and actual as bigint-safe JSON.
  */
 
-export type Decider<Command, Event, State> = {
-  decide: (command: Command, state: State) => Decision<Event>;
-  evolve: (state: State, event: Event) => State;
-  initialState: State;
-};
+export type { Decider };
+export { accountDecider, transferDecider };
 
 export type DeciderThen<Event, State> = {
   /** The command is accepted with exactly these events (`[]`: accepted, nothing appended). */
@@ -106,18 +91,6 @@ export function deciderSpec<Command, Event, State>(
     },
   };
 }
-
-export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
-  decide: decideAccount,
-  evolve: evolveAccount,
-  initialState: initialAccountState,
-};
-
-export const transferDecider: Decider<TransferCommand, TransferEvent, TransferState> = {
-  decide: decideTransfer,
-  evolve: evolveTransfer,
-  initialState: initialTransferState,
-};
 
 export const accountSpec = deciderSpec(accountDecider);
 export const transferSpec = deciderSpec(transferDecider);

@@ -1,17 +1,16 @@
 import {
-  evolveTransfer,
-  initialTransferState,
   TRANSFER_EVENT_TYPES,
+  transferDecider,
   type TransferEvent,
   type TransferState,
 } from '@bank/domain';
-import type { Aggregate } from '../infrastructure/aggregate.js';
+import type { StreamKind } from '../infrastructure/stream-kind.js';
 
 const TYPES: ReadonlySet<string> = new Set(TRANSFER_EVENT_TYPES);
 
-export const transferAggregate: Aggregate<TransferState, TransferEvent> = {
+export const transferKind: StreamKind<TransferState, TransferEvent> = {
   name: 'transfer',
-  initial: initialTransferState,
-  evolve: evolveTransfer,
+  initialState: transferDecider.initialState,
+  evolve: transferDecider.evolve,
   accepts: (event): event is TransferEvent => TYPES.has(event.type),
 };

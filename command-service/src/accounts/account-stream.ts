@@ -1,17 +1,16 @@
 import {
   ACCOUNT_EVENT_TYPES,
-  evolveAccount,
-  initialAccountState,
+  accountDecider,
   type AccountEvent,
   type AccountState,
 } from '@bank/domain';
-import type { Aggregate } from '../infrastructure/aggregate.js';
+import type { StreamKind } from '../infrastructure/stream-kind.js';
 
 const TYPES: ReadonlySet<string> = new Set(ACCOUNT_EVENT_TYPES);
 
-export const accountAggregate: Aggregate<AccountState, AccountEvent> = {
+export const accountKind: StreamKind<AccountState, AccountEvent> = {
   name: 'account',
-  initial: initialAccountState,
-  evolve: evolveAccount,
+  initialState: accountDecider.initialState,
+  evolve: accountDecider.evolve,
   accepts: (event): event is AccountEvent => TYPES.has(event.type),
 };
