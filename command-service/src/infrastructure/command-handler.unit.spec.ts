@@ -10,7 +10,7 @@ import { AppError, createLogger } from '@bank/platform';
 import { Registry } from 'prom-client';
 import { accountKind } from '../accounts/account-stream.js';
 import { createCommandMetrics, type CommandMetrics } from '../metrics.js';
-import { InMemoryEventStore } from '../testing/in-memory-event-store.js';
+import { InMemoryEventStore } from '@bank/event-store/memory';
 import type { CommandContext } from './command-context.js';
 import { CommandHandler, planWrite } from './command-handler.js';
 
