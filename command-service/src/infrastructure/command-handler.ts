@@ -22,7 +22,7 @@ import { assertBeforeDeadline, deadlineExceeded, remainingMs } from './deadline.
 import { KeyedMutex } from './keyed-mutex.js';
 import { eventIdFor } from './name-uuid.js';
 import { StreamCache } from './stream-cache.js';
-import type { LoadedStream } from './stream-loader.js';
+import type { EarlierResult, LoadedStream } from './stream-loader.js';
 
 export interface Accepted<S> {
   readonly ok: true;
@@ -213,76 +213,77 @@ export class CommandHandler {
     context: CommandContext,
     decide: (view: StreamsView) => Promise<StreamsDecision<T>>,
   ): Promise<T> {
-    const { store, metrics } = this.options;
     let trustCache = true;
     for (let attempt = 0; ;) {
       assertBeforeDeadline(context.deadline);
       const fresh = !trustCache;
-      const view: StreamsView = {
-        load: (streamId, kind, commandId) => {
-          if (!streams.has(streamId)) throw new Error(`${streamId} is not locked by this command`);
-          return unavailableAsAppError(() =>
-            this.cache.load(streamId, kind, commandId, { trustCache: !fresh }),
-          );
-        },
-      };
       trustCache = false;
-      const decision = await decide(view);
+      const decision = await decide(this.viewOf(streams, { trustCache: !fresh }));
       if (decision.kind === 'answer') return decision.result;
       if (decision.kind === 'recheck') {
         if (fresh) throw new Error(`${context.command}: asked to recheck a view read just now`);
         continue;
       }
-      const { writes } = decision;
-      const count = writes.reduce((sum, w) => sum + w.events.length, 0);
       try {
-        const appended = await this.observedAppend(
-          writes.map((w) => w.streamId).join(' '),
-          count,
-          (traceparent) =>
-            store.appendToStreams(
-              writes.map((write) => {
-                const indexes = new Map<string, number>();
-                return {
-                  streamId: write.streamId,
-                  expectedRevision: write.revision ?? 'no_stream',
-                  events: write.events.map(({ event, commandId, causationId }) => {
-                    const index = indexes.get(commandId) ?? 0;
-                    indexes.set(commandId, index + 1);
-                    return toStored(
-                      event,
-                      write.streamId,
-                      index,
-                      { ...context, commandId, causationId },
-                      traceparent,
-                    );
-                  }),
-                };
-              }),
-            ),
-        );
-        writes.forEach((write, i) => {
-          for (const { event } of write.events) metrics.eventsAppended.inc({ type: event.type });
-          const revision = appended.streams[i]?.nextExpectedRevision;
-          if (revision === undefined) return;
-          // The position of the whole append: every event of this stream is visible at it.
-          for (const commandId of new Set(write.events.map((e) => e.commandId))) {
-            this.cache.appended(write.streamId, write.stateAfter, commandId, {
-              revision,
-              position: appended.position,
-              eventId: eventIdOfLast(write),
-              created: write.revision === undefined,
-            });
-          }
-        });
-        return decision.result(appended.position);
+        const position = await this.appendWrites(decision.writes, context);
+        return decision.result(position);
       } catch (error) {
-        if (!(error instanceof ConcurrencyError || error instanceof DuplicateEventError))
-          throw error;
+        if (!isConflict(error)) throw error;
         await this.backOff(attempt, context, error.message);
         attempt += 1;
       }
     }
+  }
+
+  /** The streams a multi-stream command locked, loaded from the cache or read just now. */
+  private viewOf(
+    streams: ReadonlySet<string>,
+    { trustCache }: { readonly trustCache: boolean },
+  ): StreamsView {
+    return {
+      load: (streamId, kind, commandId) => {
+        if (!streams.has(streamId)) throw new Error(`${streamId} is not locked by this command`);
+        return unavailableAsAppError(() =>
+          this.cache.load(streamId, kind, commandId, { trustCache }),
+        );
+      },
+    };
+  }
+
+  /** Appends planned writes in one atomic multi-stream append and caches what they left. */
+  private async appendWrites(
+    writes: readonly PlannedWrite[],
+    context: CommandContext,
+  ): Promise<bigint> {
+    const count = writes.reduce((sum, w) => sum + w.events.length, 0);
+    const appended = await this.observedAppend(
+      writes.map((w) => w.streamId).join(' '),
+      count,
+      (traceparent) =>
+        this.options.store.appendToStreams(
+          writes.map((write) => ({
+            streamId: write.streamId,
+            expectedRevision: write.revision ?? 'no_stream',
+            events: storedEventsOf(write, context, traceparent),
+          })),
+        ),
+    );
+    writes.forEach((write, i) => {
+      for (const { event } of write.events)
+        this.options.metrics.eventsAppended.inc({ type: event.type });
+      const revision = appended.streams[i]?.nextExpectedRevision;
+      if (revision === undefined) return;
+      // The position of the whole append: every event of this stream is visible at it.
+      for (const commandId of new Set(write.events.map((e) => e.commandId))) {
+        this.cache.appended(write.streamId, write.stateAfter, commandId, {
+          revision,
+          position: appended.position,
+          eventId: eventIdOfLast(write),
+          created: write.revision === undefined,
+        });
+      }
+    });
+    return appended.position;
   }
 
   /**
@@ -312,7 +313,7 @@ export class CommandHandler {
       span?.end();
       return result;
     } catch (error) {
-      const conflict = error instanceof ConcurrencyError || error instanceof DuplicateEventError;
+      const conflict = isConflict(error);
       observe(conflict ? 'conflict' : 'error');
       span?.setAttribute('bank.outcome', conflict ? 'conflict' : 'error');
       if (!conflict) failSpan(span, error);
@@ -350,7 +351,6 @@ export class CommandHandler {
     context: CommandContext,
     { guard }: HandleOptions<S>,
   ): Promise<Outcome<S>> {
-    const { store, metrics } = this.options;
     // The first look trusts the cached stream and skips the read: an append decided on it is
     // checked by the store's expected revision anyway (a conflict reads the tail and decides
     // again). Anything that appends nothing (a refusal, a guard's error, a no-op) is only
@@ -369,76 +369,111 @@ export class CommandHandler {
         if (recheck) continue;
         throw error;
       }
-      if (loaded.earlier) {
-        const { state, revision, position, eventId, actorId, events } = loaded.earlier;
-        if (context.fromClient && actorId !== undefined && actorId !== context.actor.id)
-          throw commandIdReused();
-        return {
-          ok: true,
-          state,
-          revision,
-          position,
-          replayed: true,
-          lastEventId: eventId,
-          events,
-        };
-      }
+      if (loaded.earlier) return replayOf(loaded.earlier, context);
       const decision = decide(loaded.state);
       if (recheck && (!decision.ok || decision.events.length === 0)) continue;
       if (!decision.ok) return { ok: false, rejection: decision.rejection };
-      if (decision.events.length === 0) {
-        // Accepted with nothing to do (a transfer leg already applied): answer with the stream as is.
-        return {
-          ok: true,
-          state: loaded.state,
-          revision: loaded.revision ?? -1n,
-          position: loaded.position,
-          replayed: false,
-          lastEventId: loaded.lastEventId,
-          events: [],
-        };
-      }
-      let toAppend: EventToAppend[] = [];
+      // Accepted with nothing to do (a transfer leg already applied): the stream as it is.
+      if (decision.events.length === 0) return unchanged(loaded);
       try {
-        const appended = await this.observedAppend(
-          streamId,
-          decision.events.length,
-          (traceparent) => {
-            toAppend = decision.events.map((event, index) =>
-              toStored(event, streamId, index, context, traceparent),
-            );
-            return store.append(streamId, toAppend, loaded.revision ?? 'no_stream');
-          },
-        );
-        for (const event of decision.events) metrics.eventsAppended.inc({ type: event.type });
-        let state = loaded.state;
-        for (const event of decision.events) state = kind.evolve(state, event);
-        const lastEventId = toAppend.at(-1)?.eventId;
-        if (lastEventId !== undefined) {
-          this.cache.appended(streamId, state, context.commandId, {
-            revision: appended.nextExpectedRevision,
-            position: appended.position,
-            eventId: lastEventId,
-            created: loaded.revision === undefined,
-          });
-        }
-        return {
-          ok: true,
-          state,
-          revision: appended.nextExpectedRevision,
-          position: appended.position,
-          replayed: false,
-          lastEventId,
-          events: decision.events,
-        };
+        return await this.appendDecided(streamId, kind, loaded, decision.events, context);
       } catch (error) {
-        if (!(error instanceof ConcurrencyError || error instanceof DuplicateEventError))
-          throw error;
+        if (!isConflict(error)) throw error;
         await this.backOff(attempt, context, streamId);
         attempt += 1;
       }
     }
   }
+
+  /** Appends one stream's decided events at the revision they were decided on, and caches them. */
+  private async appendDecided<S, E extends BankEvent>(
+    streamId: string,
+    kind: StreamKind<S, E>,
+    loaded: LoadedStream<S>,
+    events: readonly E[],
+    context: CommandContext,
+  ): Promise<Accepted<S>> {
+    let toAppend: EventToAppend[] = [];
+    const appended = await this.observedAppend(streamId, events.length, (traceparent) => {
+      toAppend = events.map((event, index) =>
+        toStored(event, streamId, index, context, traceparent),
+      );
+      return this.options.store.append(streamId, toAppend, loaded.revision ?? 'no_stream');
+    });
+    for (const event of events) this.options.metrics.eventsAppended.inc({ type: event.type });
+    let state = loaded.state;
+    for (const event of events) state = kind.evolve(state, event);
+    const lastEventId = toAppend.at(-1)?.eventId;
+    if (lastEventId !== undefined) {
+      this.cache.appended(streamId, state, context.commandId, {
+        revision: appended.nextExpectedRevision,
+        position: appended.position,
+        eventId: lastEventId,
+        created: loaded.revision === undefined,
+      });
+    }
+    return {
+      ok: true,
+      state,
+      revision: appended.nextExpectedRevision,
+      position: appended.position,
+      replayed: false,
+      lastEventId,
+      events,
+    };
+  }
+}
+
+/** A conflict the command answers by reading again and deciding again. */
+function isConflict(error: unknown): error is ConcurrencyError | DuplicateEventError {
+  return error instanceof ConcurrencyError || error instanceof DuplicateEventError;
+}
+
+/**
+ * The first result of a command id seen on the stream before; another actor's id is refused
+ * (handing one customer another's outcome, or giving one id two effects, are both wrong).
+ */
+function replayOf<S>(
+  earlier: EarlierResult<S>,
+  context: CommandContext,
+): Accepted<S> {
+  const { state, revision, position, eventId, actorId, events } = earlier;
+  if (context.fromClient && actorId !== undefined && actorId !== context.actor.id)
+    throw commandIdReused();
+  return { ok: true, state, revision, position, replayed: true, lastEventId: eventId, events };
+}
+
+/** Accepted with nothing appended: answered with the stream as it is. */
+function unchanged<S>(loaded: LoadedStream<S>): Accepted<S> {
+  return {
+    ok: true,
+    state: loaded.state,
+    revision: loaded.revision ?? -1n,
+    position: loaded.position,
+    replayed: false,
+    lastEventId: loaded.lastEventId,
+    events: [],
+  };
+}
+
+/** A planned write's events as stored: ids derived per command, numbered per command. */
+function storedEventsOf(
+  write: PlannedWrite,
+  context: CommandContext,
+  traceparent: string | undefined,
+): EventToAppend[] {
+  const indexes = new Map<string, number>();
+  return write.events.map(({ event, commandId, causationId }) => {
+    const index = indexes.get(commandId) ?? 0;
+    indexes.set(commandId, index + 1);
+    return toStored(
+      event,
+      write.streamId,
+      index,
+      { ...context, commandId, causationId },
+      traceparent,
+    );
+  });
 }
 
 /** The id of a planned write's last event (event ids are derived, see toStored). */
