@@ -18,7 +18,7 @@ import { systemClock, type Clock } from './infrastructure/command-context.js';
 import { CommandHandler } from './infrastructure/command-handler.js';
 import { openEventStore } from './infrastructure/event-store.js';
 import { createCommandMetrics } from './metrics.js';
-import { commandServiceHandlers } from './service.js';
+import { commandServiceHandlers } from './handlers.js';
 import { TransferProcessManager, type TransferHooks } from './transfers/process-manager.js';
 import { HoldExpiry } from './holds/expiry.js';
 import { TransferRecovery } from './transfers/recovery.js';

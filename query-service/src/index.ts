@@ -21,11 +21,11 @@ import { consistentPositionQuery } from './consistency/projection-queries.js';
 import { StoreHead } from './consistency/store-head.js';
 import type { QueryServiceConfig } from './environment.js';
 import { createQueryMetrics } from './metrics.js';
-import { QUERY_SERVICE_NAME, registerQueryService } from './server.js';
+import { QUERY_SERVICE_NAME, registerQueryService } from './handlers.js';
 
 export type { QueryServiceConfig } from './environment.js';
 export { readQueryServiceConfig } from './environment.js';
-export { QUERY_SERVICE_NAME } from './server.js';
+export { QUERY_SERVICE_NAME } from './handlers.js';
 
 export const SERVICE_VERSION = serviceVersion(import.meta.url);
 
