@@ -13,6 +13,7 @@ import {
   DuplicateEventError,
   InvalidAppendError,
   MultiStreamAppendUnsupportedError,
+  OutcomeRecordedError,
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
@@ -37,6 +38,11 @@ export interface ContractOptions {
    *   streams, so the suite checks only the same-stream retry.
    */
   readonly duplicateEventIds: 'reject' | 'idempotent';
+  /**
+   * Whether `purgeOutcomes` removes outcomes (PostgreSQL, in memory) or leaves them to the
+   * server's own retention (EventStoreDB).
+   */
+  readonly purgesOutcomes: boolean;
   /** Per-test timeout; default 60 s. */
   readonly timeoutMs?: number;
 }
@@ -600,6 +606,110 @@ export function describeEventStoreContract(
           assert.deepEqual([first.streamId, second.streamId], [x, y]);
         }
         assert.equal(delivered.filter((e) => e.type === 'Single').length, singles);
+      });
+    });
+
+    void describe('command outcomes', () => {
+      const key = () => ({ commandId: `${ns}-${randomUUID()}`, requestHash: randomUUID() });
+      const expectRecorded = (promise: Promise<unknown>, commandId: string) =>
+        assert.rejects(promise, (error: unknown) => {
+          assert.ok(error instanceof OutcomeRecordedError, `got ${String(error)}`);
+          assert.equal(error.commandId, commandId);
+          return true;
+        });
+
+      void it('records an accepted command with its events, and only once', async () => {
+        const outcome = key();
+        await store.append(`${ns}-a`, [newEvent('Accepted')], 'no_stream', { outcome });
+        assert.deepEqual(await store.readOutcome(outcome.commandId), outcome);
+        await expectRecorded(
+          store.append(`${ns}-b`, [newEvent('Again')], 'no_stream', { outcome }),
+          outcome.commandId,
+        );
+        await expectRecorded(
+          store.appendToStreams(
+            [{ streamId: `${ns}-c`, expectedRevision: 'any', events: [newEvent()] }],
+            {
+              outcome,
+            },
+          ),
+          outcome.commandId,
+        );
+        assert.deepEqual(await store.readStream(`${ns}-b`), []);
+        assert.deepEqual(await store.readStream(`${ns}-c`), []);
+      });
+
+      void it('answers a refusal with the first outcome, and refuses an append after it', async () => {
+        const outcome = key();
+        const refusal = { code: 'INSUFFICIENT_FUNDS', message: 'first' };
+        assert.deepEqual(await store.recordRefusal({ ...outcome, refusal }), {
+          ...outcome,
+          refusal,
+        });
+        assert.deepEqual(
+          await store.recordRefusal({ ...outcome, requestHash: 'other', refusal: { code: 'X' } }),
+          { ...outcome, refusal },
+        );
+        await expectRecorded(
+          store.append(`${ns}-a`, [newEvent()], 'no_stream', { outcome }),
+          outcome.commandId,
+        );
+        assert.deepEqual(await store.readStream(`${ns}-a`), []);
+        assert.deepEqual(await store.readOutcome(outcome.commandId), { ...outcome, refusal });
+      });
+
+      void it('answers a refusal after an acceptance with the acceptance', async () => {
+        const outcome = key();
+        await store.appendToStreams(
+          [
+            { streamId: `${ns}-a`, expectedRevision: 'no_stream', events: [newEvent()] },
+            { streamId: `${ns}-b`, expectedRevision: 'no_stream', events: [newEvent()] },
+          ],
+          { outcome },
+        );
+        assert.deepEqual(
+          await store.recordRefusal({ ...outcome, refusal: { code: 'X' } }),
+          outcome,
+        );
+        assert.equal(await store.readOutcome(key().commandId), undefined);
+      });
+
+      void it('a failed append records no outcome', async () => {
+        const outcome = key();
+        await store.append(`${ns}-a`, [newEvent()], 'no_stream');
+        await assert.rejects(
+          store.append(`${ns}-a`, [newEvent()], 'no_stream', { outcome }),
+          ConcurrencyError,
+        );
+        assert.equal(await store.readOutcome(outcome.commandId), undefined);
+      });
+
+      void it('racing appends of one command on other streams: exactly one is recorded', async () => {
+        const outcome = key();
+        const results = await Promise.allSettled(
+          range(8).map((i) =>
+            store.append(`${ns}-race${i}`, [newEvent('Raced', { i })], 'no_stream', { outcome }),
+          ),
+        );
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+        for (const result of results) {
+          if (result.status === 'rejected')
+            assert.ok(result.reason instanceof OutcomeRecordedError);
+        }
+        const written = await Promise.all(range(8).map((i) => store.readStream(`${ns}-race${i}`)));
+        assert.equal(written.flat().length, 1);
+      });
+
+      void it('purges outcomes recorded before a time', async () => {
+        const outcome = key();
+        await store.recordRefusal({ ...outcome, refusal: { code: 'X' } });
+        const purged = await store.purgeOutcomes(new Date(Date.now() + 60_000));
+        if (options.purgesOutcomes) {
+          assert.ok(purged >= 1);
+          assert.equal(await store.readOutcome(outcome.commandId), undefined);
+        } else {
+          assert.equal(purged, 0);
+        }
       });
     });
 

@@ -57,6 +57,29 @@ export interface MultiStreamAppendResult {
   readonly position: bigint;
 }
 
+/** A client command, as its first outcome is recorded: its id and the hash of its request. */
+export interface CommandOutcomeKey {
+  readonly commandId: string;
+  readonly requestHash: string;
+}
+
+/**
+ * A client command's first outcome: accepted (its events were appended with it) or refused (with
+ * what it was refused with). Kept at least for the idempotency retention, then purged.
+ */
+export interface CommandOutcome extends CommandOutcomeKey {
+  /** Present when the command was refused. */
+  readonly refusal?: JsonObject;
+}
+
+export interface AppendOptions {
+  /**
+   * Records this command as accepted, in the same transaction as the events. A command that has
+   * an outcome already fails the whole append with OutcomeRecordedError.
+   */
+  readonly outcome?: CommandOutcomeKey;
+}
+
 export interface EventFilter {
   /** Keep events whose stream id starts with one of these. */
   readonly streamPrefixes?: readonly string[];
@@ -99,6 +122,7 @@ export interface EventStore {
     streamId: string,
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
+    options?: AppendOptions,
   ): Promise<AppendResult>;
   /**
    * Appends to several streams at once, all or nothing: every stream is checked at its own
@@ -109,7 +133,21 @@ export interface EventStore {
    * order given); an event id already stored fails it with DuplicateEventError. Each stream may
    * appear once, with at least one event (InvalidAppendError otherwise).
    */
-  appendToStreams(appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult>;
+  appendToStreams(
+    appends: readonly StreamAppend[],
+    options?: AppendOptions,
+  ): Promise<MultiStreamAppendResult>;
+  /**
+   * Records a refusal as the command's first outcome, unless it has one already; answers the
+   * first outcome (this one, or the one recorded before, accepted or refused).
+   */
+  recordRefusal(
+    outcome: CommandOutcomeKey & { readonly refusal: JsonObject },
+  ): Promise<CommandOutcome>;
+  /** A command's first outcome, if it has one that was not purged yet. */
+  readOutcome(commandId: string): Promise<CommandOutcome | undefined>;
+  /** Forgets the outcomes recorded before `before`; answers how many. */
+  purgeOutcomes(before: Date): Promise<number>;
   /** Events of one stream in revision order; empty when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** One page of the global order. */
@@ -142,6 +180,14 @@ export class DuplicateEventError extends Error {
   readonly type = 'DuplicateEventError';
   constructor(readonly eventId: string) {
     super(`event ${eventId} already exists`);
+  }
+}
+
+/** The command of an append has an outcome already (accepted, or refused: see readOutcome). */
+export class OutcomeRecordedError extends Error {
+  readonly type = 'OutcomeRecordedError';
+  constructor(readonly commandId: string) {
+    super(`command ${commandId} has an outcome already`);
   }
 }
 

@@ -8,9 +8,13 @@ import { MultiStreamAppendUnsupportedError, type EventStore } from './port.js';
 export function withoutMultiStreamAppend(store: EventStore): EventStore {
   return {
     supportsMultiStreamAppend: false,
-    append: (streamId, events, expected) => store.append(streamId, events, expected),
+    append: (streamId, events, expected, options) =>
+      store.append(streamId, events, expected, options),
     appendToStreams: () =>
       Promise.reject(new MultiStreamAppendUnsupportedError('this event store (switched off)')),
+    recordRefusal: (outcome) => store.recordRefusal(outcome),
+    readOutcome: (commandId) => store.readOutcome(commandId),
+    purgeOutcomes: (before) => store.purgeOutcomes(before),
     readStream: (streamId, options) => store.readStream(streamId, options),
     readAll: (options) => store.readAll(options),
     subscribeToAll: (options) => store.subscribeToAll(options),

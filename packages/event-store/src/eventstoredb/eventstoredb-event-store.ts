@@ -25,7 +25,11 @@ import {
   checkStreamAppends,
   ConcurrencyError,
   EventStoreUnavailableError,
+  OutcomeRecordedError,
+  type AppendOptions,
   type AppendResult,
+  type CommandOutcome,
+  type CommandOutcomeKey,
   type MultiStreamAppendResult,
   type StreamAppend,
   type EventFilter,
@@ -51,6 +55,15 @@ const READ_ALL_CHUNK = 500;
 const PACKED_METADATA = 'bank-metadata';
 
 /**
+ * A client command's first outcome is the one event of a stream of its own, written with
+ * `no_stream` (so the first outcome is the only one): in the command's multi-stream append when
+ * accepted, alone when refused. Its type starts with `$`, so reads of $all and subscriptions pass
+ * over it like a system event.
+ */
+const OUTCOME_STREAM_PREFIX = 'bank-outcome-';
+const OUTCOME_EVENT_TYPE = '$bank-command-outcome';
+
+/**
  * The EventStoreDB/KurrentDB adapter, over `@kurrent/kurrentdb-client` (the successor of
  * `@eventstore/db-client`). Positions are the commit positions of $all (byte offsets in the
  * transaction log, so not contiguous). System events (types starting with `$`) are hidden.
@@ -60,7 +73,9 @@ const PACKED_METADATA = 'bank-metadata';
  * - a repeated append of the same event ids at the same expected revision is an idempotent
  *   retry for EventStoreDB (success, nothing written), not a DuplicateEventError, and event
  *   ids are not checked for uniqueness across streams;
- * - readAll filters on the client, since the gRPC read of $all takes no filter here.
+ * - readAll filters on the client, since the gRPC read of $all takes no filter here;
+ * - command outcomes are streams (see OUTCOME_STREAM_PREFIX), which the server keeps: purging
+ *   them is left to the server's own retention ($maxAge on the category, scavenging).
  */
 export class EventStoreDBEventStore implements EventStore {
   private readonly client: KurrentDBClient;
@@ -78,7 +93,19 @@ export class EventStoreDBEventStore implements EventStore {
     streamId: string,
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
+    if (options.outcome && events.length > 0) {
+      const result = await this.appendToStreams(
+        [{ streamId, events, expectedRevision: expected }],
+        options,
+      );
+      const stream = result.streams.find((s) => s.streamId === streamId);
+      return {
+        nextExpectedRevision: stream?.nextExpectedRevision ?? -1n,
+        position: result.position,
+      };
+    }
     try {
       const result = await this.client.appendToStream(
         streamId,
@@ -101,16 +128,30 @@ export class EventStoreDBEventStore implements EventStore {
     }
   }
 
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult> {
+  async appendToStreams(
+    appends: readonly StreamAppend[],
+    options: AppendOptions = {},
+  ): Promise<MultiStreamAppendResult> {
     checkStreamAppends(appends);
+    const { outcome } = options;
     try {
-      const result = await this.client.multiStreamAppend(
-        appends.map((append) => ({
+      const result = await this.client.multiStreamAppend([
+        // First, so that the append's position is its last real event's.
+        ...(outcome
+          ? [
+              {
+                streamName: outcomeStream(outcome.commandId),
+                expectedState: NO_STREAM as AppendStreamState,
+                events: [outcomeEvent(outcome)],
+              },
+            ]
+          : []),
+        ...appends.map((append) => ({
           streamName: append.streamId,
           expectedState: toStreamState(append.expectedRevision),
           events: append.events.map(packedEvent),
         })),
-      );
+      ]);
       const revisions = new Map(result.responses.map((r) => [r.streamName, r.revision]));
       return {
         streams: appends.map(({ streamId }) => {
@@ -123,11 +164,61 @@ export class EventStoreDBEventStore implements EventStore {
         position: result.position,
       };
     } catch (error) {
+      if (
+        outcome &&
+        error instanceof WrongExpectedVersionError &&
+        error.streamName === outcomeStream(outcome.commandId)
+      )
+        throw new OutcomeRecordedError(outcome.commandId);
       throw translateAppendError(
         error,
         (stream) => appends.find((a) => a.streamId === stream)?.expectedRevision,
       );
     }
+  }
+
+  async recordRefusal(
+    outcome: CommandOutcomeKey & { readonly refusal: JsonObject },
+  ): Promise<CommandOutcome> {
+    try {
+      await this.client.appendToStream(outcomeStream(outcome.commandId), [outcomeEvent(outcome)], {
+        streamState: NO_STREAM,
+      });
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw translate(error);
+    }
+    const first = await this.readOutcome(outcome.commandId);
+    if (!first) throw new Error(`command ${outcome.commandId}: its outcome stream is empty`);
+    return first;
+  }
+
+  async readOutcome(commandId: string): Promise<CommandOutcome | undefined> {
+    try {
+      const read = this.client.readStream(outcomeStream(commandId), {
+        fromRevision: START,
+        maxCount: 1,
+      });
+      for await (const resolved of read) {
+        const event = resolved.event;
+        if (!event || event.type !== OUTCOME_EVENT_TYPE) continue;
+        const data = asObject(event.data);
+        return {
+          commandId,
+          requestHash: typeof data.requestHash === 'string' ? data.requestHash : '',
+          ...(data.refusal === undefined ? {} : { refusal: asObject(data.refusal) }),
+        };
+      }
+      return undefined;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return undefined;
+      throw translate(error);
+    }
+  }
+
+  /** The server's retention removes outcome streams (see the class comment); nothing here. */
+  purgeOutcomes(): Promise<number> {
+    return Promise.resolve(0);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -238,6 +329,20 @@ export class EventStoreDBEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     await this.client.dispose();
   }
+}
+
+function outcomeStream(commandId: string): string {
+  return `${OUTCOME_STREAM_PREFIX}${commandId}`;
+}
+
+function outcomeEvent(outcome: CommandOutcomeKey & { readonly refusal?: JsonObject }): EventData {
+  return jsonEvent({
+    type: OUTCOME_EVENT_TYPE,
+    data: {
+      requestHash: outcome.requestHash,
+      ...(outcome.refusal === undefined ? {} : { refusal: outcome.refusal }),
+    },
+  });
 }
 
 function toStreamState(expected: ExpectedRevision): AppendStreamState {

@@ -11,7 +11,7 @@ if (connectionString) {
       const store = new EventStoreDBEventStore(connectionString);
       return Promise.resolve({ store, cleanup: () => store.close() });
     },
-    { duplicateEventIds: 'idempotent' },
+    { duplicateEventIds: 'idempotent', purgesOutcomes: false },
   );
 } else {
   test(

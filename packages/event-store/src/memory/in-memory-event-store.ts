@@ -2,11 +2,16 @@ import {
   checkStreamAppends,
   ConcurrencyError,
   DuplicateEventError,
+  OutcomeRecordedError,
+  type AppendOptions,
   type AppendResult,
+  type CommandOutcome,
+  type CommandOutcomeKey,
   type EventFilter,
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  type JsonObject,
   type MultiStreamAppendResult,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -28,6 +33,7 @@ export class InMemoryEventStore implements EventStore {
   beforeAppend: ((streamId: string) => Promise<void> | void) | undefined;
   private readonly eventIds = new Set<string>();
   private readonly revisions = new Map<string, bigint>();
+  private readonly outcomes = new Map<string, CommandOutcome & { readonly recordedAt: Date }>();
   /** Subscriptions waiting for the next append. */
   private readonly waiters = new Set<() => void>();
 
@@ -35,9 +41,10 @@ export class InMemoryEventStore implements EventStore {
     streamId: string,
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
     await this.beforeAppend?.(streamId);
-    return this.appendNow(streamId, events, expected);
+    return this.appendNow(streamId, events, expected, options);
   }
 
   /** An append at once, without `beforeAppend`: what another instance writes in between. */
@@ -45,29 +52,60 @@ export class InMemoryEventStore implements EventStore {
     streamId: string,
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
+    options: AppendOptions = {},
   ): AppendResult {
     const current = this.check(streamId, expected);
     if (events.length === 0) {
       return { nextExpectedRevision: current ?? -1n, position: BigInt(this.events.length) };
     }
     this.checkNewIds(events);
+    this.recordAccepted(options.outcome);
     const result = this.write(streamId, events);
     this.wake();
     return result;
   }
 
   /** Every stream and event id is checked before any is written: a failure writes nothing. */
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult> {
+  async appendToStreams(
+    appends: readonly StreamAppend[],
+    options: AppendOptions = {},
+  ): Promise<MultiStreamAppendResult> {
     checkStreamAppends(appends);
     for (const { streamId } of appends) await this.beforeAppend?.(streamId);
     for (const { streamId, expectedRevision } of appends) this.check(streamId, expectedRevision);
     this.checkNewIds(appends.flatMap((a) => a.events));
+    this.recordAccepted(options.outcome);
     const streams = appends.map(({ streamId, events }) => ({
       streamId,
       nextExpectedRevision: this.write(streamId, events).nextExpectedRevision,
     }));
     this.wake();
     return { streams, position: BigInt(this.events.length) };
+  }
+
+  recordRefusal(
+    outcome: CommandOutcomeKey & { readonly refusal: JsonObject },
+  ): Promise<CommandOutcome> {
+    const first = this.outcomes.get(outcome.commandId);
+    if (first) return Promise.resolve(withoutTime(first));
+    this.outcomes.set(outcome.commandId, { ...outcome, recordedAt: new Date() });
+    return Promise.resolve(outcome);
+  }
+
+  readOutcome(commandId: string): Promise<CommandOutcome | undefined> {
+    const outcome = this.outcomes.get(commandId);
+    return Promise.resolve(outcome && withoutTime(outcome));
+  }
+
+  purgeOutcomes(before: Date): Promise<number> {
+    let purged = 0;
+    for (const [commandId, { recordedAt }] of this.outcomes) {
+      if (recordedAt < before) {
+        this.outcomes.delete(commandId);
+        purged += 1;
+      }
+    }
+    return Promise.resolve(purged);
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -140,6 +178,17 @@ export class InMemoryEventStore implements EventStore {
     return current;
   }
 
+  /** Checked after every other check of the append, so a failing append records nothing. */
+  private recordAccepted(outcome: CommandOutcomeKey | undefined): void {
+    if (!outcome) return;
+    if (this.outcomes.has(outcome.commandId)) throw new OutcomeRecordedError(outcome.commandId);
+    this.outcomes.set(outcome.commandId, {
+      commandId: outcome.commandId,
+      requestHash: outcome.requestHash,
+      recordedAt: new Date(),
+    });
+  }
+
   private checkNewIds(events: readonly EventToAppend[]): void {
     const seen = new Set<string>();
     for (const { eventId } of events) {
@@ -175,6 +224,13 @@ export class InMemoryEventStore implements EventStore {
     this.waiters.clear();
     for (const resolve of waiting) resolve();
   }
+}
+
+function withoutTime({
+  recordedAt: _,
+  ...outcome
+}: CommandOutcome & { recordedAt: Date }): CommandOutcome {
+  return outcome;
 }
 
 function matches(event: RecordedEvent, filter: EventFilter | undefined): boolean {

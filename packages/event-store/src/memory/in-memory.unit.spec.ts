@@ -7,5 +7,5 @@ describeEventStoreContract(
     const store = new InMemoryEventStore();
     return Promise.resolve({ store, cleanup: () => store.close() });
   },
-  { duplicateEventIds: 'reject', timeoutMs: 20_000 },
+  { duplicateEventIds: 'reject', purgesOutcomes: true, timeoutMs: 20_000 },
 );

@@ -5,7 +5,10 @@ import {
   ConcurrencyError,
   DuplicateEventError,
   EventStoreUnavailableError,
+  OutcomeRecordedError,
+  type AppendOptions,
   type AppendResult,
+  type CommandOutcomeKey,
   type EventToAppend,
   type ExpectedRevision,
   type MultiStreamAppendResult,
@@ -22,11 +25,13 @@ import { constraintNames, type TableName } from './schema.js';
 interface AppendRequest {
   readonly appends: readonly StreamAppend[];
   readonly atomic: boolean;
+  /** The client command recorded as accepted with the events. */
+  readonly outcome: CommandOutcomeKey | undefined;
 }
 
 interface BatchRow {
   out_item: number;
-  out_status: 'ok' | 'conflict' | 'duplicate' | 'aborted';
+  out_status: 'ok' | 'conflict' | 'duplicate' | 'recorded' | 'aborted';
   out_current: string | null;
   out_position: string | null;
   out_revision: string | null;
@@ -37,7 +42,7 @@ interface BatchRow {
  * protocol is what makes the global order safe to follow.
  */
 export class EventAppender {
-  private readonly names: { eventId: string; streamRevision: string };
+  private readonly names: ReturnType<typeof constraintNames>;
   /**
    * Group commit for appends from one process. Appends are serialised by the table's lock and
    * each commit waits for its WAL flush, so one append at a time caps throughput at one flush
@@ -62,11 +67,13 @@ export class EventAppender {
     streamId: string,
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
     this.db.assertOpen();
     const result = await this.batcher.submit({
       appends: [{ streamId, events, expectedRevision: expected }],
       atomic: false,
+      outcome: events.length > 0 ? options.outcome : undefined,
     });
     return {
       nextExpectedRevision: result.streams[0]?.nextExpectedRevision ?? -1n,
@@ -74,10 +81,13 @@ export class EventAppender {
     };
   }
 
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult> {
+  async appendToStreams(
+    appends: readonly StreamAppend[],
+    options: AppendOptions = {},
+  ): Promise<MultiStreamAppendResult> {
     this.db.assertOpen();
     checkStreamAppends(appends);
-    return await this.batcher.submit({ appends, atomic: true });
+    return await this.batcher.submit({ appends, atomic: true, outcome: options.outcome });
   }
 
   /**
@@ -148,7 +158,8 @@ export class EventAppender {
     batch: ReadonlyArray<Pending<AppendRequest, MultiStreamAppendResult>>,
   ): Promise<void> {
     const first = batch[0];
-    if (batch.length === 1 && first && !first.item.atomic) return this.flushLoneAppend(first);
+    if (batch.length === 1 && first && !first.item.atomic && !first.item.outcome)
+      return this.flushLoneAppend(first);
     let rows: BatchRow[];
     try {
       rows = await this.callBatchFunction(batch.map((pending) => pending.item));
@@ -194,7 +205,7 @@ export class EventAppender {
         `SELECT out_item, out_status, out_current::text, out_position::text, out_revision::text
            FROM ${this.table.appendBatchFunctionSql}(
                   $1::text[], $2::text[], $3::bigint[], $4::int[], $5::int[],
-                  $6::uuid[], $7::text[], $8::jsonb[], $9::jsonb[], $10)`,
+                  $6::uuid[], $7::text[], $8::jsonb[], $9::jsonb[], $10, $11::text[], $12::text[])`,
         parameters,
       );
       return result.rows;
@@ -210,6 +221,8 @@ export class EventAppender {
   private mapBatchError(error: unknown, request: AppendRequest): unknown {
     const [head] = request.appends;
     if (!head) return error;
+    if (request.outcome && pgConstraint(error) === this.names.outcome)
+      return new OutcomeRecordedError(request.outcome.commandId);
     return this.mapAppendError(
       error,
       head.streamId,
@@ -279,8 +292,13 @@ export class EventAppender {
 
 /** The group-commit function's arguments: one array entry per stream, and one per event. */
 function batchParameters(requests: readonly AppendRequest[], channel: string): unknown[] {
+  // A group's outcome goes with its first item.
   const items = requests.flatMap((request, group) =>
-    request.appends.map((append) => ({ ...append, group })),
+    request.appends.map((append, index) => ({
+      ...append,
+      group,
+      outcome: index === 0 ? request.outcome : undefined,
+    })),
   );
   const events = items.flatMap((item) => item.events);
   return [
@@ -296,6 +314,8 @@ function batchParameters(requests: readonly AppendRequest[], channel: string): u
     events.map((e) => JSON.stringify(e.data)),
     events.map((e) => JSON.stringify(e.metadata)),
     channel,
+    items.map((i) => i.outcome?.commandId ?? null),
+    items.map((i) => i.outcome?.requestHash ?? null),
   ];
 }
 
@@ -313,14 +333,19 @@ function settleBatch(
 }
 
 /**
- * Answers one request from its rows (one per stream, in order): the first stream whose revision
- * did not hold, else the first whose event ids exist already, else the positions.
+ * Answers one request from its rows (one per stream, in order): its command's outcome recorded
+ * before, else the first stream whose revision did not hold, else the first whose event ids exist
+ * already, else the positions.
  */
 function settle(
   pending: Pending<AppendRequest, MultiStreamAppendResult>,
   rows: readonly BatchRow[],
 ): void {
-  const { appends } = pending.item;
+  const { appends, outcome } = pending.item;
+  if (outcome && rows.some((row) => row.out_status === 'recorded')) {
+    pending.reject(new OutcomeRecordedError(outcome.commandId));
+    return;
+  }
   const first = (status: BatchRow['out_status']): number =>
     rows.findIndex((row) => row.out_status === status);
   const conflict = first('conflict');

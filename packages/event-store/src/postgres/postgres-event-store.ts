@@ -1,9 +1,13 @@
 import type pg from 'pg';
 import type {
+  AppendOptions,
   AppendResult,
+  CommandOutcome,
+  CommandOutcomeKey,
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  JsonObject,
   MultiStreamAppendResult,
   ReadAllOptions,
   ReadStreamOptions,
@@ -15,6 +19,7 @@ import type {
 import { EventAppender } from './append.js';
 import { translateInfrastructureError } from './errors.js';
 import { AppendNotifier } from './notifier.js';
+import { OutcomeRecords } from './outcomes.js';
 import { StorePool } from './pool.js';
 import { EventReader } from './read.js';
 import { migrateEventTable, parseTableName, type TableName } from './schema.js';
@@ -53,6 +58,7 @@ export class PostgresEventStore implements EventStore {
   private readonly appender: EventAppender;
   private readonly reader: EventReader;
   private readonly subscriptions: Subscriptions;
+  private readonly outcomes: OutcomeRecords;
 
   constructor(
     connection: pg.Pool | pg.PoolConfig | string,
@@ -69,6 +75,7 @@ export class PostgresEventStore implements EventStore {
     this.notifier = new AppendNotifier(this.db.listenConfig, this.channel, options.onListenError);
     this.appender = new EventAppender(this.db, this.table, this.channel);
     this.reader = new EventReader(this.db, this.table);
+    this.outcomes = new OutcomeRecords(this.db, this.table);
     this.subscriptions = new Subscriptions({
       db: this.db,
       reader: this.reader,
@@ -94,12 +101,30 @@ export class PostgresEventStore implements EventStore {
     streamId: string,
     events: readonly EventToAppend[],
     expected: ExpectedRevision,
+    options?: AppendOptions,
   ): Promise<AppendResult> {
-    return this.appender.append(streamId, events, expected);
+    return this.appender.append(streamId, events, expected, options);
   }
 
-  appendToStreams(appends: readonly StreamAppend[]): Promise<MultiStreamAppendResult> {
-    return this.appender.appendToStreams(appends);
+  appendToStreams(
+    appends: readonly StreamAppend[],
+    options?: AppendOptions,
+  ): Promise<MultiStreamAppendResult> {
+    return this.appender.appendToStreams(appends, options);
+  }
+
+  recordRefusal(
+    outcome: CommandOutcomeKey & { readonly refusal: JsonObject },
+  ): Promise<CommandOutcome> {
+    return this.outcomes.recordRefusal(outcome);
+  }
+
+  readOutcome(commandId: string): Promise<CommandOutcome | undefined> {
+    return this.outcomes.readOutcome(commandId);
+  }
+
+  purgeOutcomes(before: Date): Promise<number> {
+    return this.outcomes.purge(before);
   }
 
   /** Appends inside the caller's open transaction on `client` (see EventAppender). */

@@ -31,7 +31,7 @@ describeEventStoreContract(
     await store.migrate();
     return { store, cleanup: () => store.close() };
   },
-  { duplicateEventIds: 'reject' },
+  { duplicateEventIds: 'reject', purgesOutcomes: true },
 );
 
 describe('PostgresEventStore specifics', { timeout: 60_000 }, () => {

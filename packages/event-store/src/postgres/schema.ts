@@ -12,6 +12,8 @@ export interface TableName {
   readonly appendFunctionSql: string;
   /** The group-commit append function (see appendBatchFunctionSql), quoted. */
   readonly appendBatchFunctionSql: string;
+  /** The table of client commands' first outcomes (see outcomesTableSql), quoted. */
+  readonly outcomesSql: string;
   /** Bare table name, to derive index and constraint names. */
   readonly bare: string;
 }
@@ -30,7 +32,8 @@ export function parseTableName(name: string): TableName {
     sql: `${schema}${quote(bare)}`,
     sequenceSql: `${schema}${quote(`${bare}_position_seq`)}`,
     appendFunctionSql: `${schema}${quote(`${bare}_append`)}`,
-    appendBatchFunctionSql: `${schema}${quote(`${bare}_append_batch_v4`)}`,
+    appendBatchFunctionSql: `${schema}${quote(`${bare}_append_batch_v5`)}`,
+    outcomesSql: `${schema}${quote(`${bare}_command_outcomes`)}`,
     bare,
   };
 }
@@ -44,11 +47,35 @@ export const LOCK_NAMESPACE = 0x62616e6b; // 'bank'
 const MIGRATION_LOCK = 0x6d696772; // 'migr'
 
 /** Constraint names the adapter maps back to typed errors. */
-export function constraintNames(table: TableName): { eventId: string; streamRevision: string } {
+export function constraintNames(table: TableName): {
+  eventId: string;
+  streamRevision: string;
+  outcome: string;
+} {
   return {
     eventId: `${table.bare}_event_id_key`,
     streamRevision: `${table.bare}_stream_revision_key`,
+    outcome: `${table.bare}_command_outcomes_pkey`,
   };
+}
+
+/**
+ * Client commands' first outcomes: a row per command id, written in the transaction of its
+ * events when accepted (the group-commit function), on its own when refused. The primary key
+ * makes the first outcome the only one. Rows are purged after the idempotency retention.
+ */
+function outcomesTableSql(table: TableName): string {
+  const names = constraintNames(table);
+  return `
+    CREATE TABLE IF NOT EXISTS ${table.outcomesSql} (
+      command_id   text        NOT NULL,
+      request_hash text        NOT NULL,
+      refusal      jsonb,
+      recorded_at  timestamptz NOT NULL DEFAULT now(),
+      CONSTRAINT "${names.outcome}" PRIMARY KEY (command_id)
+    );
+    CREATE INDEX IF NOT EXISTS "${table.bare}_command_outcomes_recorded_at_idx"
+      ON ${table.outcomesSql} (recorded_at)`;
 }
 
 /**
@@ -66,7 +93,8 @@ export async function migrateEventTable(pool: pg.Pool, table: TableName): Promis
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, MIGRATION_LOCK]);
     if (present.table) {
-      // A table from before the append function: add the function only.
+      // A table from before the current append functions: add them (and what they write) only.
+      await client.query(outcomesTableSql(table));
       await client.query(appendFunctionSql(table));
       await client.query(appendBatchFunctionSql(table));
       await client.query('COMMIT');
@@ -95,6 +123,7 @@ export async function migrateEventTable(pool: pg.Pool, table: TableName): Promis
     await client.query(
       `CREATE INDEX IF NOT EXISTS "${table.bare}_stream_prefix_idx" ON ${table.sql} (stream_id text_pattern_ops, position)`,
     );
+    await client.query(outcomesTableSql(table));
     await client.query(appendFunctionSql(table));
     await client.query(appendBatchFunctionSql(table));
     await client.query('COMMIT');
@@ -157,7 +186,9 @@ export function appendFunctionSql(table: TableName): string {
  * revision does not hold (`conflict`) or whose event ids exist already (`duplicate`) is reported
  * and written nowhere, and the other items of its group are reported `aborted` and not written
  * either, while the other groups go in. Groups are applied in order, so a later item on the same
- * stream sees the earlier one's events, and a group's events take consecutive positions.
+ * stream sees the earlier one's events, and a group's events take consecutive positions. An item
+ * may carry the outcome of its group's command (id and request hash): it is recorded with the
+ * events, and a command that has an outcome already is reported `recorded` and not written.
  */
 export function appendBatchFunctionSql(table: TableName): string {
   // An exact expected revision never matches a stream that does not exist (NULL revision).
@@ -167,7 +198,8 @@ export function appendBatchFunctionSql(table: TableName): string {
   return `
     CREATE OR REPLACE FUNCTION ${table.appendBatchFunctionSql}(
       p_streams text[], p_modes text[], p_expected bigint[], p_counts int[], p_groups int[],
-      p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[], p_channel text)
+      p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[], p_channel text,
+      p_outcome_ids text[], p_outcome_hashes text[])
     RETURNS TABLE (out_item int, out_status text, out_current bigint, out_position bigint,
                    out_revision bigint)
     -- An append of a thousand streams looks expensive to the planner, whose JIT then spends
@@ -192,10 +224,11 @@ export function appendBatchFunctionSql(table: TableName): string {
         -- one statement, instead of three statements per item.
         RETURN QUERY
         WITH items AS (
-          SELECT i.item, i.stream, i.mode, i.expected, i.cnt, i.grp,
+          SELECT i.item, i.stream, i.mode, i.expected, i.cnt, i.grp, i.outcome_id, i.outcome_hash,
                  (sum(i.cnt) OVER (ORDER BY i.item) - i.cnt + 1)::bigint AS first_event
-            FROM unnest(p_streams, p_modes, p_expected, p_counts, p_groups)
-                   WITH ORDINALITY AS i(stream, mode, expected, cnt, grp, item)
+            FROM unnest(p_streams, p_modes, p_expected, p_counts, p_groups, p_outcome_ids,
+                        p_outcome_hashes)
+                   WITH ORDINALITY AS i(stream, mode, expected, cnt, grp, outcome_id, outcome_hash, item)
         ), incoming AS (
           SELECT e.event_id, e.type, e.data, e.metadata, e.idx
             FROM unnest(p_ids, p_types, p_data, p_metadata)
@@ -214,7 +247,10 @@ export function appendBatchFunctionSql(table: TableName): string {
           SELECT DISTINCT p.item FROM placed p JOIN ${table.sql} t ON t.event_id = p.event_id
         ), checked AS (
           SELECT it.item, it.stream, it.grp, c.revision AS current,
-                 CASE WHEN NOT ${holds('it.mode', 'it.expected', 'c.revision')} THEN 'conflict'
+                 CASE WHEN it.outcome_id IS NOT NULL AND EXISTS (
+                        SELECT 1 FROM ${table.outcomesSql} o WHERE o.command_id = it.outcome_id)
+                      THEN 'recorded'
+                      WHEN NOT ${holds('it.mode', 'it.expected', 'c.revision')} THEN 'conflict'
                       WHEN EXISTS (SELECT 1 FROM duplicates d WHERE d.item = it.item) THEN 'duplicate'
                       ELSE 'ok' END AS status
             FROM items it
@@ -232,6 +268,11 @@ export function appendBatchFunctionSql(table: TableName): string {
            WHERE d.status = 'ok'
            ORDER BY d.item, p.ord
           RETURNING ${table.sql}.stream_id, ${table.sql}.position, ${table.sql}.revision
+        ), outcomes AS (
+          INSERT INTO ${table.outcomesSql} (command_id, request_hash)
+          SELECT it.outcome_id, it.outcome_hash
+            FROM decided d JOIN items it ON it.item = d.item
+           WHERE d.status = 'ok' AND it.outcome_id IS NOT NULL
         ), per_stream AS (
           SELECT i.stream_id, max(i.position) AS position, max(i.revision) AS revision
             FROM inserted i GROUP BY i.stream_id
@@ -257,7 +298,10 @@ export function appendBatchFunctionSql(table: TableName): string {
           v_last := v_first + p_counts[v_i] - 1;
           SELECT max(t.revision) INTO v_current FROM ${table.sql} t WHERE t.stream_id = p_streams[v_i];
           v_currents[v_i] := v_current;
-          IF NOT ${holds('p_modes[v_i]', 'p_expected[v_i]', 'v_current')} THEN
+          IF p_outcome_ids[v_i] IS NOT NULL AND EXISTS (
+               SELECT 1 FROM ${table.outcomesSql} o WHERE o.command_id = p_outcome_ids[v_i]) THEN
+            v_statuses[v_i] := 'recorded';
+          ELSIF NOT ${holds('p_modes[v_i]', 'p_expected[v_i]', 'v_current')} THEN
             v_statuses[v_i] := 'conflict';
           ELSIF EXISTS (SELECT 1 FROM ${table.sql} t WHERE t.event_id = ANY (p_ids[v_first:v_last])) THEN
             v_statuses[v_i] := 'duplicate';
@@ -289,6 +333,10 @@ export function appendBatchFunctionSql(table: TableName): string {
             )
             SELECT max(i.position), max(i.revision) INTO out_position, out_revision FROM inserted i;
             v_head := out_position;
+            IF p_outcome_ids[v_i] IS NOT NULL THEN
+              INSERT INTO ${table.outcomesSql} (command_id, request_hash)
+              VALUES (p_outcome_ids[v_i], p_outcome_hashes[v_i]);
+            END IF;
           END IF;
           v_first := v_last + 1;
           RETURN NEXT;
@@ -308,13 +356,15 @@ async function eventSchemaState(
   const { rows } = await pool.query<{ table: boolean; append_function: boolean }>(
     `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL
             AND to_regclass($3) IS NOT NULL AS table,
-            to_regproc($4) IS NOT NULL AND to_regproc($5) IS NOT NULL AS append_function`,
+            to_regproc($4) IS NOT NULL AND to_regproc($5) IS NOT NULL
+            AND to_regclass($6) IS NOT NULL AS append_function`,
     [
       table.sql,
       `${schema}"${table.bare}_type_position_idx"`,
       `${schema}"${table.bare}_stream_prefix_idx"`,
       table.appendFunctionSql,
       table.appendBatchFunctionSql,
+      table.outcomesSql,
     ],
   );
   return { table: rows[0]?.table === true, appendFunction: rows[0]?.append_function === true };
