@@ -32,6 +32,8 @@ export interface CommandServiceConfig extends CommonConfig, TokenConfig {
   readonly transferRecoveryMinAgeMs: number;
   /** How long SIGTERM waits for in-flight calls before cutting them off. */
   readonly shutdownGraceMs: number;
+  /** Client commands' first outcomes (the Idempotency-Key's answers) are kept this long. */
+  readonly idempotencyRetentionHours: number;
   /**
    * Test-only: the process kills itself (SIGKILL) right after appending this leg of a transfer,
    * so crash tests can leave a transfer half-done. Never set in production.
@@ -65,6 +67,10 @@ export function readConfig(env: EnvReader = new EnvReader()): CommandServiceConf
     }),
     holdExpiryIntervalMs: env.int('HOLD_EXPIRY_INTERVAL_MS', 5000, { min: 10, max: 3_600_000 }),
     shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    idempotencyRetentionHours: env.int('IDEMPOTENCY_RETENTION_HOURS', 24, {
+      min: 24,
+      max: 24 * 90,
+    }),
     crashAfterTransferLeg: crash === 'none' ? undefined : crash,
   };
   env.done();

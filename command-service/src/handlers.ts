@@ -5,6 +5,8 @@ import {
   type Access,
   type CallerAuthenticator,
   type Logger,
+  type UnaryHandler,
+  type UnaryOptions,
 } from '@bank/platform';
 import type { commandTypes } from '@bank/proto';
 import {
@@ -21,6 +23,7 @@ import {
 import { openAccount } from './accounts/open-account.js';
 import type { Clock } from './infrastructure/command-context.js';
 import type { CommandHandler } from './infrastructure/command-handler.js';
+import { FirstOutcomes } from './infrastructure/first-outcomes.js';
 import type { CommandMetrics } from './metrics.js';
 import type { TransferProcessManager } from './transfers/process-manager.js';
 import { requestTransfer } from './transfers/request-transfer.js';
@@ -43,7 +46,7 @@ COMMAND_ACCESS satisfies Record<keyof commandTypes.CommandServiceHandlers, Acces
 
 /**
  * The CommandService implementation: one unary handler per RPC, with caller authentication,
- * logging, metrics and error mapping.
+ * logging, metrics, error mapping, and each command's first outcome kept (FirstOutcomes).
  */
 export function commandServiceHandlers(deps: ServiceDeps): commandTypes.CommandServiceHandlers {
   const options = {
@@ -52,19 +55,28 @@ export function commandServiceHandlers(deps: ServiceDeps): commandTypes.CommandS
     observe: (command: string, outcome: string, seconds: number) =>
       deps.metrics.commandDuration.observe({ command, outcome }, seconds),
   };
+  const outcomes = new FirstOutcomes(deps.store);
+  const rpc = <
+    Req extends { readonly context: commandTypes.CommandContext__Output | null },
+    Res extends { readonly replayed?: boolean },
+  >(
+    method: string,
+    handler: UnaryHandler<Req, Res>,
+    rpcOptions: UnaryOptions,
+  ) => unary(method, outcomes.of(handler), rpcOptions);
   return {
-    OpenAccount: unary('OpenAccount', openAccount(deps), options),
-    Deposit: unary('Deposit', deposit(deps), options),
-    Withdraw: unary('Withdraw', withdraw(deps), options),
-    PlaceHold: unary('PlaceHold', placeHold(deps), options),
-    CaptureHold: unary('CaptureHold', captureHold(deps), options),
-    ReleaseHold: unary('ReleaseHold', releaseHold(deps), options),
-    FreezeAccount: unary('FreezeAccount', freezeAccount(deps), options),
-    UnfreezeAccount: unary('UnfreezeAccount', unfreezeAccount(deps), options),
-    ChangeOverdraftLimit: unary('ChangeOverdraftLimit', changeOverdraftLimit(deps), options),
-    CloseAccount: unary('CloseAccount', closeAccount(deps), options),
-    RequestTransfer: unary('RequestTransfer', requestTransfer(deps), options),
-    RequestTransferBatch: unary('RequestTransferBatch', requestTransferBatch(deps), options),
-    ReverseTransfer: unary('ReverseTransfer', reverseTransfer(deps), options),
+    OpenAccount: rpc('OpenAccount', openAccount(deps), options),
+    Deposit: rpc('Deposit', deposit(deps), options),
+    Withdraw: rpc('Withdraw', withdraw(deps), options),
+    PlaceHold: rpc('PlaceHold', placeHold(deps), options),
+    CaptureHold: rpc('CaptureHold', captureHold(deps), options),
+    ReleaseHold: rpc('ReleaseHold', releaseHold(deps), options),
+    FreezeAccount: rpc('FreezeAccount', freezeAccount(deps), options),
+    UnfreezeAccount: rpc('UnfreezeAccount', unfreezeAccount(deps), options),
+    ChangeOverdraftLimit: rpc('ChangeOverdraftLimit', changeOverdraftLimit(deps), options),
+    CloseAccount: rpc('CloseAccount', closeAccount(deps), options),
+    RequestTransfer: rpc('RequestTransfer', requestTransfer(deps), options),
+    RequestTransferBatch: rpc('RequestTransferBatch', requestTransferBatch(deps), options),
+    ReverseTransfer: rpc('ReverseTransfer', reverseTransfer(deps), options),
   };
 }

@@ -17,6 +17,7 @@ import type { CommandServiceConfig } from './environment.js';
 import { systemClock, type Clock } from './infrastructure/command-context.js';
 import { CommandHandler } from './infrastructure/command-handler.js';
 import { openEventStore } from './infrastructure/event-store.js';
+import { purgeOutcomesPeriodically } from './infrastructure/first-outcomes.js';
 import { createCommandMetrics } from './metrics.js';
 import { commandServiceHandlers } from './handlers.js';
 import { TransferProcessManager, type TransferHooks } from './transfers/process-manager.js';
@@ -115,6 +116,12 @@ export async function startCommandService(
   });
   recovery.start();
   holdExpiry.start();
+  const outcomePurge = purgeOutcomesPeriodically({
+    store,
+    retentionMs: config.idempotencyRetentionHours * 3_600_000,
+    everyMs: 3_600_000,
+    logger: logger.child({ component: 'outcome-purge' }),
+  });
   const membership = await joinRegistry({
     config,
     service: SERVICE_NAME,
@@ -139,6 +146,7 @@ export async function startCommandService(
         // Out of the registry first, so no gateway picks this instance while it drains.
         await membership.leave();
         await grpcServer.shutdown(config.shutdownGraceMs);
+        outcomePurge.stop();
         await recovery.stop();
         await holdExpiry.stop();
         await ops.close();

@@ -5,12 +5,9 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './environment.js';
 import { clientErrorProblem, frameworkErrorProblem } from './http/edge-errors.js';
 import { parseJsonBody } from './http/json-body.js';
-import { PostgresIdempotencyStore } from './idempotency/postgres-store.js';
-import type { IdempotencyStore } from './idempotency/store.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import authPlugin from './plugins/auth.js';
 import errorsPlugin from './plugins/errors.js';
-import idempotencyPlugin from './plugins/idempotency.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
@@ -25,7 +22,6 @@ import opsRoutes from './routes/ops.js';
 export interface GatewayDeps {
   readonly logger?: Logger;
   readonly metrics?: GatewayMetrics;
-  readonly idempotencyStore?: IdempotencyStore;
 }
 
 export const GATEWAY_VERSION = serviceVersion(import.meta.url);
@@ -115,17 +111,6 @@ export async function buildApp(
   await app.register(responseCachePlugin, {
     ttlMs: config.cacheTtlMs,
     maxEntries: config.cacheMaxEntries,
-  });
-  await app.register(idempotencyPlugin, {
-    store:
-      deps.idempotencyStore ??
-      new PostgresIdempotencyStore({
-        databaseUrl: config.databaseUrl,
-        poolSize: config.databasePoolSize,
-        staleInFlightMs: Math.max(30_000, config.upstreamTimeoutMs * 2),
-      }),
-    retentionMs: config.idempotencyRetentionHours * 3_600_000,
-    purgeEveryMs: 10 * 60_000,
   });
   await app.register(upstreamsPlugin, {
     commandServiceAddress: config.commandServiceAddress,

@@ -145,7 +145,6 @@ describe('authorization matrix', () => {
   let h: Harness;
   before(async () => {
     h = await startHarness({
-      store: 'postgres',
       env: { RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_IP_PER_MINUTE: '100000' },
     });
   });

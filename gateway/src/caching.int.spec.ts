@@ -4,7 +4,6 @@ import { createLogger } from '@bank/platform';
 import { redisUrl } from '@bank/testkit';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { MemoryIdempotencyStore } from './idempotency/memory-store.js';
 import { newKey, startHarness, type Harness } from './testing/harness.js';
 
 describe('GET cache, ETags and consistency tokens', () => {
@@ -22,7 +21,7 @@ describe('GET cache, ETags and consistency tokens', () => {
   };
 
   before(async () => {
-    h = await startHarness({ store: 'postgres', env: { CACHE_TTL_MS: '60000' } });
+    h = await startHarness({ env: { CACHE_TTL_MS: '60000' } });
   });
   after(() => h.close());
   beforeEach(() => {
@@ -125,7 +124,6 @@ describe('GET cache shared by two gateways (Redis)', () => {
     h = await startHarness({ env: { CACHE_TTL_MS: '60000', REDIS_URL: redisUrl() } });
     // A second gateway in front of the same upstreams and Redis.
     other = await buildApp(h.config, {
-      idempotencyStore: new MemoryIdempotencyStore(),
       logger: createLogger({ service: 'gateway-test', level: 'silent' }),
     });
     await other.ready();

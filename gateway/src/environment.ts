@@ -6,7 +6,6 @@ export {
 } from '@bank/platform';
 import {
   ConfigError,
-  DEFAULT_DATABASE_URL,
   EnvReader,
   readRegistryConfig,
   readTelemetryConfig,
@@ -43,11 +42,6 @@ export interface GatewayConfig extends TelemetryConfig, TokenConfig {
    * that several deployments can share one Redis.
    */
   readonly redisKeyPrefix: string;
-  /** The idempotency store. */
-  readonly databaseUrl: string;
-  readonly databasePoolSize: number;
-  /** Idempotency keys are kept at least this long, then purged. */
-  readonly idempotencyRetentionHours: number;
   readonly rateLimitPerMinute: number;
   readonly rateLimitIpPerMinute: number;
   readonly cacheTtlMs: number;
@@ -81,12 +75,6 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     redisUrl: reader.url('REDIS_URL', ['redis', 'rediss']),
     redisKeyPrefix: reader.string('REDIS_KEY_PREFIX', 'bank:gateway:'),
     ...readTokenConfig(reader),
-    databaseUrl: reader.string('DATABASE_URL', DEFAULT_DATABASE_URL),
-    databasePoolSize: reader.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
-    idempotencyRetentionHours: reader.int('IDEMPOTENCY_RETENTION_HOURS', 24, {
-      min: 24,
-      max: 24 * 90,
-    }),
     rateLimitPerMinute: reader.int('RATE_LIMIT_PER_MINUTE', 600, { min: 1 }),
     rateLimitIpPerMinute: reader.int('RATE_LIMIT_IP_PER_MINUTE', 1200, { min: 1 }),
     cacheTtlMs: reader.int('CACHE_TTL_MS', 1000, { min: 0, max: 60_000 }),

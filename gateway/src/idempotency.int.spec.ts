@@ -1,15 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { AppError } from '@bank/platform';
-import { commandIdFor, legacyCommandIdFor, requestHash } from './idempotency/keys.js';
-import { newKey, startHarness, type Harness } from './testing/harness.js';
+import { commandIdFor } from './idempotency/keys.js';
+import { newKey, startServicesHarness, type ServicesHarness } from './testing/harness.js';
 
-// pg warns (once per process) when a query is sent to a session still running another one.
-const warnings: string[] = [];
-process.on('warning', (warning) => warnings.push(warning.message));
-
-describe('idempotency (PostgreSQL store)', () => {
-  let h: Harness;
+/**
+ * The Idempotency-Key contract through the gateway on the real command service: the gateway
+ * keeps nothing, the command service records each command's first outcome with its events.
+ */
+describe('idempotency keys (real command service)', () => {
+  let h: ServicesHarness;
   let account: string;
   const teller = () => h.as('tina', ['teller']);
   const deposit = (key: string | undefined, amount = '10.00', id = account) =>
@@ -19,33 +18,37 @@ describe('idempotency (PostgreSQL store)', () => {
       headers: key === undefined ? {} : { 'idempotency-key': key },
       payload: { amount },
     });
+  const withdraw = (key: string, amount: string) =>
+    h.as('alice', ['customer'])({
+      method: 'POST',
+      url: `/v1/accounts/${account}/withdrawals`,
+      headers: { 'idempotency-key': key },
+      payload: { amount },
+    });
+  /** Events the command appended to the event store, by its command id. */
+  const eventsOf = async (commandId: string) => {
+    const { rows } = await h.schema!.pool.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM events WHERE metadata->>'commandId' = $1`,
+      [commandId],
+    );
+    return Number(rows[0]?.n);
+  };
+  const balance = async (position: string) => {
+    const read = await teller()({
+      method: 'GET',
+      url: `/v1/accounts/${account}`,
+      headers: { 'x-consistency-token': position },
+    });
+    assert.equal(read.statusCode, 200, read.body);
+    return read.json<{ balance: string }>().balance;
+  };
 
   before(async () => {
-    h = await startHarness({ store: 'postgres' });
+    h = await startServicesHarness();
   });
   after(() => h.close());
-  beforeEach(() => {
-    h.bank.reset();
-    account = h.bank.seedAccount({ ownerId: 'alice' });
-  });
-
-  it('creates its table with scope, key, hash, status, response and created_at', async () => {
-    const { rows } = await h.schema!.pool.query<{ column_name: string }>(
-      `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'idempotency_keys'`,
-      [h.schema!.name],
-    );
-    const columns = rows.map((r) => r.column_name).sort();
-    for (const column of [
-      'scope',
-      'key',
-      'request_hash',
-      'status',
-      'response_status',
-      'response_body',
-      'created_at',
-    ]) {
-      assert.ok(columns.includes(column), column);
-    }
+  beforeEach(async () => {
+    account = await h.seedAccount({ ownerId: 'alice' });
   });
 
   it('requires the key on every POST, at most 255 characters', async () => {
@@ -54,23 +57,22 @@ describe('idempotency (PostgreSQL store)', () => {
     assert.equal(missing.json<{ code: string; field: string }>().code, 'VALIDATION_FAILED');
     assert.equal((await deposit('x'.repeat(256))).statusCode, 400);
     assert.equal((await deposit('x'.repeat(255))).statusCode, 200);
-    assert.equal(h.bank.callsOf('Deposit').length, 1);
   });
 
-  it('replays the stored status and body with Idempotent-Replayed, and sends one command', async () => {
+  it('replays the first status and body with Idempotent-Replayed, and applies it once', async () => {
     const key = newKey();
     const first = await deposit(key);
-    assert.equal(first.statusCode, 200);
+    assert.equal(first.statusCode, 200, first.body);
     assert.equal(first.headers['idempotent-replayed'], undefined);
     const again = await deposit(key);
     assert.equal(again.statusCode, 200);
     assert.equal(again.headers['idempotent-replayed'], 'true');
     assert.deepEqual(again.json(), first.json());
-    assert.equal(h.bank.callsOf('Deposit').length, 1);
-    assert.equal(h.bank.callsOf('Deposit')[0]?.commandId, commandIdFor('tina', key));
+    assert.equal(await eventsOf(commandIdFor('tina', key)), 1);
+    assert.equal(await balance(first.json<{ position: string }>().position), '10.00');
   });
 
-  it('scopes keys by principal', async () => {
+  it('scopes keys by principal: the same key from another caller is another command', async () => {
     const key = newKey();
     assert.equal((await deposit(key)).statusCode, 200);
     const other = await h.as('adam', ['admin'])({
@@ -79,134 +81,83 @@ describe('idempotency (PostgreSQL store)', () => {
       headers: { 'idempotency-key': key },
       payload: { amount: '10.00' },
     });
-    assert.equal(other.statusCode, 200);
+    assert.equal(other.statusCode, 200, other.body);
     assert.equal(other.headers['idempotent-replayed'], undefined);
-    assert.equal(h.bank.callsOf('Deposit').length, 2);
+    assert.equal(await balance(other.json<{ position: string }>().position), '20.00');
   });
 
-  it('answers 422 IDEMPOTENCY_KEY_REUSED for the same key with another body', async () => {
+  it('answers 422 IDEMPOTENCY_KEY_REUSED for the same key with another body, changing nothing', async () => {
     const key = newKey();
-    await deposit(key, '10.00');
-    const reused = await deposit(key, '11.00');
-    assert.equal(reused.statusCode, 422);
-    assert.equal(reused.json<{ code: string }>().code, 'IDEMPOTENCY_KEY_REUSED');
-    assert.equal(h.bank.callsOf('Deposit').length, 1);
+    const first = await deposit(key, '10.00');
+    assert.equal(first.statusCode, 200);
+    for (const reuse of [
+      () => deposit(key, '11.00'),
+      () =>
+        deposit(
+          key,
+          '10.00',
+          account.replace(/.$/, (c) => (c === '0' ? '1' : '0')),
+        ),
+    ]) {
+      const reused = await reuse();
+      assert.equal(reused.statusCode, 422, reused.body);
+      assert.equal(reused.json<{ code: string }>().code, 'IDEMPOTENCY_KEY_REUSED');
+    }
+    assert.equal(await eventsOf(commandIdFor('tina', key)), 1);
+    assert.equal(await balance(first.json<{ position: string }>().position), '10.00');
   });
 
-  it('stores business rejections as final answers too', async () => {
+  it('replays a refusal even once the state would allow the command', async () => {
     const key = newKey();
-    const withdraw = () =>
-      h.as('alice', ['customer'])({
-        method: 'POST',
-        url: `/v1/accounts/${account}/withdrawals`,
-        headers: { 'idempotency-key': key },
-        payload: { amount: '1.00' },
-      });
-    const first = await withdraw();
+    const first = await withdraw(key, '5.00');
     assert.equal(first.statusCode, 422);
     assert.equal(first.json<{ code: string }>().code, 'INSUFFICIENT_FUNDS');
-    const again = await withdraw();
+    assert.equal(first.headers['idempotent-replayed'], undefined);
+    const funded = await deposit(newKey(), '50.00');
+    assert.equal(funded.statusCode, 200);
+    const again = await withdraw(key, '5.00');
     assert.equal(again.statusCode, 422);
     assert.equal(again.headers['idempotent-replayed'], 'true');
     assert.match(String(again.headers['content-type']), /problem\+json/);
-    assert.equal(h.bank.callsOf('Withdraw').length, 1);
+    assert.deepEqual(again.json(), first.json());
+    const other = await withdraw(key, '6.00');
+    assert.equal(other.json<{ code: string }>().code, 'IDEMPOTENCY_KEY_REUSED');
+    assert.equal(await eventsOf(commandIdFor('alice', key)), 0);
+    assert.equal(await balance(funded.json<{ position: string }>().position), '50.00');
   });
 
-  it('20 concurrent duplicates: one command upstream, the others 409 in flight or replays', async () => {
-    h.bank.delayMs = 300;
+  it('20 concurrent duplicates: applied once, the others 409 in flight or replays', async () => {
     const key = newKey();
-    const responses = await Promise.all(Array.from({ length: 20 }, () => deposit(key)));
-    const statuses = responses.map((r) => r.statusCode).sort();
-    assert.equal(statuses.filter((s) => s === 200).length >= 1, true, String(statuses));
+    const responses = await Promise.all(Array.from({ length: 20 }, () => deposit(key, '7.77')));
+    const statuses = responses.map((r) => r.statusCode);
+    assert.ok(statuses.includes(200), String(statuses));
     assert.ok(
       statuses.every((s) => s === 200 || s === 409),
       String(statuses),
     );
     for (const r of responses.filter((r) => r.statusCode === 409)) {
       assert.equal(r.json<{ code: string }>().code, 'IDEMPOTENCY_IN_FLIGHT');
+      assert.equal(r.headers['retry-after'], '1');
     }
-    assert.equal(h.bank.callsFor(commandIdFor('tina', key)), 1);
-    h.bank.delayMs = 0;
-    const later = await deposit(key);
+    const later = await deposit(key, '7.77');
     assert.equal(later.statusCode, 200);
     assert.equal(later.headers['idempotent-replayed'], 'true');
-    assert.equal(h.bank.callsFor(commandIdFor('tina', key)), 1);
-    assert.equal(h.bank.accounts.get(account)?.balance, 1000n);
-  });
-
-  it('does not store an unknown outcome: the retry runs again with the same command id', async () => {
-    const key = newKey();
-    h.bank.failNext = new AppError('internal', 'INTERNAL', 'boom');
-    const failed = await deposit(key);
-    assert.equal(failed.statusCode, 500);
-    assert.deepEqual(Object.keys(failed.json()).sort(), [
-      'code',
-      'instance',
-      'status',
-      'title',
-      'type',
-    ]);
-    const { rows } = await h.schema!.pool.query<{ command_id: string }>(
-      `SELECT command_id FROM idempotency_keys WHERE key = $1 AND status = 'in_flight'`,
-      [key],
-    );
-    assert.deepEqual(rows, [{ command_id: commandIdFor('tina', key) }], 'the claim keeps its id');
-    const retried = await deposit(key);
-    assert.equal(retried.statusCode, 200);
-    const ids = h.bank.callsOf('Deposit').map((c) => c.commandId);
-    assert.deepEqual(ids, [commandIdFor('tina', key), commandIdFor('tina', key)]);
-  });
-
-  it('purges keys older than the retention and keeps younger ones', async () => {
-    const old = newKey();
-    const young = newKey();
-    await deposit(old);
-    await deposit(young);
-    await h.schema!.pool.query(
-      `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`,
-      [old],
-    );
-    const purged = await h.app.idempotencyStore.purge(24 * 3_600_000);
-    assert.equal(purged, 1);
-    const { rows } = await h.schema!.pool.query<{ key: string }>(
-      'SELECT key FROM idempotency_keys WHERE key = ANY($1)',
-      [[old, young]],
-    );
-    assert.deepEqual(
-      rows.map((r) => r.key),
-      [young],
-    );
-  });
-
-  it('takes over an in-flight claim abandoned by a crashed gateway', async () => {
-    const key = newKey();
-    const first = await deposit(key);
-    assert.equal(first.statusCode, 200);
-    // As if the gateway had died after the command but before recording its answer.
-    await h.schema!.pool.query(
-      `UPDATE idempotency_keys SET status = 'in_flight', response_status = NULL, response_body = NULL,
-              updated_at = now() - interval '1 hour' WHERE key = $1`,
-      [key],
-    );
-    const retried = await deposit(key);
-    assert.equal(retried.statusCode, 200);
-    // The command service saw the same command id twice and replayed the first result.
-    assert.equal(h.bank.callsFor(commandIdFor('tina', key)), 2);
-    assert.equal(h.bank.accounts.get(account)?.balance, 1000n);
+    assert.equal(await eventsOf(commandIdFor('tina', key)), 1);
+    assert.equal(await balance(later.json<{ position: string }>().position), '7.77');
   });
 
   it('runs the command of every principal whose principal and key join like another pair', async () => {
     // Customer P with key "x:k" and customer "P:x" with key "k" were once the same command.
     const p = `p-${newKey()}`;
     const pairs = [
-      { sub: p, key: 'x:k', amount: '0.01', cents: 1n },
-      { sub: `${p}:x`, key: 'k', amount: '80.00', cents: 8000n },
-      { sub: `${p}|x`, key: 'k', amount: '7.00', cents: 700n },
-      { sub: p, key: 'x|k', amount: '6.00', cents: 600n },
+      { sub: p, key: 'x:k', amount: '0.01' },
+      { sub: `${p}:x`, key: 'k', amount: '80.00' },
+      { sub: `${p}|x`, key: 'k', amount: '7.00' },
+      { sub: p, key: 'x|k', amount: '6.00' },
     ];
     for (const pair of pairs) {
-      const from = h.bank.seedAccount({ ownerId: pair.sub, balance: '100.00' });
-      const to = h.bank.seedAccount({ ownerId: 'bob' });
+      const from = await h.seedAccount({ ownerId: pair.sub, balance: '100.00' });
+      const to = await h.seedAccount({ ownerId: 'bob' });
       const response = await h.as(pair.sub, ['customer'])({
         method: 'POST',
         url: '/v1/transfers',
@@ -216,35 +167,7 @@ describe('idempotency (PostgreSQL store)', () => {
       assert.equal(response.statusCode, 201, response.body);
       assert.equal(response.headers['idempotent-replayed'], undefined, `${pair.sub} ${pair.key}`);
       assert.equal(response.json<{ amount: string }>().amount, pair.amount);
-      assert.equal(h.bank.accounts.get(to)?.balance, pair.cents);
+      assert.equal(response.json<{ status: string }>().status, 'completed');
     }
-    const ids = h.bank.callsOf('RequestTransfer').map((c) => c.commandId);
-    assert.equal(new Set(ids).size, pairs.length);
-  });
-
-  it('retries a key claimed before command ids were tuples under its first command id', async () => {
-    const key = newKey();
-    // A row as the gateway stored it before: no command id, its attempt died an hour ago.
-    await h.schema!.pool.query(
-      `INSERT INTO idempotency_keys (scope, key, request_hash, status, updated_at)
-       SELECT 'tina', $1, request_hash, 'in_flight', now() - interval '1 hour'
-         FROM (SELECT $2::text AS request_hash) r`,
-      [key, requestHash('POST', `/v1/accounts/${account}/deposits`, { amount: '10.00' })],
-    );
-    assert.equal((await deposit(key)).statusCode, 200);
-    assert.deepEqual(
-      h.bank.callsOf('Deposit').map((c) => c.commandId),
-      [legacyCommandIdFor('tina', key)],
-    );
-  });
-
-  it('never sends a query to a session that is still busy, from the first query of a session on', async () => {
-    // New sessions are opened under load: each must take its first query only once it is free.
-    const answers = await Promise.all(Array.from({ length: 40 }, () => deposit(newKey(), '1.00')));
-    assert.deepEqual(new Set(answers.map((a) => a.statusCode)), new Set([200]));
-    assert.deepEqual(
-      warnings.filter((w) => /already executing a query/.test(w)),
-      [],
-    );
   });
 });

@@ -8,6 +8,4 @@ export {
 } from './environment.js';
 export { mintDevelopmentToken } from '@bank/platform';
 export type { Principal, Role } from '@bank/platform';
-export { MemoryIdempotencyStore } from './idempotency/memory-store.js';
-export { PostgresIdempotencyStore } from './idempotency/postgres-store.js';
 export { renderOpenApiDocument } from './openapi-document.js';

@@ -1,7 +1,6 @@
 import { createLogger } from '@bank/platform';
 import { buildApp } from './app.js';
 import { readGatewayConfig, type GatewayConfig } from './environment.js';
-import { MemoryIdempotencyStore } from './idempotency/memory-store.js';
 
 /** Nothing listens here: the app is built only to render its document, and never calls out. */
 const NO_UPSTREAM = '127.0.0.1:9';
@@ -20,7 +19,6 @@ export async function renderOpenApiDocument(
   }),
 ): Promise<unknown> {
   const app = await buildApp(config, {
-    idempotencyStore: new MemoryIdempotencyStore(),
     logger: createLogger({ service: 'gateway', level: 'silent' }),
   });
   try {

@@ -23,7 +23,7 @@ const postAs =
 describe('routes', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ store: 'postgres' });
+    h = await startHarness();
   });
   after(() => h.close());
 

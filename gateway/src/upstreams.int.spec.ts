@@ -6,7 +6,6 @@ import { AppError, createLogger } from '@bank/platform';
 import { waitFor } from '@bank/testkit';
 import { buildApp } from './app.js';
 import { mintDevelopmentToken } from '@bank/platform';
-import { MemoryIdempotencyStore } from './idempotency/memory-store.js';
 import { newKey, startHarness, TEST_SECRET, testConfig } from './testing/harness.js';
 
 /** A port nothing listens on. */
@@ -29,7 +28,6 @@ describe('upstream failures', () => {
       UPSTREAM_TIMEOUT_MS: String(deadlineMs),
     });
     const app = await buildApp(config, {
-      idempotencyStore: new MemoryIdempotencyStore(),
       logger: createLogger({ service: 'test', level: 'silent' }),
     });
     try {
@@ -63,7 +61,7 @@ describe('upstream failures', () => {
       assert.equal(ready.statusCode, 503);
       assert.deepEqual(ready.json(), {
         status: 'not ready',
-        checks: { commandService: false, queryService: false, idempotencyStore: true },
+        checks: { commandService: false, queryService: false },
       });
       assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
     } finally {

@@ -1,4 +1,5 @@
 import type { Actor } from '@bank/domain';
+import type { CommandOutcomeKey } from '@bank/event-store';
 import type { Logger } from '@bank/platform';
 
 /** Where time comes from; injectable so tests can pin occurredAt. */
@@ -18,6 +19,11 @@ export interface CommandContext {
    * actor (the recovery worker).
    */
   readonly fromClient?: true;
+  /**
+   * Set when the client sent the hash of its request: the command's first outcome is recorded
+   * (see FirstOutcomes), the acceptance in the same append as its events.
+   */
+  readonly outcome?: CommandOutcomeKey;
   readonly correlationId: string;
   /** The command id for client commands; the previous event id for process-manager steps. */
   readonly causationId: string;

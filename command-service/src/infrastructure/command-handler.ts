@@ -10,6 +10,7 @@ import {
   ConcurrencyError,
   DuplicateEventError,
   EventStoreUnavailableError,
+  type AppendOptions,
   type EventStore,
   type EventToAppend,
 } from '@bank/event-store';
@@ -266,6 +267,9 @@ export class CommandHandler {
             expectedRevision: write.revision ?? 'no_stream',
             events: storedEventsOf(write, context, traceparent),
           })),
+          outcomeOf(context, (commandId) =>
+            writes.some((write) => write.events.some((e) => e.commandId === commandId)),
+          ),
         ),
     );
     writes.forEach((write, i) => {
@@ -398,7 +402,12 @@ export class CommandHandler {
       toAppend = events.map((event, index) =>
         toStored(event, streamId, index, context, traceparent),
       );
-      return this.options.store.append(streamId, toAppend, loaded.revision ?? 'no_stream');
+      return this.options.store.append(
+        streamId,
+        toAppend,
+        loaded.revision ?? 'no_stream',
+        outcomeOf(context, (commandId) => commandId === context.commandId),
+      );
     });
     for (const event of events) this.options.metrics.eventsAppended.inc({ type: event.type });
     let state = loaded.state;
@@ -424,6 +433,18 @@ export class CommandHandler {
   }
 }
 
+/**
+ * The client command an append records as accepted: the context's, when the append carries that
+ * command's events (a process-manager step's append carries its own step's).
+ */
+function outcomeOf(
+  context: CommandContext,
+  appendsFor: (commandId: string) => boolean,
+): AppendOptions {
+  const { outcome } = context;
+  return outcome && appendsFor(outcome.commandId) ? { outcome } : {};
+}
+
 /** A conflict the command answers by reading again and deciding again. */
 function isConflict(error: unknown): error is ConcurrencyError | DuplicateEventError {
   return error instanceof ConcurrencyError || error instanceof DuplicateEventError;
@@ -433,10 +454,7 @@ function isConflict(error: unknown): error is ConcurrencyError | DuplicateEventE
  * The first result of a command id seen on the stream before; another actor's id is refused
  * (handing one customer another's outcome, or giving one id two effects, are both wrong).
  */
-function replayOf<S>(
-  earlier: EarlierResult<S>,
-  context: CommandContext,
-): Accepted<S> {
+function replayOf<S>(earlier: EarlierResult<S>, context: CommandContext): Accepted<S> {
   const { state, revision, position, eventId, actorId, events } = earlier;
   if (context.fromClient && actorId !== undefined && actorId !== context.actor.id)
     throw commandIdReused();

@@ -13,6 +13,8 @@ export { ROLES, type Role } from '@bank/platform';
 
 /** A client's command id: any string up to 255 characters without a colon. */
 const MAX_COMMAND_ID_LENGTH = 255;
+/** A request hash: hex, as long as a SHA-512 at most. */
+const REQUEST_HASH = /^[0-9a-f]{1,128}$/;
 
 /**
  * Turns the `context` every command request carries plus the call into a CommandContext:
@@ -33,10 +35,14 @@ export function commandContextOf(
   // a client's command under such an id would pass for the step already done.
   if (commandId.includes(':'))
     throw validationError('context.command_id must not contain ":"', 'context.command_id');
+  const { requestHash } = request;
+  if (requestHash !== '' && !REQUEST_HASH.test(requestHash))
+    throw validationError('context.request_hash must be lowercase hex', 'context.request_hash');
   return {
     command,
     commandId,
     fromClient: true,
+    ...(requestHash === '' ? {} : { outcome: { commandId, requestHash } }),
     correlationId: call.correlationId,
     causationId: commandId,
     actor: actorOf(call.caller),

@@ -181,7 +181,7 @@ export function toProblem(
         internal: false,
       };
     }
-    if (error.category === 'unavailable') {
+    if (error.category === 'unavailable' || error.details.retryAfterMs !== undefined) {
       const seconds = Math.max(1, Math.ceil((error.details.retryAfterMs ?? 1000) / 1000));
       headers['retry-after'] = String(seconds);
     }

@@ -4,26 +4,26 @@ import type { commandTypes } from '@bank/proto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { commandIdFor, requestHash } from '../idempotency/keys.js';
 import { principalOf } from '../plugins/auth.js';
-import { problemContext } from '../plugins/errors.js';
 import type { CallContext } from '../upstream/clients.js';
-import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+import { HttpProblem } from './problem.js';
 import { callContextOf } from './call-context.js';
 
 export interface CommandOutcome<T> {
   readonly body: T;
+  /** The command service answered with the command's first outcome: nothing happened now. */
+  readonly replayed?: boolean;
   /** Cache tags the command changed (accounts, transfers, owners). */
   readonly invalidates: readonly string[];
 }
 
 /**
- * Runs a POST exactly once per Idempotency-Key:
- * - the key is claimed in the store (scoped by principal); a duplicate gets the stored answer
- *   (Idempotent-Replayed: true), 422 for another body, 409 while the first still runs;
- * - the command id sent upstream is derived from principal and key, so even a retry the store
- *   no longer remembers is the same command for the command service; a claim keeps the id it was
- *   first run under, and a takeover runs under that one;
- * - final answers (2xx and 4xx) are stored; unknown outcomes (5xx, deadline) and conflicts are
- *   not: the claim is given up so that the client's retry runs again.
+ * Runs a POST exactly once per Idempotency-Key. The gateway keeps nothing: the command id sent
+ * upstream is derived from principal and key, and the request's hash (method, path, canonical
+ * body) goes with it, so the command service answers a repeat with the first outcome, accepted
+ * or refused (Idempotent-Replayed: true), another body under the key with 422
+ * IDEMPOTENCY_KEY_REUSED, and a repeat while the first still runs with 409
+ * IDEMPOTENCY_IN_FLIGHT. Unknown outcomes (5xx, deadline) are not recorded as outcomes: the
+ * client's retry runs the same command again and gets its one result.
  */
 export async function runCommand<T>(
   request: FastifyRequest,
@@ -40,75 +40,33 @@ export async function runCommand<T>(
     });
   }
   const path = request.url.split('?')[0] ?? request.url;
-  const hash = requestHash(request.method, path, request.body);
-  const store = app.idempotencyStore;
-
-  let begun;
-  try {
-    begun = await store.begin(principal.id, key, hash, commandIdFor(principal.id, key));
-  } catch (error) {
-    request.log.error({ err: error }, 'idempotency store failed');
-    throw new AppError(
-      'unavailable',
-      'UNAVAILABLE',
-      'the idempotency store is unavailable, try again',
-    );
-  }
-  app.metrics.idempotentReplays.inc({ outcome: begun.kind });
-  switch (begun.kind) {
-    case 'replay':
-      return reply
-        .code(begun.response.status)
-        .header('idempotent-replayed', 'true')
-        .type(begun.response.status >= 400 ? PROBLEM_CONTENT_TYPE : 'application/json')
-        .send(begun.response.body);
-    case 'mismatch':
-      throw new HttpProblem(
-        422,
-        'IDEMPOTENCY_KEY_REUSED',
-        'this Idempotency-Key was used for a different request; use a new key',
-      );
-    case 'in_flight':
-      throw new HttpProblem(
-        409,
-        'IDEMPOTENCY_IN_FLIGHT',
-        'the first request with this Idempotency-Key is still running',
-        {
-          headers: { 'retry-after': '1' },
-        },
-      );
-    case 'started':
-      break;
-  }
-
   const context: commandTypes.CommandContext = {
-    commandId: begun.commandId,
+    commandId: commandIdFor(principal.id, key),
     actor: { id: principal.id, roles: [...principal.roles] },
+    requestHash: requestHash(request.method, path, request.body),
   };
   let outcome: CommandOutcome<T>;
   try {
     outcome = await execute(context, callContextOf(request));
   } catch (error) {
-    const problem = toProblem(error, problemContext(request));
-    const status = problem.body.status;
-    const final = status < 500 && status !== 409 && status !== 429;
-    await (
-      final
-        ? store.complete(principal.id, key, { status, body: problem.body })
-        : store.abandon(principal.id, key)
-    ).catch((storeError: unknown) =>
-      request.log.warn({ err: storeError }, 'idempotency store update failed'),
-    );
+    if (error instanceof AppError)
+      app.metrics.idempotentReplays.inc({ outcome: replayKind(error) });
+    if (error instanceof AppError && error.details.replayed)
+      reply.header('idempotent-replayed', 'true');
     throw error;
   }
+  app.metrics.idempotentReplays.inc({ outcome: outcome.replayed ? 'replay' : 'started' });
+  if (outcome.replayed) reply.header('idempotent-replayed', 'true');
   await app.responseCache.invalidate(outcome.invalidates, request.log);
-  try {
-    await store.complete(principal.id, key, { status: successStatus, body: outcome.body });
-  } catch (error) {
-    // The command is done; a retry takes the stale claim over and gets the command service's replay.
-    request.log.warn({ err: error }, 'could not record the idempotent answer');
-  }
   return reply.code(successStatus).send(outcome.body);
+}
+
+/** How an upstream refusal counts in the idempotency metric. */
+function replayKind(error: AppError): string {
+  if (error.details.replayed) return 'replay';
+  if (error.code === 'IDEMPOTENCY_KEY_REUSED') return 'mismatch';
+  if (error.code === 'IDEMPOTENCY_IN_FLIGHT') return 'in_flight';
+  return 'started';
 }
 
 /** A command's answer with its statuses: the batch's and each leg's. */

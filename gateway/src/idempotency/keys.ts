@@ -1,25 +1,17 @@
 import { createHash } from 'node:crypto';
-import { nameUuid, tupleUuid } from '@bank/platform';
+import { tupleUuid } from '@bank/platform';
 
 /** The namespace of command ids: it holds tuple names (principal, Idempotency-Key) only. */
 const COMMAND_ID_NAMESPACE = 'c61e0f4a-8b2d-4f97-a3c5-1d8e7b6a9f02';
 
 /**
  * The command id of a POST: derived from who sent it and their key, never random, so a retry
- * after a gateway crash (when the stored row is gone) is still the same command upstream. The
+ * through any gateway is the same command upstream. The
  * pair is encoded as a tuple: principals and keys may contain any character, and no two pairs
  * may name the same command.
  */
 export const commandIdFor = (principalId: string, idempotencyKey: string): string =>
   tupleUuid(COMMAND_ID_NAMESPACE, [principalId, idempotencyKey]);
-
-/**
- * The command id of a key stored before command ids were tuples (a row without its command id):
- * `${principal}:${key}` in the old namespace. Only such a row's retry uses it, so that it stays
- * the command it was; rows are purged after the retention, and with them the last use of this.
- */
-export const legacyCommandIdFor = (principalId: string, idempotencyKey: string): string =>
-  nameUuid('5b0f6c3e-2f1a-4d8e-9c57-3a1e0b6d4f21', `${principalId}:${idempotencyKey}`);
 
 /** Identifies "the same request": method, path and body, the body independent of key order. */
 export function requestHash(method: string, path: string, body: unknown): string {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { canonicalJson, commandIdFor, legacyCommandIdFor, requestHash } from './keys.js';
+import { canonicalJson, commandIdFor, requestHash } from './keys.js';
 
 describe('idempotency keys', () => {
   it('derives the command id from principal and key only', () => {
@@ -20,12 +20,6 @@ describe('idempotency keys', () => {
     assert.notEqual(commandIdFor('P', 'x:k'), commandIdFor('P:x', 'k'));
     assert.notEqual(commandIdFor('a', '1:b'), commandIdFor('a1', ':b'));
     assert.notEqual(commandIdFor('P', 'x|k'), commandIdFor('P|x', 'k'));
-  });
-
-  it('keeps the command id of keys claimed before command ids were tuples', () => {
-    // The id the gateway sent for (tina, k1) before: a retry of such a claim must send it again.
-    assert.equal(legacyCommandIdFor('tina', 'k1'), 'e4a27c92-a135-5c97-a839-a3f5914a82c7');
-    assert.notEqual(legacyCommandIdFor('tina', 'k1'), commandIdFor('tina', 'k1'));
   });
 
   it('hashes the same request alike whatever the key order, and different requests apart', () => {

@@ -77,7 +77,11 @@ export const openAccount = command({
       call,
     );
     const body = accountCommandJson(result);
-    return { body, invalidates: [accountTag(body.account.id), ownerTag(owner)] };
+    return {
+      body,
+      replayed: result.replayed,
+      invalidates: [accountTag(body.account.id), ownerTag(owner)],
+    };
   },
 });
 
@@ -241,7 +245,11 @@ export function onAccount<B extends TObject, P extends TObject>(
       );
       // Every such route has the account id in its path (accountParams or holdParams).
       const { id } = request.params as unknown as { id: string };
-      return { body: accountCommandJson(result), invalidates: [accountTag(id)] };
+      return {
+        body: accountCommandJson(result),
+        replayed: result.replayed,
+        invalidates: [accountTag(id)],
+      };
     },
   });
 }

@@ -39,7 +39,11 @@ export const placeHold = command({
       { context, accountId, amount, expiresAt: expiresAt ?? '', holdId: '' },
       call,
     );
-    return { body: holdJson(result), invalidates: [accountTag(accountId)] };
+    return {
+      body: holdJson(result),
+      replayed: result.replayed,
+      invalidates: [accountTag(accountId)],
+    };
   },
 });
 
@@ -75,7 +79,11 @@ export const captureHold = command({
       { context, accountId, holdId, amount: request.body.amount ?? '' },
       call,
     );
-    return { body: holdCaptureJson(result), invalidates: [accountTag(accountId)] };
+    return {
+      body: holdCaptureJson(result),
+      replayed: result.replayed,
+      invalidates: [accountTag(accountId)],
+    };
   },
 });
 

@@ -74,6 +74,7 @@ export const requestTransfer = command({
     );
     return {
       body: transferResultJson(result),
+      replayed: result.replayed,
       invalidates: [
         accountTag(fromAccountId),
         accountTag(toAccountId),
@@ -130,6 +131,7 @@ export const reverseTransfer = command({
     );
     return {
       body: transferResultJson(result),
+      replayed: result.replayed,
       invalidates: [
         accountTag(result.fromAccountId),
         accountTag(result.toAccountId),
@@ -189,6 +191,7 @@ export const requestTransferBatch = command({
     const accounts = new Set(legs.flatMap((leg) => [leg.fromAccountId, leg.toAccountId]));
     return {
       body: transferBatchResultJson(result),
+      replayed: result.replayed,
       invalidates: [
         ...[...accounts].map(accountTag),
         ...result.transfers.map((leg) => transferTag(leg.transferId)),

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 
 const tags = ['operations'];
 
-/** Liveness, readiness (both upstreams and the idempotency store answer) and metrics. */
+/** Liveness, readiness (both upstreams answer) and metrics. */
 export default function opsRoutes(app: FastifyInstance): void {
   app.get(
     '/healthz',
@@ -30,8 +30,7 @@ export default function opsRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags,
-        summary:
-          'The gateway can serve: both upstreams answer grpc.health.v1 and the idempotency store answers',
+        summary: 'The gateway can serve: both upstreams answer grpc.health.v1',
         response: {
           '2xx': readinessSchema,
           '5xx': readinessSchema,
@@ -39,15 +38,8 @@ export default function opsRoutes(app: FastifyInstance): void {
       },
     },
     async (_request, reply) => {
-      const [upstreams, store] = await Promise.all([
-        app.upstreams.health(),
-        app.idempotencyStore.ping(),
-      ]);
-      const checks = {
-        commandService: upstreams.command,
-        queryService: upstreams.query,
-        idempotencyStore: store,
-      };
+      const upstreams = await app.upstreams.health();
+      const checks = { commandService: upstreams.command, queryService: upstreams.query };
       const ready = Object.values(checks).every(Boolean);
       // Neither stops the gateway serving: without the registry calls go to the last known
       // set; without Redis limits pass and the cache is bypassed. Both are shown.
@@ -83,7 +75,6 @@ const readinessSchema = {
       properties: {
         commandService: { type: 'boolean' },
         queryService: { type: 'boolean' },
-        idempotencyStore: { type: 'boolean' },
       },
     },
     discovery: {

@@ -5,10 +5,7 @@ import { buildApp } from '../app.js';
 import { mintDevelopmentToken } from '@bank/platform';
 import type { Role } from '@bank/platform';
 import { readGatewayConfig, type GatewayConfig } from '../environment.js';
-import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
 import { renderOpenApiDocument } from '../openapi-document.js';
-import type { IdempotencyStore } from '../idempotency/store.js';
-import { PostgresIdempotencyStore } from '../idempotency/postgres-store.js';
 import {
   DomainBank,
   startFakeCommandService,
@@ -66,11 +63,10 @@ interface HarnessOptions {
 
 /**
  * The gateway against stand-in upstreams whose answers come from the domain's deciders (see
- * domain-bank.ts), and, with `store: 'postgres'`, a fresh PostgreSQL schema for the idempotency
- * keys.
+ * domain-bank.ts).
  */
 export async function startHarness(
-  options: HarnessOptions & { commandInstances?: number; store?: 'memory' | 'postgres' } = {},
+  options: HarnessOptions & { commandInstances?: number } = {},
 ): Promise<Harness> {
   const bank = new DomainBank();
   const commandServices: FakeService[] = [];
@@ -78,13 +74,12 @@ export async function startHarness(
     commandServices.push(await startFakeCommandService(bank, { instance: `command-${i}` }));
   }
   const queryService = await startFakeQueryService(bank);
-  const schema = options.store === 'postgres' ? await createTestSchema('gw') : undefined;
   const gateway = await startGateway(
     {
       COMMAND_SERVICE_ADDRESS: commandServices.map((s) => s.address).join(','),
       QUERY_SERVICE_ADDRESS: queryService.address,
     },
-    schema,
+    undefined,
     options,
     () => Promise.all([...commandServices, queryService].map((s) => s.stop(100))),
   );
@@ -101,7 +96,7 @@ export interface ServicesHarness extends Gateway {
 
 /**
  * The gateway against the real command service, projector and query service in this process
- * (see services.ts), all on one fresh PostgreSQL schema, the idempotency keys too.
+ * (see services.ts), all on one fresh PostgreSQL schema.
  */
 export async function startServicesHarness(options: HarnessOptions = {}): Promise<ServicesHarness> {
   const schema = await createTestSchema('gw');
@@ -158,19 +153,8 @@ async function startGateway(
   options: HarnessOptions,
   stopUpstreams: () => Promise<unknown>,
 ): Promise<Gateway> {
-  const config = testConfig(
-    { ...upstreamEnv, ...(schema ? { DATABASE_URL: schema.url } : {}), ...options.env },
-    options.overrides,
-  );
-  const store: IdempotencyStore = schema
-    ? new PostgresIdempotencyStore({
-        databaseUrl: schema.url,
-        poolSize: 10,
-        staleInFlightMs: 30_000,
-      })
-    : new MemoryIdempotencyStore();
+  const config = testConfig({ ...upstreamEnv, ...options.env }, options.overrides);
   const app = await buildApp(config, {
-    idempotencyStore: store,
     logger: createLogger({ service: 'gateway-test', level: 'silent' }),
   });
   await app.ready();

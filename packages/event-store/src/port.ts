@@ -139,11 +139,11 @@ export interface EventStore {
   ): Promise<MultiStreamAppendResult>;
   /**
    * Records a refusal as the command's first outcome, unless it has one already; answers the
-   * first outcome (this one, or the one recorded before, accepted or refused).
+   * first outcome (this one, `recorded`; or the one recorded before, accepted or refused).
    */
   recordRefusal(
     outcome: CommandOutcomeKey & { readonly refusal: JsonObject },
-  ): Promise<CommandOutcome>;
+  ): Promise<{ readonly first: CommandOutcome; readonly recorded: boolean }>;
   /** A command's first outcome, if it has one that was not purged yet. */
   readOutcome(commandId: string): Promise<CommandOutcome | undefined>;
   /** Forgets the outcomes recorded before `before`; answers how many. */

@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONCURRENCY_CONFLICT'
   | 'COMMAND_ID_REUSED'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'IDEMPOTENCY_IN_FLIGHT'
   | 'MULTI_STREAM_APPEND_UNSUPPORTED'
   | 'UNAVAILABLE'
   | 'CONSISTENCY_TIMEOUT'
@@ -42,6 +44,8 @@ export interface AppErrorDetails {
   readonly field?: string;
   /** When a retry may succeed, for unavailable errors. */
   readonly retryAfterMs?: number;
+  /** The first outcome of the command, answered again to a repeat of it. */
+  readonly replayed?: true;
 }
 
 export class AppError extends Error {

@@ -28,6 +28,8 @@ export const METADATA = {
   /** The business rule that refused a command (FAILED_PRECONDITION), as commands.proto promises. */
   errorReason: 'bank-reason',
   retryAfterMs: 'retry-after-ms',
+  /** The error is a repeated command's first outcome, answered again. */
+  replayed: 'bank-replayed',
 } as const;
 
 const STATUS_BY_CATEGORY: Record<ErrorCategory, grpc.status> = {
@@ -64,6 +66,7 @@ export function toServiceError(error: unknown): Partial<grpc.StatusObject> {
   if (appError.details.retryAfterMs !== undefined) {
     metadata.set(METADATA.retryAfterMs, String(appError.details.retryAfterMs));
   }
+  if (appError.details.replayed) metadata.set(METADATA.replayed, 'true');
   return { code: STATUS_BY_CATEGORY[appError.category], details: appError.message, metadata };
 }
 
@@ -82,11 +85,13 @@ export function fromServiceError(error: unknown): AppError {
   const code = (first(METADATA.errorCode) as ErrorCode | undefined) ?? defaultCode(category);
   const field = first(METADATA.errorField);
   const retryAfter = first(METADATA.retryAfterMs);
+  const replayed = first(METADATA.replayed) === 'true';
   const message =
     category === 'internal' ? 'internal error' : (serviceError.details ?? 'upstream error');
   return new AppError(category, code, message, {
     ...(field === undefined ? {} : { field }),
     ...(retryAfter === undefined ? {} : { retryAfterMs: Number(retryAfter) }),
+    ...(replayed ? { replayed: true as const } : {}),
   });
 }
 

@@ -179,18 +179,18 @@ export class EventStoreDBEventStore implements EventStore {
 
   async recordRefusal(
     outcome: CommandOutcomeKey & { readonly refusal: JsonObject },
-  ): Promise<CommandOutcome> {
+  ): Promise<{ readonly first: CommandOutcome; readonly recorded: boolean }> {
     try {
       await this.client.appendToStream(outcomeStream(outcome.commandId), [outcomeEvent(outcome)], {
         streamState: NO_STREAM,
       });
-      return outcome;
+      return { first: outcome, recorded: true };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw translate(error);
     }
     const first = await this.readOutcome(outcome.commandId);
     if (!first) throw new Error(`command ${outcome.commandId}: its outcome stream is empty`);
-    return first;
+    return { first, recorded: false };
   }
 
   async readOutcome(commandId: string): Promise<CommandOutcome | undefined> {

@@ -85,11 +85,11 @@ export class InMemoryEventStore implements EventStore {
 
   recordRefusal(
     outcome: CommandOutcomeKey & { readonly refusal: JsonObject },
-  ): Promise<CommandOutcome> {
+  ): Promise<{ readonly first: CommandOutcome; readonly recorded: boolean }> {
     const first = this.outcomes.get(outcome.commandId);
-    if (first) return Promise.resolve(withoutTime(first));
+    if (first) return Promise.resolve({ first: withoutTime(first), recorded: false });
     this.outcomes.set(outcome.commandId, { ...outcome, recordedAt: new Date() });
-    return Promise.resolve(outcome);
+    return Promise.resolve({ first: outcome, recorded: true });
   }
 
   readOutcome(commandId: string): Promise<CommandOutcome | undefined> {

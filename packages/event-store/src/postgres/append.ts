@@ -333,19 +333,15 @@ function settleBatch(
 }
 
 /**
- * Answers one request from its rows (one per stream, in order): its command's outcome recorded
- * before, else the first stream whose revision did not hold, else the first whose event ids exist
- * already, else the positions.
+ * Answers one request from its rows (one per stream, in order): the first stream whose revision
+ * did not hold, else the first whose event ids exist already, else its command's outcome recorded
+ * before, else the positions.
  */
 function settle(
   pending: Pending<AppendRequest, MultiStreamAppendResult>,
   rows: readonly BatchRow[],
 ): void {
   const { appends, outcome } = pending.item;
-  if (outcome && rows.some((row) => row.out_status === 'recorded')) {
-    pending.reject(new OutcomeRecordedError(outcome.commandId));
-    return;
-  }
   const first = (status: BatchRow['out_status']): number =>
     rows.findIndex((row) => row.out_status === status);
   const conflict = first('conflict');
@@ -359,6 +355,10 @@ function settle(
     } else {
       pending.reject(new DuplicateEventError(append.events[0]?.eventId ?? 'unknown'));
     }
+    return;
+  }
+  if (outcome && rows.some((row) => row.out_status === 'recorded')) {
+    pending.reject(new OutcomeRecordedError(outcome.commandId));
     return;
   }
   if (rows.some((row) => row.out_status !== 'ok')) {

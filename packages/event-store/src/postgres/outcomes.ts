@@ -26,25 +26,25 @@ export class OutcomeRecords {
    */
   async recordRefusal(
     outcome: CommandOutcomeKey & { readonly refusal: JsonObject },
-  ): Promise<CommandOutcome> {
+  ): Promise<{ readonly first: CommandOutcome; readonly recorded: boolean }> {
     for (;;) {
-      const { rows } = await this.db.query<OutcomeRow>(
+      const { rows } = await this.db.query<OutcomeRow & { recorded: boolean }>(
         `WITH inserted AS (
            INSERT INTO ${this.table.outcomesSql} (command_id, request_hash, refusal)
            VALUES ($1, $2, $3::jsonb)
            ON CONFLICT (command_id) DO NOTHING
            RETURNING command_id, request_hash, refusal
          )
-         SELECT command_id, request_hash, refusal FROM inserted
+         SELECT command_id, request_hash, refusal, true AS recorded FROM inserted
          UNION ALL
-         SELECT command_id, request_hash, refusal FROM ${this.table.outcomesSql}
+         SELECT command_id, request_hash, refusal, false FROM ${this.table.outcomesSql}
           WHERE command_id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
         [outcome.commandId, outcome.requestHash, JSON.stringify(outcome.refusal)],
       );
       const row = rows[0];
-      if (row) return outcomeOf(row);
-      const recorded = await this.readOutcome(outcome.commandId);
-      if (recorded) return recorded;
+      if (row) return { first: outcomeOf(row), recorded: row.recorded };
+      const first = await this.readOutcome(outcome.commandId);
+      if (first) return { first, recorded: false };
     }
   }
 

@@ -115,7 +115,7 @@ export class PostgresEventStore implements EventStore {
 
   recordRefusal(
     outcome: CommandOutcomeKey & { readonly refusal: JsonObject },
-  ): Promise<CommandOutcome> {
+  ): Promise<{ readonly first: CommandOutcome; readonly recorded: boolean }> {
     return this.outcomes.recordRefusal(outcome);
   }
 

@@ -188,7 +188,8 @@ export function appendFunctionSql(table: TableName): string {
  * either, while the other groups go in. Groups are applied in order, so a later item on the same
  * stream sees the earlier one's events, and a group's events take consecutive positions. An item
  * may carry the outcome of its group's command (id and request hash): it is recorded with the
- * events, and a command that has an outcome already is reported `recorded` and not written.
+ * events, and a command that has an outcome already is reported `recorded` and not written
+ * (after the revision and event-id checks: a stale view reads again and finds the command).
  */
 export function appendBatchFunctionSql(table: TableName): string {
   // An exact expected revision never matches a stream that does not exist (NULL revision).
@@ -247,11 +248,11 @@ export function appendBatchFunctionSql(table: TableName): string {
           SELECT DISTINCT p.item FROM placed p JOIN ${table.sql} t ON t.event_id = p.event_id
         ), checked AS (
           SELECT it.item, it.stream, it.grp, c.revision AS current,
-                 CASE WHEN it.outcome_id IS NOT NULL AND EXISTS (
+                 CASE WHEN NOT ${holds('it.mode', 'it.expected', 'c.revision')} THEN 'conflict'
+                      WHEN EXISTS (SELECT 1 FROM duplicates d WHERE d.item = it.item) THEN 'duplicate'
+                      WHEN it.outcome_id IS NOT NULL AND EXISTS (
                         SELECT 1 FROM ${table.outcomesSql} o WHERE o.command_id = it.outcome_id)
                       THEN 'recorded'
-                      WHEN NOT ${holds('it.mode', 'it.expected', 'c.revision')} THEN 'conflict'
-                      WHEN EXISTS (SELECT 1 FROM duplicates d WHERE d.item = it.item) THEN 'duplicate'
                       ELSE 'ok' END AS status
             FROM items it
             CROSS JOIN LATERAL (SELECT max(t.revision) AS revision FROM ${table.sql} t
@@ -298,13 +299,13 @@ export function appendBatchFunctionSql(table: TableName): string {
           v_last := v_first + p_counts[v_i] - 1;
           SELECT max(t.revision) INTO v_current FROM ${table.sql} t WHERE t.stream_id = p_streams[v_i];
           v_currents[v_i] := v_current;
-          IF p_outcome_ids[v_i] IS NOT NULL AND EXISTS (
-               SELECT 1 FROM ${table.outcomesSql} o WHERE o.command_id = p_outcome_ids[v_i]) THEN
-            v_statuses[v_i] := 'recorded';
-          ELSIF NOT ${holds('p_modes[v_i]', 'p_expected[v_i]', 'v_current')} THEN
+          IF NOT ${holds('p_modes[v_i]', 'p_expected[v_i]', 'v_current')} THEN
             v_statuses[v_i] := 'conflict';
           ELSIF EXISTS (SELECT 1 FROM ${table.sql} t WHERE t.event_id = ANY (p_ids[v_first:v_last])) THEN
             v_statuses[v_i] := 'duplicate';
+          ELSIF p_outcome_ids[v_i] IS NOT NULL AND EXISTS (
+               SELECT 1 FROM ${table.outcomesSql} o WHERE o.command_id = p_outcome_ids[v_i]) THEN
+            v_statuses[v_i] := 'recorded';
           ELSE
             v_statuses[v_i] := 'ok';
           END IF;
