@@ -1,3 +1,4 @@
+export * from './implied-views.js';
 export * from './migrations.js';
 export * from './projection/index.js';
 export * from './swap-lock.js';
