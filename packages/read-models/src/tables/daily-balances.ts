@@ -28,7 +28,7 @@ export const DAILY_BALANCES = {
   update: ['closing_balance', 'total_in', 'total_out'],
 } as const satisfies Table<DailyBalanceRow>;
 
-/** A `daily_balances` row as pg returns it (day as selected: `day::text`). */
+/** A `daily_balances` row as pg returns it. */
 export type StoredDailyBalanceRow = StoredRow<DailyBalanceRow, typeof DAILY_BALANCES.columns>;
 
 export const DAILY_BALANCE_COLUMNS = columnNames<DailyBalanceRow>(DAILY_BALANCES);

@@ -17,11 +17,11 @@ export interface Table<Row> {
 }
 
 /**
- * A row as pg returns it: int8 and numeric as strings, timestamptz as Date (the in-memory rows
- * hold bigint and ISO-8601 strings there); other columns as in memory.
+ * A row as pg returns it: int8 and numeric as strings, timestamptz and date as Date (the
+ * in-memory rows hold bigint and ISO-8601 strings there); other columns as in memory.
  */
 export type StoredRow<Row, Columns extends { readonly [K in keyof Row]: ColumnType }> = {
-  readonly [K in keyof Row]: Columns[K] extends 'timestamptz'
+  readonly [K in keyof Row]: Columns[K] extends 'timestamptz' | 'date'
     ? Date | (null extends Row[K] ? null : never)
     : Columns[K] extends 'bigint' | 'numeric'
       ? string
