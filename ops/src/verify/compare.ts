@@ -1,5 +1,5 @@
 import { formatAmount, isCurrency } from '@bank/domain';
-import { NO_TRANSFER, type AccountFacts, type TransferFacts } from './folded-state.js';
+import { NO_ACCOUNT, NO_TRANSFER, type AccountFacts, type TransferFacts } from './folded-state.js';
 
 /** One disagreement between the event store and the read models. */
 export interface Difference {
@@ -12,18 +12,6 @@ export interface Difference {
   readonly actual: string;
 }
 
-const ABSENT: AccountFacts = {
-  exists: false,
-  status: 'none',
-  balance: 0n,
-  held: 0n,
-  available: 0n,
-  revision: -1n,
-  ledgerCount: 0n,
-  ledgerSum: 0n,
-  currency: '',
-};
-
 const MONEY_FIELDS = ['balance', 'held', 'available', 'ledgerSum'] as const;
 const OTHER_FIELDS = ['status', 'revision', 'ledgerCount'] as const;
 
@@ -32,8 +20,8 @@ export function compareAccount(
   expected: AccountFacts | undefined,
   actual: AccountFacts | undefined,
 ): Difference[] {
-  const e = expected ?? ABSENT;
-  const a = actual ?? ABSENT;
+  const e = expected ?? NO_ACCOUNT;
+  const a = actual ?? NO_ACCOUNT;
   if (e.exists !== a.exists) {
     return [
       {

@@ -1,9 +1,10 @@
 import { accountStream, transferStream } from '@bank/domain';
 import type { EventStore, RecordedEvent } from '@bank/event-store';
+import { ImpliedViews } from '@bank/read-models';
 import type { Knex } from 'knex';
 import type { Progress } from '../cli/progress.js';
 import { compareAccount, compareTransfer, mayBeLag, type Difference } from './compare.js';
-import { accountFacts, FoldedStore, foldOne, transferFacts } from './folded-state.js';
+import { accountFacts, foldOne, transferFacts } from './folded-state.js';
 import { viewAccount, viewAccountPages, viewTransfer, viewTransferPages } from './view-rows.js';
 
 export interface VerifyOptions {
@@ -37,7 +38,7 @@ export async function runVerify(
 ): Promise<VerifyResult> {
   const head = await store.headPosition();
   progress.setTotal(Number(head));
-  const folded = new FoldedStore();
+  const folded = new ImpliedViews();
   let after = 0n;
   let events = 0;
   while (after < head) {

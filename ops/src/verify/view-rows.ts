@@ -1,4 +1,5 @@
 import { toBigInt } from '@bank/platform/core';
+import type { StoredAccountRow, StoredTransferRow } from '@bank/read-models';
 import type { Knex } from 'knex';
 import type { AccountFacts, TransferFacts } from './folded-state.js';
 
@@ -6,17 +7,10 @@ import type { AccountFacts, TransferFacts } from './folded-state.js';
 export type ViewAccount = AccountFacts & { readonly id: string };
 export type ViewTransfer = TransferFacts & { readonly id: string };
 
-interface AccountRowText {
-  account_id: string;
-  status: string;
-  balance: string;
-  held: string;
-  available: string;
-  revision: string;
-  currency: string;
-  ledger_count: string;
-  ledger_sum: string;
-}
+type AccountRowText = Pick<
+  StoredAccountRow,
+  'account_id' | 'status' | 'balance' | 'held' | 'available' | 'revision' | 'currency'
+> & { ledger_count: string; ledger_sum: string };
 
 const ACCOUNT_SELECT = `SELECT a.account_id::text AS account_id, a.status, a.balance::text AS balance, a.held::text AS held,
        a.available::text AS available, a.revision::text AS revision, a.currency,
@@ -50,13 +44,10 @@ export async function viewAccount(db: Knex, id: string): Promise<ViewAccount | u
   return row ? toViewAccount(row) : undefined;
 }
 
-interface TransferRowText {
-  transfer_id: string;
-  status: string;
-  revision: string;
-  batch_id: string | null;
-  reversed_amount: string;
-}
+type TransferRowText = Pick<
+  StoredTransferRow,
+  'transfer_id' | 'status' | 'revision' | 'batch_id' | 'reversed_amount'
+>;
 
 const TRANSFER_SELECT =
   'SELECT transfer_id::text AS transfer_id, status, revision::text AS revision, ' +

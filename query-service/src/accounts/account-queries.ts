@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { notFoundError } from '@bank/platform';
+import { ACCOUNT_COLUMNS, type StoredAccountRow } from '@bank/read-models';
 import type { Reader } from '../shared/read-snapshot.js';
 import { visibleTo } from '../shared/read-options.js';
-import { ACCOUNT_COLUMNS, type AccountRow } from './account-row.js';
 
 // Query builders are exported on their own so that the index test EXPLAINs the exact SQL the
 // service runs.
@@ -31,8 +31,8 @@ export async function loadVisibleAccount(
   db: Reader,
   accountId: string,
   restrictToOwner: string | undefined,
-): Promise<AccountRow> {
-  const rows = (await accountByIdQuery(db, accountId)) as AccountRow[];
+): Promise<StoredAccountRow> {
+  const rows = (await accountByIdQuery(db, accountId)) as StoredAccountRow[];
   const row = rows[0];
   if (!row || !visibleTo(restrictToOwner, row.owner_id)) throw notFoundError('account not found');
   return row;

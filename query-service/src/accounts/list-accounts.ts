@@ -1,11 +1,12 @@
 import type { queryTypes } from '@bank/proto';
 import type { UnaryHandler } from '@bank/platform';
+import type { StoredAccountRow } from '@bank/read-models';
 import type { QueryDeps } from '../query-deps.js';
 import { parseReadOptions } from '../shared/read-options.js';
 import { readSnapshot } from '../shared/read-snapshot.js';
 import { requireOwnerId } from '../shared/validation.js';
 import { accountsByOwnerQuery } from './account-queries.js';
-import { toAccountMessage, type AccountRow } from './account-row.js';
+import { toAccountMessage } from './account-row.js';
 
 export function listAccounts(
   deps: QueryDeps,
@@ -21,7 +22,7 @@ export function listAccounts(
     const rows = await readSnapshot(
       deps.knex,
       context.deadline,
-      async (db) => (await accountsByOwnerQuery(db, ownerId)) as AccountRow[],
+      async (db) => (await accountsByOwnerQuery(db, ownerId)) as StoredAccountRow[],
     );
     return { accounts: rows.map(toAccountMessage) };
   };

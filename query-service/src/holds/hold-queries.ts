@@ -1,19 +1,10 @@
 import type { Knex } from 'knex';
+import { HOLD_COLUMNS, type HoldStatus, type StoredHoldRow } from '@bank/read-models';
 import type { Reader } from '../shared/read-snapshot.js';
 
-export const HOLD_STATUSES = ['open', 'captured', 'released', 'expired'] as const;
-export type HoldStatus = (typeof HOLD_STATUSES)[number];
-
-export interface HoldRow {
-  readonly hold_id: string;
-  readonly account_id: string;
+/** A hold with its account's currency. */
+export interface HoldRow extends StoredHoldRow {
   readonly currency: string;
-  readonly amount: string;
-  readonly captured_amount: string;
-  readonly status: HoldStatus;
-  readonly expires_at: Date | null;
-  readonly placed_at: Date;
-  readonly updated_at: Date;
   /** placed_at in microseconds since the epoch, exact (a Date keeps milliseconds): the cursor. */
   readonly placed_micros: string;
 }
@@ -31,17 +22,7 @@ export interface HoldPageRequest {
   readonly statuses: readonly HoldStatus[];
 }
 
-const COLUMNS = [
-  'h.hold_id',
-  'h.account_id',
-  'a.currency',
-  'h.amount',
-  'h.captured_amount',
-  'h.status',
-  'h.expires_at',
-  'h.placed_at',
-  'h.updated_at',
-];
+const COLUMNS = [...HOLD_COLUMNS.map((column) => `h.${column}`), 'a.currency'];
 
 function holds(db: Reader): Knex.QueryBuilder {
   return db('holds as h')

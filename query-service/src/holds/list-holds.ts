@@ -1,5 +1,6 @@
 import type { queryTypes } from '@bank/proto';
 import { validationError, type UnaryHandler } from '@bank/platform';
+import { HOLD_STATUSES, type HoldStatus } from '@bank/read-models';
 import { loadVisibleAccount } from '../accounts/account-queries.js';
 import type { QueryDeps } from '../query-deps.js';
 import { decodeKeyset, encodeKeyset } from '../shared/keyset-cursor.js';
@@ -9,12 +10,10 @@ import { requireUuid } from '../shared/validation.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../transactions/transaction-filter.js';
 import { toHoldMessage } from './hold-message.js';
 import {
-  HOLD_STATUSES,
   holdsPageQuery,
   type HoldKey,
   type HoldPageRequest,
   type HoldRow,
-  type HoldStatus,
 } from './hold-queries.js';
 
 export function listHolds(

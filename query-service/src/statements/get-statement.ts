@@ -1,13 +1,14 @@
 import type { queryTypes } from '@bank/proto';
 import { formatAmount } from '@bank/domain';
 import { toBigInt, type UnaryHandler } from '@bank/platform';
+import type { StoredLedgerEntryRow } from '@bank/read-models';
 import { loadVisibleAccount } from '../accounts/account-queries.js';
 import type { QueryDeps } from '../query-deps.js';
 import { currencyOf } from '../shared/money.js';
 import { parseReadOptions } from '../shared/read-options.js';
 import { readSnapshot } from '../shared/read-snapshot.js';
 import { requireUuid } from '../shared/validation.js';
-import { toLedgerEntryMessage, type LedgerEntryRow } from '../transactions/ledger-entry-row.js';
+import { toLedgerEntryMessage } from '../transactions/ledger-entry-row.js';
 import { parseStatementPeriod } from './statement-period.js';
 import { openingEntryQuery, statementEntriesQuery } from './statement-queries.js';
 import { statementTotals } from './statement-totals.js';
@@ -34,7 +35,7 @@ export function getStatement(
           accountId,
           period.startsAt,
           period.endsBefore,
-        )) as LedgerEntryRow[];
+        )) as StoredLedgerEntryRow[];
         return { account, opening: before[0] ? toBigInt(before[0].balance_after) : 0n, entries };
       },
     );

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
+import { LEDGER_ENTRY_COLUMNS } from '@bank/read-models';
 import type { Reader } from '../shared/read-snapshot.js';
-import { LEDGER_ENTRY_COLUMNS } from '../transactions/ledger-entry-row.js';
 
 /**
  * The last entry before the period: its balance_after opens the statement. Ordered exactly like

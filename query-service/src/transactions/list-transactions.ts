@@ -1,11 +1,12 @@
 import type { queryTypes } from '@bank/proto';
 import { toBigInt, type UnaryHandler } from '@bank/platform';
+import type { StoredLedgerEntryRow } from '@bank/read-models';
 import { loadVisibleAccount } from '../accounts/account-queries.js';
 import type { QueryDeps } from '../query-deps.js';
 import { parseReadOptions } from '../shared/read-options.js';
 import { readSnapshot } from '../shared/read-snapshot.js';
 import { encodeCursor } from './cursor.js';
-import { toLedgerEntryMessage, type LedgerEntryRow } from './ledger-entry-row.js';
+import { toLedgerEntryMessage } from './ledger-entry-row.js';
 import { parseTransactionPageRequest } from './transaction-filter.js';
 import { transactionsPageQuery } from './transaction-queries.js';
 
@@ -19,7 +20,7 @@ export function listTransactions(
     const rows = await readSnapshot(deps.knex, context.deadline, async (db) => {
       // An unknown or foreign account is NOT_FOUND, never an empty list: no probing by id.
       await loadVisibleAccount(db, page.accountId, options.restrictToOwner);
-      return (await transactionsPageQuery(db, page)) as LedgerEntryRow[];
+      return (await transactionsPageQuery(db, page)) as StoredLedgerEntryRow[];
     });
     const entries = rows.slice(0, page.limit);
     const last = entries.at(-1);

@@ -1,9 +1,9 @@
 import type { queryTypes } from '@bank/proto';
 import { validationError } from '@bank/platform';
+import { LEDGER_ENTRY_TYPES, type LedgerEntryType } from '@bank/read-models';
 import { parseRfc3339 } from '../shared/time.js';
 import { requireUuid } from '../shared/validation.js';
 import { decodeCursor } from './cursor.js';
-import { LEDGER_ENTRY_TYPES, type LedgerEntryType } from './ledger-entry-row.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;

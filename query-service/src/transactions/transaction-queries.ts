@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
+import { LEDGER_ENTRY_COLUMNS } from '@bank/read-models';
 import type { Reader } from '../shared/read-snapshot.js';
-import { LEDGER_ENTRY_COLUMNS } from './ledger-entry-row.js';
 import type { TransactionPageRequest } from './transaction-filter.js';
 
 /**

@@ -1,31 +1,18 @@
 import type { Knex } from 'knex';
+import {
+  TRANSFER_COLUMNS,
+  type StoredTransferRow,
+  type StoredTransferStatusRow,
+} from '@bank/read-models';
 import type { Reader } from '../shared/read-snapshot.js';
 
-export interface TransferRow {
-  readonly transfer_id: string;
-  readonly from_account_id: string;
-  readonly to_account_id: string;
-  readonly amount: string;
-  readonly currency: string;
-  readonly reference: string;
-  readonly status: string;
-  readonly failure_reason: string | null;
-  readonly batch_id: string | null;
-  readonly reversal_of: string | null;
-  /** Minor units, as pg returns a bigint. */
-  readonly reversed_amount: string;
-  readonly requested_at: Date;
-  readonly updated_at: Date;
-  /** Owners of the two accounts, for the owner restriction (null if an account view is missing). */
+/** A transfer with both parties' owners (null where an account view is missing). */
+export interface TransferRow extends StoredTransferRow {
   readonly from_owner_id: string | null;
   readonly to_owner_id: string | null;
 }
 
-export interface TransferStatusRow {
-  readonly status: string;
-  readonly reason: string | null;
-  readonly at: Date;
-}
+export type TransferStatusRow = Pick<StoredTransferStatusRow, 'status' | 'reason' | 'at'>;
 
 /** The transfer by primary key, with both parties' owners through the accounts primary key. */
 export function transferByIdQuery(db: Reader, transferId: string): Knex.QueryBuilder {
@@ -33,34 +20,18 @@ export function transferByIdQuery(db: Reader, transferId: string): Knex.QueryBui
     .leftJoin('accounts as fa', 'fa.account_id', 't.from_account_id')
     .leftJoin('accounts as ta', 'ta.account_id', 't.to_account_id')
     .select(
-      't.transfer_id',
-      't.from_account_id',
-      't.to_account_id',
-      't.amount',
-      't.currency',
-      't.reference',
-      't.status',
-      't.failure_reason',
-      't.batch_id',
-      't.reversal_of',
-      't.reversed_amount',
-      't.requested_at',
-      't.updated_at',
+      ...TRANSFER_COLUMNS.map((column) => `t.${column}`),
       'fa.owner_id as from_owner_id',
       'ta.owner_id as to_owner_id',
     )
     .where('t.transfer_id', transferId);
 }
 
-export interface BatchLegRow {
-  readonly transfer_id: string;
-  readonly from_account_id: string;
-  readonly to_account_id: string;
-  readonly batch_index: number;
-  readonly batch_mode: string;
-  readonly status: string;
-  readonly failure_reason: string | null;
-}
+/** A leg of a batch: a transfer that has a batch. */
+export type BatchLegRow = Pick<
+  StoredTransferRow,
+  'transfer_id' | 'from_account_id' | 'to_account_id' | 'status' | 'failure_reason'
+> & { readonly batch_index: number; readonly batch_mode: string };
 
 /** A batch's legs in their order (transfers_batch_idx). */
 export function batchLegsQuery(db: Reader, batchId: string): Knex.QueryBuilder {

@@ -18,7 +18,7 @@ import {
   type LedgerEntryType,
   type TransferRow,
   type TransferStatusRow,
-} from './rows.js';
+} from '../tables/index.js';
 
 /** The rows a batch of events reads: loaded before the fold (see load.ts). */
 export interface ViewState {

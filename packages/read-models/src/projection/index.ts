@@ -1,5 +1,4 @@
 export * from './errors.js';
-export * from './rows.js';
 export * from './projection-event.js';
 export * from './fold.js';
 export * from './load.js';

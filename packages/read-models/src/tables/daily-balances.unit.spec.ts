@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { utcDay } from './rows.js';
+import { utcDay } from './daily-balances.js';
 
 describe('utcDay', () => {
   const reference = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
