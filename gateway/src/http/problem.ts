@@ -152,93 +152,104 @@ export interface ProblemContext {
   readonly hideNotFoundDetail: boolean;
 }
 
+/** A problem, and whether it stands for an internal failure (a 500 with no detail). */
+export type MappedProblem = Problem & { readonly internal: boolean };
+
 /** The one mapper from anything thrown to a problem. Unknown errors are 500 with no detail. */
-export function toProblem(
-  error: unknown,
-  context: ProblemContext,
-): Problem & { readonly internal: boolean } {
-  const instance = context.instance;
-  if (error instanceof HttpProblem) {
-    return {
-      body: problem(error.status, error.code, error.message, {
-        instance,
-        ...fieldOf(error.extras.field),
-      }),
-      headers: error.extras.headers ?? {},
-      internal: false,
-    };
-  }
-  if (error instanceof AppError) {
-    const status = STATUS_BY_CATEGORY[error.category];
-    const headers: Record<string, string> = {};
-    if (error.category === 'internal') {
-      return { body: problem(500, 'INTERNAL', undefined, { instance }), headers, internal: true };
-    }
-    if (error.category === 'not_found' && context.hideNotFoundDetail) {
-      return {
-        body: problem(404, 'NOT_FOUND', 'resource not found', { instance }),
-        headers,
-        internal: false,
-      };
-    }
-    if (error.category === 'unavailable' || error.details.retryAfterMs !== undefined) {
-      const seconds = Math.max(1, Math.ceil((error.details.retryAfterMs ?? 1000) / 1000));
-      headers['retry-after'] = String(seconds);
-    }
-    const field = error.details.field === undefined ? undefined : camelCase(error.details.field);
-    return {
-      body: problem(status, error.code, error.message, { instance, ...fieldOf(field) }),
-      headers,
-      internal: false,
-    };
-  }
-  const fastifyError = error as FastifyLikeError | null;
-  if (fastifyError && typeof fastifyError === 'object') {
-    const validation = fastifyError.validation;
-    if (validation !== undefined) {
-      const first = validation[0];
-      const field = first ? fieldFromValidation(first) : undefined;
-      const where = fastifyError.validationContext ?? 'request';
-      const detail = first
-        ? `${where}${field ? `.${field}` : ''} ${validationMessage(first, field)}`
-        : 'invalid request';
-      return {
-        body: problem(400, 'VALIDATION_FAILED', detail, { instance, ...fieldOf(field) }),
-        headers: {},
-        internal: false,
-      };
-    }
-    const status = fastifyError.statusCode;
-    if (status === 413) {
-      return {
-        body: problem(413, 'PAYLOAD_TOO_LARGE', 'request body is too large', { instance }),
-        headers: {},
-        internal: false,
-      };
-    }
-    if (status === 415) {
-      return {
-        body: problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', {
-          instance,
-        }),
-        headers: {},
-        internal: false,
-      };
-    }
-    if (status !== undefined && status >= 400 && status < 500) {
-      // Fastify's own client errors (malformed JSON, empty JSON body, bad content-length): their
-      // messages describe the request, never our internals.
-      return {
-        body: problem(400, 'VALIDATION_FAILED', fastifyError.message ?? 'malformed request', {
-          instance,
-        }),
-        headers: {},
-        internal: false,
-      };
-    }
-  }
-  return { body: problem(500, 'INTERNAL', undefined, { instance }), headers: {}, internal: true };
+export function toProblem(error: unknown, context: ProblemContext): MappedProblem {
+  if (error instanceof HttpProblem) return edgeProblem(error, context.instance);
+  if (error instanceof AppError) return appProblem(error, context);
+  return fastifyProblem(error, context.instance) ?? internalProblem(context.instance);
 }
+
+/** The gateway's own refusals carry their status, code, field and headers. */
+function edgeProblem(error: HttpProblem, instance: string): MappedProblem {
+  return answered(
+    problem(error.status, error.code, error.message, {
+      instance,
+      ...fieldOf(error.extras.field),
+    }),
+    error.extras.headers ?? {},
+  );
+}
+
+/** Catalogue errors from the services: the category sets the status; internal ones say nothing. */
+function appProblem(error: AppError, context: ProblemContext): MappedProblem {
+  const instance = context.instance;
+  if (error.category === 'internal') return internalProblem(instance);
+  if (error.category === 'not_found' && context.hideNotFoundDetail) {
+    return answered(problem(404, 'NOT_FOUND', 'resource not found', { instance }));
+  }
+  const headers =
+    error.category === 'unavailable' || error.details.retryAfterMs !== undefined
+      ? retryAfter(error.details.retryAfterMs)
+      : {};
+  const field = error.details.field === undefined ? undefined : camelCase(error.details.field);
+  return answered(
+    problem(STATUS_BY_CATEGORY[error.category], error.code, error.message, {
+      instance,
+      ...fieldOf(field),
+    }),
+    headers,
+  );
+}
+
+/** Whole seconds, at least one; a second when the service gave no hint. */
+function retryAfter(retryAfterMs: number | undefined): Record<string, string> {
+  return { 'retry-after': String(Math.max(1, Math.ceil((retryAfterMs ?? 1000) / 1000))) };
+}
+
+/** Fastify's errors about the request (schema, body size, media type, syntax); undefined for others. */
+function fastifyProblem(error: unknown, instance: string): MappedProblem | undefined {
+  const fastifyError = error as FastifyLikeError | null;
+  if (!fastifyError || typeof fastifyError !== 'object') return undefined;
+  if (fastifyError.validation !== undefined) {
+    return validationProblem(fastifyError.validation, fastifyError.validationContext, instance);
+  }
+  const status = fastifyError.statusCode;
+  if (status === 413) {
+    return answered(problem(413, 'PAYLOAD_TOO_LARGE', 'request body is too large', { instance }));
+  }
+  if (status === 415) {
+    return answered(
+      problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', { instance }),
+    );
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    // Fastify's own client errors (malformed JSON, empty JSON body, bad content-length): their
+    // messages describe the request, never our internals.
+    const detail = fastifyError.message ?? 'malformed request';
+    return answered(problem(400, 'VALIDATION_FAILED', detail, { instance }));
+  }
+  return undefined;
+}
+
+/** A schema failure, told by its first entry: where, which field, and the rule broken. */
+function validationProblem(
+  validation: ReadonlyArray<ValidationEntry>,
+  validationContext: string | undefined,
+  instance: string,
+): MappedProblem {
+  const first = validation[0];
+  const field = first ? fieldFromValidation(first) : undefined;
+  const where = validationContext ?? 'request';
+  const detail = first
+    ? `${where}${field ? `.${field}` : ''} ${validationMessage(first, field)}`
+    : 'invalid request';
+  return answered(problem(400, 'VALIDATION_FAILED', detail, { instance, ...fieldOf(field) }));
+}
+
+const answered = (body: ProblemBody, headers: Record<string, string> = {}): MappedProblem => ({
+  body,
+  headers,
+  internal: false,
+});
+
+const internalProblem = (instance: string): MappedProblem => ({
+  body: problem(500, 'INTERNAL', undefined, { instance }),
+  headers: {},
+  internal: true,
+});
 
 const fieldOf = (field: string | undefined): { field?: string } =>
   field === undefined ? {} : { field };

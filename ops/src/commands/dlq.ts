@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
+import type { EventStore } from '@bank/event-store';
 import {
   COMMON_OPTIONS,
   COMMON_OPTIONS_HELP,
   parseCommandLine,
   parseIntFlag,
+  type CommonValues,
 } from '../cli/args.js';
 import {
   CommandFailedError,
@@ -13,18 +15,20 @@ import {
   type ExitCode,
 } from '../cli/exit-codes.js';
 import { LineWriter, toJson } from '../cli/stdout.js';
-import { readOpsConfig } from '../config.js';
+import { readOpsConfig, type OpsConfig } from '../config.js';
 import { OpsContext } from '../context.js';
 import { readDlqCheckpoints, saveDlqCheckpoint } from '../kafka/dlq-checkpoint.js';
 import { headersAsText } from '../kafka/event-message.js';
-import { readTopicRanges, topicOffsets } from '../kafka/read-topic.js';
+import { readTopicRanges, topicOffsets, type PartitionRange } from '../kafka/read-topic.js';
 import {
   listDeadLetters,
   readDeadLetter,
   replayDeadLetters,
   type DeadLetterRow,
+  type ReplayOutcome,
 } from '../dead-letters/table.js';
-import type { KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Knex } from 'knex';
 
 export const DLQ_HELP = `Usage: bank dlq <list|show|replay> [options]
 
@@ -62,7 +66,41 @@ const OPTIONS = { ...COMMON_OPTIONS, 'timeout-ms': { type: 'string' } } as const
  */
 const DLQ_HEADER = /^(x-)?(dlq|error|failure|reason|original)([-_.].*)?$/i;
 
+type DlqAction = 'list' | 'show' | 'replay';
+
+interface DlqRequest {
+  readonly action: DlqAction;
+  readonly targets: readonly string[];
+  readonly json: boolean;
+  readonly timeoutMs: number;
+  readonly flags: CommonValues;
+}
+
+/** The DLQ topic as found when the command started. */
+interface DlqTopic {
+  readonly kafka: Kafka;
+  readonly name: string;
+  readonly offsets: ReadonlyArray<{ partition: number; low: bigint; high: bigint }>;
+  readonly timeoutMs: number;
+}
+
 export async function dlqCommand(argv: readonly string[]): Promise<ExitCode> {
+  const request = parseDlqRequest(argv);
+  if (request === undefined) return EXIT.ok;
+  const config = readOpsConfig(request.flags);
+  const context = new OpsContext(config);
+  try {
+    const out = new LineWriter();
+    if (!context.kafkaConfigured())
+      return await tableDlq(context, request.action, request.targets, request.json, out);
+    return await kafkaDlq(context, config, request, out);
+  } finally {
+    await context.close();
+  }
+}
+
+/** The action and its arguments, checked; undefined when the help was all that was asked. */
+function parseDlqRequest(argv: readonly string[]): DlqRequest | undefined {
   const { values, positionals } = parseCommandLine(
     () => parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }),
     Number.MAX_SAFE_INTEGER,
@@ -72,7 +110,7 @@ export async function dlqCommand(argv: readonly string[]): Promise<ExitCode> {
     process.stdout.write(`${DLQ_HELP}\n`);
     if (given === undefined && !values.help)
       throw new UsageError('which action? bank dlq <list|show|replay>');
-    return EXIT.ok;
+    return undefined;
   }
   const action = given === 'retry' ? 'replay' : given;
   if (action !== 'list' && action !== 'show' && action !== 'replay')
@@ -84,115 +122,164 @@ export async function dlqCommand(argv: readonly string[]): Promise<ExitCode> {
   if (action === 'show' && targets.length !== 1)
     throw new UsageError('which dead letter? bank dlq show <id>, or <partition>@<offset> on Kafka');
   const timeoutMs = parseIntFlag('timeout-ms', values['timeout-ms'], 60_000, 1000, 3_600_000);
-  const config = readOpsConfig(values);
-  const context = new OpsContext(config);
-  try {
-    const out = new LineWriter();
-    if (!context.kafkaConfigured())
-      return await tableDlq(context, action, targets, values.json === true, out);
-    if (action === 'replay' && targets.length > 0)
-      throw new UsageError('bank dlq replay on Kafka re-publishes the whole DLQ: it takes no ids');
-    const kafka = await context.kafka();
-    const dlq = config.kafkaDlqTopic;
-    const offsets = await topicOffsets(kafka, dlq);
-    if (action === 'show') {
-      const { partition, offset } = parseKafkaPosition(targets[0] ?? '');
-      const range = offsets.find((o) => o.partition === partition);
-      if (!range || offset < range.low || offset >= range.high)
-        throw new UsageError(`${dlq} has no message at ${partition}@${offset}`);
-      await readTopicRanges(
-        kafka,
-        dlq,
-        [{ partition, from: offset, to: offset + 1n }],
-        async (_partition, messages) => {
-          const m = messages.find((message) => BigInt(message.offset) === offset);
-          if (m) await out.write(`${toJson(kafkaEntry(partition, m))}\n`);
-        },
-        timeoutMs,
-      );
-      return EXIT.ok;
-    }
-    if (action === 'list') {
-      let count = 0;
-      await readTopicRanges(
-        kafka,
-        dlq,
-        offsets.map((o) => ({ partition: o.partition, from: o.low, to: o.high })),
-        async (partition, messages) => {
-          for (const m of messages) {
-            count += 1;
-            const entry = kafkaEntry(partition, m);
-            if (values.json) await out.write(`${toJson(entry)}\n`);
-            else {
-              const headers = Object.entries(entry.headers)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(' ');
-              await out.write(
-                `${dlq}[${partition}]@${m.offset} key=${entry.key ?? ''} ${headers}\n  ${entry.value ?? ''}\n`,
-              );
-            }
-          }
-        },
-        timeoutMs,
-      );
-      if (!values.json) await out.write(`${count} messages on ${dlq}\n`);
-      return EXIT.ok;
-    }
+  return { action, targets, json: values.json === true, timeoutMs, flags: values };
+}
 
-    await context.requireEventStore('re-publish dead letters');
-    const db = await context.db();
-    const done = await readDlqCheckpoints(db, dlq);
-    const ranges = offsets.map((o) => {
-      const next = done.get(o.partition);
-      return {
-        partition: o.partition,
-        from: next !== undefined && next > o.low ? next : o.low,
-        to: o.high,
-      };
-    });
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
-    await producer.connect();
-    let retried = 0;
-    try {
-      await readTopicRanges(
-        kafka,
-        dlq,
-        ranges,
-        async (partition, messages) => {
-          await producer.send({
-            topic: config.kafkaTopic,
-            acks: -1,
-            messages: messages.map((m) => ({
-              key: m.key,
-              value: m.value,
-              headers: Object.fromEntries(
-                Object.entries(headersAsText(m.headers)).filter(([name]) => !DLQ_HEADER.test(name)),
-              ),
-            })),
-          });
-          const last = messages.at(-1);
-          if (last) await saveDlqCheckpoint(db, dlq, partition, BigInt(last.offset) + 1n);
-          retried += messages.length;
-        },
-        timeoutMs,
-      );
-    } finally {
-      await producer.disconnect();
-    }
-    const summary = { dlq, topic: config.kafkaTopic, retried };
-    await out.write(
-      values.json
-        ? `${toJson(summary)}\n`
-        : `re-published ${retried} messages from ${dlq} to ${config.kafkaTopic}\n`,
-    );
-    return EXIT.ok;
-  } finally {
-    await context.close();
+/** Kafka mode: the dead letters are the messages of the DLQ topic. */
+async function kafkaDlq(
+  context: OpsContext,
+  config: OpsConfig,
+  request: DlqRequest,
+  out: LineWriter,
+): Promise<ExitCode> {
+  const { action, targets, json } = request;
+  if (action === 'replay' && targets.length > 0)
+    throw new UsageError('bank dlq replay on Kafka re-publishes the whole DLQ: it takes no ids');
+  const kafka = await context.kafka();
+  const name = config.kafkaDlqTopic;
+  const offsets = await topicOffsets(kafka, name);
+  const dlq: DlqTopic = { kafka, name, offsets, timeoutMs: request.timeoutMs };
+  switch (action) {
+    case 'show':
+      return await showKafka(dlq, targets[0] ?? '', out);
+    case 'list':
+      return await listKafka(dlq, json, out);
+    case 'replay':
+      return await replayKafka(dlq, context, config.kafkaTopic, json, out);
   }
+}
+
+async function showKafka(dlq: DlqTopic, which: string, out: LineWriter): Promise<ExitCode> {
+  const { partition, offset } = parseKafkaPosition(which);
+  const range = dlq.offsets.find((o) => o.partition === partition);
+  if (!range || offset < range.low || offset >= range.high)
+    throw new UsageError(`${dlq.name} has no message at ${partition}@${offset}`);
+  await readTopicRanges(
+    dlq.kafka,
+    dlq.name,
+    [{ partition, from: offset, to: offset + 1n }],
+    async (_partition, messages) => {
+      const m = messages.find((message) => BigInt(message.offset) === offset);
+      if (m) await out.write(`${toJson(kafkaEntry(partition, m))}\n`);
+    },
+    dlq.timeoutMs,
+  );
+  return EXIT.ok;
+}
+
+async function listKafka(dlq: DlqTopic, json: boolean, out: LineWriter): Promise<ExitCode> {
+  let count = 0;
+  await readTopicRanges(
+    dlq.kafka,
+    dlq.name,
+    dlq.offsets.map((o) => ({ partition: o.partition, from: o.low, to: o.high })),
+    async (partition, messages) => {
+      for (const m of messages) {
+        count += 1;
+        const entry = kafkaEntry(partition, m);
+        await out.write(json ? `${toJson(entry)}\n` : describeMessage(dlq.name, entry));
+      }
+    },
+    dlq.timeoutMs,
+  );
+  if (!json) await out.write(`${count} messages on ${dlq.name}\n`);
+  return EXIT.ok;
+}
+
+/** Re-publishes what arrived since the last run, then says how many. */
+async function replayKafka(
+  dlq: DlqTopic,
+  context: OpsContext,
+  mainTopic: string,
+  json: boolean,
+  out: LineWriter,
+): Promise<ExitCode> {
+  await context.requireEventStore('re-publish dead letters');
+  const db = await context.db();
+  const ranges = unreplayedRanges(dlq, await readDlqCheckpoints(db, dlq.name));
+  const retried = await republish(dlq, ranges, db, mainTopic);
+  const summary = { dlq: dlq.name, topic: mainTopic, retried };
+  await out.write(
+    json
+      ? `${toJson(summary)}\n`
+      : `re-published ${retried} messages from ${dlq.name} to ${mainTopic}\n`,
+  );
+  return EXIT.ok;
+}
+
+/** Each partition from its saved next offset (never below the low watermark) to its end. */
+function unreplayedRanges(dlq: DlqTopic, done: ReadonlyMap<number, bigint>): PartitionRange[] {
+  return dlq.offsets.map((o) => {
+    const next = done.get(o.partition);
+    return {
+      partition: o.partition,
+      from: next !== undefined && next > o.low ? next : o.low,
+      to: o.high,
+    };
+  });
+}
+
+/** Sends the ranges to the main topic, saving each partition's next offset after each send. */
+async function republish(
+  dlq: DlqTopic,
+  ranges: readonly PartitionRange[],
+  db: Knex,
+  mainTopic: string,
+): Promise<number> {
+  const producer = dlq.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  let retried = 0;
+  try {
+    await readTopicRanges(
+      dlq.kafka,
+      dlq.name,
+      ranges,
+      async (partition, messages) => {
+        await republishBatch(producer, mainTopic, messages);
+        const last = messages.at(-1);
+        if (last) await saveDlqCheckpoint(db, dlq.name, partition, BigInt(last.offset) + 1n);
+        retried += messages.length;
+      },
+      dlq.timeoutMs,
+    );
+  } finally {
+    await producer.disconnect();
+  }
+  return retried;
+}
+
+/** Same key, value and headers, minus the DLQ's error headers. */
+async function republishBatch(
+  producer: Producer,
+  mainTopic: string,
+  messages: readonly KafkaMessage[],
+): Promise<void> {
+  await producer.send({
+    topic: mainTopic,
+    acks: -1,
+    messages: messages.map((m) => ({
+      key: m.key,
+      value: m.value,
+      headers: withoutDlqHeaders(m.headers),
+    })),
+  });
+}
+
+function withoutDlqHeaders(headers: KafkaMessage['headers']): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headersAsText(headers)).filter(([name]) => !DLQ_HEADER.test(name)),
+  );
+}
+
+function describeMessage(dlq: string, entry: ReturnType<typeof kafkaEntry>): string {
+  const headers = Object.entries(entry.headers)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return `${dlq}[${entry.partition}]@${entry.offset} key=${entry.key ?? ''} ${headers}\n  ${entry.value ?? ''}\n`;
 }
 
 function kafkaEntry(partition: number, m: KafkaMessage) {
@@ -218,7 +305,7 @@ function parseKafkaPosition(text: string): { partition: number; offset: bigint }
 /** Embedded mode: the dead letters are the rows of projection_dead_letters. */
 async function tableDlq(
   context: OpsContext,
-  action: 'list' | 'show' | 'replay',
+  action: DlqAction,
   targets: readonly string[],
   json: boolean,
   out: LineWriter,
@@ -230,32 +317,44 @@ async function tableDlq(
     );
   if (action === 'replay') await context.requireEventStore('replay dead letters');
   const db = await context.db();
-  if (action === 'list') {
-    const rows = await listDeadLetters(db);
-    for (const row of rows) {
-      if (!(await out.write(json ? `${toJson(row)}\n` : describeRow(row)))) break;
-    }
-    if (!json) await out.write(`${rows.length} dead letters in projection_dead_letters\n`);
-    return EXIT.ok;
+  switch (action) {
+    case 'list':
+      return await listTable(db, json, out);
+    case 'show':
+      return await showTable(db, targets[0] ?? '', json, out);
+    case 'replay':
+      return await replayTable(db, await context.events(), targets, json, out);
   }
-  if (action === 'show') {
-    const row = await readDeadLetter(db, targets[0] ?? '');
-    if (!row)
-      throw new UsageError(`no dead letter with id ${targets[0]} in projection_dead_letters`);
-    await out.write(
-      json ? `${toJson(row)}\n` : `${describeRow(row)}  payload: ${row.payload ?? ''}\n`,
-    );
-    return EXIT.ok;
+}
+
+async function listTable(db: Knex, json: boolean, out: LineWriter): Promise<ExitCode> {
+  const rows = await listDeadLetters(db);
+  for (const row of rows) {
+    if (!(await out.write(json ? `${toJson(row)}\n` : describeRow(row)))) break;
   }
-  const outcomes = await replayDeadLetters(db, await context.events(), targets);
-  const count = (kind: string) => outcomes.filter((o) => o.outcome === kind).length;
-  const summary = {
-    replayed: count('applied'),
-    alreadyApplied: count('already-applied'),
-    failed: count('failed'),
-    noEvent: count('no-event'),
-    outcomes,
-  };
+  if (!json) await out.write(`${rows.length} dead letters in projection_dead_letters\n`);
+  return EXIT.ok;
+}
+
+async function showTable(db: Knex, id: string, json: boolean, out: LineWriter): Promise<ExitCode> {
+  const row = await readDeadLetter(db, id);
+  if (!row) throw new UsageError(`no dead letter with id ${id} in projection_dead_letters`);
+  await out.write(
+    json ? `${toJson(row)}\n` : `${describeRow(row)}  payload: ${row.payload ?? ''}\n`,
+  );
+  return EXIT.ok;
+}
+
+/** Exits 1 (CommandFailedError) when a dead letter could not be replayed: its row is kept. */
+async function replayTable(
+  db: Knex,
+  events: EventStore,
+  targets: readonly string[],
+  json: boolean,
+  out: LineWriter,
+): Promise<ExitCode> {
+  const outcomes = await replayDeadLetters(db, events, targets);
+  const summary = summarizeReplay(outcomes);
   if (json) await out.write(`${toJson(summary)}\n`);
   else {
     for (const o of outcomes) {
@@ -272,6 +371,17 @@ async function tableDlq(
       `${summary.failed + summary.noEvent} dead letters could not be replayed; their rows are kept`,
     );
   return EXIT.ok;
+}
+
+function summarizeReplay(outcomes: ReplayOutcome[]) {
+  const count = (kind: string) => outcomes.filter((o) => o.outcome === kind).length;
+  return {
+    replayed: count('applied'),
+    alreadyApplied: count('already-applied'),
+    failed: count('failed'),
+    noEvent: count('no-event'),
+    outcomes,
+  };
 }
 
 function describeRow(row: DeadLetterRow): string {

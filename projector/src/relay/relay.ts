@@ -7,6 +7,7 @@ import {
   traceparentOf,
   tracingEnabled,
   type Logger,
+  type Span,
 } from '@bank/platform';
 import { advanceCheckpoint, CHECKPOINTS, readCheckpoint } from '@bank/read-models';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
@@ -42,34 +43,75 @@ export interface RelayOptions {
  * ignores, never a lost event.
  */
 export function createRelay(options: RelayOptions): SubscriptionWorker {
-  const { knex, kafka, topic, partitions, logger, metrics } = options;
-  const log = logger.child({ component: 'relay' });
-  let producer: Producer | undefined;
-  const checkpoint = new CheckpointWriter(
-    (position) => advanceCheckpoint(knex, CHECKPOINTS.relay, position),
-    options.checkpointIntervalMs,
-    (error) => log.warn({ err: error }, 'relay checkpoint write failed; retrying with the next'),
-  );
+  const log = options.logger.child({ component: 'relay' });
+  const relay = new KafkaRelay(options, log);
+  return new SubscriptionWorker({
+    name: 'relay',
+    store: options.store,
+    leadership: new Leadership(options.databaseUrl, 'relay', log),
+    logger: log,
+    batchSize: options.batchSize,
+    lingerMs: options.lingerMs,
+    checkpoint: () => relay.resumeAfter(),
+    handle: (batch) => relay.handle(batch),
+    open: () => relay.open(),
+    close: () => relay.close(),
+  });
+}
 
-  const handle = async (batch: readonly RecordedEvent[]): Promise<void> => {
+/** The relay's work for its subscription: a producer per (re)start, a batch at a time. */
+class KafkaRelay {
+  private producer: Producer | undefined;
+  private readonly checkpoint: CheckpointWriter;
+
+  constructor(
+    private readonly options: RelayOptions,
+    private readonly log: Logger,
+  ) {
+    this.checkpoint = new CheckpointWriter(
+      (position) => advanceCheckpoint(options.knex, CHECKPOINTS.relay, position),
+      options.checkpointIntervalMs,
+      (error) => log.warn({ err: error }, 'relay checkpoint write failed; retrying with the next'),
+    );
+  }
+
+  async resumeAfter(): Promise<bigint> {
+    return (await readCheckpoint(this.options.knex, CHECKPOINTS.relay)) ?? 0n;
+  }
+
+  async open(): Promise<void> {
+    this.producer = this.options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await this.producer.connect();
+  }
+
+  async handle(batch: readonly RecordedEvent[]): Promise<void> {
     const last = batch.at(-1);
-    if (!last || !producer) return;
+    if (!last || !this.producer) return;
     const started = process.hrtime.bigint();
-    // One publish span per event, child of the append that stored it (tracing only).
-    const spans = tracingEnabled()
-      ? batch.map((event) =>
-          startSpan(`${topic} publish`, {
-            kind: SpanKind.PRODUCER,
-            parent: extractTraceContext(event.metadata),
-            attributes: {
-              'messaging.system': 'kafka',
-              'messaging.destination.name': topic,
-              'bank.event_id': event.eventId,
-              'bank.event_type': event.type,
-            },
-          }),
-        )
-      : [];
+    await this.send(this.producer, batch);
+    this.checkpoint.advance(last.position);
+    this.recordRelayed(batch, started);
+  }
+
+  async close(): Promise<void> {
+    // What Kafka acknowledged is stored before a restart reads the checkpoint back.
+    await this.checkpoint
+      .flush()
+      .catch((error: unknown) => this.log.warn({ err: error }, 'relay checkpoint write failed'));
+    // A fresh producer per (re)start: after a failed send, its sequence numbers are suspect.
+    await this.producer?.disconnect().catch(() => undefined);
+    this.producer = undefined;
+  }
+
+  /** Sends the batch and its watermarks, acknowledged by all in-sync replicas. */
+  private async send(producer: Producer, batch: readonly RecordedEvent[]): Promise<void> {
+    const { topic, partitions } = this.options;
+    const spans = publishSpans(topic, batch);
     try {
       await producer.sendBatch({
         acks: -1,
@@ -90,52 +132,42 @@ export function createRelay(options: RelayOptions): SubscriptionWorker {
     } finally {
       for (const span of spans) span?.end();
     }
-    checkpoint.advance(last.position);
+  }
+
+  private recordRelayed(batch: readonly RecordedEvent[], started: bigint): void {
+    const { metrics } = this.options;
     metrics.eventsRelayed.inc(batch.length);
     metrics.batchDuration.observe(
       { stage: 'relay' },
       Number(process.hrtime.bigint() - started) / 1e9,
     );
-    if (log.isLevelEnabled('debug')) {
-      for (const event of batch) {
-        log.debug(
-          {
-            correlationId: event.metadata['correlationId'],
-            eventId: event.eventId,
-            position: event.position.toString(),
-          },
-          'relayed',
-        );
-      }
+    if (!this.log.isLevelEnabled('debug')) return;
+    for (const event of batch) {
+      this.log.debug(
+        {
+          correlationId: event.metadata['correlationId'],
+          eventId: event.eventId,
+          position: event.position.toString(),
+        },
+        'relayed',
+      );
     }
-  };
+  }
+}
 
-  return new SubscriptionWorker({
-    name: 'relay',
-    store: options.store,
-    leadership: new Leadership(options.databaseUrl, 'relay', log),
-    logger: log,
-    batchSize: options.batchSize,
-    lingerMs: options.lingerMs,
-    checkpoint: async () => (await readCheckpoint(knex, CHECKPOINTS.relay)) ?? 0n,
-    handle,
-    open: async () => {
-      producer = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await producer.connect();
-    },
-    close: async () => {
-      // What Kafka acknowledged is stored before a restart reads the checkpoint back.
-      await checkpoint
-        .flush()
-        .catch((error: unknown) => log.warn({ err: error }, 'relay checkpoint write failed'));
-      // A fresh producer per (re)start: after a failed send, its sequence numbers are suspect.
-      await producer?.disconnect().catch(() => undefined);
-      producer = undefined;
-    },
-  });
+/** One publish span per event, child of the append that stored it (none without tracing). */
+function publishSpans(topic: string, batch: readonly RecordedEvent[]): Array<Span | undefined> {
+  if (!tracingEnabled()) return [];
+  return batch.map((event) =>
+    startSpan(`${topic} publish`, {
+      kind: SpanKind.PRODUCER,
+      parent: extractTraceContext(event.metadata),
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': topic,
+        'bank.event_id': event.eventId,
+        'bank.event_type': event.type,
+      },
+    }),
+  );
 }
