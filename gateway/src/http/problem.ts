@@ -5,7 +5,7 @@ import { AMOUNT_PATTERN, LIMIT_PATTERN } from '../schemas/shared.js';
 /**
  * RFC 9457 problem details. Codes are stable: clients switch on `code`, never on `detail`.
  * Business and service codes come from the platform catalogue (AppError); the codes below
- * belong to the HTTP edge alone (authentication, quotas, idempotency, body handling).
+ * belong to the HTTP edge alone (authentication, quotas, body handling).
  */
 export type EdgeCode =
   | 'VALIDATION_FAILED'
@@ -13,8 +13,6 @@ export type EdgeCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'IDEMPOTENCY_IN_FLIGHT'
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
