@@ -49,7 +49,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The gateway can serve: both upstreams answer grpc.health.v1 and the idempotency store answers */
+        /** The gateway can serve: both upstreams answer grpc.health.v1 */
         get: {
             parameters: {
                 query?: never;
@@ -70,7 +70,6 @@ export interface paths {
                             checks?: {
                                 commandService?: boolean;
                                 queryService?: boolean;
-                                idempotencyStore?: boolean;
                             };
                             /** @description With a service registry: what it lists of each upstream */
                             discovery?: {
@@ -103,7 +102,6 @@ export interface paths {
                             checks?: {
                                 commandService?: boolean;
                                 queryService?: boolean;
-                                idempotencyStore?: boolean;
                             };
                             /** @description With a service registry: what it lists of each upstream */
                             discovery?: {
