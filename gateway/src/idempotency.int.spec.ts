@@ -64,12 +64,15 @@ describe('idempotency keys (real command service)', () => {
     const first = await deposit(key);
     assert.equal(first.statusCode, 200, first.body);
     assert.equal(first.headers['idempotent-replayed'], undefined);
+    // The account moves on; the replay still answers what the first answer said.
+    const later = await deposit(newKey(), '1.00');
+    assert.equal(later.statusCode, 200);
     const again = await deposit(key);
     assert.equal(again.statusCode, 200);
     assert.equal(again.headers['idempotent-replayed'], 'true');
     assert.deepEqual(again.json(), first.json());
     assert.equal(await eventsOf(commandIdFor('tina', key)), 1);
-    assert.equal(await balance(first.json<{ position: string }>().position), '10.00');
+    assert.equal(await balance(later.json<{ position: string }>().position), '11.00');
   });
 
   it('scopes keys by principal: the same key from another caller is another command', async () => {

@@ -71,8 +71,7 @@ export class FirstOutcomes {
     for (let rerun = 0; ; rerun++) {
       try {
         const result = await work();
-        if (result.replayed) await this.assertSameRequest(key);
-        return result;
+        return result.replayed ? await this.asFirstAnswered(key, result) : result;
       } catch (error) {
         // Another attempt of the command recorded its outcome first: answer with it, or, when it
         // was an acceptance, run again to find it on the streams.
@@ -102,11 +101,20 @@ export class FirstOutcomes {
     return first;
   }
 
-  /** A replay answers only the request that was first sent under its command id. */
-  private async assertSameRequest(key: CommandOutcomeKey): Promise<void> {
+  /**
+   * A replay answers only the request that was first sent under its command id, with the
+   * consistency token the first answer gave (the streams may have grown since).
+   */
+  private async asFirstAnswered<Res extends { readonly replayed?: boolean }>(
+    key: CommandOutcomeKey,
+    result: Res,
+  ): Promise<Res> {
     const first = await this.store.readOutcome(key.commandId);
     // No record: accepted before outcomes were recorded, or after the retention; the id decides.
-    if (first && first.requestHash !== key.requestHash) throw keyReused();
+    if (!first) return result;
+    if (first.requestHash !== key.requestHash) throw keyReused();
+    if (first.position === undefined || !('position' in result)) return result;
+    return { ...result, position: first.position.toString() };
   }
 }
 

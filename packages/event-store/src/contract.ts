@@ -620,8 +620,15 @@ export function describeEventStoreContract(
 
       void it('records an accepted command with its events, and only once', async () => {
         const outcome = key();
-        await store.append(`${ns}-a`, [newEvent('Accepted')], 'no_stream', { outcome });
-        assert.deepEqual(await store.readOutcome(outcome.commandId), outcome);
+        const { position } = await store.append(`${ns}-a`, [newEvent('Accepted')], 'no_stream', {
+          outcome,
+        });
+        const recorded = await store.readOutcome(outcome.commandId);
+        assert.deepEqual(recorded && { ...recorded, position: undefined }, {
+          ...outcome,
+          position: undefined,
+        });
+        if (recorded?.position !== undefined) assert.equal(recorded.position, position);
         await expectRecorded(
           store.append(`${ns}-b`, [newEvent('Again')], 'no_stream', { outcome }),
           outcome.commandId,
@@ -643,12 +650,12 @@ export function describeEventStoreContract(
         const outcome = key();
         const refusal = { code: 'INSUFFICIENT_FUNDS', message: 'first' };
         assert.deepEqual(await store.recordRefusal({ ...outcome, refusal }), {
-          ...outcome,
-          refusal,
+          first: { ...outcome, refusal },
+          recorded: true,
         });
         assert.deepEqual(
           await store.recordRefusal({ ...outcome, requestHash: 'other', refusal: { code: 'X' } }),
-          { ...outcome, refusal },
+          { first: { ...outcome, refusal }, recorded: false },
         );
         await expectRecorded(
           store.append(`${ns}-a`, [newEvent()], 'no_stream', { outcome }),
@@ -660,17 +667,25 @@ export function describeEventStoreContract(
 
       void it('answers a refusal after an acceptance with the acceptance', async () => {
         const outcome = key();
-        await store.appendToStreams(
+        const { position } = await store.appendToStreams(
           [
             { streamId: `${ns}-a`, expectedRevision: 'no_stream', events: [newEvent()] },
-            { streamId: `${ns}-b`, expectedRevision: 'no_stream', events: [newEvent()] },
+            {
+              streamId: `${ns}-b`,
+              expectedRevision: 'no_stream',
+              events: [newEvent(), newEvent()],
+            },
           ],
           { outcome },
         );
-        assert.deepEqual(
-          await store.recordRefusal({ ...outcome, refusal: { code: 'X' } }),
-          outcome,
-        );
+        const { first, recorded } = await store.recordRefusal({
+          ...outcome,
+          refusal: { code: 'X' },
+        });
+        assert.equal(recorded, false);
+        assert.deepEqual({ ...first, position: undefined }, { ...outcome, position: undefined });
+        // Where the store records it, the position is the whole append's: its last event's.
+        if (first.position !== undefined) assert.equal(first.position, position);
         assert.equal(await store.readOutcome(key().commandId), undefined);
       });
 

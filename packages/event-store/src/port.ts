@@ -70,6 +70,11 @@ export interface CommandOutcomeKey {
 export interface CommandOutcome extends CommandOutcomeKey {
   /** Present when the command was refused. */
   readonly refusal?: JsonObject;
+  /**
+   * An acceptance's append position (its last event's), where the store records it: what the
+   * first answer gave as the consistency token.
+   */
+  readonly position?: bigint;
 }
 
 export interface AppendOptions {

@@ -59,8 +59,9 @@ export class InMemoryEventStore implements EventStore {
       return { nextExpectedRevision: current ?? -1n, position: BigInt(this.events.length) };
     }
     this.checkNewIds(events);
-    this.recordAccepted(options.outcome);
+    this.assertNoOutcome(options.outcome);
     const result = this.write(streamId, events);
+    this.recordAccepted(options.outcome, result.position);
     this.wake();
     return result;
   }
@@ -74,13 +75,15 @@ export class InMemoryEventStore implements EventStore {
     for (const { streamId } of appends) await this.beforeAppend?.(streamId);
     for (const { streamId, expectedRevision } of appends) this.check(streamId, expectedRevision);
     this.checkNewIds(appends.flatMap((a) => a.events));
-    this.recordAccepted(options.outcome);
+    this.assertNoOutcome(options.outcome);
     const streams = appends.map(({ streamId, events }) => ({
       streamId,
       nextExpectedRevision: this.write(streamId, events).nextExpectedRevision,
     }));
+    const position = BigInt(this.events.length);
+    this.recordAccepted(options.outcome, position);
     this.wake();
-    return { streams, position: BigInt(this.events.length) };
+    return { streams, position };
   }
 
   recordRefusal(
@@ -179,12 +182,17 @@ export class InMemoryEventStore implements EventStore {
   }
 
   /** Checked after every other check of the append, so a failing append records nothing. */
-  private recordAccepted(outcome: CommandOutcomeKey | undefined): void {
+  private assertNoOutcome(outcome: CommandOutcomeKey | undefined): void {
+    if (outcome && this.outcomes.has(outcome.commandId))
+      throw new OutcomeRecordedError(outcome.commandId);
+  }
+
+  private recordAccepted(outcome: CommandOutcomeKey | undefined, position: bigint): void {
     if (!outcome) return;
-    if (this.outcomes.has(outcome.commandId)) throw new OutcomeRecordedError(outcome.commandId);
     this.outcomes.set(outcome.commandId, {
       commandId: outcome.commandId,
       requestHash: outcome.requestHash,
+      position,
       recordedAt: new Date(),
     });
   }

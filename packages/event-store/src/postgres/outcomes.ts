@@ -6,6 +6,7 @@ interface OutcomeRow {
   command_id: string;
   request_hash: string;
   refusal: JsonObject | null;
+  position: string | null;
 }
 
 /**
@@ -33,11 +34,12 @@ export class OutcomeRecords {
            INSERT INTO ${this.table.outcomesSql} (command_id, request_hash, refusal)
            VALUES ($1, $2, $3::jsonb)
            ON CONFLICT (command_id) DO NOTHING
-           RETURNING command_id, request_hash, refusal
+           RETURNING command_id, request_hash, refusal, position::text
          )
-         SELECT command_id, request_hash, refusal, true AS recorded FROM inserted
+         SELECT command_id, request_hash, refusal, position, true AS recorded FROM inserted
          UNION ALL
-         SELECT command_id, request_hash, refusal, false FROM ${this.table.outcomesSql}
+         SELECT command_id, request_hash, refusal, position::text, false
+           FROM ${this.table.outcomesSql}
           WHERE command_id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
         [outcome.commandId, outcome.requestHash, JSON.stringify(outcome.refusal)],
       );
@@ -50,7 +52,8 @@ export class OutcomeRecords {
 
   async readOutcome(commandId: string): Promise<CommandOutcome | undefined> {
     const { rows } = await this.db.query<OutcomeRow>(
-      `SELECT command_id, request_hash, refusal FROM ${this.table.outcomesSql} WHERE command_id = $1`,
+      `SELECT command_id, request_hash, refusal, position::text
+         FROM ${this.table.outcomesSql} WHERE command_id = $1`,
       [commandId],
     );
     const row = rows[0];
@@ -71,5 +74,6 @@ function outcomeOf(row: OutcomeRow): CommandOutcome {
     commandId: row.command_id,
     requestHash: row.request_hash,
     ...(row.refusal === null ? {} : { refusal: row.refusal }),
+    ...(row.position === null ? {} : { position: BigInt(row.position) }),
   };
 }

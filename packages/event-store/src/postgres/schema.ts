@@ -71,6 +71,7 @@ function outcomesTableSql(table: TableName): string {
       command_id   text        NOT NULL,
       request_hash text        NOT NULL,
       refusal      jsonb,
+      position     bigint,
       recorded_at  timestamptz NOT NULL DEFAULT now(),
       CONSTRAINT "${names.outcome}" PRIMARY KEY (command_id)
     );
@@ -270,10 +271,15 @@ export function appendBatchFunctionSql(table: TableName): string {
            ORDER BY d.item, p.ord
           RETURNING ${table.sql}.stream_id, ${table.sql}.position, ${table.sql}.revision
         ), outcomes AS (
-          INSERT INTO ${table.outcomesSql} (command_id, request_hash)
-          SELECT it.outcome_id, it.outcome_hash
-            FROM decided d JOIN items it ON it.item = d.item
+          -- Each stream is one item's here, so a group's events are found by its streams.
+          INSERT INTO ${table.outcomesSql} (command_id, request_hash, position)
+          SELECT it.outcome_id, it.outcome_hash, max(i.position)
+            FROM decided d
+            JOIN items it ON it.item = d.item
+            JOIN items member ON member.grp = it.grp
+            JOIN inserted i ON i.stream_id = member.stream
            WHERE d.status = 'ok' AND it.outcome_id IS NOT NULL
+           GROUP BY it.outcome_id, it.outcome_hash
         ), per_stream AS (
           SELECT i.stream_id, max(i.position) AS position, max(i.revision) AS revision
             FROM inserted i GROUP BY i.stream_id
@@ -334,14 +340,15 @@ export function appendBatchFunctionSql(table: TableName): string {
             )
             SELECT max(i.position), max(i.revision) INTO out_position, out_revision FROM inserted i;
             v_head := out_position;
-            IF p_outcome_ids[v_i] IS NOT NULL THEN
-              INSERT INTO ${table.outcomesSql} (command_id, request_hash)
-              VALUES (p_outcome_ids[v_i], p_outcome_hashes[v_i]);
-            END IF;
           END IF;
           v_first := v_last + 1;
           RETURN NEXT;
         END LOOP;
+        -- The group's outcome travels on its first item; its position is the group's last event.
+        IF v_group_ok AND p_outcome_ids[v_item] IS NOT NULL THEN
+          INSERT INTO ${table.outcomesSql} (command_id, request_hash, position)
+          VALUES (p_outcome_ids[v_item], p_outcome_hashes[v_item], v_head);
+        END IF;
         v_item := v_group_end + 1;
       END LOOP;
       IF v_head IS NOT NULL THEN PERFORM pg_notify(p_channel, v_head::text); END IF;
