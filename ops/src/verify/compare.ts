@@ -22,41 +22,17 @@ export function compareAccount(
 ): Difference[] {
   const e = expected ?? NO_ACCOUNT;
   const a = actual ?? NO_ACCOUNT;
-  if (e.exists !== a.exists) {
-    return [
-      {
-        entity: 'account',
-        id,
-        field: 'exists',
-        expected: String(e.exists),
-        actual: String(a.exists),
-      },
-    ];
-  }
+  const check = differ('account', id);
+  if (e.exists !== a.exists) return check('exists', String(e.exists), String(a.exists));
   if (!e.exists) return [];
-  const differences: Difference[] = [];
-  for (const field of OTHER_FIELDS) {
-    if (e[field] !== a[field])
-      differences.push({
-        entity: 'account',
-        id,
-        field,
-        expected: String(e[field]),
-        actual: String(a[field]),
-      });
-  }
-  for (const field of MONEY_FIELDS) {
-    if (e[field] !== a[field]) {
-      differences.push({
-        entity: 'account',
-        id,
-        field,
-        expected: money(e[field], e.currency),
-        actual: money(a[field], e.currency),
-      });
-    }
-  }
-  return differences;
+  return [
+    ...OTHER_FIELDS.flatMap((field) => check(field, String(e[field]), String(a[field]))),
+    ...MONEY_FIELDS.flatMap((field) =>
+      e[field] === a[field]
+        ? []
+        : check(field, money(e[field], e.currency), money(a[field], e.currency)),
+    ),
+  ];
 }
 
 export function compareTransfer(
@@ -66,54 +42,21 @@ export function compareTransfer(
 ): Difference[] {
   const e = expected ?? NO_TRANSFER;
   const a = actual ?? NO_TRANSFER;
-  if (e.exists !== a.exists)
-    return [
-      {
-        entity: 'transfer',
-        id,
-        field: 'exists',
-        expected: String(e.exists),
-        actual: String(a.exists),
-      },
-    ];
+  const check = differ('transfer', id);
+  if (e.exists !== a.exists) return check('exists', String(e.exists), String(a.exists));
   if (!e.exists) return [];
-  const differences: Difference[] = [];
-  if (e.status !== a.status)
-    differences.push({
-      entity: 'transfer',
-      id,
-      field: 'status',
-      expected: e.status,
-      actual: a.status,
-    });
-  if (e.revision !== a.revision) {
-    differences.push({
-      entity: 'transfer',
-      id,
-      field: 'revision',
-      expected: e.revision.toString(),
-      actual: a.revision.toString(),
-    });
-  }
-  if (e.batchId !== a.batchId) {
-    differences.push({
-      entity: 'transfer',
-      id,
-      field: 'batchId',
-      expected: e.batchId ?? 'none',
-      actual: a.batchId ?? 'none',
-    });
-  }
-  if (e.reversedAmount !== a.reversedAmount) {
-    differences.push({
-      entity: 'transfer',
-      id,
-      field: 'reversedAmount',
-      expected: e.reversedAmount.toString(),
-      actual: a.reversedAmount.toString(),
-    });
-  }
-  return differences;
+  return [
+    ...check('status', e.status, a.status),
+    ...check('revision', e.revision.toString(), a.revision.toString()),
+    ...check('batchId', e.batchId ?? 'none', a.batchId ?? 'none'),
+    ...check('reversedAmount', e.reversedAmount.toString(), a.reversedAmount.toString()),
+  ];
+}
+
+/** One entity's field check: a difference when the two renderings disagree, none otherwise. */
+function differ(entity: Difference['entity'], id: string) {
+  return (field: string, expected: string, actual: string): Difference[] =>
+    expected === actual ? [] : [{ entity, id, field, expected, actual }];
 }
 
 /** Whether a difference may be the projector lagging behind (or ahead of) the fold. */

@@ -55,31 +55,20 @@ export async function runVerify(
   const transfers = folded.transfers.size;
 
   const found = new Map<string, Difference[]>();
-  for await (const page of viewAccountPages(db, options.batchSize)) {
-    for (const row of page) {
-      note(
-        found,
-        `account:${row.id}`,
-        compareAccount(row.id, accountFacts(folded.accounts.get(row.id)), row),
-      );
-      folded.accounts.delete(row.id);
-    }
-  }
-  for (const [id, entry] of folded.accounts)
-    note(found, `account:${id}`, compareAccount(id, accountFacts(entry), undefined));
-  folded.accounts.clear();
-  for await (const page of viewTransferPages(db, options.batchSize)) {
-    for (const row of page) {
-      note(
-        found,
-        `transfer:${row.id}`,
-        compareTransfer(row.id, transferFacts(folded.transfers.get(row.id)), row),
-      );
-      folded.transfers.delete(row.id);
-    }
-  }
-  for (const [id, entry] of folded.transfers)
-    note(found, `transfer:${id}`, compareTransfer(id, transferFacts(entry), undefined));
+  await compareEvery(
+    found,
+    'account',
+    viewAccountPages(db, options.batchSize),
+    folded.accounts,
+    (id, entry, row) => compareAccount(id, accountFacts(entry), row),
+  );
+  await compareEvery(
+    found,
+    'transfer',
+    viewTransferPages(db, options.batchSize),
+    folded.transfers,
+    (id, entry, row) => compareTransfer(id, transferFacts(entry), row),
+  );
 
   const settled = await settle(db, store, found, options);
   const differences = [...settled.values()].flat();
@@ -140,4 +129,25 @@ async function readWholeStream(store: EventStore, streamId: string): Promise<Rec
     events.push(...page);
     if (page.length < 1000) return events;
   }
+}
+
+/**
+ * Compares every view row of one kind with what the store implies for it, then reports what the
+ * store implies that no row shows. `implied` is emptied on the way, so memory falls as pages pass.
+ */
+async function compareEvery<R extends { readonly id: string }, E>(
+  found: Map<string, Difference[]>,
+  kind: 'account' | 'transfer',
+  pages: AsyncIterable<readonly R[]>,
+  implied: Map<string, E>,
+  compare: (id: string, entry: E | undefined, row: R | undefined) => Difference[],
+): Promise<void> {
+  for await (const page of pages) {
+    for (const row of page) {
+      note(found, `${kind}:${row.id}`, compare(row.id, implied.get(row.id), row));
+      implied.delete(row.id);
+    }
+  }
+  for (const [id, entry] of implied) note(found, `${kind}:${id}`, compare(id, entry, undefined));
+  implied.clear();
 }
