@@ -69,9 +69,9 @@ export class FirstOutcomes {
     work: () => Promise<Res>,
   ): Promise<Res> {
     for (let rerun = 0; ; rerun++) {
+      let result: Res;
       try {
-        const result = await work();
-        return result.replayed ? await this.asFirstAnswered(key, result) : result;
+        result = await work();
       } catch (error) {
         // Another attempt of the command recorded its outcome first: answer with it, or, when it
         // was an acceptance, run again to find it on the streams.
@@ -79,7 +79,9 @@ export class FirstOutcomes {
         if (first.requestHash !== key.requestHash) throw keyReused();
         if (first.refusal) throw replayedRefusal(first.refusal);
         if (rerun >= MAX_RERUNS) throw error;
+        continue;
       }
+      return result.replayed ? await this.asFirstAnswered(key, result) : result;
     }
   }
 
