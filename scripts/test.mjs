@@ -87,6 +87,8 @@ try {
     '--enable-source-maps',
     '--test',
     '--test-concurrency=2',
+    // A test or suite still running after 15 minutes has hung: it fails rather than holding the run.
+    '--test-timeout=900000',
     `--test-reporter=${reporter}`,
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',

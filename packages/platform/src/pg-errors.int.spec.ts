@@ -63,7 +63,7 @@ async function waitUntilWaiting(observer: pg.Client, pid: number): Promise<void>
   assert.fail(`backend ${pid} never waited`);
 }
 
-describe('pgErrorKind on the errors PostgreSQL, pg and knex raise', () => {
+describe('pgErrorKind on the errors PostgreSQL, pg and knex raise', { timeout: 120_000 }, () => {
   let admin: pg.Client;
   before(async () => {
     admin = await connect();
@@ -116,10 +116,11 @@ describe('pgErrorKind on the errors PostgreSQL, pg and knex raise', () => {
   });
 
   it('unavailable: no pooled connection came free in time (pg-pool, knex)', async () => {
+    // Long enough for the first connection on a loaded machine; the second waits it out.
     const pool = new pg.Pool({
       connectionString: databaseUrl,
       max: 1,
-      connectionTimeoutMillis: 50,
+      connectionTimeoutMillis: 2_000,
     });
     const held = await pool.connect();
     assertKind(await failureOf(() => pool.query('select 1')), 'unavailable');
@@ -130,7 +131,7 @@ describe('pgErrorKind on the errors PostgreSQL, pg and knex raise', () => {
       client: 'pg',
       connection: databaseUrl,
       pool: { min: 0, max: 1 },
-      acquireConnectionTimeout: 50,
+      acquireConnectionTimeout: 2_000,
       log: { error: () => undefined },
     });
     const trx = await knex.transaction();
