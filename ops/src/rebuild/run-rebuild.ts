@@ -110,14 +110,22 @@ export async function runRebuild(
     try {
       // Bulk phase: pages of events, each flush and its checkpoint in one transaction, until the
       // remaining lag fits the tail; secondary indexes (and the keys of append-only tables) are
-      // built once, after the bulk.
+      // built once, after the bulk, beside the catch-up of what arrived during it.
       const catchUp = async (): Promise<void> => {
         after = await bulk.loader.catchUp(after, { stopAtLag: tail, filter }, tally);
       };
       await catchUp();
-      const restored = await restoreDeferredIndexes(db, schema.shadow);
-      if (restored > 0) {
-        progress.note(`built ${restored} indexes; catching up`);
+      // The events appended meanwhile are read and folded while the indexes build: each index
+      // build is one transaction on one table, so a flush only waits for the build of a table
+      // it writes, and the two never wait for each other in a cycle.
+      const [built, tailed] = await Promise.allSettled([
+        restoreDeferredIndexes(db, schema.shadow),
+        catchUp(),
+      ]);
+      if (built.status === 'rejected') throw built.reason;
+      if (tailed.status === 'rejected') throw tailed.reason;
+      if (built.value > 0) {
+        progress.note(`built ${built.value} indexes; catching up`);
         await catchUp();
       }
     } finally {
