@@ -138,6 +138,15 @@ describe('bank rebuild', () => {
       await child.kill('SIGKILL');
       const reached = await shadowCheckpoint();
       assert.ok(reached >= 3000n && reached < 20_000n, `killed at ${reached}`);
+      // Killed in the bulk phase: each part of the fold stopped at a checkpoint of its own.
+      const parts = await fixture.db.raw<{ rows: Array<{ name: string }> }>(
+        `SELECT name FROM "${fixture.schema.name}_rebuild".projection_checkpoints
+          WHERE name LIKE 'rebuild:all/part%' ORDER BY name`,
+      );
+      assert.deepEqual(
+        parts.rows.map((row) => row.name),
+        ['rebuild:all/part1of2', 'rebuild:all/part2of2'],
+      );
       // The live views were not touched by the half-done rebuild.
       assert.deepEqual(await viewFingerprint(fixture.db), clean);
       const status = await runCli(['status', '--json'], fixture.env);
