@@ -197,6 +197,38 @@ describe('bank rebuild', () => {
     });
   });
 
+  describe('an event a part cannot project', () => {
+    let fixture: OpsFixture;
+    before(async () => {
+      fixture = await createOpsFixture('ops_rebuild_refused');
+      await seedEvents(fixture.store, { accounts: 20, events: 2000 });
+      const built = await runCli(['replay', '--to', 'projection'], fixture.env);
+      assert.equal(built.code, 0, built.stderr);
+    });
+    after(() => fixture?.close());
+
+    it('stops the rebuild with exit 1, naming the event, and leaves the live views alone', async () => {
+      const clean = await viewFingerprint(fixture.db);
+      const accountId = '5c2f8f3e-1d7a-4b0e-9e1f-3a9d2c7b6e01';
+      await fixture.store.append(
+        accountStream(accountId),
+        [
+          {
+            eventId: '5c2f8f3e-1d7a-4b0e-9e1f-000000000001',
+            type: 'FundsDeposited',
+            data: { accountId },
+            metadata: { occurredAt: '2024-03-02T10:00:00.000Z', schemaVersion: 1 },
+          },
+        ],
+        'no_stream',
+      );
+      const rebuilt = await runCli(['rebuild', 'all', '--batch-size', '300'], fixture.env);
+      assert.equal(rebuilt.code, 1, rebuilt.stderr);
+      assert.match(rebuilt.stderr, /5c2f8f3e-1d7a-4b0e-9e1f-000000000001.*cannot be projected/);
+      assert.deepEqual(await viewFingerprint(fixture.db), clean);
+    });
+  });
+
   describe('bulk path (rows cached between pages, COPY, indexes built after the load)', () => {
     let fixture: OpsFixture;
     const workload = new BankWorkload(2024, 12);

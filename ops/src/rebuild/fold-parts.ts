@@ -368,6 +368,8 @@ class Part {
 
   async close(): Promise<void> {
     if (this.exited) return;
+    // A part that failed may not get as far as reading 'close'.
+    if (this.failure) return this.terminate();
     this.post({ type: 'close' });
     await this.exit;
   }
