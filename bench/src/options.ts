@@ -22,7 +22,8 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [--quick | --full] [--only <scenario>[,...]] [--duration <s>] [--events <n>]
   --quick            default: short phases, 200,000 events for rebuild/replay (2-3 minutes)
-  --full             30 s phases, 1,000,000 events (about 10 minutes)
+  --full             30 s phases, 1,000,000 events and a 10x row for rebuild/replay
+                     (10,000,000 events: about an hour)
   --only <list>      any of ${SCENARIOS.join(', ')}
   --duration <s>     seconds per load phase (default 8 quick, 30 full)
   --events <n>       events seeded for rebuild/replay`;

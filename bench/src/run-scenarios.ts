@@ -87,7 +87,8 @@ export async function runScenarios(ctx: BenchContext): Promise<void> {
     }
   }
   if (wants('rebuild'))
-    await bounded(ctx, '5 rebuild/replay', ctx.options.mode === 'full' ? 1800 : 400, () =>
+    // --full seeds and rebuilds 10,000,000 events too (see runRebuildScenario).
+    await bounded(ctx, '5 rebuild/replay', ctx.options.mode === 'full' ? 5400 : 400, () =>
       runRebuildScenario(ctx),
     );
   if (wants('startup')) await bounded(ctx, '6 start-up', 180, () => runStartupScenario(ctx));

@@ -109,11 +109,24 @@ describe('bank rebuild', () => {
 
     it('resumes from its checkpoint on rerun and ends equal to a clean build', async () => {
       const clean = await viewFingerprint(fixture.db);
+      // Where a rerun resumes: the earliest of the parts' checkpoints once every part has one
+      // (each part resumes from its own), else the rebuild's own.
       const shadowCheckpoint = async (): Promise<bigint> => {
-        const result = await fixture.db.raw<{ rows: Array<{ position: string }> }>(
-          `SELECT position::text AS position FROM "${fixture.schema.name}_rebuild".projection_checkpoints WHERE name = 'rebuild:all'`,
+        const result = await fixture.db.raw<{ rows: Array<{ name: string; position: string }> }>(
+          `SELECT name, position::text AS position FROM "${fixture.schema.name}_rebuild".projection_checkpoints
+            WHERE name = 'rebuild:all' OR name LIKE 'rebuild:all/part%'`,
         );
-        return BigInt(result.rows[0]?.position ?? '0');
+        const parts = result.rows.filter((row) => row.name !== 'rebuild:all');
+        const rows = parts.length === 2 ? parts : result.rows.filter((row) => !parts.includes(row));
+        return (
+          rows.reduce(
+            (min, row) => {
+              const position = BigInt(row.position);
+              return min === undefined || position < min ? position : min;
+            },
+            undefined as bigint | undefined,
+          ) ?? 0n
+        );
       };
       const child = await startProcess(
         process.execPath,
@@ -125,6 +138,15 @@ describe('bank rebuild', () => {
       await child.kill('SIGKILL');
       const reached = await shadowCheckpoint();
       assert.ok(reached >= 3000n && reached < 20_000n, `killed at ${reached}`);
+      // Killed in the bulk phase: each part of the fold stopped at a checkpoint of its own.
+      const parts = await fixture.db.raw<{ rows: Array<{ name: string }> }>(
+        `SELECT name FROM "${fixture.schema.name}_rebuild".projection_checkpoints
+          WHERE name LIKE 'rebuild:all/part%' ORDER BY name`,
+      );
+      assert.deepEqual(
+        parts.rows.map((row) => row.name),
+        ['rebuild:all/part1of2', 'rebuild:all/part2of2'],
+      );
       // The live views were not touched by the half-done rebuild.
       assert.deepEqual(await viewFingerprint(fixture.db), clean);
       const status = await runCli(['status', '--json'], fixture.env);
@@ -172,6 +194,38 @@ describe('bank rebuild', () => {
       await first.kill('SIGKILL');
       assert.equal(second.code, 4, second.stderr);
       assert.match(second.stderr, /another rebuild/);
+    });
+  });
+
+  describe('an event a part cannot project', () => {
+    let fixture: OpsFixture;
+    before(async () => {
+      fixture = await createOpsFixture('ops_rebuild_refused');
+      await seedEvents(fixture.store, { accounts: 20, events: 2000 });
+      const built = await runCli(['replay', '--to', 'projection'], fixture.env);
+      assert.equal(built.code, 0, built.stderr);
+    });
+    after(() => fixture?.close());
+
+    it('stops the rebuild with exit 1, naming the event, and leaves the live views alone', async () => {
+      const clean = await viewFingerprint(fixture.db);
+      const accountId = '5c2f8f3e-1d7a-4b0e-9e1f-3a9d2c7b6e01';
+      await fixture.store.append(
+        accountStream(accountId),
+        [
+          {
+            eventId: '5c2f8f3e-1d7a-4b0e-9e1f-000000000001',
+            type: 'FundsDeposited',
+            data: { accountId },
+            metadata: { occurredAt: '2024-03-02T10:00:00.000Z', schemaVersion: 1 },
+          },
+        ],
+        'no_stream',
+      );
+      const rebuilt = await runCli(['rebuild', 'all', '--batch-size', '300'], fixture.env);
+      assert.equal(rebuilt.code, 1, rebuilt.stderr);
+      assert.match(rebuilt.stderr, /5c2f8f3e-1d7a-4b0e-9e1f-000000000001.*cannot be projected/);
+      assert.deepEqual(await viewFingerprint(fixture.db), clean);
     });
   });
 

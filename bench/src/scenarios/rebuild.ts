@@ -9,9 +9,16 @@ import { ensureEventTable, seedAccountStreams } from '../seed/account-streams.js
 
 const SCENARIO = '5 rebuild/replay';
 const OPS_CLI = 'ops/dist/cli.js';
-const MIN_REBUILD_RATE = 50_000;
+/** Issue 21's target for `bank rebuild all` on this kind of machine. */
+const MIN_REBUILD_RATE = 100_000;
 /** "Flat in the event count": peak RSS at N may exceed that at N/4 by at most this factor. */
 const MAX_MEMORY_GROWTH = 1.25;
+/** --full only: a last row at this many times N, to show rate and memory flat at scale. */
+const LARGE_FACTOR = 10;
+/** From N to LARGE_FACTOR x N the rate may drop by at most this share. */
+const MAX_RATE_LOSS = 0.1;
+/** A CLI run's time limit grows with the events: this many per second at least. */
+const TIMEOUT_EVENTS_PER_SECOND = 10_000;
 /** A rebuild within this share of its physical floor (COPY TO + COPY FROM, no logic). */
 const MIN_CEILING_RATIO = 0.5;
 const EVENTS_PER_ACCOUNT = 50;
@@ -21,7 +28,9 @@ const EVENTS_PER_ACCOUNT = 50;
  * `bank replay` (NDJSON to stdout, counted), then seeds up to N and runs both again. Rates are
  * events / wall-clock seconds of the whole CLI process; memory is the CLI's peak RSS. Comparing
  * the two sizes shows whether memory stays flat as the event count grows. At each size the
- * COPY ceiling (measureCopyCeiling) gives the floor both are compared with.
+ * COPY ceiling (measureCopyCeiling) gives the floor both are compared with. --full (only: it
+ * seeds and rebuilds LARGE_FACTOR x N events, 10,000,000 by default) adds a third size, whose
+ * rate and peak RSS are compared with N's.
  */
 export async function runRebuildScenario(ctx: BenchContext): Promise<void> {
   const cli = repoPath(OPS_CLI);
@@ -32,13 +41,14 @@ export async function runRebuildScenario(ctx: BenchContext): Promise<void> {
   const { results, options } = ctx;
   const total = options.events;
   const sizes = [Math.round(total / 4), total];
+  if (options.mode === 'full') sizes.push(total * LARGE_FACTOR);
   const schema = await createBenchSchema('rebuild');
   await guarded(
     `schema ${schema.name}`,
     () => dropBenchSchema(schema),
     async () => {
       await ensureEventTable(schema.url);
-      const timeoutMs = (options.mode === 'full' ? 900 : 150) * 1000;
+      const baseTimeoutMs = (options.mode === 'full' ? 900 : 150) * 1000;
       const env = { DATABASE_URL: schema.url, LOG_LEVEL: 'warn' };
       const runs: Array<{
         events: number;
@@ -58,6 +68,7 @@ export async function runRebuildScenario(ctx: BenchContext): Promise<void> {
           spreadDays: 30,
         });
         seeded += accounts * EVENTS_PER_ACCOUNT;
+        const timeoutMs = Math.max(baseTimeoutMs, (seeded / TIMEOUT_EVENTS_PER_SECOND) * 1000);
         const seedSeconds = (performance.now() - began) / 1000;
         ctx.log(
           `rebuild: seeded ${seeded} events (bulk SQL, ${((accounts * EVENTS_PER_ACCOUNT) / seedSeconds).toFixed(0)} events/s); bank rebuild all`,
@@ -159,7 +170,31 @@ export async function runRebuildScenario(ctx: BenchContext): Promise<void> {
           unit: 'MiB',
         });
       }
-      const [small, large] = runs;
+      const [small, large, largest] = runs;
+      if (large && largest) {
+        const label = `${large.events.toLocaleString('en-US')} -> ${largest.events.toLocaleString('en-US')} events`;
+        const rate = (run: (typeof runs)[number]): number => run.events / run.rebuild.seconds;
+        results.atLeast(
+          {
+            scenario: SCENARIO,
+            metric: `bank rebuild all rate kept, ${label}`,
+            value: rate(largest) / rate(large),
+            unit: 'x',
+            note: 'flat in the event count means ~1.0x',
+          },
+          1 - MAX_RATE_LOSS,
+        );
+        results.atMost(
+          {
+            scenario: SCENARIO,
+            metric: `rebuild peak RSS growth, ${label}`,
+            value: largest.rebuild.peakRssMiB / large.rebuild.peakRssMiB,
+            unit: 'x',
+            note: `flat in the event count means ~1.0x for ${LARGE_FACTOR}x the events`,
+          },
+          MAX_MEMORY_GROWTH,
+        );
+      }
       if (small && large) {
         for (const which of ['rebuild', 'replay'] as const) {
           results.atMost(

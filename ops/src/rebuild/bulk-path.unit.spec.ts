@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { copyField, copyText } from './copy-writer.js';
+import { partCheckpointName, partOf } from './fold-parts.js';
 import { RowCache } from './row-cache.js';
 
 describe('COPY text encoding', () => {
@@ -70,5 +71,27 @@ describe('RowCache', () => {
       assert.deepEqual(cache.lookup(['hot'], new Map()), [], `hot evicted on page ${page}`);
     }
     assert.deepEqual(cache.lookup(['cold-1', 'cold-5', 'colder-5'], new Map()), ['cold-1']);
+  });
+});
+
+describe('partOf', () => {
+  it('puts a stream always in the same part, whatever else is on its line, and uses every part', () => {
+    const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
+    const seen = new Set<number>();
+    for (let i = 0; i < 200; i += 1) {
+      const stream = `account-${i.toString(16).padStart(8, '0')}`;
+      const part = partOf(bytes(stream), 2);
+      seen.add(part);
+      const line = bytes(`${i}\t${stream}\t0\tevent`);
+      const from = line.indexOf(0x09) + 1;
+      assert.equal(partOf(line, 2, from, line.indexOf(0x09, from)), part);
+      assert.equal(partOf(bytes(stream), 1), 0);
+    }
+    assert.deepEqual([...seen].sort(), [0, 1]);
+  });
+
+  it('names each part checkpoint after the rebuild and the number of parts', () => {
+    assert.equal(partCheckpointName('rebuild:all', 0, 2), 'rebuild:all/part1of2');
+    assert.equal(partCheckpointName('rebuild:all', 1, 2), 'rebuild:all/part2of2');
   });
 });

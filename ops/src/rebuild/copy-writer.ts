@@ -31,7 +31,12 @@ export class ShadowWriter {
     private readonly keys: ReadonlyMap<string, readonly string[]>,
   ) {}
 
-  static async open(databaseUrl: string, schema: ShadowSchema): Promise<ShadowWriter> {
+  /** @param checkpointName the checkpoint each write advances (default: the rebuild's own) */
+  static async open(
+    databaseUrl: string,
+    schema: ShadowSchema,
+    checkpointName = schema.checkpointName,
+  ): Promise<ShadowWriter> {
     const thread = await SqlThread.start(databaseUrl);
     try {
       const keyQuery = (table: string): SqlStep => ({
@@ -60,7 +65,7 @@ export class ShadowWriter {
       const keys = new Map<string, string[]>(
         UPDATED_TABLES.map((table, i) => [table, (keyRows[i] ?? []).map((r) => r.column)]),
       );
-      return new ShadowWriter(thread, schema.checkpointName, keys);
+      return new ShadowWriter(thread, checkpointName, keys);
     } catch (error) {
       await thread.close();
       throw error;

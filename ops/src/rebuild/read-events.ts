@@ -14,6 +14,8 @@ export interface EventPage {
   readonly events: ProjectionEvent[];
   /** Every event up to here has been read (the page's last position, or the head). */
   readonly scannedUpTo: bigint;
+  /** Events the page stands for, when more than `events` (those already applied are left out). */
+  readonly read?: number;
 }
 
 export interface ReadOptions {
@@ -59,20 +61,12 @@ async function* copyPages(
 ): AsyncGenerator<EventPage> {
   let cursor = after;
   for (;;) {
-    const head = await store.headPosition();
-    if (head - cursor <= BigInt(options.stopAtLag)) return;
-    const upTo = head - cursor > COPY_SPAN ? cursor + COPY_SPAN : head;
-    const where = selectionSql({
-      after: cursor,
-      upTo,
-      streamPrefixes: options.filter?.streamPrefixes,
-      types: options.filter?.eventTypes,
-    });
+    const span = await nextSpan(store, table, cursor, options);
+    if (!span) return;
+    const { upTo } = span;
     const lines = new CopyLines();
     let events: ProjectionEvent[] = [];
-    for await (const chunk of reader.copy(
-      `SELECT ${PROJECTION_COLUMNS} FROM ${table} e WHERE ${where} ORDER BY e.position`,
-    )) {
+    for await (const chunk of reader.copy(span.query)) {
       for (const line of lines.push(chunk)) {
         const event = decodeLine(line);
         events.push(event);
@@ -88,6 +82,29 @@ async function* copyPages(
 }
 
 /**
+ * The next COPY of the events after `cursor`: up to the head, or COPY_SPAN positions, with its
+ * query (PROJECTION_COLUMNS in position order); undefined once the lag fits `stopAtLag`.
+ */
+export async function nextSpan(
+  store: EventStore,
+  table: string,
+  cursor: bigint,
+  options: ReadOptions,
+): Promise<{ upTo: bigint; query: string } | undefined> {
+  const head = await store.headPosition();
+  if (head - cursor <= BigInt(options.stopAtLag)) return undefined;
+  const upTo = head - cursor > COPY_SPAN ? cursor + COPY_SPAN : head;
+  const where = selectionSql({
+    after: cursor,
+    upTo,
+    streamPrefixes: options.filter?.streamPrefixes,
+    types: options.filter?.eventTypes,
+  });
+  const query = `SELECT ${PROJECTION_COLUMNS} FROM ${table} e WHERE ${where} ORDER BY e.position`;
+  return { upTo, query };
+}
+
+/**
  * Positions one COPY covers at most. A COPY holds its snapshot until it ends, and a snapshot held
  * for the whole bulk phase would keep VACUUM from every row the database changes meanwhile.
  */
@@ -96,7 +113,7 @@ const COPY_SPAN = 50_000n;
 const NULL = '\\N';
 
 /** One line of PROJECTION_COLUMNS' COPY output as a projection event. */
-function decodeLine(line: string): ProjectionEvent {
+export function decodeLine(line: string): ProjectionEvent {
   const fields = line.split('\t');
   if (fields.length !== 10) throw new Error(`unexpected COPY row: ${line.slice(0, 200)}`);
   const [position, streamId, revision, eventId, type, data, version, occurredAt, correlation, at] =

@@ -2,10 +2,14 @@ import type { EventFilter, EventStore } from '@bank/event-store';
 import { migrateReadModels } from '@bank/read-models';
 import type { Knex } from 'knex';
 import type { Progress } from '../cli/progress.js';
-import { ShadowLoader } from './bulk-load.js';
+import { copyableTable } from '../events/copy-events.js';
+import { ShadowLoader, shadowIsEmpty, type LoadTally } from './bulk-load.js';
 import { deferSecondaryIndexes, restoreDeferredIndexes } from './deferred-indexes.js';
+import { FoldParts, partResumePoints } from './fold-parts.js';
 import { APPEND_ONLY_TABLES, type ProjectionSpec } from './projections.js';
 import { acquireRebuildLock, liveSchemaOf, prepareShadow, shadowKnex } from './shadow-schema.js';
+import { openEventPages, type EventPages } from './read-events.js';
+import type { ShadowSchema } from './shadow-schema.js';
 import { swapIntoPlace } from './swap.js';
 import { EventTally } from './tally.js';
 
@@ -18,6 +22,8 @@ export interface RebuildOptions {
   readonly restart: boolean;
   readonly lockTimeoutMs: number;
   readonly lockAttempts: number;
+  /** Parts the fold is split into, by stream (default DEFAULT_PARTS; PostgreSQL's store only). */
+  readonly parts?: number;
 }
 
 export interface RebuildSummary {
@@ -35,6 +41,14 @@ export interface RebuildSummary {
 
 /** Events the swap applies under its lock at most (in pages of this size). */
 const SWAP_TAIL = 1000;
+
+/** Parts of the fold: one per core of a small server. */
+const DEFAULT_PARTS = 2;
+
+/**
+ * Events per page (one fold). A flush gathers several pages: see ShadowLoader.
+ */
+const READ_PAGE = 1000;
 
 /** Builds the projection into shadow tables, catches up to the head and swaps it in. */
 export async function runRebuild(
@@ -56,54 +70,66 @@ export async function runRebuild(
       spec.name,
       options.restart,
     );
-    if (resumeAfter > 0n)
-      progress.note(`resuming into ${schema.shadow} after position ${resumeAfter}`);
-    else progress.note(`building into ${schema.shadow}`);
-
     const filter: EventFilter | undefined = spec.streamPrefixes
       ? { streamPrefixes: spec.streamPrefixes }
       : undefined;
     // The swap applies the last events under its lock, with the projection's own code: keep that
     // tail short whatever the page size.
     const tail = Math.min(options.batchSize, SWAP_TAIL);
-    let after = resumeAfter;
-    const countedUpTo = await store.headPosition();
-    const total = await store.countEvents?.({ after: resumeAfter, upTo: countedUpTo, filter });
-    if (total !== undefined) progress.setTotal(total);
-    const tally = new EventTally(progress, total === undefined ? undefined : countedUpTo);
+    const table = copyableTable(store);
+    const parts = table === undefined ? 1 : Math.max(1, options.parts ?? DEFAULT_PARTS);
     const shadowDb = shadowKnex(options.databaseUrl, schema.shadow);
-    try {
-      const loader = await ShadowLoader.open(
-        options.databaseUrl,
-        schema,
-        shadowDb,
-        options.cacheRows,
-        store,
-      );
+    const bulk = await (async () => {
       try {
-        // Bulk phase: pages of events, each page and the rebuild checkpoint in one transaction,
-        // until the remaining lag fits the tail; secondary indexes (and the keys of append-only
-        // tables) are built once, after the bulk.
-        if (loader.startedEmpty)
-          await deferSecondaryIndexes(db, schema.shadow, spec.tables, APPEND_ONLY_TABLES);
-        const catchUp = async (): Promise<void> => {
-          const done = await loader.catchUp(
-            after,
-            { batchSize: options.batchSize, stopAtLag: tail, filter },
-            tally,
-          );
-          after = done.after;
-        };
+        const empty = await shadowIsEmpty(shadowDb);
+        const resume =
+          table === undefined
+            ? [resumeAfter]
+            : await partResumePoints(shadowDb, schema.checkpointName, parts);
+        const from = resume.reduce((a, b) => (b < a ? b : a), resume[0] ?? resumeAfter);
+        if (from > 0n) progress.note(`resuming into ${schema.shadow} after position ${from}`);
+        else progress.note(`building into ${schema.shadow}`);
+        const countedUpTo = await store.headPosition();
+        const total = await store.countEvents?.({ after: from, upTo: countedUpTo, filter });
+        if (total !== undefined) progress.setTotal(total);
+        const counted = total === undefined ? undefined : countedUpTo;
+        const tally = new EventTally(progress, counted);
+        if (empty) await deferSecondaryIndexes(db, schema.shadow, spec.tables, APPEND_ONLY_TABLES);
+        const loader =
+          table === undefined
+            ? await BulkInOneThread.open(options, schema, shadowDb, empty, store)
+            : await BulkAcrossParts.open(options, schema, db, empty, resume, table, store, counted);
+        return { from, tally, loader };
+      } catch (error) {
+        await shadowDb.destroy();
+        throw error;
+      }
+    })();
+    const { tally } = bulk;
+    let after = bulk.from;
+    try {
+      // Bulk phase: pages of events, each flush and its checkpoint in one transaction, until the
+      // remaining lag fits the tail; secondary indexes (and the keys of append-only tables) are
+      // built once, after the bulk, beside the catch-up of what arrived during it.
+      const catchUp = async (): Promise<void> => {
+        after = await bulk.loader.catchUp(after, { stopAtLag: tail, filter }, tally);
+      };
+      await catchUp();
+      // The events appended meanwhile are read and folded while the indexes build: each index
+      // build is one transaction on one table, so a flush only waits for the build of a table
+      // it writes, and the two never wait for each other in a cycle.
+      const [built, tailed] = await Promise.allSettled([
+        restoreDeferredIndexes(db, schema.shadow),
+        catchUp(),
+      ]);
+      if (built.status === 'rejected') throw built.reason;
+      if (tailed.status === 'rejected') throw tailed.reason;
+      if (built.value > 0) {
+        progress.note(`built ${built.value} indexes; catching up`);
         await catchUp();
-        const restored = await restoreDeferredIndexes(db, schema.shadow);
-        if (restored > 0) {
-          progress.note(`built ${restored} indexes; catching up`);
-          await catchUp();
-        }
-      } finally {
-        await loader.close();
       }
     } finally {
+      await bulk.loader.close();
       await shadowDb.destroy();
     }
 
@@ -121,7 +147,7 @@ export async function runRebuild(
     return {
       projection: spec.name,
       liveSchema,
-      resumedFrom: resumeAfter.toString(),
+      resumedFrom: bulk.from.toString(),
       position: swap.position.toString(),
       events,
       seconds,
@@ -148,5 +174,107 @@ async function withLockRetries<T>(
         `the live tables stayed busy for ${options.lockTimeoutMs} ms; retrying the swap (${attempt}/${options.lockAttempts})`,
       );
     }
+  }
+}
+
+interface CatchUpOptions {
+  /** Stop once the head is at most this many positions ahead. */
+  readonly stopAtLag: number;
+  readonly filter: EventFilter | undefined;
+}
+
+/** The bulk phase's loader: applies events after a position, up to a lag, all committed. */
+interface BulkLoader {
+  catchUp(after: bigint, options: CatchUpOptions, tally: LoadTally): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+/** One fold on this thread, reading pages of the store (a store without COPY). */
+class BulkInOneThread implements BulkLoader {
+  private constructor(
+    private readonly loader: ShadowLoader,
+    private readonly events: EventPages,
+    private readonly batchSize: number,
+  ) {}
+
+  static async open(
+    options: RebuildOptions,
+    schema: ShadowSchema,
+    shadowDb: Knex,
+    empty: boolean,
+    store: EventStore,
+  ): Promise<BulkInOneThread> {
+    const loader = await ShadowLoader.open(
+      options.databaseUrl,
+      schema,
+      shadowDb,
+      options.cacheRows,
+      empty,
+    );
+    try {
+      const events = await openEventPages(store, options.databaseUrl);
+      return new BulkInOneThread(loader, events, options.batchSize);
+    } catch (error) {
+      await loader.close();
+      throw error;
+    }
+  }
+
+  async catchUp(after: bigint, options: CatchUpOptions, tally: LoadTally): Promise<bigint> {
+    const pageSize = Math.min(this.batchSize, READ_PAGE);
+    const pages = this.events.pages(after, pageSize, options);
+    return (await this.loader.catchUp(pages, after, this.batchSize, tally)).after;
+  }
+
+  async close(): Promise<void> {
+    await this.loader.close();
+    await this.events.close();
+  }
+}
+
+/** The fold split by stream across worker threads (FoldParts), reading with COPY. */
+class BulkAcrossParts implements BulkLoader {
+  private constructor(
+    private readonly parts: FoldParts,
+    private readonly db: Knex,
+    private readonly schema: ShadowSchema,
+    private readonly store: EventStore,
+    private readonly countedUpTo: bigint | undefined,
+  ) {}
+
+  static async open(
+    options: RebuildOptions,
+    schema: ShadowSchema,
+    db: Knex,
+    empty: boolean,
+    resume: readonly bigint[],
+    table: string,
+    store: EventStore,
+    countedUpTo: bigint | undefined,
+  ): Promise<BulkAcrossParts> {
+    const parts = await FoldParts.open(
+      {
+        databaseUrl: options.databaseUrl,
+        schema,
+        // The parts share the streams, so each needs a share of the rows in memory.
+        cacheRows: Math.max(1, Math.ceil(options.cacheRows / resume.length)),
+        batchSize: Math.max(1, Math.ceil(options.batchSize / resume.length)),
+        empty,
+      },
+      resume,
+      table,
+      Math.min(options.batchSize, READ_PAGE),
+    );
+    return new BulkAcrossParts(parts, db, schema, store, countedUpTo);
+  }
+
+  async catchUp(after: bigint, options: CatchUpOptions, tally: LoadTally): Promise<bigint> {
+    const to = await this.parts.catchUp(this.store, after, options, tally, this.countedUpTo);
+    await this.parts.settle(this.db, this.schema, to);
+    return to;
+  }
+
+  async close(): Promise<void> {
+    await this.parts.close();
   }
 }

@@ -58,6 +58,8 @@ export async function prepareShadow(
     const others = await shadowDb('projection_checkpoints')
       .where('name', 'like', 'rebuild:%')
       .whereNot('name', schema.checkpointName)
+      // The checkpoints of this rebuild's parts (see FoldParts).
+      .whereRaw('NOT starts_with(name, ?)', [`${schema.checkpointName}/`])
       .pluck<string[]>('name');
     if (others.length > 0) {
       throw new UsageError(
