@@ -73,11 +73,10 @@ export async function rebuildCommand(argv: readonly string[]): Promise<ExitCode>
     lockTimeoutMs: parseIntFlag('lock-timeout-ms', values['lock-timeout-ms'], 5000, 1, 600_000),
     lockAttempts: parseIntFlag('lock-attempts', values['lock-attempts'], 5, 1, 1000),
   };
-  // The rebuild keeps ~30 MB live (bounded by --cache-rows) but allocates fast; V8's default
+  // The rebuild's live memory is bounded (--cache-rows) but it allocates fast, and V8's default
   // lets the heap grow to several times the live size, so peak memory would drift up with the
-  // length of the run. A growth factor of 2 keeps it within a bounded multiple of the live size.
-  // (1.5 kept it a little lower but cost ~10% of the rebuild's speed in major collections; 2.5
-  // was no faster than 2 and let the peak drift more: docs/benchmarks.md has the figures.)
+  // length of the run. A growth factor of 2 keeps it within a bounded multiple of the live size
+  // (docs/benchmarks.md: why 2 and not 1.5 or 2.5).
   setFlagsFromString('--heap-growing-percent=100');
   const config = readOpsConfig(values);
   const context = new OpsContext(config);
