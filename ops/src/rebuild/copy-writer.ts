@@ -128,7 +128,7 @@ export class ShadowWriter {
   }
 }
 
-/** The columns of a table's rows: the properties of its row shape (its module in @bank/read-models, tables/), named as the columns. */
+/** A table's columns: the properties of its row shape (@bank/read-models, tables/), as named. */
 function columnsOf<R extends object>(rows: readonly R[]): Array<keyof R & string> {
   return Object.keys(rows[0] ?? {}) as Array<keyof R & string>;
 }
