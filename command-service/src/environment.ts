@@ -1,21 +1,7 @@
-import {
-  EnvReader,
-  readCommonConfig,
-  readGrpcTlsConfig,
-  readTokenConfig,
-  type CommonConfig,
-  type GrpcTlsConfig,
-  type TokenConfig,
-} from '@bank/platform';
+import { EnvReader, readGrpcServiceConfig, type GrpcServiceConfig } from '@bank/platform';
 import type { TransferLegKind } from '@bank/domain';
 
-/** TokenConfig: how the caller's forwarded bearer token is verified on every call. */
-export interface CommandServiceConfig extends CommonConfig, TokenConfig {
-  /** GRPC_TLS_* / GRPC_INSECURE: mTLS on the gRPC listener (a client certificate required). */
-  readonly grpcTls: GrpcTlsConfig;
-  readonly grpcHost: string;
-  /** 0 picks a free port. */
-  readonly grpcPort: number;
+export interface CommandServiceConfig extends GrpcServiceConfig {
   /** EventStoreDB connection string; the PostgreSQL event store at DATABASE_URL when unset. */
   readonly eventStoreConnectionString: string | undefined;
   /**
@@ -49,11 +35,7 @@ export function readConfig(env: EnvReader = new EnvReader()): CommandServiceConf
     'none',
   );
   const config: CommandServiceConfig = {
-    ...readCommonConfig(env),
-    ...readTokenConfig(env),
-    grpcTls: readGrpcTlsConfig(env),
-    grpcHost: env.string('GRPC_HOST', '127.0.0.1'),
-    grpcPort: env.int('GRPC_PORT', 50051, { min: 0, max: 65535 }),
+    ...readGrpcServiceConfig(env, 50051),
     eventStoreConnectionString: env.string('EVENTSTORE_CONNECTION_STRING'),
     multiStreamAppend: env.oneOf('EVENT_STORE_MULTI_STREAM_APPEND', ['auto', 'off'], 'auto'),
     commandMaxRetries: env.int('COMMAND_MAX_RETRIES', 5, { min: 0, max: 100 }),

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@bank/event-store';
 import type { Kafka, Producer } from 'kafkajs';
-import { UsageError } from '../cli/exit-codes.js';
 import { toEventMessage } from './event-message.js';
+import { withExistingTopic } from './read-topic.js';
 
 /** Sends events to a topic with an idempotent producer (acks=all), as the relay does. */
 export class KafkaEventSink {
@@ -11,16 +11,7 @@ export class KafkaEventSink {
   ) {}
 
   static async open(kafka: Kafka, topic: string): Promise<KafkaEventSink> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      // The brokers never auto-create topics; say so instead of retrying into a timeout.
-      const topics = await admin.listTopics();
-      if (!topics.includes(topic))
-        throw new UsageError(`Kafka topic ${JSON.stringify(topic)} does not exist`);
-    } finally {
-      await admin.disconnect();
-    }
+    await withExistingTopic(kafka, topic, () => Promise.resolve());
     const producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,

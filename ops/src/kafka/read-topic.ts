@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { CommandFailedError, UsageError } from '../cli/exit-codes.js';
 
 export interface PartitionRange {
@@ -15,16 +15,30 @@ export async function topicOffsets(
   kafka: Kafka,
   topic: string,
 ): Promise<Array<{ partition: number; low: bigint; high: bigint }>> {
+  return await withExistingTopic(kafka, topic, async (admin) => {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets
+      .map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) }))
+      .sort((a, b) => a.partition - b.partition);
+  });
+}
+
+/**
+ * Runs `work` with an admin client once `topic` is known to exist. The brokers never auto-create
+ * topics: a missing one is a UsageError at once, not a retry into a timeout.
+ */
+export async function withExistingTopic<T>(
+  kafka: Kafka,
+  topic: string,
+  work: (admin: Admin) => Promise<T>,
+): Promise<T> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const topics = await admin.listTopics();
     if (!topics.includes(topic))
       throw new UsageError(`Kafka topic ${JSON.stringify(topic)} does not exist`);
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets
-      .map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) }))
-      .sort((a, b) => a.partition - b.partition);
+    return await work(admin);
   } finally {
     await admin.disconnect();
   }

@@ -5,4 +5,5 @@ export * from './tracing.js';
 export * from './registration.js';
 export * from './auth/index.js';
 export * from './tls.js';
+export * from './grpc-service-config.js';
 export * from './run-service.js';
