@@ -4,6 +4,7 @@ import {
   MAX_AMOUNT_MINOR,
   type Currency as CurrencyCode,
 } from '@bank/domain';
+import { HOLD_STATUSES, LEDGER_ENTRY_TYPES } from '@bank/read-models/tables';
 
 /**
  * Shared JSON schemas, registered with `addSchema` and referenced as `{ $ref: '<Name>#' }`.
@@ -359,17 +360,7 @@ export const LedgerEntry = {
   properties: {
     id: { type: 'string' },
     accountId: { $ref: 'Uuid#' },
-    type: {
-      type: 'string',
-      enum: [
-        'deposit',
-        'withdrawal',
-        'hold_capture',
-        'transfer_in',
-        'transfer_out',
-        'transfer_refund',
-      ],
-    },
+    type: { type: 'string', enum: [...LEDGER_ENTRY_TYPES] },
     amount: { $ref: 'SignedAmount#', description: 'Negative for money leaving the account.' },
     balanceAfter: { $ref: 'SignedAmount#' },
     currency: { type: 'string' },
@@ -432,7 +423,7 @@ export const Hold = {
         'What went back to the available balance: the rest of a partial capture, all of a ' +
         'released or expired hold, 0 while open.',
     },
-    status: { type: 'string', enum: ['open', 'captured', 'released', 'expired'] },
+    status: { type: 'string', enum: [...HOLD_STATUSES] },
     expiresAt: { type: 'string', format: 'date-time', description: 'Absent: never expires.' },
     placedAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
