@@ -1,4 +1,4 @@
-import type { BankEvent } from '@bank/domain';
+import type { BankEvent, Decider } from '@bank/domain';
 
 /**
  * What the command handler needs to know about one kind of stream: its decider's `initialState`
@@ -11,4 +11,19 @@ export interface StreamKind<S, E extends BankEvent> {
   evolve(state: S, event: E): S;
   /** Narrows a decoded stored event to this stream's events. */
   accepts(event: BankEvent): event is E;
+}
+
+/** A stream kind from its decider and the event types that belong on it. */
+export function streamKindOf<S, E extends BankEvent>(
+  name: string,
+  decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
+  eventTypes: readonly E['type'][],
+): StreamKind<S, E> {
+  const types: ReadonlySet<string> = new Set(eventTypes);
+  return {
+    name,
+    initialState: decider.initialState,
+    evolve: decider.evolve,
+    accepts: (event): event is E => types.has(event.type),
+  };
 }
