@@ -4,10 +4,16 @@ import { accountStream } from '@bank/domain';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { grpc, mintDevelopmentToken, type MintOptions } from '@bank/platform';
+import {
+  CallStreamClient,
+  grpc,
+  grpcChannelCredentials,
+  mintDevelopmentToken,
+  type MintOptions,
+} from '@bank/platform';
 import { createDevelopmentCertificates } from '@bank/platform/dev-certificates';
 import { commandsPackage } from '@bank/proto';
-import { createTestSchema, testCertificates, type TestSchema } from '@bank/testkit';
+import { createTestSchema, testCertificates, testTlsConfig, type TestSchema } from '@bank/testkit';
 import type { RunningCommandService } from './index.js';
 import {
   call,
@@ -179,5 +185,51 @@ describe('the command service believes only a caller with its certificate and to
       id: TELLER.id,
       roles: TELLER.roles,
     });
+  });
+
+  it('checks every call on a call stream as it checks a unary call', async () => {
+    const { CommandService, CommandCalls } = commandsPackage();
+    const calls = new CommandCalls(
+      `127.0.0.1:${service.port}`,
+      grpcChannelCredentials(testTlsConfig()),
+    );
+    const streams = new CallStreamClient({
+      open: () => calls.Calls(),
+      streams: 1,
+      maxAgeMs: 60_000,
+    });
+    const definition = CommandService.service.Deposit;
+    const onStream = streams.method(
+      'Deposit',
+      definition.requestSerialize as (value: unknown) => Buffer,
+      definition.responseDeserialize,
+      () => assert.fail('the service has the call-stream RPC: no unary call is made'),
+    );
+    const streamed = () => onStream as unknown as ReturnType<typeof rpc.deposit>;
+    try {
+      const deposit = (t: string | null, actor = TELLER) =>
+        call(
+          client,
+          streamed,
+          { context: ctx(actor), accountId: carols, amount: '1.00' },
+          { token: t },
+        );
+      await refusedUnchanged(() => deposit(null), grpc.status.UNAUTHENTICATED);
+      const forged = await token(TELLER.id, ['teller'], {
+        secret: 'a-secret-the-services-do-not-know-0123456789',
+      });
+      await refusedUnchanged(() => deposit(forged), grpc.status.UNAUTHENTICATED);
+      const mallory = await tokenOf(customer('mallory'));
+      await refusedUnchanged(() => deposit(mallory), grpc.status.PERMISSION_DENIED);
+      const events = (await streamEvents(schema.pool, accountStream(carols))).length;
+      const reply = await deposit(await tokenOf(TELLER));
+      assert.equal(reply.account?.accountId, carols);
+      const after = await streamEvents(schema.pool, accountStream(carols));
+      assert.equal(after.length, events + 1);
+      assert.equal(after.at(-1)?.type, 'FundsDeposited');
+    } finally {
+      streams.close();
+      calls.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { withoutMultiStreamAppend } from '@bank/event-store';
 import { commandsPackage } from '@bank/proto';
 import {
+  CallStreamServer,
   createCallerAuthenticator,
   grpcServerCredentials,
   createLogger,
@@ -79,24 +80,27 @@ export async function startCommandService(
     untilDrained: store.supportsMultiStreamAppend,
   });
 
+  const { CommandService, CommandCalls } = commandsPackage();
+  const handlers = commandServiceHandlers({
+    handler,
+    store,
+    clock,
+    processManager,
+    metrics,
+    logger,
+    authenticator: createCallerAuthenticator(config),
+  });
+  // The same handlers on call streams (the gateway's hop): see commands.proto, CommandCalls.
+  const callStreams = new CallStreamServer(CommandService.service, handlers);
   const grpcServer = await startGrpcServer({
     host: config.grpcHost,
     port: config.grpcPort,
     credentials: await grpcServerCredentials(config.grpcTls, logger),
     healthServices: [GRPC_SERVICE_NAME],
-    register: (server) =>
-      server.addService(
-        commandsPackage().CommandService.service,
-        commandServiceHandlers({
-          handler,
-          store,
-          clock,
-          processManager,
-          metrics,
-          logger,
-          authenticator: createCallerAuthenticator(config),
-        }),
-      ),
+    register: (server) => {
+      server.addService(CommandService.service, handlers);
+      server.addService(CommandCalls.service, { Calls: callStreams.handle });
+    },
   });
   const ready = () => store.headPosition().then(() => true);
   const ops = await startOpsServer({
@@ -145,6 +149,8 @@ export async function startCommandService(
       (stopping ??= (async () => {
         // Out of the registry first, so no gateway picks this instance while it drains.
         await membership.leave();
+        // Streams end once their calls are answered; new calls on them go elsewhere.
+        callStreams.drain();
         await grpcServer.shutdown(config.shutdownGraceMs);
         outcomePurge.stop();
         await recovery.stop();

@@ -120,6 +120,7 @@ export async function buildApp(
     logger,
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamRetries,
+    commandStreams: config.commandStreams,
   });
   await app.register(openapiPlugin, {
     algorithms: app.tokenVerifier.algorithms,

@@ -49,6 +49,11 @@ export interface GatewayConfig extends TelemetryConfig, TokenConfig {
   readonly upstreamTimeoutMs: number;
   /** Further attempts after an UNAVAILABLE answer. */
   readonly upstreamRetries: number;
+  /**
+   * COMMAND_STREAMS (default 2): long-lived streams to the command service on which concurrent
+   * commands travel together; 0: each command is a unary call of its own.
+   */
+  readonly commandStreams: number;
   readonly bodyLimitBytes: number;
   /** Whole request (headers and body received, answer sent) must finish within this. */
   readonly requestTimeoutMs: number;
@@ -81,6 +86,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     cacheMaxEntries: reader.int('CACHE_MAX_ENTRIES', 10_000, { min: 1 }),
     upstreamTimeoutMs: reader.int('UPSTREAM_TIMEOUT_MS', 5000, { min: 10, max: 120_000 }),
     upstreamRetries: reader.int('UPSTREAM_RETRIES', 2, { min: 0, max: 5 }),
+    commandStreams: reader.int('COMMAND_STREAMS', 2, { min: 0, max: 64 }),
     bodyLimitBytes: reader.int('BODY_LIMIT_BYTES', 16 * 1024, { min: 256, max: 10 * 1024 * 1024 }),
     requestTimeoutMs: reader.int('REQUEST_TIMEOUT_MS', 30_000, { min: 1000 }),
     connectionTimeoutMs: reader.int('CONNECTION_TIMEOUT_MS', 60_000, { min: 1000 }),

@@ -31,6 +31,8 @@ export interface UpstreamsPluginOptions {
   readonly logger: Logger;
   readonly timeoutMs: number;
   readonly retries: number;
+  /** Streams carrying the command calls together; 0: a unary call each. */
+  readonly commandStreams: number;
 }
 
 /** The registry's name of each upstream. */
@@ -100,6 +102,7 @@ export default fp<UpstreamsPluginOptions>(
       credentials: options.credentials,
       timeoutMs: options.timeoutMs,
       retries: options.retries,
+      commandStreams: options.commandStreams,
       onCall: (service, method, outcome) =>
         app.metrics.upstreamCalls.inc({ service, method, outcome }),
     });

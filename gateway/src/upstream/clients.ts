@@ -1,6 +1,7 @@
 import { commandsPackage, queriesPackage, type commandTypes, type queryTypes } from '@bank/proto';
 import {
   AppError,
+  CallStreamClient,
   COMMAND_ACCESS,
   type CommandRpc,
   failSpan,
@@ -14,6 +15,7 @@ import {
   setBearerToken,
   type ErrorCategory,
   type TraceContext,
+  type UnaryFn,
 } from '@bank/platform';
 import { service as healthService } from 'grpc-health-check';
 
@@ -73,6 +75,11 @@ export interface UpstreamOptions {
   readonly timeoutMs: number;
   /** Further attempts after UNAVAILABLE (commands too: they carry their command id). */
   readonly retries: number;
+  /**
+   * Streams to the command service that carry its calls together (commands.proto,
+   * CommandCalls); 0: each command is a unary call of its own.
+   */
+  readonly commandStreams: number;
   readonly onCall?: (service: UpstreamName, method: string, outcome: string) => void;
 }
 
@@ -84,12 +91,11 @@ export interface Upstreams {
   close(): void;
 }
 
-type UnaryFn = (
-  request: unknown,
-  metadata: grpc.Metadata,
-  options: grpc.CallOptions,
-  callback: (error: grpc.ServiceError | null, response?: unknown) => void,
-) => grpc.ClientUnaryCall;
+/**
+ * A command stream older than this takes no new calls: new streams land round-robin on the
+ * instances the channel has now, so a joining instance gets its share within about this long.
+ */
+const COMMAND_STREAM_MAX_AGE_MS = 1000;
 
 const HealthClient = grpc.makeGenericClientConstructor(healthService, 'Health');
 
@@ -100,9 +106,30 @@ const HealthClient = grpc.makeGenericClientConstructor(healthService, 'Health');
  */
 export function createUpstreams(options: UpstreamOptions): Upstreams {
   const { commandTarget, queryTarget, credentials } = options;
-  const { CommandService } = commandsPackage();
+  const { CommandService, CommandCalls } = commandsPackage();
   const { QueryService } = queriesPackage();
   const commandClient = new CommandService(commandTarget, credentials, ROUND_ROBIN_OPTIONS);
+  const callsClient = new CommandCalls(commandTarget, credentials, ROUND_ROBIN_OPTIONS);
+  const commandStreams =
+    options.commandStreams > 0
+      ? new CallStreamClient({
+          open: () => callsClient.Calls(),
+          streams: options.commandStreams,
+          maxAgeMs: COMMAND_STREAM_MAX_AGE_MS,
+        })
+      : undefined;
+  /** A command RPC on the streams (or as a unary call of its own without them). */
+  const commandCall = (method: string, unary: UnaryFn): UnaryFn => {
+    const definition = CommandService.service[method as CommandRpc];
+    return commandStreams
+      ? commandStreams.method(
+          method,
+          definition.requestSerialize as (value: unknown) => Buffer,
+          definition.responseDeserialize,
+          unary,
+        )
+      : unary;
+  };
   const queryClient = new QueryService(queryTarget, credentials, ROUND_ROBIN_OPTIONS);
   const healthClients: Record<UpstreamName, grpc.Client> = {
     command: new HealthClient(commandTarget, credentials, ROUND_ROBIN_OPTIONS),
@@ -113,11 +140,12 @@ export function createUpstreams(options: UpstreamOptions): Upstreams {
     service: UpstreamName,
     client: grpc.Client,
     methods: readonly string[],
+    route: (method: string, unary: UnaryFn) => UnaryFn = (_method, unary) => unary,
   ): Api<M> => {
     const entries = methods.map((method) => {
       const fn = (client as unknown as Record<string, UnaryFn>)[method];
       if (!fn) throw new Error(`${service} client has no method ${method}`);
-      const bound = fn.bind(client);
+      const bound = route(method, fn.bind(client));
       return [
         method,
         (request: unknown, context: CallContext) =>
@@ -164,7 +192,12 @@ export function createUpstreams(options: UpstreamOptions): Upstreams {
   }
 
   return {
-    commands: api<CommandMethods>('command', commandClient, Object.keys(COMMAND_ACCESS)),
+    commands: api<CommandMethods>(
+      'command',
+      commandClient,
+      Object.keys(COMMAND_ACCESS),
+      commandCall,
+    ),
     queries: api<QueryMethods>('query', queryClient, QUERY_RPCS),
     async health(timeoutMs = 1000) {
       const check = (client: grpc.Client) =>
@@ -187,6 +220,8 @@ export function createUpstreams(options: UpstreamOptions): Upstreams {
       return { command, query };
     },
     close() {
+      commandStreams?.close();
+      callsClient.close();
       commandClient.close();
       queryClient.close();
       healthClients.command.close();

@@ -7,3 +7,4 @@ export * from './auth/index.js';
 export * from './tls.js';
 export * from './grpc-service-config.js';
 export * from './run-service.js';
+export * from './call-stream/index.js';

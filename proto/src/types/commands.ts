@@ -3,8 +3,10 @@ export type { AccountReply, AccountReply__Output } from '../gen/bank/v1/AccountR
 export type { AccountRequest, AccountRequest__Output } from '../gen/bank/v1/AccountRequest.js';
 export type { AccountSnapshot, AccountSnapshot__Output } from '../gen/bank/v1/AccountSnapshot.js';
 export type { Actor, Actor__Output } from '../gen/bank/v1/Actor.js';
+export type { CallBatch, CallBatch__Output } from '../gen/bank/v1/CallBatch.js';
 export type { CaptureHoldRequest, CaptureHoldRequest__Output } from '../gen/bank/v1/CaptureHoldRequest.js';
 export type { ChangeOverdraftLimitRequest, ChangeOverdraftLimitRequest__Output } from '../gen/bank/v1/ChangeOverdraftLimitRequest.js';
+export type { CommandCallsClient, CommandCallsHandlers, CommandCallsDefinition } from '../gen/bank/v1/CommandCalls.js';
 export type { CommandContext, CommandContext__Output } from '../gen/bank/v1/CommandContext.js';
 export type { CommandServiceClient, CommandServiceHandlers, CommandServiceDefinition } from '../gen/bank/v1/CommandService.js';
 export type { FreezeAccountRequest, FreezeAccountRequest__Output } from '../gen/bank/v1/FreezeAccountRequest.js';
@@ -14,8 +16,11 @@ export type { OpenAccountRequest, OpenAccountRequest__Output } from '../gen/bank
 export type { PlaceHoldRequest, PlaceHoldRequest__Output } from '../gen/bank/v1/PlaceHoldRequest.js';
 export type { RequestTransferBatchRequest, RequestTransferBatchRequest__Output } from '../gen/bank/v1/RequestTransferBatchRequest.js';
 export type { RequestTransferRequest, RequestTransferRequest__Output } from '../gen/bank/v1/RequestTransferRequest.js';
+export type { ResultBatch, ResultBatch__Output } from '../gen/bank/v1/ResultBatch.js';
 export type { ReverseTransferRequest, ReverseTransferRequest__Output } from '../gen/bank/v1/ReverseTransferRequest.js';
 export type { TransferBatchLegReply, TransferBatchLegReply__Output } from '../gen/bank/v1/TransferBatchLegReply.js';
 export type { TransferBatchReply, TransferBatchReply__Output } from '../gen/bank/v1/TransferBatchReply.js';
 export type { TransferLeg, TransferLeg__Output } from '../gen/bank/v1/TransferLeg.js';
 export type { TransferReply, TransferReply__Output } from '../gen/bank/v1/TransferReply.js';
+export type { UnaryCall, UnaryCall__Output } from '../gen/bank/v1/UnaryCall.js';
+export type { UnaryResult, UnaryResult__Output } from '../gen/bank/v1/UnaryResult.js';
