@@ -19,6 +19,9 @@ import { headPosition, streamEvents } from './testing/store-queries.js';
  * A transaction holding EXCLUSIVE on the event table lets reads through but blocks every
  * append: a way to keep a command in flight for as long as the test wants.
  */
+/** How much later than the client's a call's deadline may be where the service measures it. */
+const SERVER_DEADLINE_SLACK_MS = 1000;
+
 async function blockAppends(schema: TestSchema): Promise<() => Promise<void>> {
   const client = await schema.pool.connect();
   await client.query('BEGIN');
@@ -73,6 +76,10 @@ describe('deadlines and graceful shutdown', () => {
         rejectsWith(stuck, grpc.status.DEADLINE_EXCEEDED),
         rejectsWith(queued, grpc.status.DEADLINE_EXCEEDED),
       ]);
+      // The service counts a deadline from when the call reached it (grpc-timeout is relative),
+      // which on a loaded machine is later than the client's: the queued call may start only
+      // once the service's own deadline has passed too, so the append waits past it.
+      await new Promise((resolve) => setTimeout(resolve, SERVER_DEADLINE_SLACK_MS));
       await release();
       await waitFor(async () => (await eventTableLocks(schema)).granted === 0, {
         description: 'the append under way to finish',
