@@ -94,13 +94,10 @@ export function reverseTransfer(deps: {
         );
         if (decided === 'recheck') return { kind: 'recheck' };
         if (!decided.ok) {
-          const on = {
-            original,
-            transfer: reversal,
-            source: payer,
-            destination: payee,
-          }[decided.on];
-          if (!on.verified) return { kind: 'recheck' };
+          // Answered only from streams read just now: which rule refuses first depends on all of
+          // them (a cached original that is no longer current made a spent payer the reason).
+          if (![original, reversal, payer, payee].every((s) => s.verified))
+            return { kind: 'recheck' };
           throw rejectionError(decided.rejection.code, decided.rejection.message);
         }
         const { record, accounts } = settlementWrites(
