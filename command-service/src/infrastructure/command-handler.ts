@@ -367,6 +367,9 @@ export class CommandHandler {
       );
       const recheck = !loaded.verified;
       trustCache = false;
+      // A guarded stream the cache does not hold is one that must exist: read it before guarding
+      // (the guard would refuse the empty answer, and the refusal would be read again anyway).
+      if (recheck && guard && loaded.revision === undefined) continue;
       try {
         guard?.(loaded.state);
       } catch (error) {

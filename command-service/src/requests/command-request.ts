@@ -2,6 +2,7 @@ import type { Actor } from '@bank/domain';
 import {
   UnauthenticatedError,
   validationError,
+  type Logger,
   type Principal,
   type UnaryContext,
 } from '@bank/platform';
@@ -38,6 +39,7 @@ export function commandContextOf(
   const { requestHash } = request;
   if (requestHash !== '' && !REQUEST_HASH.test(requestHash))
     throw validationError('context.request_hash must be lowercase hex', 'context.request_hash');
+  let logger: Logger | undefined;
   return {
     command,
     commandId,
@@ -48,7 +50,10 @@ export function commandContextOf(
     actor: actorOf(call.caller),
     occurredAt: clock().toISOString(),
     deadline: call.deadline,
-    logger: call.logger.child({ commandId }),
+    // Made when something logs: most commands log nothing.
+    get logger() {
+      return (logger ??= call.logger.child({ commandId }));
+    },
   };
 }
 

@@ -188,23 +188,20 @@ export function unary<Req, Res>(
         })
       : undefined;
     const traceId = traceIdOf(span);
-    const logger = options.logger.child(
+    const bindings =
       traceId === undefined
         ? { correlationId, rpc: method }
-        : { correlationId, rpc: method, traceId },
-    );
-    const deadline = call.getDeadline();
-    const context: Omit<UnaryContext, 'caller'> = {
-      correlationId,
-      logger,
-      deadline:
-        deadline instanceof Date
-          ? deadline
-          : Number.isFinite(deadline)
-            ? new Date(deadline)
-            : undefined,
-      metadata: call.metadata,
-    };
+        : { correlationId, rpc: method, traceId };
+    // The call's child logger is made when something logs: most calls log nothing.
+    let callLogger: Logger | undefined;
+    const logger = () => (callLogger ??= options.logger.child(bindings));
+    const callDeadline = call.getDeadline();
+    const deadline =
+      callDeadline instanceof Date
+        ? callDeadline
+        : Number.isFinite(callDeadline)
+          ? new Date(callDeadline)
+          : undefined;
     // The handler runs with the call's span active, so the spans it starts are children of it.
     const spanContext = contextWithSpan(span);
     const authenticator = options.authenticate;
@@ -212,13 +209,22 @@ export function unary<Req, Res>(
       const caller = authenticator
         ? await authenticator.authenticate(call.metadata, call.request)
         : undefined;
-      return handler(call.request, { ...context, caller });
+      return handler(call.request, {
+        correlationId,
+        get logger() {
+          return logger();
+        },
+        deadline,
+        metadata: call.metadata,
+        caller,
+      });
     };
     (spanContext ? otelContext.with(spanContext, run) : run()).then(
       (response) => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         options.observe?.(method, 'ok', seconds);
-        logger.debug({ ms: seconds * 1000 }, 'call ok');
+        if (options.logger.isLevelEnabled('debug'))
+          logger().debug({ ms: seconds * 1000 }, 'call ok');
         span?.setAttribute('rpc.grpc.status_code', grpc.status.OK);
         span?.end();
         callback(null, response);
@@ -245,11 +251,11 @@ export function unary<Req, Res>(
           span.end();
         }
         if (error instanceof UnauthenticatedError) {
-          logger.warn({ code: outcome, ms: seconds * 1000 }, error.message);
+          logger().warn({ code: outcome, ms: seconds * 1000 }, error.message);
         } else if (error instanceof AppError && error.category !== 'internal') {
-          logger.info({ code: error.code, ms: seconds * 1000 }, error.message);
+          logger().info({ code: error.code, ms: seconds * 1000 }, error.message);
         } else {
-          logger.error({ err: error, ms: seconds * 1000 }, 'call failed');
+          logger().error({ err: error, ms: seconds * 1000 }, 'call failed');
         }
         callback(status, null);
       },
