@@ -69,18 +69,19 @@ export class ShadowLoader {
     let writing: Promise<void> | undefined;
     const startWrite = async (): Promise<void> => {
       if (!flush) return;
+      // Its rows as they are now, before the next page changes them.
+      const [rows, seq] = [flush.seal(), flush.seq];
+      const [events, to] = [flushEvents, cursor];
+      flush = undefined;
+      flushEvents = 0;
       // One write in flight, in order: the next pages fold while this one is written.
       if (writing) await writing;
-      const rows = flush;
-      const [events, to] = [flushEvents, cursor];
       writing = this.writer.write(rows, to).then(() => {
-        this.state.committed(rows.seq);
+        this.state.committed(seq);
         tally.written(events);
       });
       // Its failure surfaces where it is awaited; until then it must not count as unhandled.
       writing.catch(() => undefined);
-      flush = undefined;
-      flushEvents = 0;
     };
     try {
       for await (const page of pages) {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { copyField, copyText } from './copy-writer.js';
 import { partCheckpointName, partOf } from './fold-parts.js';
-import { RowCache } from './row-cache.js';
+import { RowCache, type CacheEntry } from './row-cache.js';
 
 describe('COPY text encoding', () => {
   it('writes null as \\N, bigint exactly, and escapes the characters COPY reads specially', () => {
@@ -29,30 +29,55 @@ describe('COPY text encoding', () => {
 describe('RowCache', () => {
   it('looks up only what it does not hold, and nothing while complete', () => {
     const cache = new RowCache<number>(10, true);
-    const found = new Map<string, number>();
-    assert.equal(cache.change('a', 1, 1), false);
-    assert.deepEqual(cache.lookup(['a', 'b'], found), []);
-    assert.deepEqual([...found], [['a', 1]]);
+    const touched: Array<CacheEntry<number>> = [];
+    assert.equal(cache.change('a', 1, 1, touched), false);
+    assert.deepEqual(cache.missing(['a', 'b']), []);
+    assert.deepEqual([...cache.rows], [['a', 1]]);
 
     const incomplete = new RowCache<number>(10, false);
-    assert.deepEqual(incomplete.lookup(['a', 'b'], new Map()), ['a', 'b']);
-    incomplete.loaded(new Map([['a', 5]]), new Map());
-    assert.equal(incomplete.change('a', 6, 1), true, 'a loaded row is updated, not inserted');
+    assert.deepEqual(incomplete.missing(['a', 'b']), ['a', 'b']);
+    incomplete.loaded(new Map([['a', 5]]));
+    assert.equal(incomplete.change('a', 6, 1, touched), true);
+    assert.deepEqual(incomplete.missing(['a', 'b']), ['b']);
+  });
+
+  it('lists each row a flush changes once, with its last value, inserted or updated', () => {
+    const cache = new RowCache<number>(10, false);
+    cache.loaded(new Map([['old', 0]]));
+    const first: Array<CacheEntry<number>> = [];
+    cache.change('new', 1, 1, first);
+    cache.change('new', 2, 1, first);
+    cache.change('old', 3, 1, first);
+    const rows = first.map((e) => [e.key, e.value, e.inserted]);
+    assert.deepEqual(rows, [
+      ['new', 2, true],
+      ['old', 3, false],
+    ]);
+    const second: Array<CacheEntry<number>> = [];
+    cache.change('new', 4, 2, second);
+    assert.deepEqual(
+      second.map((e) => [e.key, e.value, e.inserted]),
+      [['new', 4, false]],
+      'inserted by an earlier flush: updated',
+    );
   });
 
   it('evicts least recently used rows whose flush committed, and is then incomplete', () => {
     const cache = new RowCache<number>(2, true);
-    cache.change('a', 1, 1);
-    cache.change('b', 2, 1);
-    cache.change('c', 3, 2);
-    cache.lookup(['a'], new Map()); // a is now the most recently used
-    cache.evict(1);
+    const touched: Array<CacheEntry<number>> = [];
+    cache.change('a', 1, 1, touched);
+    cache.change('b', 2, 1, touched);
+    cache.change('c', 3, 2, touched);
+    cache.change('a', 4, 2, touched); // a is now the most recently used
+    cache.evict(2);
     assert.equal(cache.size, 2);
-    assert.deepEqual(cache.lookup(['a', 'b', 'c'], new Map()), ['b']);
+    assert.equal(cache.isComplete, false);
+    assert.deepEqual(cache.missing(['a', 'b', 'c']), ['b']);
+    assert.equal(cache.rows.has('b'), false);
 
     const writing = new RowCache<number>(1, true);
-    writing.change('x', 1, 2);
-    writing.change('y', 2, 2);
+    writing.change('x', 1, 2, touched);
+    writing.change('y', 2, 2, touched);
     writing.evict(1);
     assert.equal(writing.size, 2, 'rows of a flush still being written stay');
     writing.evict(2);
@@ -61,16 +86,17 @@ describe('RowCache', () => {
 
   it('keeps a row used on every page through evictions, and drops rows not used since', () => {
     const cache = new RowCache<number>(3, true);
-    cache.change('hot', 0, 1);
+    const touched: Array<CacheEntry<number>> = [];
+    cache.change('hot', 0, 1, touched);
     for (let page = 1; page <= 5; page += 1) {
-      cache.lookup(['hot'], new Map());
-      cache.change(`cold-${page}`, page, page);
-      cache.change(`colder-${page}`, page, page);
+      cache.change('hot', page, page, touched);
+      cache.change(`cold-${page}`, page, page, touched);
+      cache.change(`colder-${page}`, page, page, touched);
       cache.evict(page);
       assert.equal(cache.size, 3);
-      assert.deepEqual(cache.lookup(['hot'], new Map()), [], `hot evicted on page ${page}`);
+      assert.deepEqual(cache.missing(['hot']), [], `hot evicted on page ${page}`);
     }
-    assert.deepEqual(cache.lookup(['cold-1', 'cold-5', 'colder-5'], new Map()), ['cold-1']);
+    assert.deepEqual(cache.missing(['cold-1', 'cold-5', 'colder-5']), ['cold-1']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { ident } from './projections.js';
 import type { ShadowSchema } from './shadow-schema.js';
-import type { FlushRows, TableRows } from './shadow-state.js';
+import type { FlushWrite, TableRows } from './shadow-state.js';
 import { SqlThread, type SqlStep } from './sql-thread.js';
 
 /** Tables whose rows change after their insert: updates go through a staging table. */
@@ -73,7 +73,7 @@ export class ShadowWriter {
   }
 
   /** Writes one flush and the checkpoint `scannedUpTo` in one transaction. */
-  async write(rows: FlushRows, scannedUpTo: bigint): Promise<void> {
+  async write(rows: FlushWrite, scannedUpTo: bigint): Promise<void> {
     const steps: SqlStep[] = [
       ...this.upsert('stream_checkpoints', rows.streams),
       ...this.upsert('accounts', rows.accounts),
@@ -109,8 +109,8 @@ export class ShadowWriter {
   }
 
   private upsert<R extends object>(table: UpdatedTable, rows: TableRows<R>): SqlStep[] {
-    const steps = this.copySteps([...rows.inserts.values()], ident(table));
-    const updates = [...rows.updates.values()];
+    const steps = this.copySteps(rows.inserts, ident(table));
+    const updates = rows.updates;
     if (updates.length === 0) return steps;
     const key = this.keys.get(table) ?? [];
     const set = columnsOf(updates)

@@ -8,11 +8,17 @@
  * shadow, before the first eviction): a key missing from a complete cache is missing from the
  * table too, so it needs no look-up.
  *
+ * `rows` is what the fold reads as its view state, as it is: the fold only reads the rows of the
+ * keys its events touch, and each of those is cached (or looked up first, see `missing`), so the
+ * cache stands for the table without a per-page copy.
+ *
  * Only rows whose last flush has committed are evicted: a row evicted and read back must come
  * back as it is, not as it was before a write still in flight. Eviction runs between pages, never
  * between a page's look-up and its fold, so that a page's rows stay cached while it uses them.
  */
 export class RowCache<V> {
+  /** The cached rows by key. */
+  readonly rows = new Map<string, V>();
   /**
    * Insertion order with a second chance instead of moving an entry on every use (a Map delete
    * and set per key per page cost more than the fold of the event): a use only marks the entry,
@@ -20,7 +26,7 @@ export class RowCache<V> {
    * dropping it. Entries used since the last eviction therefore outlive those that were not, and
    * new entries (at the back) outlive older ones.
    */
-  private readonly entries = new Map<string, { value: V; flush: number; used: boolean }>();
+  private readonly entries = new Map<string, CacheEntry<V>>();
 
   constructor(
     private readonly capacity: number,
@@ -31,47 +37,59 @@ export class RowCache<V> {
     return this.entries.size;
   }
 
+  /** No row of the table is outside the cache: nothing needs looking up. */
+  get isComplete(): boolean {
+    return this.complete;
+  }
+
   /**
-   * Puts the cached rows among `keys` into `into` (and marks them used); returns the keys to look
-   * up in the table: the uncached ones, none while the cache is complete.
+   * Marks the cached rows among `keys` used; returns the keys to look up in the table: the
+   * uncached ones, none while the cache is complete.
    */
-  lookup(keys: Iterable<string>, into: Map<string, V>): string[] {
+  missing(keys: Iterable<string>): string[] {
     const missing: string[] = [];
+    if (this.complete) return missing;
     for (const key of keys) {
       const entry = this.entries.get(key);
-      if (entry) {
-        entry.used = true;
-        into.set(key, entry.value);
-      } else if (!this.complete) {
-        missing.push(key);
-      }
+      if (entry) entry.used = true;
+      else missing.push(key);
     }
     return missing;
   }
 
   /** Rows read from the table (committed: flush 0). */
-  loaded(rows: ReadonlyMap<string, V>, into: Map<string, V>): void {
+  loaded(rows: ReadonlyMap<string, V>): void {
     for (const [key, value] of rows) {
-      this.entries.set(key, { value, flush: 0, used: false });
-      into.set(key, value);
+      this.entries.set(key, { key, value, flush: 0, used: false, inserted: false });
+      this.rows.set(key, value);
     }
   }
 
   /**
-   * A row changed by flush `flush`. Returns whether the table already holds the row, or an
-   * earlier flush writes it (so this flush updates it), rather than this flush inserting it.
-   * That is exact because every key a page may change was looked up first (see ShadowState).
+   * A row changed by flush `flush`; the first change of a row in a flush adds its entry to
+   * `touched` (the flush's rows of this table, each once, with its last value). Returns whether
+   * the row was cached already, rather than created by this change. The flush inserts the row if
+   * it created it, and updates it if the table holds it or an earlier flush writes it: that is
+   * exact because every key a page may change is cached or was looked up first (see ShadowState).
    */
-  change(key: string, value: V, flush: number): boolean {
+  change(key: string, value: V, flush: number, touched: Array<CacheEntry<V>>): boolean {
+    this.rows.set(key, value);
     const entry = this.entries.get(key);
     if (!entry) {
       // New entries go in at the back: the newest already, unmarked.
-      this.entries.set(key, { value, flush, used: false });
+      const created = { key, value, flush, used: false, inserted: true };
+      this.entries.set(key, created);
+      touched.push(created);
       return false;
     }
     entry.value = value;
-    entry.flush = flush;
     entry.used = true;
+    if (entry.flush !== flush) {
+      // Inserted by an earlier flush, which commits first, or already in the table.
+      entry.inserted = false;
+      entry.flush = flush;
+      touched.push(entry);
+    }
     return true;
   }
 
@@ -95,8 +113,20 @@ export class RowCache<V> {
         continue;
       }
       this.entries.delete(key);
+      this.rows.delete(key);
       this.complete = false;
       excess -= 1;
     }
   }
+}
+
+/** A cached row and its bookkeeping. */
+export interface CacheEntry<V> {
+  readonly key: string;
+  value: V;
+  /** The flush that last wrote the row (0: read from the table). */
+  flush: number;
+  used: boolean;
+  /** That flush inserts the row (rather than updating it). */
+  inserted: boolean;
 }

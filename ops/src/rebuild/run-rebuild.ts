@@ -50,6 +50,13 @@ const DEFAULT_PARTS = 2;
  */
 const READ_PAGE = 1000;
 
+/**
+ * Events per page of each part. The fold copies each row it changes once per page, and each
+ * row's cache entry changes once per page: a page holding several events of each of its streams
+ * pays those once for all of them.
+ */
+const PART_PAGE = 4000;
+
 /** Builds the projection into shadow tables, catches up to the head and swaps it in. */
 export async function runRebuild(
   db: Knex,
@@ -263,7 +270,7 @@ class BulkAcrossParts implements BulkLoader {
       },
       resume,
       table,
-      Math.min(options.batchSize, READ_PAGE),
+      Math.min(options.batchSize, PART_PAGE),
     );
     return new BulkAcrossParts(parts, db, schema, store, countedUpTo);
   }

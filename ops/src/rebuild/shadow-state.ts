@@ -1,6 +1,5 @@
 import {
   dailyKey,
-  emptyViewState,
   holdKey,
   loadAccounts,
   loadDaily,
@@ -19,29 +18,42 @@ import {
 } from '@bank/read-models';
 import { toBigInt } from '@bank/platform/core';
 import type { Knex } from 'knex';
-import { RowCache } from './row-cache.js';
+import { RowCache, type CacheEntry } from './row-cache.js';
 
 export interface StreamRow {
   readonly stream_id: string;
   readonly revision: bigint;
 }
 
-/** A flush's rows of one table by key: new ones (inserted) and changed ones (updated). */
+/** A flush's rows of one table: new ones (inserted) and changed ones (updated), each once. */
 export interface TableRows<R> {
-  readonly inserts: Map<string, R>;
-  readonly updates: Map<string, R>;
+  readonly inserts: R[];
+  readonly updates: R[];
+}
+
+/** What one flush (one transaction) writes to the shadow tables, row by row (FlushRows.seal). */
+export interface FlushWrite {
+  readonly streams: TableRows<StreamRow>;
+  readonly accounts: TableRows<AccountRow>;
+  readonly holds: TableRows<HoldRow>;
+  readonly transfers: TableRows<TransferRow>;
+  readonly daily: TableRows<DailyBalanceRow>;
+  readonly ledgerEntries: readonly LedgerEntryRow[];
+  readonly transferHistory: readonly TransferStatusRow[];
+  readonly lastOccurredAt: string | undefined;
 }
 
 /**
  * Everything one flush (one transaction) writes to the shadow tables: the changes of one or more
- * pages, merged. A row changed by several of them is written once, with its last value.
+ * pages, merged. A row changed by several of them is written once, with its last value: each
+ * table's cache entries the flush changed, each listed once (RowCache.change).
  */
 export class FlushRows {
-  readonly streams = tableRows<StreamRow>();
-  readonly accounts = tableRows<AccountRow>();
-  readonly holds = tableRows<HoldRow>();
-  readonly transfers = tableRows<TransferRow>();
-  readonly daily = tableRows<DailyBalanceRow>();
+  readonly streams: Array<CacheEntry<bigint>> = [];
+  readonly accounts: Array<CacheEntry<AccountRow>> = [];
+  readonly holds: Array<CacheEntry<HoldRow>> = [];
+  readonly transfers: Array<CacheEntry<TransferRow>> = [];
+  readonly daily: Array<CacheEntry<DailyBalanceRow>> = [];
   readonly ledgerEntries: LedgerEntryRow[] = [];
   readonly transferHistory: TransferStatusRow[] = [];
   /** occurredAt of the last applied event. */
@@ -51,16 +63,40 @@ export class FlushRows {
     /** The flush's sequence number (1, 2, ...): the order the flushes commit in. */
     readonly seq: number,
   ) {}
+
+  /**
+   * The rows to write, with the values they have now: call when the flush's last page is
+   * recorded, before any later page is folded (a later flush changes the same entries).
+   */
+  seal(): FlushWrite {
+    return {
+      streams: split(this.streams, (e) => ({ stream_id: e.key, revision: e.value })),
+      accounts: split(this.accounts, valueOf),
+      holds: split(this.holds, valueOf),
+      transfers: split(this.transfers, valueOf),
+      daily: split(this.daily, valueOf),
+      ledgerEntries: this.ledgerEntries,
+      transferHistory: this.transferHistory,
+      lastOccurredAt: this.lastOccurredAt,
+    };
+  }
 }
 
-const tableRows = <R>(): TableRows<R> => ({ inserts: new Map(), updates: new Map() });
+const valueOf = <V>(entry: CacheEntry<V>): V => entry.value;
+
+function split<V, R>(entries: ReadonlyArray<CacheEntry<V>>, toRow: (e: CacheEntry<V>) => R) {
+  const rows: TableRows<R> = { inserts: [], updates: [] };
+  for (const entry of entries) (entry.inserted ? rows.inserts : rows.updates).push(toRow(entry));
+  return rows;
+}
 
 /**
  * The rebuild's view of the shadow tables between pages. The rebuild is their only writer (it
  * holds the rebuild lock, and nobody reads them before the swap), so what it wrote is known
  * without reading it back: the rows and stream revisions are kept in bounded caches, and a page
  * reads from the shadow only the rows it touches that are not cached. The fold is the
- * projection's own (`foldEvents`), given exactly the rows the live path would load.
+ * projection's own (`foldEvents`), given the caches as its view state: every row the live path
+ * would load is among them.
  */
 export class ShadowState {
   private readonly streams: RowCache<bigint>;
@@ -68,6 +104,8 @@ export class ShadowState {
   private readonly holds: RowCache<HoldRow>;
   private readonly transfers: RowCache<TransferRow>;
   private readonly daily: RowCache<DailyBalanceRow>;
+  /** The caches' rows, as the fold reads them. */
+  private readonly state: ViewState;
   /**
    * Accounts this run opened, with the newest day row it wrote for each: the shadow holds no
    * day row of such an account after that day, so a later day needs no look-up even when the
@@ -91,68 +129,62 @@ export class ShadowState {
     this.holds = new RowCache(capacity, empty);
     this.transfers = new RowCache(capacity, empty);
     this.daily = new RowCache(capacity, empty);
+    this.state = {
+      streams: this.streams.rows,
+      accounts: this.accounts.rows,
+      holds: this.holds.rows,
+      transfers: this.transfers.rows,
+      daily: this.daily.rows,
+    };
   }
 
-  /** Every row the page's events may read or create, as the shadow holds it after earlier flushes. */
+  /**
+   * The view state the page's events are folded against: the caches, after reading from the
+   * shadow every row the events may read or create that they do not hold.
+   */
   async viewStateFor(events: readonly ProjectionEvent[]): Promise<ViewState> {
+    const db = this.shadowDb;
+    if (!this.streams.isComplete) {
+      const streams = this.streams.missing(new Set(events.map((e) => e.streamId)));
+      if (streams.length > 0) this.streams.loaded(await loadStreamRevisions(db, streams));
+    }
+    const rows = [this.accounts, this.holds, this.transfers, this.daily];
+    if (rows.every((cache) => cache.isComplete)) return this.state;
     // HoldPlaced keys too: a page must know whether each row it writes exists (insert or update).
     const keys = viewKeysOf(events, true);
-    const state = emptyViewState();
     const holdKeys = new Map(keys.holds.map((k) => [holdKey(k.account_id, k.hold_id), k]));
     const dayKeys = new Map(keys.days.map((k) => [dailyKey(k.account_id, k.day), k]));
-    const streams = this.streams.lookup(new Set(events.map((e) => e.streamId)), state.streams);
-    const accounts = this.accounts.lookup(keys.accountIds, state.accounts);
-    const holds = this.holds.lookup(holdKeys.keys(), state.holds);
-    const transfers = this.transfers.lookup(keys.transferIds, state.transfers);
+    const accounts = this.accounts.missing(keys.accountIds);
+    const holds = this.holds.missing(holdKeys.keys());
+    const transfers = this.transfers.missing(keys.transferIds);
     const daily = this.daily
-      .lookup(dayKeys.keys(), state.daily)
+      .missing(dayKeys.keys())
       .filter((key) => !this.isKnownNewDay(dayKeys.get(key)));
-    const db = this.shadowDb;
-    if (streams.length > 0)
-      this.streams.loaded(await loadStreamRevisions(db, streams), state.streams);
-    if (accounts.length > 0) this.accounts.loaded(await loadAccounts(db, accounts), state.accounts);
+    if (accounts.length > 0) this.accounts.loaded(await loadAccounts(db, accounts));
     if (holds.length > 0) {
       const wanted = holds.map((key) => holdKeys.get(key)).filter((k) => k !== undefined);
-      this.holds.loaded(await loadHolds(db, wanted), state.holds);
+      this.holds.loaded(await loadHolds(db, wanted));
     }
-    if (transfers.length > 0)
-      this.transfers.loaded(await loadTransfers(db, transfers), state.transfers);
+    if (transfers.length > 0) this.transfers.loaded(await loadTransfers(db, transfers));
     if (daily.length > 0) {
       const wanted = daily.map((key) => dayKeys.get(key)).filter((k) => k !== undefined);
-      this.daily.loaded(await loadDaily(db, wanted), state.daily);
+      this.daily.loaded(await loadDaily(db, wanted));
     }
-    return state;
+    return this.state;
   }
 
   /** Takes a page's fold into the caches and adds what it changed to `flush`. */
   record(changes: ViewChanges, flush: FlushRows): void {
-    const merge = <V, R>(
-      cache: RowCache<V>,
-      changed: ReadonlyMap<string, V>,
-      rows: TableRows<R>,
-      toRow: (key: string, value: V) => R,
-      created?: (key: string) => void,
-    ): void => {
-      for (const [key, value] of changed) {
-        const existed = cache.change(key, value, flush.seq);
-        if (!existed) created?.(key);
-        // Inserted earlier in this flush: still an insert, of the newer value.
-        const target = rows.inserts.has(key) || !existed ? rows.inserts : rows.updates;
-        target.set(key, toRow(key, value));
-      }
-    };
-    const same = <V>(_key: string, value: V): V => value;
-    merge(this.streams, changes.streams, flush.streams, (stream_id, revision) => ({
-      stream_id,
-      revision,
-    }));
-    // An account this run creates has no day rows but the ones this run writes.
-    merge(this.accounts, changes.accounts, flush.accounts, same, (accountId) =>
-      this.newestDays.set(accountId, ''),
-    );
-    merge(this.holds, changes.holds, flush.holds, same);
-    merge(this.transfers, changes.transfers, flush.transfers, same);
-    merge(this.daily, changes.daily, flush.daily, same);
+    const seq = flush.seq;
+    for (const [key, value] of changes.streams) this.streams.change(key, value, seq, flush.streams);
+    for (const [key, value] of changes.accounts) {
+      // An account this run creates has no day rows but the ones this run writes.
+      if (!this.accounts.change(key, value, seq, flush.accounts)) this.newestDays.set(key, '');
+    }
+    for (const [key, value] of changes.holds) this.holds.change(key, value, seq, flush.holds);
+    for (const [key, value] of changes.transfers)
+      this.transfers.change(key, value, seq, flush.transfers);
+    for (const [key, value] of changes.daily) this.daily.change(key, value, seq, flush.daily);
     for (const entry of changes.ledgerEntries) flush.ledgerEntries.push(entry);
     for (const entry of changes.transferHistory) flush.transferHistory.push(entry);
     flush.lastOccurredAt = changes.lastOccurredAt ?? flush.lastOccurredAt;
