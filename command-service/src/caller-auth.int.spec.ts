@@ -188,8 +188,8 @@ describe('the command service believes only a caller with its certificate and to
   });
 
   it('checks every call on a call stream as it checks a unary call', async () => {
-    const { CommandService, CommandCalls } = commandsPackage();
-    const calls = new CommandCalls(
+    const { CommandService, CommandCallsService } = commandsPackage();
+    const calls = new CommandCallsService(
       `127.0.0.1:${service.port}`,
       grpcChannelCredentials(testTlsConfig()),
     );

@@ -80,7 +80,7 @@ export async function startCommandService(
     untilDrained: store.supportsMultiStreamAppend,
   });
 
-  const { CommandService, CommandCalls } = commandsPackage();
+  const { CommandService, CommandCallsService } = commandsPackage();
   const handlers = commandServiceHandlers({
     handler,
     store,
@@ -90,7 +90,7 @@ export async function startCommandService(
     logger,
     authenticator: createCallerAuthenticator(config),
   });
-  // The same handlers on call streams (the gateway's hop): see commands.proto, CommandCalls.
+  // The same handlers on call streams (the gateway's hop): see commands.proto, CommandCallsService.
   const callStreams = new CallStreamServer(CommandService.service, handlers);
   const grpcServer = await startGrpcServer({
     host: config.grpcHost,
@@ -99,7 +99,7 @@ export async function startCommandService(
     healthServices: [GRPC_SERVICE_NAME],
     register: (server) => {
       server.addService(CommandService.service, handlers);
-      server.addService(CommandCalls.service, { Calls: callStreams.handle });
+      server.addService(CommandCallsService.service, { Calls: callStreams.handle });
     },
   });
   const ready = () => store.headPosition().then(() => true);

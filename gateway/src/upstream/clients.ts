@@ -77,7 +77,7 @@ export interface UpstreamOptions {
   readonly retries: number;
   /**
    * Streams to the command service that carry its calls together (commands.proto,
-   * CommandCalls); 0: each command is a unary call of its own.
+   * CommandCallsService); 0: each command is a unary call of its own.
    */
   readonly commandStreams: number;
   readonly onCall?: (service: UpstreamName, method: string, outcome: string) => void;
@@ -106,10 +106,10 @@ const HealthClient = grpc.makeGenericClientConstructor(healthService, 'Health');
  */
 export function createUpstreams(options: UpstreamOptions): Upstreams {
   const { commandTarget, queryTarget, credentials } = options;
-  const { CommandService, CommandCalls } = commandsPackage();
+  const { CommandService, CommandCallsService } = commandsPackage();
   const { QueryService } = queriesPackage();
   const commandClient = new CommandService(commandTarget, credentials, ROUND_ROBIN_OPTIONS);
-  const callsClient = new CommandCalls(commandTarget, credentials, ROUND_ROBIN_OPTIONS);
+  const callsClient = new CommandCallsService(commandTarget, credentials, ROUND_ROBIN_OPTIONS);
   const commandStreams =
     options.commandStreams > 0
       ? new CallStreamClient({

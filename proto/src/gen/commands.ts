@@ -8,7 +8,7 @@ import type { Actor as _bank_v1_Actor, Actor__Output as _bank_v1_Actor__Output }
 import type { CallBatch as _bank_v1_CallBatch, CallBatch__Output as _bank_v1_CallBatch__Output } from './bank/v1/CallBatch.js';
 import type { CaptureHoldRequest as _bank_v1_CaptureHoldRequest, CaptureHoldRequest__Output as _bank_v1_CaptureHoldRequest__Output } from './bank/v1/CaptureHoldRequest.js';
 import type { ChangeOverdraftLimitRequest as _bank_v1_ChangeOverdraftLimitRequest, ChangeOverdraftLimitRequest__Output as _bank_v1_ChangeOverdraftLimitRequest__Output } from './bank/v1/ChangeOverdraftLimitRequest.js';
-import type { CommandCallsClient as _bank_v1_CommandCallsClient, CommandCallsDefinition as _bank_v1_CommandCallsDefinition } from './bank/v1/CommandCalls.js';
+import type { CommandCallsServiceClient as _bank_v1_CommandCallsServiceClient, CommandCallsServiceDefinition as _bank_v1_CommandCallsServiceDefinition } from './bank/v1/CommandCallsService.js';
 import type { CommandContext as _bank_v1_CommandContext, CommandContext__Output as _bank_v1_CommandContext__Output } from './bank/v1/CommandContext.js';
 import type { CommandServiceClient as _bank_v1_CommandServiceClient, CommandServiceDefinition as _bank_v1_CommandServiceDefinition } from './bank/v1/CommandService.js';
 import type { FreezeAccountRequest as _bank_v1_FreezeAccountRequest, FreezeAccountRequest__Output as _bank_v1_FreezeAccountRequest__Output } from './bank/v1/FreezeAccountRequest.js';
@@ -41,7 +41,7 @@ export interface ProtoGrpcType {
       CallBatch: MessageTypeDefinition<_bank_v1_CallBatch, _bank_v1_CallBatch__Output>
       CaptureHoldRequest: MessageTypeDefinition<_bank_v1_CaptureHoldRequest, _bank_v1_CaptureHoldRequest__Output>
       ChangeOverdraftLimitRequest: MessageTypeDefinition<_bank_v1_ChangeOverdraftLimitRequest, _bank_v1_ChangeOverdraftLimitRequest__Output>
-      CommandCalls: SubtypeConstructor<typeof grpc.Client, _bank_v1_CommandCallsClient> & { service: _bank_v1_CommandCallsDefinition }
+      CommandCallsService: SubtypeConstructor<typeof grpc.Client, _bank_v1_CommandCallsServiceClient> & { service: _bank_v1_CommandCallsServiceDefinition }
       CommandContext: MessageTypeDefinition<_bank_v1_CommandContext, _bank_v1_CommandContext__Output>
       CommandService: SubtypeConstructor<typeof grpc.Client, _bank_v1_CommandServiceClient> & { service: _bank_v1_CommandServiceDefinition }
       FreezeAccountRequest: MessageTypeDefinition<_bank_v1_FreezeAccountRequest, _bank_v1_FreezeAccountRequest__Output>

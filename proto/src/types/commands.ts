@@ -6,7 +6,7 @@ export type { Actor, Actor__Output } from '../gen/bank/v1/Actor.js';
 export type { CallBatch, CallBatch__Output } from '../gen/bank/v1/CallBatch.js';
 export type { CaptureHoldRequest, CaptureHoldRequest__Output } from '../gen/bank/v1/CaptureHoldRequest.js';
 export type { ChangeOverdraftLimitRequest, ChangeOverdraftLimitRequest__Output } from '../gen/bank/v1/ChangeOverdraftLimitRequest.js';
-export type { CommandCallsClient, CommandCallsHandlers, CommandCallsDefinition } from '../gen/bank/v1/CommandCalls.js';
+export type { CommandCallsServiceClient, CommandCallsServiceHandlers, CommandCallsServiceDefinition } from '../gen/bank/v1/CommandCallsService.js';
 export type { CommandContext, CommandContext__Output } from '../gen/bank/v1/CommandContext.js';
 export type { CommandServiceClient, CommandServiceHandlers, CommandServiceDefinition } from '../gen/bank/v1/CommandService.js';
 export type { FreezeAccountRequest, FreezeAccountRequest__Output } from '../gen/bank/v1/FreezeAccountRequest.js';

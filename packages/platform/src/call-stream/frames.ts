@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 
 /**
- * The messages of a call stream (commands.proto, CommandCalls): unary calls of a service carried
+ * The messages of a call stream (commands.proto, CommandCallsService): unary calls of a service carried
  * together on one long-lived bidirectional stream, each with its own id, deadline, metadata,
  * status and trailers.
  */
