@@ -10,6 +10,9 @@ export interface GatewayMetrics {
   readonly cacheRequests: Counter<'result'>;
   readonly rateLimited: Counter<'scope'>;
   readonly upstreamCalls: Counter<'service' | 'method' | 'outcome'>;
+  /** Calls per message on the streams to the command service: how many travelled together. */
+  readonly commandStreamMessage: Histogram;
+  readonly commandStreamsOpened: Counter;
   readonly idempotentReplays: Counter<'outcome'>;
   /** 1 while the service registry answers, per upstream service (registry configured only). */
   readonly registryConnected: Gauge<'service'>;
@@ -53,6 +56,17 @@ export function createGatewayMetrics(
       name: 'gateway_upstream_calls_total',
       help: 'gRPC call attempts to the upstream services, by service, method and gRPC status.',
       labelNames: ['service', 'method', 'outcome'],
+      registers: [registry],
+    }),
+    commandStreamMessage: new Histogram({
+      name: 'gateway_command_stream_message_calls',
+      help: 'Calls (and cancels) per message on the streams to the command service: the commands that travelled together.',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers: [registry],
+    }),
+    commandStreamsOpened: new Counter({
+      name: 'gateway_command_streams_opened_total',
+      help: 'Streams to the command service opened (each replaces one past its age, broken or drained).',
       registers: [registry],
     }),
     idempotentReplays: new Counter({

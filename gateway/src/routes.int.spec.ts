@@ -238,6 +238,8 @@ describe('routes', () => {
       'gateway_cache_requests_total',
       'gateway_rate_limited_total',
       'gateway_upstream_calls_total',
+      'gateway_command_stream_message_calls',
+      'gateway_command_streams_opened_total',
       'gateway_process_cpu_seconds_total',
     ]) {
       assert.match(metrics, new RegExp(`^# HELP ${name} `, 'm'), name);
@@ -246,6 +248,9 @@ describe('routes', () => {
       metrics,
       /gateway_upstream_calls_total\{service="command",method="OpenAccount",outcome="OK"/,
     );
+    // The gateway tried a stream for the commands (these stand-in services answer UNIMPLEMENTED,
+    // so the commands then went as unary calls).
+    assert.match(metrics, /^gateway_command_streams_opened_total\{[^}]*\} [1-9]/m);
     assert.match(
       metrics,
       /gateway_http_requests_total\{route="\/v1\/transfers",method="POST",status="201",principal="customer"/,

@@ -105,6 +105,8 @@ export default fp<UpstreamsPluginOptions>(
       commandStreams: options.commandStreams,
       onCall: (service, method, outcome) =>
         app.metrics.upstreamCalls.inc({ service, method, outcome }),
+      onStreamMessage: (calls) => app.metrics.commandStreamMessage.observe(calls),
+      onStreamOpen: () => app.metrics.commandStreamsOpened.inc(),
     });
     app.decorate('upstreams', upstreams);
     app.decorate('discovery', discovery);

@@ -81,6 +81,9 @@ export interface UpstreamOptions {
    */
   readonly commandStreams: number;
   readonly onCall?: (service: UpstreamName, method: string, outcome: string) => void;
+  /** A message on a command stream, with the number of calls in it. */
+  readonly onStreamMessage?: (calls: number) => void;
+  readonly onStreamOpen?: () => void;
 }
 
 export interface Upstreams {
@@ -116,6 +119,8 @@ export function createUpstreams(options: UpstreamOptions): Upstreams {
           open: () => callsClient.Calls(),
           streams: options.commandStreams,
           maxAgeMs: COMMAND_STREAM_MAX_AGE_MS,
+          ...(options.onStreamMessage ? { onMessage: options.onStreamMessage } : {}),
+          ...(options.onStreamOpen ? { onOpen: options.onStreamOpen } : {}),
         })
       : undefined;
   /** A command RPC on the streams (or as a unary call of its own without them). */

@@ -110,6 +110,8 @@ interface TestClient {
   /** Streams opened, and messages written on them. */
   readonly opened: () => number;
   readonly written: () => number;
+  /** Calls per message, as the client reports them to its `onMessage` hook. */
+  readonly reported: () => readonly number[];
   close(): void;
 }
 
@@ -120,6 +122,7 @@ function connect(port: number, options: { streams?: number; maxAgeMs?: number } 
   const callsClient = new CallsClient(target, credentials);
   let opened = 0;
   let written = 0;
+  const reported: number[] = [];
   const client = new CallStreamClient({
     open: () => {
       opened++;
@@ -135,6 +138,7 @@ function connect(port: number, options: { streams?: number; maxAgeMs?: number } 
     },
     streams: options.streams ?? 1,
     maxAgeMs: options.maxAgeMs ?? 60_000,
+    onMessage: (calls) => reported.push(calls),
   });
   const plain = (unaryClient as unknown as Record<string, UnaryFn>)['Echo'] as UnaryFn;
   const fn = client.method('Echo', json.serialize, json.deserialize, plain.bind(unaryClient));
@@ -149,6 +153,7 @@ function connect(port: number, options: { streams?: number; maxAgeMs?: number } 
       }),
     opened: () => opened,
     written: () => written,
+    reported: () => reported,
     close: () => {
       client.close();
       unaryClient.close();
@@ -182,6 +187,7 @@ describe('call streams', () => {
       );
       assert.equal(client.opened(), 1);
       assert.equal(client.written(), 1, 'twenty calls made in one turn travel as one message');
+      assert.deepEqual(client.reported(), [20]);
     } finally {
       client.close();
     }

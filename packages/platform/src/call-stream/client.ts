@@ -29,6 +29,10 @@ export interface CallStreamClientOptions {
    * move on to instances that joined since, and away from ones that left.
    */
   readonly maxAgeMs: number;
+  /** Each message sent: how many calls (and cancels) travelled in it. */
+  readonly onMessage?: (calls: number) => void;
+  /** Each stream opened. */
+  readonly onOpen?: () => void;
 }
 
 /** A request larger than this goes as a plain unary call, never held in a batch. */
@@ -101,8 +105,11 @@ export class CallStreamClient {
       }
     }
     if (this.streams.length < this.options.streams) {
-      const stream = new CallStream(this.options.open(), (calls, status) =>
-        this.onBroken(calls, status),
+      this.options.onOpen?.();
+      const stream = new CallStream(
+        this.options.open(),
+        (calls, status) => this.onBroken(calls, status),
+        this.options.onMessage,
       );
       this.streams.push(stream);
       return stream;
@@ -138,6 +145,7 @@ class CallStream {
   constructor(
     private readonly call: grpc.ClientDuplexStream<CallBatch, ResultBatch>,
     private readonly onBroken: (calls: readonly Pending[], status: grpc.StatusObject) => void,
+    private readonly onMessage: ((calls: number) => void) | undefined,
   ) {
     call.on('data', (batch: ResultBatch) => this.receive(batch));
     // Every end of the call, error or not, comes with a status; 'error' is handled there.
@@ -198,6 +206,7 @@ class CallStream {
     const calls = this.outbox;
     this.outbox = [];
     this.call.write({ calls });
+    this.onMessage?.(calls.length);
     this.endIfIdle();
   }
 
