@@ -35,12 +35,16 @@ export const DAILY_BALANCE_COLUMNS = columnNames<DailyBalanceRow>(DAILY_BALANCES
 
 export const dailyKey = (accountId: string, day: string): string => `${accountId}/${day}`;
 
-/** The day rows whose (account_id, day) are the JSON array parameter. */
+/**
+ * The day rows whose (account_id, day) are the JSON array parameter, each by a probe of the
+ * primary key (a lateral look-up of at most one row), never a join the planner may turn into a
+ * scan of the whole table (see ACCOUNTS_SQL).
+ */
 export const DAILY_SQL = `SELECT d.account_id::text AS account_id, d.day::text AS day, d.opening_balance::text AS opening_balance,
             d.closing_balance::text AS closing_balance, d.total_in::text AS total_in, d.total_out::text AS total_out
-       FROM daily_balances d
-       JOIN jsonb_to_recordset(?::jsonb) AS k(account_id uuid, day date)
-         ON d.account_id = k.account_id AND d.day = k.day`;
+       FROM jsonb_to_recordset(?::jsonb) AS k(account_id uuid, day date)
+      CROSS JOIN LATERAL (SELECT * FROM daily_balances d
+                           WHERE d.account_id = k.account_id AND d.day = k.day LIMIT 1) d`;
 
 /** Rows of DAILY_SQL by dailyKey. */
 export function dailyRows(rows: Record<string, unknown>[]): Map<string, DailyBalanceRow> {

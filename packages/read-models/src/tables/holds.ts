@@ -42,12 +42,12 @@ export const HOLD_COLUMNS = columnNames<HoldRow>(HOLDS);
 /** A hold's key in the maps of the fold: hold ids are unique per account. */
 export const holdKey = (accountId: string, holdId: string): string => `${accountId}/${holdId}`;
 
-/** The holds whose (account_id, hold_id) are the JSON array parameter. */
+/** The holds whose (account_id, hold_id) are the JSON array parameter (key probes: see DAILY_SQL). */
 export const HOLDS_SQL = `SELECT h.account_id::text AS account_id, h.hold_id::text AS hold_id, h.amount::text AS amount,
             h.captured_amount::text AS captured_amount, h.status, h.expires_at, h.placed_at, h.updated_at
-       FROM holds h
-       JOIN jsonb_to_recordset(?::jsonb) AS k(account_id uuid, hold_id uuid)
-         ON h.account_id = k.account_id AND h.hold_id = k.hold_id`;
+       FROM jsonb_to_recordset(?::jsonb) AS k(account_id uuid, hold_id uuid)
+      CROSS JOIN LATERAL (SELECT * FROM holds h
+                           WHERE h.account_id = k.account_id AND h.hold_id = k.hold_id LIMIT 1) h`;
 
 /** Rows of HOLDS_SQL by holdKey. */
 export function holdRows(rows: Record<string, unknown>[]): Map<string, HoldRow> {

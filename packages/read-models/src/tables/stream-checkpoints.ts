@@ -9,7 +9,7 @@ export const STREAM_CHECKPOINTS = {
 
 /**
  * Creates the missing rows of the streams (revision -1), then locks them in sorted order and
- * reads their revisions (see lockStreams).
+ * reads their revisions (see lockStreams). Rows are found by probes of the key (see ACCOUNTS_SQL).
  */
 export function lockStatements(streamIds: readonly string[]): SqlStatement[] {
   const param = toJsonParam([...new Set(streamIds)].sort());
@@ -22,7 +22,7 @@ export function lockStatements(streamIds: readonly string[]): SqlStatement[] {
     },
     {
       sql: `SELECT stream_id, revision::text AS revision FROM stream_checkpoints
-      WHERE stream_id IN (SELECT jsonb_array_elements_text(?::jsonb))
+      WHERE stream_id = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb)))
       ORDER BY stream_id FOR UPDATE`,
       bindings: [param],
     },

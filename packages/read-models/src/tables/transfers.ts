@@ -55,13 +55,13 @@ export type StoredTransferRow = StoredRow<TransferRow, typeof TRANSFERS.columns>
 
 export const TRANSFER_COLUMNS = columnNames<TransferRow>(TRANSFERS);
 
-/** The transfers whose ids are the JSON array parameter. */
+/** The transfers whose ids are the JSON array parameter (key probes: see ACCOUNTS_SQL). */
 export const TRANSFERS_SQL = `SELECT transfer_id::text AS transfer_id, from_account_id::text AS from_account_id,
             to_account_id::text AS to_account_id, amount::text AS amount, currency, reference, status,
             failure_reason, batch_id::text AS batch_id, batch_index, batch_mode,
             reversal_of::text AS reversal_of, reversed_amount::text AS reversed_amount,
             revision::text AS revision, requested_at, updated_at
-       FROM transfers WHERE transfer_id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)`;
+       FROM transfers WHERE transfer_id = ANY (ARRAY(SELECT (jsonb_array_elements_text(?::jsonb))::uuid))`;
 
 /** Rows of TRANSFERS_SQL by transfer id. */
 export function transferRows(rows: Record<string, unknown>[]): Map<string, TransferRow> {
