@@ -11,6 +11,8 @@ export interface CommandServiceConfig extends GrpcServiceConfig {
   readonly multiStreamAppend: 'auto' | 'off';
   /** Reloads after a concurrency conflict before answering ABORTED. */
   readonly commandMaxRetries: number;
+  /** Folded streams kept in memory (StreamCache), least recently used dropped beyond it. */
+  readonly commandCacheStreams: number;
   readonly transferRecoveryIntervalMs: number;
   /** How often holds past their expiresAt are released. */
   readonly holdExpiryIntervalMs: number;
@@ -39,6 +41,7 @@ export function readConfig(env: EnvReader = new EnvReader()): CommandServiceConf
     eventStoreConnectionString: env.string('EVENTSTORE_CONNECTION_STRING'),
     multiStreamAppend: env.oneOf('EVENT_STORE_MULTI_STREAM_APPEND', ['auto', 'off'], 'auto'),
     commandMaxRetries: env.int('COMMAND_MAX_RETRIES', 5, { min: 0, max: 100 }),
+    commandCacheStreams: env.int('COMMAND_CACHE_STREAMS', 100_000, { min: 1, max: 10_000_000 }),
     transferRecoveryIntervalMs: env.int('TRANSFER_RECOVERY_INTERVAL_MS', 5000, {
       min: 10,
       max: 3_600_000,

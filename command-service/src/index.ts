@@ -62,7 +62,12 @@ export async function startCommandService(
     config.multiStreamAppend === 'off' ? withoutMultiStreamAppend(opened.store) : opened.store;
   const registry = createMetricsRegistry(SERVICE_NAME);
   const metrics = createCommandMetrics(registry);
-  const handler = new CommandHandler({ store, metrics, maxRetries: config.commandMaxRetries });
+  const handler = new CommandHandler({
+    store,
+    metrics,
+    maxRetries: config.commandMaxRetries,
+    cacheStreams: config.commandCacheStreams,
+  });
   const processManager = new TransferProcessManager({
     handler,
     clock,

@@ -121,6 +121,8 @@ export interface CommandHandlerOptions {
   readonly metrics: CommandMetrics;
   /** Reloads after a concurrency conflict before answering ABORTED. */
   readonly maxRetries: number;
+  /** Folded streams kept in memory (see StreamCache); its default when omitted. */
+  readonly cacheStreams?: number;
   readonly random?: () => number;
 }
 
@@ -142,7 +144,7 @@ export class CommandHandler {
 
   constructor(private readonly options: CommandHandlerOptions) {
     this.random = options.random ?? Math.random;
-    this.cache = new StreamCache(options.store);
+    this.cache = new StreamCache(options.store, options.cacheStreams);
   }
 
   /**

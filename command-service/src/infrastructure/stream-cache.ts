@@ -30,7 +30,7 @@ export class StreamCache {
 
   constructor(
     private readonly store: EventStore,
-    private readonly maxStreams = 10_000,
+    private readonly maxStreams = 100_000,
   ) {}
 
   /**
