@@ -12,6 +12,12 @@ export interface PacedHttpLoadOptions extends HttpLoadTarget {
 export interface PacedHttpLoadResult extends LoadResult {
   /** Latencies by request path with ids left out (`POST /v1/accounts/:id/deposits`). */
   readonly byRoute: ReadonlyMap<string, LatencySummary>;
+  /**
+   * How late the generator itself was, per request: from when it was due to when it got a
+   * connection (a late timer, the load generator's process waiting for a core, or all
+   * connections busy). Part of every latency above; the rest is the server's and the network's.
+   */
+  readonly lateness: LatencySummary;
 }
 
 /**
@@ -29,6 +35,7 @@ export async function runPacedHttpLoad(
   const latencies = new LatencyRecorder();
   const routes = new Map<string, LatencyRecorder>();
   const outcomes = new OutcomeCounter();
+  const lateness = new LatencyRecorder();
   const intervalMs = 1000 / options.rate;
   const total = Math.max(1, Math.round(options.rate * options.durationSeconds));
   const started = performance.now();
@@ -71,6 +78,7 @@ export async function runPacedHttpLoad(
         outcomes.record('transport', 'error');
         resolve();
       };
+      request.once('socket', () => lateness.add(performance.now() - dueAt));
       request.on('timeout', () => request.destroy(new Error('timed out')));
       request.on('error', fail);
       request.end(spec.body);
@@ -89,5 +97,6 @@ export async function runPacedHttpLoad(
   return {
     ...loadResult(started, latencies, outcomes),
     byRoute: new Map([...routes].map(([route, recorder]) => [route, recorder.summary()])),
+    lateness: lateness.summary(),
   };
 }

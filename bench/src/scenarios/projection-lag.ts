@@ -98,7 +98,8 @@ export async function runLagScenario(
         unit: 'ms',
         note:
           `p50 ${run.latency.p50.toFixed(1)} ms, p95 ${run.latency.p95.toFixed(1)} ms; ` +
-          `started with the machine ${(quiet.busy * 100).toFixed(0)}% busy after ${quiet.seconds.toFixed(1)} s settling; by route: ` +
+          `started with the machine ${(quiet.busy * 100).toFixed(0)}% busy after ${quiet.seconds.toFixed(1)} s settling; ` +
+          `the load generator late by p50 ${run.lateness.p50.toFixed(1)} / p99 ${run.lateness.p99.toFixed(1)} / max ${run.lateness.max.toFixed(0)} ms; by route: ` +
           [...run.byRoute]
             .map(([route, l]) => `${route} p50 ${l.p50.toFixed(1)} / p99 ${l.p99.toFixed(1)} ms`)
             .join(', '),
