@@ -4,6 +4,7 @@ import { ShadowWriter } from './copy-writer.js';
 import type { EventPage } from './read-events.js';
 import type { ShadowSchema } from './shadow-schema.js';
 import { FlushRows, ShadowState } from './shadow-state.js';
+import type { SqlThread } from './sql-thread.js';
 
 /** What a loader reports as it goes: events read (for the total) and events committed. */
 export interface LoadTally {
@@ -42,6 +43,7 @@ export class ShadowLoader {
   /**
    * @param empty the shadow tables are empty (shadowIsEmpty)
    * @param checkpointName the checkpoint each flush advances (the rebuild's, or its part's)
+   * @param started the writer's thread, if started already (ShadowWriter.open)
    */
   static async open(
     databaseUrl: string,
@@ -50,8 +52,9 @@ export class ShadowLoader {
     cacheRows: number,
     empty: boolean,
     checkpointName = schema.checkpointName,
+    started?: Promise<SqlThread>,
   ): Promise<ShadowLoader> {
-    const writer = await ShadowWriter.open(databaseUrl, schema, checkpointName);
+    const writer = await ShadowWriter.open(databaseUrl, schema, checkpointName, started);
     return new ShadowLoader(new ShadowState(shadowDb, cacheRows, empty), writer);
   }
 

@@ -31,13 +31,17 @@ export class ShadowWriter {
     private readonly keys: ReadonlyMap<string, readonly string[]>,
   ) {}
 
-  /** @param checkpointName the checkpoint each write advances (default: the rebuild's own) */
+  /**
+   * @param checkpointName the checkpoint each write advances (default: the rebuild's own)
+   * @param started the writer's thread, if started already
+   */
   static async open(
     databaseUrl: string,
     schema: ShadowSchema,
     checkpointName = schema.checkpointName,
+    started: Promise<SqlThread> = SqlThread.start(databaseUrl),
   ): Promise<ShadowWriter> {
-    const thread = await SqlThread.start(databaseUrl);
+    const thread = await started;
     try {
       const keyQuery = (table: string): SqlStep => ({
         query: `SELECT a.attname AS column FROM pg_index i

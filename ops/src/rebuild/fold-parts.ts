@@ -8,9 +8,13 @@ import { ident } from './projections.js';
 import { nextSpan, type ReadOptions } from './read-events.js';
 import type { ShadowSchema } from './shadow-schema.js';
 
-/** What a part's worker is started with. */
-export interface PartSetup {
+/** What a part's worker is started with, before the shadow is ready (PartWorkers). */
+export interface PartWorkerData {
   readonly databaseUrl: string;
+}
+
+/** A part's setup, its worker's first message once the shadow is ready. */
+export interface PartSetup {
   readonly schema: ShadowSchema;
   readonly checkpointName: string;
   /** The part's events up to here are applied already (its checkpoint). */
@@ -22,6 +26,7 @@ export interface PartSetup {
 
 /** From the rebuild to a part: a round of pages (one catch-up), each page its COPY lines. */
 export type ToPart =
+  | { readonly type: 'setup'; readonly setup: PartSetup }
   | { readonly type: 'round'; readonly after: string }
   | {
       readonly type: 'page';
@@ -108,46 +113,77 @@ export async function partResumePoints(
 }
 
 /**
+ * The parts' worker threads, started before the shadow is prepared: each loads its modules and
+ * starts its writer's thread and connection while the rebuild migrates and inspects the shadow
+ * (those are round trips on one connection, and leave the other core idle). `open` sets them up.
+ */
+export class PartWorkers {
+  private constructor(
+    private readonly databaseUrl: string,
+    private readonly parts: Part[],
+  ) {}
+
+  static start(databaseUrl: string, count: number): PartWorkers {
+    const parts = Array.from({ length: count }, () => new Part(databaseUrl));
+    return new PartWorkers(databaseUrl, parts);
+  }
+
+  get count(): number {
+    return this.parts.length;
+  }
+
+  /**
+   * Sets each part up to resume after its point of `resume` (one per part), and opens the COPY
+   * reader; the parts are the FoldParts' from then on.
+   */
+  async open(
+    setup: Omit<PartSetup, 'checkpointName' | 'resumeAfter'>,
+    resume: readonly bigint[],
+    table: string,
+    pageSize: number,
+  ): Promise<FoldParts> {
+    const parts = this.parts;
+    if (resume.length !== parts.length)
+      throw new Error(`${resume.length} resume points for ${parts.length} parts`);
+    try {
+      parts.forEach((part, i) =>
+        part.setUp({
+          ...setup,
+          checkpointName: partCheckpointName(setup.schema.checkpointName, i, parts.length),
+          resumeAfter: (resume[i] ?? 0n).toString(),
+        }),
+      );
+      await Promise.all(parts.map((part) => part.ready));
+      const reader = await CopyReader.open(this.databaseUrl);
+      return new FoldParts(parts, reader, table, pageSize);
+    } catch (error) {
+      await this.terminate();
+      throw error;
+    }
+  }
+
+  /** Stops every part that has not ended (a no-op for parts closed by their FoldParts). */
+  async terminate(): Promise<void> {
+    await Promise.all(this.parts.map((part) => part.terminate()));
+  }
+}
+
+/**
  * The rebuild's bulk phase across cores: the events are read here with COPY, cut into lines, and
  * each line's bytes go, undecoded, to the part of its stream (partOf); each part is a worker thread
  * that decodes, folds and writes its streams' rows (fold-part-worker.ts), with a checkpoint of
  * its own in each of its transactions, so a crash leaves every part at one of its flush
  * boundaries and the rerun resumes each from there. A catch-up ends with every part's
  * checkpoint at the same position, and `settle` replaces them with the rebuild's checkpoint.
+ * Opened by PartWorkers.open.
  */
 export class FoldParts {
-  private constructor(
+  constructor(
     private readonly parts: Part[],
     private readonly reader: CopyReader,
     private readonly table: string,
     private readonly pageSize: number,
   ) {}
-
-  static async open(
-    setup: Omit<PartSetup, 'checkpointName' | 'resumeAfter'>,
-    resume: readonly bigint[],
-    table: string,
-    pageSize: number,
-  ): Promise<FoldParts> {
-    const parts: Part[] = [];
-    try {
-      for (let i = 0; i < resume.length; i += 1) {
-        parts.push(
-          new Part({
-            ...setup,
-            checkpointName: partCheckpointName(setup.schema.checkpointName, i, resume.length),
-            resumeAfter: (resume[i] ?? 0n).toString(),
-          }),
-        );
-      }
-      await Promise.all(parts.map((part) => part.ready));
-      const reader = await CopyReader.open(setup.databaseUrl);
-      return new FoldParts(parts, reader, table, pageSize);
-    } catch (error) {
-      await Promise.all(parts.map((part) => part.terminate()));
-      throw error;
-    }
-  }
 
   /**
    * Sends the events after `after` to their parts until the lag fits `stopAtLag`; resolves once
@@ -267,9 +303,9 @@ class Part {
   private lines = 0;
   private readonly free: ArrayBuffer[] = [];
 
-  constructor(setup: PartSetup) {
+  constructor(databaseUrl: string) {
     this.worker = new Worker(new URL('./fold-part-worker.js', import.meta.url), {
-      workerData: setup,
+      workerData: { databaseUrl } satisfies PartWorkerData,
       resourceLimits: { maxYoungGenerationSizeMb: PART_YOUNG_MB },
     });
     let ready: { resolve: () => void; reject: (error: Error) => void } | undefined;
@@ -316,6 +352,11 @@ class Part {
         resolve();
       }),
     );
+  }
+
+  /** Its setup, once: `ready` resolves when the part is set up. */
+  setUp(setup: PartSetup): void {
+    this.post({ type: 'setup', setup });
   }
 
   startRound(after: bigint, tally: LoadTally): void {

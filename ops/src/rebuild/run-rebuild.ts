@@ -5,7 +5,7 @@ import type { Progress } from '../cli/progress.js';
 import { copyableTable } from '../events/copy-events.js';
 import { ShadowLoader, shadowIsEmpty, type LoadTally } from './bulk-load.js';
 import { deferSecondaryIndexes, restoreDeferredIndexes } from './deferred-indexes.js';
-import { FoldParts, partResumePoints } from './fold-parts.js';
+import { PartWorkers, partResumePoints, type FoldParts } from './fold-parts.js';
 import { APPEND_ONLY_TABLES, type ProjectionSpec } from './projections.js';
 import { acquireRebuildLock, liveSchemaOf, prepareShadow, shadowKnex } from './shadow-schema.js';
 import { openEventPages, type EventPages } from './read-events.js';
@@ -66,6 +66,30 @@ export async function runRebuild(
   progress: Progress,
 ): Promise<RebuildSummary> {
   const started = Date.now();
+  const table = copyableTable(store);
+  // The parts' workers start first: they load and connect while the shadow is prepared.
+  const workers =
+    table === undefined
+      ? undefined
+      : PartWorkers.start(options.databaseUrl, Math.max(1, options.parts ?? DEFAULT_PARTS));
+  try {
+    return await rebuildWith(db, store, spec, options, progress, started, table, workers);
+  } finally {
+    // Closed with the bulk phase's loader already, unless the rebuild failed before that.
+    await workers?.terminate();
+  }
+}
+
+async function rebuildWith(
+  db: Knex,
+  store: EventStore,
+  spec: ProjectionSpec,
+  options: RebuildOptions,
+  progress: Progress,
+  started: number,
+  table: string | undefined,
+  workers: PartWorkers | undefined,
+): Promise<RebuildSummary> {
   const liveSchema = await liveSchemaOf(db);
   const lock = await acquireRebuildLock(options.databaseUrl, liveSchema);
   try {
@@ -83,16 +107,14 @@ export async function runRebuild(
     // The swap applies the last events under its lock, with the projection's own code: keep that
     // tail short whatever the page size.
     const tail = Math.min(options.batchSize, SWAP_TAIL);
-    const table = copyableTable(store);
-    const parts = table === undefined ? 1 : Math.max(1, options.parts ?? DEFAULT_PARTS);
     const shadowDb = shadowKnex(options.databaseUrl, schema.shadow);
     const bulk = await (async () => {
       try {
         const empty = await shadowIsEmpty(shadowDb);
         const resume =
-          table === undefined
+          workers === undefined
             ? [resumeAfter]
-            : await partResumePoints(shadowDb, schema.checkpointName, parts);
+            : await partResumePoints(shadowDb, schema.checkpointName, workers.count);
         const from = resume.reduce((a, b) => (b < a ? b : a), resume[0] ?? resumeAfter);
         if (from > 0n) progress.note(`resuming into ${schema.shadow} after position ${from}`);
         else progress.note(`building into ${schema.shadow}`);
@@ -103,9 +125,19 @@ export async function runRebuild(
         const tally = new EventTally(progress, counted);
         if (empty) await deferSecondaryIndexes(db, schema.shadow, spec.tables, APPEND_ONLY_TABLES);
         const loader =
-          table === undefined
+          table === undefined || workers === undefined
             ? await BulkInOneThread.open(options, schema, shadowDb, empty, store)
-            : await BulkAcrossParts.open(options, schema, db, empty, resume, table, store, counted);
+            : await BulkAcrossParts.open(
+                workers,
+                options,
+                schema,
+                db,
+                empty,
+                resume,
+                table,
+                store,
+                counted,
+              );
         return { from, tally, loader };
       } catch (error) {
         await shadowDb.destroy();
@@ -250,6 +282,7 @@ class BulkAcrossParts implements BulkLoader {
   ) {}
 
   static async open(
+    workers: PartWorkers,
     options: RebuildOptions,
     schema: ShadowSchema,
     db: Knex,
@@ -259,9 +292,8 @@ class BulkAcrossParts implements BulkLoader {
     store: EventStore,
     countedUpTo: bigint | undefined,
   ): Promise<BulkAcrossParts> {
-    const parts = await FoldParts.open(
+    const parts = await workers.open(
       {
-        databaseUrl: options.databaseUrl,
         schema,
         // The parts share the streams, so each needs a share of the rows in memory.
         cacheRows: Math.max(1, Math.ceil(options.cacheRows / resume.length)),
