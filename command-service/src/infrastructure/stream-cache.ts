@@ -14,8 +14,11 @@ interface Entry {
   revision: bigint | undefined;
   position: bigint;
   lastEventId: string | undefined;
-  /** Every command id seen on the stream, with its last event: the idempotency index. */
-  readonly commands: Map<string, CommandMark>;
+  /**
+   * Every command id seen on the stream: the idempotency index. Ids only (a repeat is answered by
+   * folding the stream again, see load), so each costs the cache no more than its string.
+   */
+  readonly commands: Set<string>;
 }
 
 /**
@@ -76,7 +79,7 @@ export class StreamCache {
       revision: undefined,
       position: 0n,
       lastEventId: undefined,
-      commands: new Map(),
+      commands: new Set(),
     };
     const tail = await this.store.readStream(streamId, {
       fromRevision: entry.revision === undefined ? 0n : entry.revision + 1n,
@@ -90,11 +93,7 @@ export class StreamCache {
       state = kind.evolve(state, event);
       const command = stored.metadata['commandId'];
       if (typeof command === 'string') {
-        entry.commands.set(command, {
-          revision: stored.revision,
-          position: stored.position,
-          eventId: stored.eventId,
-        });
+        entry.commands.add(command);
       }
       entry.revision = stored.revision;
       entry.position = stored.position;
@@ -134,7 +133,7 @@ export class StreamCache {
         revision: undefined,
         position: 0n,
         lastEventId: undefined,
-        commands: new Map(),
+        commands: new Set(),
       };
       this.remember(streamId, entry);
     }
@@ -142,11 +141,7 @@ export class StreamCache {
     entry.revision = mark.revision;
     entry.position = mark.position;
     entry.lastEventId = mark.eventId;
-    entry.commands.set(commandId, {
-      revision: mark.revision,
-      position: mark.position,
-      eventId: mark.eventId,
-    });
+    entry.commands.add(commandId);
   }
 
   private remember(streamId: string, entry: Entry): void {
