@@ -1,5 +1,6 @@
 import { EnvReader, readGrpcServiceConfig, type GrpcServiceConfig } from '@bank/platform';
 import type { TransferLegKind } from '@bank/domain';
+import { DEFAULT_CACHED_STREAMS } from './infrastructure/stream-cache.js';
 
 export interface CommandServiceConfig extends GrpcServiceConfig {
   /** EventStoreDB connection string; the PostgreSQL event store at DATABASE_URL when unset. */
@@ -41,7 +42,10 @@ export function readConfig(env: EnvReader = new EnvReader()): CommandServiceConf
     eventStoreConnectionString: env.string('EVENTSTORE_CONNECTION_STRING'),
     multiStreamAppend: env.oneOf('EVENT_STORE_MULTI_STREAM_APPEND', ['auto', 'off'], 'auto'),
     commandMaxRetries: env.int('COMMAND_MAX_RETRIES', 5, { min: 0, max: 100 }),
-    commandCacheStreams: env.int('COMMAND_CACHE_STREAMS', 100_000, { min: 1, max: 10_000_000 }),
+    commandCacheStreams: env.int('COMMAND_CACHE_STREAMS', DEFAULT_CACHED_STREAMS, {
+      min: 1,
+      max: 10_000_000,
+    }),
     transferRecoveryIntervalMs: env.int('TRANSFER_RECOVERY_INTERVAL_MS', 5000, {
       min: 10,
       max: 3_600_000,

@@ -21,6 +21,9 @@ interface Entry {
   readonly commands: Set<string>;
 }
 
+/** How many folded streams a cache keeps by default (COMMAND_CACHE_STREAMS). */
+export const DEFAULT_CACHED_STREAMS = 100_000;
+
 /**
  * Folded streams kept in memory, so a command reads only the events appended since it last
  * looked instead of the whole stream (folding a busy account from scratch each time made the
@@ -33,7 +36,7 @@ export class StreamCache {
 
   constructor(
     private readonly store: EventStore,
-    private readonly maxStreams = 100_000,
+    private readonly maxStreams = DEFAULT_CACHED_STREAMS,
   ) {}
 
   /**
