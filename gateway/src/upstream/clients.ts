@@ -132,6 +132,7 @@ export function createUpstreams(options: UpstreamOptions): Upstreams {
           definition.requestSerialize as (value: unknown) => Buffer,
           definition.responseDeserialize,
           unary,
+          routingKey,
         )
       : unary;
   };
@@ -260,6 +261,22 @@ function unaryCall(
       return error ? reject(error) : resolve(response);
     });
   });
+}
+
+/**
+ * What a command is decided on first: its account, a transfer's source account, the transfer a
+ * reversal undoes. Commands with the same key take the same command stream, so one instance
+ * decides them in turn on the stream it has cached, instead of two instances racing on it (the
+ * loser reads the stream again and retries; an instance with a queue of commands on that stream
+ * can keep winning until the loser runs out of retries).
+ */
+function routingKey(request: unknown): string | undefined {
+  const { accountId, fromAccountId, transferId } = request as {
+    readonly accountId?: string;
+    readonly fromAccountId?: string;
+    readonly transferId?: string;
+  };
+  return accountId || fromAccountId || transferId || undefined;
 }
 
 /** Statuses that mean the upstream failed, not that it refused the request. */

@@ -14,6 +14,8 @@ import { CallStreamServer } from './server.js';
 interface EchoRequest {
   readonly text: string;
   readonly delayMs?: number;
+  /** What the call works on: the client's key for it (see `connect`). */
+  readonly key?: string;
 }
 interface EchoReply {
   readonly text: string;
@@ -112,6 +114,8 @@ interface TestClient {
   readonly written: () => number;
   /** Calls per message, as the client reports them to its `onMessage` hook. */
   readonly reported: () => readonly number[];
+  /** The stream (numbered from 1 as opened) each call's text travelled on. */
+  readonly streamOf: (text: string) => number | undefined;
   close(): void;
 }
 
@@ -123,15 +127,20 @@ function connect(port: number, options: { streams?: number; maxAgeMs?: number } 
   let opened = 0;
   let written = 0;
   const reported: number[] = [];
+  const streams = new Map<string, number>();
   const client = new CallStreamClient({
     open: () => {
-      opened++;
+      const number = ++opened;
       const stream = (
         callsClient as unknown as { Calls: () => grpc.ClientDuplexStream<CallBatch, ResultBatch> }
       ).Calls();
       const write = stream.write.bind(stream);
       stream.write = ((chunk: CallBatch, ...rest: unknown[]) => {
         written++;
+        for (const call of chunk.calls) {
+          if (!call.cancel)
+            streams.set((json.deserialize(call.request) as EchoRequest).text, number);
+        }
         return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
       }) as typeof stream.write;
       return stream;
@@ -141,7 +150,13 @@ function connect(port: number, options: { streams?: number; maxAgeMs?: number } 
     onMessage: (calls) => reported.push(calls),
   });
   const plain = (unaryClient as unknown as Record<string, UnaryFn>)['Echo'] as UnaryFn;
-  const fn = client.method('Echo', json.serialize, json.deserialize, plain.bind(unaryClient));
+  const fn = client.method(
+    'Echo',
+    json.serialize,
+    json.deserialize,
+    plain.bind(unaryClient),
+    (request) => (request as EchoRequest).key,
+  );
   return {
     echo: (request, timeoutMs = 5000, correlationId = 'c-1') =>
       new Promise((resolve, reject) => {
@@ -154,6 +169,7 @@ function connect(port: number, options: { streams?: number; maxAgeMs?: number } 
     opened: () => opened,
     written: () => written,
     reported: () => reported,
+    streamOf: (text) => streams.get(text),
     close: () => {
       client.close();
       unaryClient.close();
@@ -226,6 +242,41 @@ describe('call streams', () => {
       // The stream still carries calls after one expired.
       assert.equal((await client.echo({ text: 'after' })).text, 'after');
       assert.equal(client.opened(), 1);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('sends calls with the same key on the same stream, calls without one in turn', async () => {
+    const client = connect(server.port, { streams: 4 });
+    try {
+      const keys = Array.from({ length: 16 }, (_, i) => `account-${i}`);
+      const keyed = keys.flatMap((key) => [1, 2, 3].map((n) => ({ text: `${key} #${n}`, key })));
+      const loose = Array.from({ length: 8 }, (_, i) => ({ text: `loose ${i}` }));
+      await Promise.all([...keyed, ...loose].map((request) => client.echo(request)));
+      // A second round, in later turns: each key keeps its stream.
+      for (const key of keys) await client.echo({ text: `${key} later`, key });
+      assert.equal(client.opened(), 4);
+      const streamsOfKey = keys.map(
+        (key) =>
+          new Set(
+            [1, 2, 3, 'later'].map((n) =>
+              client.streamOf(n === 'later' ? `${key} later` : `${key} #${n}`),
+            ),
+          ),
+      );
+      for (const [i, streams] of streamsOfKey.entries()) {
+        assert.equal(streams.size, 1, `${keys[i]} went on streams ${[...streams].join(', ')}`);
+      }
+      assert.ok(
+        new Set(streamsOfKey.map((streams) => [...streams][0])).size > 1,
+        'the keys spread over the streams',
+      );
+      assert.deepEqual(
+        new Set(loose.map(({ text }) => client.streamOf(text))),
+        new Set([1, 2, 3, 4]),
+        'calls without a key take the streams in turn',
+      );
     } finally {
       client.close();
     }

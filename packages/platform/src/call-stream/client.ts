@@ -20,8 +20,9 @@ export interface CallStreamClientOptions {
   /** Opens one stream: a grpc-js call of the call-stream RPC (see commands.proto). */
   readonly open: () => grpc.ClientDuplexStream<CallBatch, ResultBatch>;
   /**
-   * Streams open at once; calls take them in turn. Each new stream is a new call on a
-   * round-robin channel, so it lands on the channel's next address.
+   * Streams open at once. A call with a key takes the stream its key hashes to, a call without
+   * one takes them in turn. Each new stream is a new call on a round-robin channel, so it lands
+   * on the channel's next address.
    */
   readonly streams: number;
   /**
@@ -58,19 +59,27 @@ interface Pending {
  * them); a server without the call-stream RPC gets plain unary calls.
  */
 export class CallStreamClient {
-  private readonly streams: CallStream[] = [];
+  /** One slot per stream; a slot's stream is replaced when it breaks or grows too old. */
+  private readonly slots: (CallStream | undefined)[];
   private next = 0;
   private unsupported = false;
   private closed = false;
 
-  constructor(private readonly options: CallStreamClientOptions) {}
+  constructor(private readonly options: CallStreamClientOptions) {
+    this.slots = Array.from({ length: Math.max(1, options.streams) }, () => undefined);
+  }
 
-  /** One RPC as a unary function whose calls travel on the streams. */
+  /**
+   * One RPC as a unary function whose calls travel on the streams. `keyOf` names what a call
+   * works on: calls with the same key take the same stream while it lives, and so reach the
+   * same server in the order they were made.
+   */
   method(
     name: string,
     serialize: (value: unknown) => Buffer,
     deserialize: (bytes: Buffer) => unknown,
     unary: UnaryFn,
+    keyOf: (request: unknown) => string | undefined = () => undefined,
   ): UnaryFn {
     return (request, metadata, options, callback) => {
       if (this.unsupported || this.closed) return unary(request, metadata, options, callback);
@@ -86,36 +95,44 @@ export class CallStreamClient {
         unary,
         timer: undefined,
       };
-      this.pick().send(pending, bytes);
+      this.pick(keyOf(request)).send(pending, bytes);
     };
   }
 
   close(): void {
     this.closed = true;
-    for (const stream of this.streams.splice(0)) stream.retire();
+    this.slots.forEach((stream, slot) => {
+      stream?.retire();
+      this.slots[slot] = undefined;
+    });
   }
 
-  private pick(): CallStream {
+  /** The stream of the key's slot (or of the next slot in turn), opened or renewed as needed. */
+  private pick(key: string | undefined): CallStream {
     const now = Date.now();
-    for (let i = this.streams.length - 1; i >= 0; i--) {
-      const stream = this.streams[i] as CallStream;
-      if (stream.broken || now - stream.openedAt >= this.options.maxAgeMs) {
-        this.streams.splice(i, 1);
+    this.slots.forEach((stream, i) => {
+      if (stream && (stream.broken || now - stream.openedAt >= this.options.maxAgeMs)) {
         stream.retire();
+        this.slots[i] = undefined;
       }
+    });
+    let slot: number;
+    if (key === undefined) {
+      this.next = (this.next + 1) % this.slots.length;
+      slot = this.next;
+    } else {
+      slot = hashOf(key) % this.slots.length;
     }
-    if (this.streams.length < this.options.streams) {
-      this.options.onOpen?.();
-      const stream = new CallStream(
-        this.options.open(),
-        (calls, status) => this.onBroken(calls, status),
-        this.options.onMessage,
-      );
-      this.streams.push(stream);
-      return stream;
-    }
-    this.next = (this.next + 1) % this.streams.length;
-    return this.streams[this.next] as CallStream;
+    const current = this.slots[slot];
+    if (current) return current;
+    this.options.onOpen?.();
+    const stream = new CallStream(
+      this.options.open(),
+      (calls, status) => this.onBroken(calls, status),
+      this.options.onMessage,
+    );
+    this.slots[slot] = stream;
+    return stream;
   }
 
   private onBroken(calls: readonly Pending[], status: grpc.StatusObject): void {
@@ -252,6 +269,13 @@ class CallStream {
 }
 
 const NO_BYTES = Buffer.alloc(0);
+
+/** FNV-1a of the key's UTF-16 code units: cheap, and spreads similar ids over the slots. */
+function hashOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
 
 function deadlineMs(deadline: grpc.Deadline | undefined): number | undefined {
   if (deadline === undefined) return undefined;
