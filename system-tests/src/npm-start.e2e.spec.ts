@@ -276,10 +276,13 @@ describe('npm start', () => {
     assert.equal((await fetch(`${first.gatewayUrl}/readyz`)).status, 200);
 
     // A polling loop is not throttled in development (the gateway's own defaults, 600/min per
-    // principal, would answer 429 within this loop).
+    // principal, would answer 429 within this loop). Each read carries the opening's position:
+    // without it, the first read may come before the projector has applied the opening (404).
     const statuses = new Map<number, number>();
     for (let i = 0; i < 700; i += 1) {
-      const { status } = await teller.get(`/v1/accounts/${opened.account.id}`);
+      const { status } = await teller.get(`/v1/accounts/${opened.account.id}`, {
+        consistency: opened.position,
+      });
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
     assert.deepEqual([...statuses], [[200, 700]]);
@@ -391,12 +394,17 @@ describe('npm start', () => {
     const readAgain = await teller.get<{ id: string }>(`/v1/accounts/${opened.account.id}`);
     assert.equal(readAgain.status, 200);
 
-    // Two Ctrl-C: the second kills every service and the database at once.
+    // Two Ctrl-C: the second kills every service and the database at once. The gateway hangs
+    // (stopped with SIGSTOP), so the first stop is still waiting for it when the second comes;
+    // a stack that stops in a few milliseconds would otherwise be gone before it.
     const running = third.state();
     const pids = [
       ...Object.values(running.services).map((service) => service.pid ?? 0),
       running.embeddedPostgres?.pid ?? 0,
     ];
+    const gateway = running.services['gateway']?.pid;
+    assert.ok(gateway, 'the state names the gateway');
+    process.kill(gateway, 'SIGSTOP');
     void third.process.kill('SIGINT');
     await waitFor(() => /\[bank\] stopping/.test(third.process.output), {
       timeoutMs: 10_000,
