@@ -44,6 +44,8 @@ export interface RunningStack {
   readonly gatewayUrl: string;
   readonly commandAddress: string;
   readonly queryAddress: string;
+  /** The Prometheus endpoints of the command service's instances. */
+  readonly commandMetricsUrls: readonly string[];
   /** Seconds from the first spawn until the gateway answered /readyz. */
   readonly startSeconds: number;
   /** A bearer token the gateway and the services accept (the stack's secret). */
@@ -82,6 +84,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     gatewayUrl: stack.gatewayUrl,
     commandAddress,
     queryAddress: stack.queryAddress,
+    commandMetricsUrls: stack.services.commands.map((service) => service.metricsUrl),
     startSeconds,
     mintToken: (sub, roles, mint) => stack.mintToken(sub, roles, mint),
     grpcTls: { mode: 'mtls', ...stack.tls, reloadIntervalMs: 60_000 },

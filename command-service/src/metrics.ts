@@ -7,6 +7,7 @@ export interface CommandMetrics {
   readonly appendDuration: Histogram<'outcome'>;
   readonly transfersRecovered: Counter;
   readonly holdsExpired: Counter;
+  readonly streamLoads: Counter<'source'>;
 }
 
 export function createCommandMetrics(registry: Registry): CommandMetrics {
@@ -45,6 +46,14 @@ export function createCommandMetrics(registry: Registry): CommandMetrics {
     holdsExpired: new Counter({
       name: 'command_service_holds_expired_total',
       help: 'Holds released by the expiry worker because their expiresAt had passed.',
+      registers: [registry],
+    }),
+    streamLoads: new Counter({
+      name: 'command_service_stream_loads_total',
+      help:
+        'Streams loaded to decide or answer a command, by source: cache (from memory), tail ' +
+        '(cached, the events since read from the store), store (not cached, read from the start).',
+      labelNames: ['source'],
       registers: [registry],
     }),
   };

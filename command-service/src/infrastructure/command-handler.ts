@@ -144,7 +144,9 @@ export class CommandHandler {
 
   constructor(private readonly options: CommandHandlerOptions) {
     this.random = options.random ?? Math.random;
-    this.cache = new StreamCache(options.store, options.cacheStreams);
+    this.cache = new StreamCache(options.store, options.cacheStreams, (source) =>
+      options.metrics.streamLoads.inc({ source }),
+    );
   }
 
   /**

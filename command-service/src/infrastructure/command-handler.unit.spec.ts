@@ -96,6 +96,27 @@ describe('CommandHandler', () => {
     assert.equal(await retries(), 1);
   });
 
+  it('counts where each load found its stream: memory, the tail, or the whole stream', async () => {
+    const coldMetrics = createCommandMetrics(new Registry());
+    const loads = async (): Promise<Record<string, number>> => {
+      const counted: Record<string, number> = {};
+      for (const { labels, value } of (await coldMetrics.streamLoads.get()).values) {
+        counted[String(labels['source'])] = value;
+      }
+      return counted;
+    };
+    const cold = new CommandHandler({ store, metrics: coldMetrics, maxRetries: 3 });
+    // Not cached here (another instance opened it): read from the start.
+    await cold.handle(STREAM, accountKind, decide(deposit(1n)), contextFor('first'));
+    // Cached by that read and the append after it: answered from memory.
+    await cold.handle(STREAM, accountKind, decide(deposit(1n)), contextFor('second'));
+    assert.deepEqual(await loads(), { store: 1, cache: 1 });
+    // Another writer appended since: the cached stream conflicts, then only its tail is read.
+    foreignDeposit(store, 'elsewhere', 1n);
+    await cold.handle(STREAM, accountKind, decide(deposit(1n)), contextFor('third'));
+    assert.deepEqual(await loads(), { store: 1, cache: 2, tail: 1 });
+  });
+
   it('answers a duplicate that won the race with its first result', async () => {
     store.beforeAppend = () => {
       store.beforeAppend = undefined;

@@ -31,12 +31,16 @@ export const DEFAULT_CACHED_STREAMS = 100_000;
  * cache is always a prefix of the stream and every load reads the tail after it. Callers use it
  * only under the stream's mutex. Least recently used streams are dropped beyond `maxStreams`.
  */
+/** Where a load found its stream (see the command_service_stream_loads_total metric). */
+export type LoadSource = 'cache' | 'tail' | 'store';
+
 export class StreamCache {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly store: EventStore,
     private readonly maxStreams = DEFAULT_CACHED_STREAMS,
+    private readonly onLoad: (source: LoadSource) => void = () => undefined,
   ) {}
 
   /**
@@ -54,6 +58,7 @@ export class StreamCache {
   ): Promise<LoadedStream<S> & { readonly verified: boolean }> {
     const cached = this.entries.get(streamId);
     if (options.trustCache && cached) {
+      this.onLoad('cache');
       this.remember(streamId, cached);
       return {
         state: cached.state as S,
@@ -77,6 +82,7 @@ export class StreamCache {
         verified: false,
       };
     }
+    this.onLoad(cached ? 'tail' : 'store');
     const entry: Entry = cached ?? {
       state: kind.initialState,
       revision: undefined,
