@@ -62,29 +62,9 @@ export async function runCommandScenarios(ctx: BenchContext, session: StackSessi
     note: describePerUnit(idle, idleSeconds, 'second'),
   });
 
-  // The seed wrote the accounts straight into the store, so the command service has cached none
-  // of them: each account's first command reads its stream whole. One deposit to each account
-  // first, so that the phases below measure a service whose cache holds its working set (as
-  // after it has run a while; COMMAND_CACHE_STREAMS is larger than the bench's accounts), and
-  // this pass is the cold figure.
   ctx.log(`commands: a first deposit to each of ${session.accounts.length} accounts (cold cache)`);
   const coldStarted = await phaseStart(session);
-  let touched = 0;
-  const cold = await runHttpLoad({
-    url: session.stack.gatewayUrl,
-    connections: options.concurrency,
-    durationSeconds: 120,
-    maxRequests: session.accounts.length,
-    next: () =>
-      commandRequest(
-        {
-          kind: 'deposit',
-          account: session.accounts[touched++ % session.accounts.length] ?? '',
-          amount: '1.00',
-        },
-        token,
-      ),
-  });
+  const cold = await depositToEachAccount(ctx, session, token);
   const coldLoads = await readStreamLoads(session.stack.commandMetricsUrls);
   ctx.results.againstCeiling(
     {
@@ -299,8 +279,40 @@ async function reportCpu(
 }
 
 /** Without the commands scenario, a short full-speed run tells what "half load" is. */
+/**
+ * One deposit of 1.00 to each account. The seed wrote the accounts straight into the store, so
+ * the command service has cached none of them and each account's first command reads its stream
+ * whole; after this pass its stream cache holds every account (COMMAND_CACHE_STREAMS is larger
+ * than the bench's accounts), as in a service that has run a while, and the full-speed phases
+ * measure that steady state.
+ */
+export function depositToEachAccount(
+  ctx: BenchContext,
+  session: StackSession,
+  token: string,
+): Promise<HttpLoadResult> {
+  let touched = 0;
+  return runHttpLoad({
+    url: session.stack.gatewayUrl,
+    connections: ctx.options.concurrency,
+    durationSeconds: 120,
+    maxRequests: session.accounts.length,
+    next: () =>
+      commandRequest(
+        {
+          kind: 'deposit',
+          account: session.accounts[touched++ % session.accounts.length] ?? '',
+          amount: '1.00',
+        },
+        token,
+      ),
+  });
+}
+
+/** Without the commands scenario, a short full-speed run (cache warmed as there) tells what "half load" is. */
 export async function probeCommandMaximum(ctx: BenchContext, session: StackSession): Promise<void> {
   const token = await mintToken(ctx.jwtSecret, 'bench-teller', ['teller']);
+  await depositToEachAccount(ctx, session, token);
   const run = await runHttpLoad({
     url: session.stack.gatewayUrl,
     connections: ctx.options.concurrency,

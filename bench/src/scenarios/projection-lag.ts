@@ -6,7 +6,7 @@ import { headPosition } from '../infra/watermark.js';
 import { LatencyRecorder } from '../load/latency.js';
 import { runPacedHttpLoad } from '../load/paced-http-load.js';
 import { commandRequest, nextCommand } from './command-mix.js';
-import { warmUpSeconds } from './commands.js';
+import { depositToEachAccount, warmUpSeconds } from './commands.js';
 
 const SCENARIO = '3 projection lag';
 const MAX_LAG_P99_MS = 100;
@@ -63,6 +63,8 @@ export async function runLagScenario(
             }
           : {}),
       });
+    // A command service whose cache holds the accounts, as at full speed (see the commands).
+    await depositToEachAccount(ctx, session, token);
     // Start from a caught-up projection, not behind the backlog of an earlier scenario.
     const head = await headPosition(session.pool);
     const began = performance.now();
