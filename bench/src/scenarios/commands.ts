@@ -63,16 +63,16 @@ export async function runCommandScenarios(ctx: BenchContext, session: StackSessi
   });
 
   ctx.log(`commands: a first deposit to each of ${session.accounts.length} accounts (cold cache)`);
-  const coldStarted = await phaseStart(session);
+  const coldBefore = await readStreamLoads(session.stack.commandMetricsUrls);
   const cold = await depositToEachAccount(ctx, session, token);
-  const coldLoads = await readStreamLoads(session.stack.commandMetricsUrls);
+  const coldAfter = await readStreamLoads(session.stack.commandMetricsUrls);
   ctx.results.againstCeiling(
     {
       scenario: SCENARIO,
       metric: 'gateway, a first deposit to each account (cold cache): throughput (2xx)',
       value: cold.okThroughput,
       unit: 'cmd/s',
-      note: `${cold.outcomes.total} answers in ${cold.seconds.toFixed(1)} s (${cold.outcomes.describe()}); ${describeStreamLoads(coldStarted.loads, coldLoads, cold.outcomes.total)}`,
+      note: `${cold.outcomes.total} answers in ${cold.seconds.toFixed(1)} s (${cold.outcomes.describe()}); ${describeStreamLoads(coldBefore, coldAfter, cold.outcomes.total)}`,
     },
     ctx.ceilings.postgresInsert,
   );
@@ -278,7 +278,6 @@ async function reportCpu(
   else ctx.results.atMost(row, maxCpuMs);
 }
 
-/** Without the commands scenario, a short full-speed run tells what "half load" is. */
 /**
  * One deposit of 1.00 to each account. The seed wrote the accounts straight into the store, so
  * the command service has cached none of them and each account's first command reads its stream
