@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
 /**
@@ -19,14 +18,29 @@ export class LineWriter {
   /** Writes one chunk; waits when the pipe is full. Returns false once the reader is gone. */
   async write(text: string | Uint8Array): Promise<boolean> {
     if (this.closed) return false;
-    if (!this.out.write(text)) {
-      // events.once rejects on 'error'; the error listener above already recorded it.
-      const quiet = (event: string): Promise<unknown> =>
-        once(this.out, event).catch(() => undefined);
-      await Promise.race([quiet('drain'), quiet('close'), quiet('error')]);
-    }
+    if (!this.out.write(text)) await this.drained();
     if (this.failure) throw this.failure;
     return !this.closed;
+  }
+
+  /**
+   * Until the pipe drains, closes or fails (the error listener above records a failure). Each
+   * wait takes its listeners off again: a long replay into a slow reader waits tens of thousands
+   * of times, and listeners left behind grew its memory with every wait.
+   */
+  private drained(): Promise<void> {
+    const out = this.out;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        out.off('drain', done);
+        out.off('close', done);
+        out.off('error', done);
+        resolve();
+      };
+      out.once('drain', done);
+      out.once('close', done);
+      out.once('error', done);
+    });
   }
 }
 
