@@ -24,6 +24,9 @@ interface Entry {
 /** How many folded streams a cache keeps by default (COMMAND_CACHE_STREAMS). */
 export const DEFAULT_CACHED_STREAMS = 100_000;
 
+/** Where a load found its stream (see the command_service_stream_loads_total metric). */
+export type LoadSource = 'cache' | 'tail' | 'store';
+
 /**
  * Folded streams kept in memory, so a command reads only the events appended since it last
  * looked instead of the whole stream (folding a busy account from scratch each time made the
@@ -31,9 +34,6 @@ export const DEFAULT_CACHED_STREAMS = 100_000;
  * cache is always a prefix of the stream and every load reads the tail after it. Callers use it
  * only under the stream's mutex. Least recently used streams are dropped beyond `maxStreams`.
  */
-/** Where a load found its stream (see the command_service_stream_loads_total metric). */
-export type LoadSource = 'cache' | 'tail' | 'store';
-
 export class StreamCache {
   private readonly entries = new Map<string, Entry>();
 
